@@ -1,3 +1,46 @@
-"""staffmix: plan a contact centre's staffing hour by hour, in-house shifts versus vendors."""
+"""staffmix: plan a contact centre's staffing hour by hour, in-house shifts versus vendors.
+
+Public API: solve, load_scenario, save_scenario, verify, build_model,
+load_result, run_batch, scenario_json_schema, Scenario, Result, Status.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from staffmix.errors import ScenarioError, SolverError, StaffmixError
+from staffmix.result import Result, Status, load_result
+from staffmix.scenario import Scenario, ScenarioConfig, scenario_json_schema
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "Result", "Scenario", "ScenarioConfig", "ScenarioError", "SolverError", "StaffmixError", "Status",
+    "build_model", "load_result", "load_scenario", "run_batch", "save_scenario", "scenario_json_schema",
+    "solve", "verify",
+]
+
+
+def solve(scenario: Any, backend: str | None = None, time_limit_s: float | None = None,
+          mip_gap: float | None = None, threads: int | None = None) -> Result:
+    """Plan a scenario (object or folder path) at least cost; see staffmix.solve.solve."""
+    from staffmix.solve import solve as _solve
+
+    return _solve(scenario, backend=backend, time_limit_s=time_limit_s, mip_gap=mip_gap, threads=threads)
+
+
+def __getattr__(name: str) -> Any:
+    # Heavier modules load on first use, so `import staffmix` stays quick for the CLI.
+    lazy = {
+        "load_scenario": ("staffmix.io", "load_scenario"),
+        "save_scenario": ("staffmix.io", "save_scenario"),
+        "verify": ("staffmix.verify", "verify"),
+        "build_model": ("staffmix.model", "build_model"),
+        "run_batch": ("staffmix.batch", "run_batch"),
+    }
+    if name in lazy:
+        import importlib
+
+        module, attr = lazy[name]
+        return getattr(importlib.import_module(module), attr)
+    raise AttributeError(f"module 'staffmix' has no attribute {name!r}")

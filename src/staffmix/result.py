@@ -1,0 +1,266 @@
+"""The plan a solve returns: typed status, numbers, and tidy DataFrames.
+
+Every table has documented columns so that `verify`, reports and batch
+summaries read them without knowing which backend produced them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from staffmix.errors import StaffmixError
+
+UNSERVED = "unserved"
+"""Provider label of a queue-period left unserved under a soft service level."""
+
+
+class Status(StrEnum):
+    """How a solve ended."""
+
+    optimal = "optimal"
+    """Proven optimal within the requested relative gap."""
+    feasible = "feasible"
+    """A plan, but stopped (time limit) before proving the gap."""
+    infeasible = "infeasible"
+    """No plan can meet the hard rules; see `Result.diagnosis`."""
+    no_solution = "no_solution"
+    """Stopped (time limit) before finding any plan."""
+    error = "error"
+    """The solver failed; see `Result.message`."""
+
+    @property
+    def has_plan(self) -> bool:
+        return self in (Status.optimal, Status.feasible)
+
+
+# Documented columns of every table (also the CSV headers).
+TABLE_COLUMNS: dict[str, list[str]] = {
+    "staffing": [
+        "period", "period_start", "queue", "provider", "contacts", "required",
+        "staffed", "shortfall", "service_level", "asa_s", "occupancy",
+    ],
+    "shifts": ["group", "template", "start_period", "start", "count"],
+    "headcount": ["group", "headcount"],
+    "assignments": ["period", "group", "queue", "agents"],
+    "vendors": [
+        "vendor", "week", "used_hours", "billed_hours", "used_contacts",
+        "billed_contacts", "fee", "cost",
+    ],
+    "costs": ["component", "amount"],
+    "diagnosis": ["queue", "period", "period_start", "reason"],
+}
+COST_COMPONENTS = (
+    "in_house_pay", "in_house_headcount", "vendor_hours", "vendor_contacts",
+    "vendor_fees", "shortfall_penalty",
+)
+
+
+def empty_table(name: str) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in TABLE_COLUMNS[name]})
+
+
+@dataclass(frozen=True)
+class Result:
+    """A solved (or failed) plan.
+
+    Tables (pandas DataFrames):
+    - staffing: one row per queue-period with demand: the provider it is
+      routed to (`unserved` if left open under a soft service level),
+      contacts, required agents (of that provider), staffed agents
+      (productive in-house agents assigned, or the vendor's requirement),
+      shortfall (agents below requirement), and service_level / asa_s /
+      occupancy recomputed from the staffed agents.
+    - shifts: in-house shifts started (group, template, start_period, start, count).
+    - headcount: heads per group.
+    - assignments: productive in-house agents per period, group and queue.
+    - vendors: per vendor and week: used and billed hours (or contacts), fee, cost.
+    - costs: the objective split by component.
+    - diagnosis: queue-periods no provider can serve, with the reason.
+    """
+
+    status: Status
+    scenario: str
+    solver: str
+    objective: float | None = None
+    bound: float | None = None
+    gap: float | None = None
+    build_s: float = 0.0
+    solve_s: float = 0.0
+    message: str = ""
+    options: dict[str, Any] = field(default_factory=dict)
+    staffing: pd.DataFrame = field(default_factory=lambda: empty_table("staffing"))
+    shifts: pd.DataFrame = field(default_factory=lambda: empty_table("shifts"))
+    headcount: pd.DataFrame = field(default_factory=lambda: empty_table("headcount"))
+    assignments: pd.DataFrame = field(default_factory=lambda: empty_table("assignments"))
+    vendors: pd.DataFrame = field(default_factory=lambda: empty_table("vendors"))
+    costs: pd.DataFrame = field(default_factory=lambda: empty_table("costs"))
+    diagnosis: pd.DataFrame = field(default_factory=lambda: empty_table("diagnosis"))
+    kpis: dict[str, Any] = field(default_factory=dict)
+    model: Any = field(default=None, repr=False, compare=False)
+    """The solver model (a pulp.LpProblem for cbc/highs), for write_lp / write_mps."""
+
+    # -- derived views -------------------------------------------------
+    @property
+    def routing(self) -> pd.DataFrame:
+        """Period x queue -> provider (wide), periods with demand only."""
+        if self.staffing.empty:
+            return pd.DataFrame()
+        return self.staffing.pivot(index="period_start", columns="queue", values="provider")
+
+    @property
+    def unmet(self) -> pd.DataFrame:
+        """Queue-periods below requirement (soft service level only)."""
+        s = self.staffing
+        if s.empty:
+            return s
+        return s[(s["shortfall"] > 1e-6) | (s["provider"] == UNSERVED)].reset_index(drop=True)
+
+    def service(self, by: str = "queue") -> pd.DataFrame:
+        """Achieved service level, ASA and occupancy, volume-weighted, by 'queue', 'day', 'week' or 'overall'."""
+        return service_rollup(self.staffing, by)
+
+    # -- output ----------------------------------------------------------
+    def summary(self) -> dict[str, Any]:
+        """Scalars of the result (what summary.json holds)."""
+        return {
+            "scenario": self.scenario,
+            "status": str(self.status),
+            "solver": self.solver,
+            "objective": self.objective,
+            "bound": self.bound,
+            "gap": self.gap,
+            "build_s": self.build_s,
+            "solve_s": self.solve_s,
+            "message": self.message,
+            "options": self.options,
+            "kpis": self.kpis,
+        }
+
+    def to_folder(self, path: str | os.PathLike[str], overwrite: bool = False) -> Path:
+        """Write every table as CSV plus summary.json; atomically (temp folder, then rename)."""
+        out = Path(path)
+        if out.exists() and any(out.iterdir()) and not overwrite:
+            raise StaffmixError(f"{out}: exists and is not empty; choose another folder or pass overwrite=True")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+        for name in TABLE_COLUMNS:
+            getattr(self, name).to_csv(tmp / f"{name}.csv", index=False)
+        (tmp / "summary.json").write_text(json.dumps(_jsonable(self.summary()), indent=2) + "\n")
+        if out.exists():
+            old = out.with_name(f".{out.name}.old")
+            os.replace(out, old)
+            os.replace(tmp, out)
+            _rmtree(old)
+        else:
+            os.replace(tmp, out)
+        return out
+
+    def write_lp(self, path: str | os.PathLike[str]) -> None:
+        self._pulp_model().writeLP(str(path))
+
+    def write_mps(self, path: str | os.PathLike[str]) -> None:
+        self._pulp_model().writeMPS(str(path))
+
+    def _pulp_model(self) -> Any:
+        if self.model is None or not hasattr(self.model, "writeLP"):
+            raise StaffmixError(f"no PuLP model kept for this result (solver {self.solver}); use staffmix.build_model(scenario)")
+        return self.model
+
+    def with_(self, **changes: Any) -> Result:
+        return replace(self, **changes)
+
+
+def load_result(path: str | os.PathLike[str]) -> Result:
+    """Read a folder written by `Result.to_folder`."""
+    folder = Path(path)
+    summary_file = folder / "summary.json"
+    if not summary_file.is_file():
+        raise StaffmixError(f"{folder}: no summary.json; not a staffmix result folder")
+    s = json.loads(summary_file.read_text())
+    tables = {}
+    for name in TABLE_COLUMNS:
+        f = folder / f"{name}.csv"
+        try:
+            df = pd.read_csv(f, keep_default_na=True)
+        except pd.errors.EmptyDataError:
+            df = empty_table(name)
+        except FileNotFoundError:
+            raise StaffmixError(f"{f}: missing from the result folder") from None
+        for col in ("period_start", "start"):
+            if col in df.columns and len(df):
+                df[col] = pd.to_datetime(df[col], utc=True)
+        tables[name] = df
+    return Result(
+        status=Status(s["status"]),
+        scenario=s["scenario"],
+        solver=s["solver"],
+        objective=s["objective"],
+        bound=s["bound"],
+        gap=s["gap"],
+        build_s=s["build_s"],
+        solve_s=s["solve_s"],
+        message=s.get("message", ""),
+        options=s.get("options", {}),
+        kpis=s.get("kpis", {}),
+        **tables,
+    )
+
+
+def service_rollup(staffing: pd.DataFrame, by: str = "queue") -> pd.DataFrame:
+    """Volume-weighted service level, ASA and occupancy by queue, day, week or overall."""
+    if by not in ("queue", "day", "week", "overall"):
+        raise ValueError(f"by must be 'queue', 'day', 'week' or 'overall', not {by!r}")
+    s = staffing[staffing["contacts"] > 0].copy()
+    if s.empty:
+        return pd.DataFrame(columns=["contacts", "service_level", "asa_s", "occupancy"])
+    keys: list[str] = []
+    if by in ("queue", "day", "week"):
+        keys.append("queue")
+    if by == "day":
+        s["day"] = s["period_start"].dt.strftime("%Y-%m-%d")
+        keys.append("day")
+    if by == "week":
+        s["week"] = s["period_start"].dt.strftime("%G-W%V")
+        keys.append("week")
+    w = s["contacts"]
+    s["_sl"] = s["service_level"] * w
+    s["_asa"] = s["asa_s"].replace(np.inf, np.nan) * w
+    s["_occ"] = s["occupancy"] * w
+    g = s.groupby(keys, sort=False) if keys else s.assign(_all="all").groupby("_all")
+    agg = g[["contacts", "_sl", "_asa", "_occ"]].sum()
+    out = pd.DataFrame({
+        "contacts": agg["contacts"],
+        "service_level": agg["_sl"] / agg["contacts"],
+        "asa_s": agg["_asa"] / agg["contacts"],
+        "occupancy": agg["_occ"] / agg["contacts"],
+    })
+    return out.reset_index() if keys else out.reset_index(drop=True)
+
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, (np.integer,)):
+        return int(obj)
+    if isinstance(obj, (np.floating, float)):
+        f = float(obj)
+        return None if math.isnan(f) or math.isinf(f) else f
+    return obj
+
+
+def _rmtree(path: Path) -> None:
+    import shutil
+
+    shutil.rmtree(path, ignore_errors=True)
