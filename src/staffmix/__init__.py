@@ -11,6 +11,7 @@ from typing import Any
 from staffmix.errors import ScenarioError, SolverError, StaffmixError
 from staffmix.result import Result, Status, load_result
 from staffmix.scenario import Scenario, ScenarioConfig, scenario_json_schema
+from staffmix.verify import verify  # eager: the submodule shares the function's name
 
 __version__ = "0.1.0"
 
@@ -34,7 +35,6 @@ def __getattr__(name: str) -> Any:
     lazy = {
         "load_scenario": ("staffmix.io", "load_scenario"),
         "save_scenario": ("staffmix.io", "save_scenario"),
-        "verify": ("staffmix.verify", "verify"),
         "build_model": ("staffmix.model", "build_model"),
         "run_batch": ("staffmix.batch", "run_batch"),
     }

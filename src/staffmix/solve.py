@@ -138,10 +138,37 @@ def solve_reference(scenario: Scenario, opts: SolveOptions) -> Result:
         status=outcome.status, scenario=scenario.name, solver=opts.backend,
         build_s=build_s, solve_s=solve_s, options=opts.as_dict(), message=outcome.message, model=prob,
     )
+    if outcome.status == Status.infeasible and not data.soft:
+        diagnosis = explain_infeasible(scenario, opts)
+        if not diagnosis.empty:
+            n = diagnosis["queue"].nunique()
+            base = base.with_(diagnosis=diagnosis, message=(
+                f"no plan meets every rule: {len(diagnosis)} queue-periods in {n} queue{'s' if n > 1 else ''} "
+                f"stay short even at any cost (first: {diagnosis['queue'].iloc[0]} at {diagnosis['period_start'].iloc[0]}); "
+                "headcount, weekly hours, vendor capacity or policy limits are too tight"))
     if not outcome.status.has_plan:
         return base
     values = {v.name: v.varValue for v in prob.variables()}
     return extract_plan(base, data, var, lambda v: values.get(v.name), outcome)
+
+
+def explain_infeasible(scenario: Scenario, opts: SolveOptions) -> pd.DataFrame:
+    """Find where an infeasible plan falls short: re-solve with a (huge) soft service-level penalty
+    and list the queue-periods left short. Empty if that does not explain it (e.g. a policy rule)."""
+    from staffmix.scenario import SoftServiceLevel
+
+    policy = scenario.config.policy.model_copy(update={"soft_service_level": SoftServiceLevel(penalty_per_agent_hour=1e6)})
+    elastic = Scenario(config=scenario.config.model_copy(update={"policy": policy}), demand=scenario.demand, source=scenario.source)
+    result = solve_reference(elastic, opts)
+    if not result.status.has_plan:
+        return empty_table("diagnosis")
+    unmet = result.unmet
+    reason = [
+        "left unserved: no capacity can be bought for it" if p == UNSERVED
+        else f"{short:.2f} agents short of {req}: in-house capacity (headcount, weekly hours, shifts) runs out"
+        for p, short, req in zip(unmet["provider"], unmet["shortfall"], unmet["required"])
+    ]
+    return pd.DataFrame({"queue": unmet["queue"], "period": unmet["period"], "period_start": unmet["period_start"], "reason": reason})
 
 
 # --------------------------------------------------------------- backends
