@@ -146,6 +146,7 @@ def achieved_service(
     if sl.patience_s is not None:
         level = queueing.erlang_a_service_level(agents, load, aht, sl.patience_s, sl.within_s)
         asa = queueing.erlang_a_asa_s(agents, load, aht, sl.patience_s)
+        occ = np.asarray(queueing.erlang_a_occupancy(agents, load, aht, sl.patience_s), dtype=float)  # carried load
     else:
         level = queueing.service_level(agents, load, aht, sl.within_s)
         asa = queueing.asa_s(agents, load, aht)

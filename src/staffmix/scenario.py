@@ -117,16 +117,16 @@ class ServiceLevel(_Model):
     """The service a queue must get in every open period."""
 
     target: Share = 0.8
-    """Share of contacts answered within `within_s` (e.g. 0.8 for 80/20)."""
+    """Share of contacts answered within `within_s` (e.g. 0.8 for 80/20); below 1 for voice and chat, which no queue with random arrivals can promise."""
     within_s: NonNeg = 20.0
     """Answer-time threshold in seconds."""
-    max_asa_s: NonNeg | None = None
+    max_asa_s: Positive | None = None
     """Optional cap on the average speed of answer, seconds."""
     max_occupancy: Annotated[float, Field(gt=0.0, le=1.0)] | None = None
     """Optional cap on agent occupancy (share of time busy), e.g. 0.85."""
     patience_s: Positive | None = None
     """Mean caller patience in seconds; when set, requirements use Erlang A (callers abandon)."""
-    max_abandon: Share | None = None
+    max_abandon: Annotated[float, Field(gt=0.0, le=1.0)] | None = None
     """Optional cap on the abandonment share (needs `patience_s`)."""
 
     @model_validator(mode="after")
@@ -206,6 +206,8 @@ class Queue(_Model):
     def _channel_fields(self) -> Queue:
         if self.concurrency != 1.0 and self.channel != Channel.chat:
             raise ValueError("concurrency applies to chat queues only")
+        if self.channel != Channel.email and self.service_level.target >= 1.0:
+            raise ValueError(f"service_level.target must be below 1 for {self.channel} queues (no queue with random arrivals answers every contact in time)")
         _unique(self.certifications, "certification")
         return self
 
