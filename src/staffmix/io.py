@@ -1,0 +1,970 @@
+"""Scenario folders <-> Scenario objects.
+
+A scenario folder holds `scenario.yaml` (the configuration, see
+`staffmix.scenario.ScenarioConfig`) and a demand CSV in long form::
+
+    period_start,queue,contacts[,aht_s]        or
+    period_start,queue,required_agents[,aht_s]
+
+`load_scenario` reads both, validates them (pydantic for fields, `checks` for
+rules spanning tables, every variant too) and raises one `ScenarioError`
+listing every problem, each naming the file and the field or CSV line.
+`save_scenario` writes a folder `load_scenario` reads back unchanged.
+`apply_variant` merges a named what-if into the base and validates it again.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import difflib
+import io as _io
+import os
+import re
+import tempfile
+import types
+import typing
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from staffmix.checks import MAX_PROBLEMS, cap_problems, check_config, check_demand, emit
+from staffmix.errors import ScenarioError
+from staffmix.scenario import Horizon, Scenario, ScenarioConfig
+
+__all__ = ["load_scenario", "save_scenario", "apply_variant", "scenario_variants", "variant_problems"]
+
+SCENARIO_FILE = "scenario.yaml"
+MAX_YAML_BYTES = 10 * 1024 * 1024
+MAX_YAML_NODES = 1_000_000
+"""Nodes a scenario.yaml may expand to once aliases are followed (guards against alias bombs)."""
+
+VALUE_COLUMNS = ("contacts", "required_agents")
+CSV_COLUMNS = ("period_start", "queue", *VALUE_COLUMNS, "aht_s")
+_NAT = np.iinfo(np.int64).min
+_US_PER_MIN = 60_000_000
+_OFFSET = re.compile(r"\d:\d\d(?::\d\d(?:\.\d*)?)?\s*(?:[zZ]|[+-]\d\d(?::?\d\d)?)$")
+_MISSING_WORDS = {"nan", "na", "n/a", "#n/a", "null", "none"}
+
+
+# ================================================================= load
+
+
+def load_scenario(path: str | os.PathLike[str]) -> Scenario:
+    """Read and validate a scenario folder (or its scenario.yaml).
+
+    Raises ScenarioError listing every problem found; warns (ScenarioWarning)
+    about allowed oddities such as missing demand rows.
+    """
+    folder, yaml_path = _locate(Path(path))
+    label = yaml_path.name
+    raw = _read_yaml(yaml_path, label)
+    config = _validate_config(raw, label)
+    demand_file = _demand_path(config, folder, label)
+
+    notes: list[str] = []
+    demand, problems = _read_demand(config, demand_file, config.demand.file, notes)
+    problems += check_config(config, notes=notes, prefix=f"{label}: ")
+    if demand is not None and not problems:
+        problems += check_demand(config, demand, notes=notes)
+    if problems:
+        raise ScenarioError(cap_problems(problems))
+    scenario = Scenario(config=config, demand=demand, source=str(folder))
+    for name in config.variants:
+        problems += variant_problems(scenario, name, label=label)
+    if problems:
+        raise ScenarioError(cap_problems(problems))
+    emit(notes)
+    return scenario
+
+
+def _locate(path: Path) -> tuple[Path, Path]:
+    if path.is_dir():
+        yaml_path = path / SCENARIO_FILE
+        if not yaml_path.is_file():
+            raise ScenarioError(f"{SCENARIO_FILE}: file not found in scenario folder {path}")
+        return path, yaml_path
+    if path.is_file():
+        return path.parent, path
+    raise ScenarioError(f"{path}: no such scenario folder or file")
+
+
+def _decode(data: bytes, label: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise ScenarioError(
+            f"{label}: line {line}: not UTF-8 text (byte 0x{data[e.start]:02x}); save the file as UTF-8"
+        ) from None
+
+
+def _read_yaml(path: Path, label: str) -> dict[str, Any]:
+    size = path.stat().st_size
+    if size > MAX_YAML_BYTES:
+        raise ScenarioError(
+            f"{label}: {size / 2**20:.1f} MB is too large for a scenario file (limit 10 MB; demand belongs in the CSV)"
+        )
+    text = _decode(path.read_bytes(), label)
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        problems = _node_problems(node, label)
+        if problems:
+            raise ScenarioError(problems)
+        raw = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as e:
+        raise ScenarioError(_yaml_message(e, label)) from None
+    except yaml.YAMLError as e:  # pragma: no cover - every PyYAML parse error is marked
+        raise ScenarioError(f"{label}: {e}") from None
+    except RecursionError:
+        raise ScenarioError(f"{label}: the document is nested too deeply") from None
+    if raw is None:
+        raise ScenarioError(f"{label}: the file is empty; expected a mapping with name, horizon, queues, ...")
+    if not isinstance(raw, dict):
+        raise ScenarioError(
+            f"{label}: the top level must be a mapping of fields (name, horizon, queues, ...), not a {_yaml_type(raw)}"
+        )
+    return raw
+
+
+def _yaml_type(value: Any) -> str:
+    return {list: "list", str: "string", int: "number", float: "number", bool: "boolean"}.get(type(value), type(value).__name__)
+
+
+def _yaml_message(e: yaml.MarkedYAMLError, label: str) -> str:
+    mark = e.problem_mark or e.context_mark
+    where = f"line {mark.line + 1}: " if mark is not None else ""
+    problem = e.problem or e.context or "invalid YAML"
+    if e.problem and e.context:
+        if e.problem.startswith("but "):
+            problem = f"{e.context} {e.problem}"
+        else:
+            ctx = e.context
+            if e.context_mark is not None and e.context_mark is not mark:
+                ctx += f" that starts at line {e.context_mark.line + 1}"
+            problem = f"{problem} ({ctx})"
+    if isinstance(e, yaml.constructor.ConstructorError) and "tag" in problem:
+        problem += " (only plain YAML is read: mappings, lists, strings, numbers; tags such as !!python/... are refused)"
+    return f"{label}: {where}{problem}"
+
+
+def _node_problems(root: yaml.Node | None, label: str) -> list[str]:
+    """Duplicate keys, recursive aliases and alias bombs, found on the composed node graph."""
+    if root is None:
+        return []
+    problems: list[str] = []
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def walk(node: yaml.Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            raise ScenarioError(f"{label}: line {node.start_mark.line + 1}: recursive alias")
+        active.add(key)
+        total = 1
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, int] = {}
+            for k, v in node.value:
+                if isinstance(k, yaml.ScalarNode) and k.tag != "tag:yaml.org,2002:merge":
+                    line = k.start_mark.line + 1
+                    if k.value in seen:
+                        problems.append(
+                            f"{label}: line {line}: duplicate key {k.value!r} (first at line {seen[k.value]})"
+                        )
+                    else:
+                        seen[k.value] = line
+                total += walk(k) + walk(v)
+        elif isinstance(node, yaml.SequenceNode):
+            for v in node.value:
+                total += walk(v)
+        active.discard(key)
+        sizes[key] = total
+        if total > MAX_YAML_NODES:
+            raise ScenarioError(f"{label}: the document expands to more than {MAX_YAML_NODES:,} values (aliases)")
+        return total
+
+    walk(root)
+    return problems
+
+
+# ----------------------------------------------------------------- pydantic errors
+
+
+def _validate_config(raw: dict[str, Any], label: str, prefix: str = "") -> ScenarioConfig:
+    try:
+        return ScenarioConfig.model_validate(raw)
+    except ValidationError as e:
+        raise ScenarioError([_format_error(err, raw, label, prefix) for err in e.errors()]) from None
+
+
+_DUPLICATE_ID = re.compile(r"^duplicate (queue|template|group|vendor) id ")
+
+
+def _format_error(err: Any, raw: Any, label: str, prefix: str) -> str:
+    loc = tuple(err.get("loc", ()))
+    kind = err.get("type", "")
+    msg = str(err.get("msg", ""))
+    value = err.get("input")
+    for head in ("Value error, ", "Assertion failed, "):
+        if msg.startswith(head):
+            msg = msg[len(head):]
+    path = _loc_path(loc, raw)
+    if not loc:
+        m = _DUPLICATE_ID.match(msg)
+        if m:
+            path = f"{m.group(1)}s"
+    show_value = kind not in ("missing", "extra_forbidden", "too_short", "too_long")
+    if kind == "extra_forbidden":
+        msg = "unknown field"
+        model = _model_at(loc[:-1])
+        if model is not None and isinstance(loc[-1], str):
+            close = difflib.get_close_matches(loc[-1], list(model.model_fields), n=1, cutoff=0.6)
+            msg += f" (did you mean {close[0]!r}?)" if close else f" (fields: {', '.join(model.model_fields)})"
+    elif kind == "missing":
+        msg = "required field is missing"
+    elif kind == "string_type" and isinstance(value, bool):
+        msg += " (YAML reads unquoted yes/no/on/off/true/false as booleans; put the text in quotes, e.g. 'no')"
+    elif loc and loc[-1] == "[key]":
+        msg = f"invalid name: {msg}"
+    text = f"{label}: {prefix}{path}: {msg}" if (prefix or path) else f"{label}: {msg}"
+    if prefix and not path:
+        text = f"{label}: {prefix.rstrip('.')}: {msg}"
+    if show_value and not isinstance(value, (dict, list)):
+        shown = repr(value)
+        if len(shown) <= 60 and not (isinstance(value, str) and shown in msg):
+            text += f" (got {shown})"
+    return text
+
+
+def _loc_path(loc: tuple[Any, ...], raw: Any) -> str:
+    out = ""
+    node = raw
+    for key in loc:
+        if key == "[key]":
+            continue
+        if isinstance(key, int) and not isinstance(node, dict):
+            out += f"[{key}]"
+            node = node[key] if isinstance(node, list) and -len(node) <= key < len(node) else None
+            if isinstance(node, dict) and isinstance(node.get("id"), str):
+                out += f" (id {node['id']!r})"
+            continue
+        if isinstance(node, dict) and key not in node and ("[" in str(key) or "," in str(key)):
+            continue  # a union tag pydantic adds to the location, not a field
+        name = str(key)
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            name = repr(name)
+        out += f".{name}" if out else name
+        node = node.get(key) if isinstance(node, dict) else None
+    return out
+
+
+def _unwrap(tp: Any) -> Any:
+    while True:
+        origin = typing.get_origin(tp)
+        if origin is typing.Annotated:
+            tp = typing.get_args(tp)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(tp) if a is not type(None)]
+            if len(args) != 1:
+                return tp
+            tp = args[0]
+        else:
+            return tp
+
+
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The pydantic model class found at `loc` inside ScenarioConfig, if any."""
+    tp: Any = ScenarioConfig
+    for key in loc:
+        tp = _unwrap(tp)
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            if not isinstance(key, str) or key not in tp.model_fields:
+                return None
+            tp = tp.model_fields[key].annotation
+        elif typing.get_origin(tp) is list and isinstance(key, int):
+            tp = typing.get_args(tp)[0]
+        elif typing.get_origin(tp) is dict:
+            tp = typing.get_args(tp)[1]
+        else:
+            return None
+    tp = _unwrap(tp)
+    return tp if isinstance(tp, type) and issubclass(tp, BaseModel) else None
+
+
+# ----------------------------------------------------------------- demand
+
+
+def _demand_path(config: ScenarioConfig, folder: Path, label: str) -> Path:
+    name = config.demand.file
+    where = f"{label}: demand.file: {name!r}"
+    if PurePosixPath(name).is_absolute() or PureWindowsPath(name).is_absolute() or PureWindowsPath(name).drive:
+        raise ScenarioError(f"{where} leaves the scenario folder (give a path relative to it)")
+    path = folder / name
+    try:
+        inside = path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):  # symlink loops
+        inside = False
+    if not inside:
+        raise ScenarioError(f"{where} leaves the scenario folder (give a path inside it)")
+    if not path.is_file():
+        raise ScenarioError(f"{where} does not exist (looked for {path})")
+    return path
+
+
+class _Rows:
+    """Row problems as (line, order, text); at most MAX_PROBLEMS formatted per kind, all counted."""
+
+    def __init__(self, name: str, lines: np.ndarray):
+        self.name = name
+        self.lines = lines
+        self.items: list[tuple[int, int, str]] = []
+        self.count = 0
+
+    def add(self, mask: np.ndarray, fmt: typing.Callable[[int], str]) -> None:
+        rows = np.flatnonzero(mask)
+        self.count += len(rows)
+        for i in rows[: MAX_PROBLEMS + 1]:
+            self.items.append((int(self.lines[i]), len(self.items), fmt(int(i))))
+
+    def problems(self) -> list[str]:
+        self.items.sort()
+        out = [f"{self.name}: line {line}: {text}" for line, _, text in self.items[:MAX_PROBLEMS]]
+        if self.count > MAX_PROBLEMS:
+            out.append(f"{self.name}: ... and {self.count - MAX_PROBLEMS} more row problems")
+        return out
+
+
+def _read_demand(
+    config: ScenarioConfig, path: Path, name: str, notes: list[str]
+) -> tuple[pd.DataFrame | None, list[str]]:
+    """Parse the long-form demand CSV into the dense demand frame; returns (frame or None, problems).
+
+    Vectorised: text columns are factorised and only their distinct values are
+    stripped and parsed; Python loops run over bad rows only, to word messages.
+    """
+    try:
+        text = _decode(path.read_bytes(), name)
+    except ScenarioError as e:
+        return None, e.problems
+    first = text.split("\n", 1)[0]
+    header = [h.strip() for h in next(csv.reader([first]), [])]
+    if not any(header):
+        return None, [f"{name}: line 1: no header; expected period_start,queue,contacts (or required_agents)"]
+    problems = _header_problems(header, name)
+    if problems:
+        return None, problems
+    try:
+        table = pd.read_csv(
+            _io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False, header=0
+        )
+    except pd.errors.ParserError as e:
+        m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(e))
+        if m:
+            return None, [f"{name}: line {m.group(2)}: {m.group(3)} fields, but the header has {m.group(1)}"]
+        return None, [f"{name}: cannot parse CSV ({e})"]
+    table.columns = header
+    table = table.fillna("")
+    lines = np.arange(len(table), dtype=np.int64) + 2
+    blank = np.ones(len(table), dtype=bool)
+    for col in header:
+        blank &= (table[col] == "").to_numpy()
+    if blank.any():  # blank lines (or bare commas) are skipped but keep the line numbers right
+        table = table.loc[~blank].reset_index(drop=True)
+        lines = lines[~blank]
+    rows = _Rows(name, lines)
+    kind = "contacts" if "contacts" in header else "required_agents"
+
+    horizon = config.horizon
+    queue_ids = [q.id for q in config.queues]
+    n_q = len(queue_ids)
+
+    # queues: parse the distinct values, index back by code
+    codes, uniques = _distinct(table["queue"])
+    queues = uniques[codes]
+    qidx = pd.Index(queue_ids).get_indexer(uniques)[codes] if len(uniques) else np.zeros(0, dtype=np.int64)
+    rows.add(queues == "", lambda i: "queue is empty")
+    rows.add((qidx < 0) & (queues != ""), lambda i: f"unknown queue {queues[i]!r}{_suggest(queues[i], queue_ids, 'queues')}")
+
+    # numbers
+    values, bad_value = _numbers(table[kind], kind, rows, empty_ok=False)
+    if "aht_s" in header:
+        aht, bad_aht = _numbers(table["aht_s"], "aht_s", rows, empty_ok=True, positive=True)
+    else:
+        aht, bad_aht = np.full(len(table), np.nan), np.zeros(len(table), dtype=bool)
+
+    # timestamps -> period index
+    codes, stamps_u = _distinct(table["period_start"])
+    stamps = stamps_u[codes]
+    period, bad_time = _periods(stamps_u, codes, horizon, qidx, rows)
+
+    good = (qidx >= 0) & ~bad_value & ~bad_aht & ~bad_time
+    key = period * n_q + qidx
+    good_idx = np.flatnonzero(good)
+    _, first, inverse = np.unique(key[good_idx], return_index=True, return_inverse=True)
+    dup = np.zeros(len(table), dtype=bool)
+    dup[good_idx] = first[inverse] != np.arange(len(good_idx))
+    if dup.any():
+        first_row = np.full(len(table), -1)
+        first_row[good_idx] = good_idx[first[inverse]]
+        rows.add(
+            dup,
+            lambda i: f"duplicate row for ({stamps[i]}, {queues[i]}) (first at line {lines[first_row[i]]})",
+        )
+    problems = rows.problems()
+    if problems:
+        return None, problems
+
+    contacts = values if kind == "contacts" else np.full(len(values), np.nan)
+    required = values if kind == "required_agents" else np.full(len(values), np.nan)
+    demand, n_missing, examples = _densify(config, period, qidx, contacts, aht, required, kind)
+    if n_missing:
+        notes.append(
+            f"{name}: {n_missing} of {len(demand)} (period, queue) pairs have no row and count as zero "
+            f"{kind} (e.g. {', '.join(examples)})"
+        )
+    return demand, []
+
+
+def _distinct(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, distinct stripped values): values[codes] is the stripped column."""
+    codes, uniques = pd.factorize(column)
+    stripped = np.array([str(u).strip() for u in uniques], dtype=object)
+    return codes, stripped
+
+
+def _header_problems(header: list[str], name: str) -> list[str]:
+    out = []
+    for col in dict.fromkeys(h for h in header if header.count(h) > 1):
+        out.append(f"{name}: line 1: column {col!r} appears {header.count(col)} times")
+    for col in ("period_start", "queue"):
+        if col not in header:
+            out.append(f"{name}: line 1: missing column {col!r}")
+    given = [c for c in VALUE_COLUMNS if c in header]
+    if len(given) == 2:
+        out.append(f"{name}: line 1: give exactly one of the columns contacts or required_agents, not both")
+    elif not given:
+        out.append(f"{name}: line 1: missing a contacts or required_agents column (exactly one)")
+    unknown = [h for h in dict.fromkeys(header) if h not in CSV_COLUMNS]
+    if unknown:
+        out.append(
+            f"{name}: line 1: unknown column{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} "
+            "(expected period_start, queue, contacts or required_agents, optional aht_s)"
+        )
+    return out
+
+
+def _suggest(value: str, known: list[str], what: str) -> str:
+    close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
+    if close:
+        return f" (did you mean {close[0]!r}?)"
+    return f" ({what}: {', '.join(known)})"
+
+
+def _numbers(
+    column: pd.Series, name: str, rows: _Rows, *, empty_ok: bool, positive: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """Parse a numeric column; flags text, NaN words, infinities, negatives (or <= 0) and (unless empty_ok) blanks."""
+    values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
+    nan = np.isnan(values)
+    raw = np.full(len(values), "", dtype=object)
+    if nan.any():  # only the unparsed cells are looked at as text
+        raw[nan] = [str(v).strip() for v in column.to_numpy(dtype=object)[nan]]
+    empty = nan & (raw == "")
+    word = np.zeros(len(values), dtype=bool)
+    unparsed = np.flatnonzero(nan & ~empty)
+    word[unparsed] = [raw[i].lower() in _MISSING_WORDS for i in unparsed]
+    text = nan & ~empty & ~word
+    inf = np.isinf(values)
+    low = ((values <= 0) if positive else (values < 0)) & ~nan & ~inf
+    bad = text | word | inf | low
+
+    def shown(i: int) -> str:
+        return str(column.iloc[i]).strip()
+
+    rows.add(text, lambda i: f"{name} {shown(i)!r} is not a number")
+    rows.add(word, lambda i: f"{name} is NaN ({shown(i)!r}); give a number (0 for none)")
+    rows.add(inf, lambda i: f"{name} {shown(i)} is not finite")
+    rows.add(low, lambda i: f"{name} {shown(i)} must be greater than 0" if positive else f"{name} {shown(i)} is negative")
+    if not empty_ok:
+        rows.add(empty, lambda i: f"{name} is empty; give a number (0 for none)")
+        bad |= empty
+    return values, bad
+
+
+def _periods(
+    stamps: np.ndarray, codes: np.ndarray, horizon: Horizon, qidx: np.ndarray, rows: _Rows
+) -> tuple[np.ndarray, np.ndarray]:
+    """Map period_start texts (naive local wall-clock or with a UTC offset) to period indexes.
+
+    `stamps` are the distinct stripped texts and `codes` index them per row; all
+    parsing happens on the distinct texts.
+    """
+    tz = horizon.timezone
+    u = pd.Series(stamps, dtype=object)
+    n_u = len(u)
+    has_offset = u.str.contains(_OFFSET, regex=True).to_numpy(dtype=bool) if n_u else np.zeros(0, dtype=bool)
+    t_u = np.full(n_u, _NAT, dtype=np.int64)
+    if has_offset.any():
+        aware = pd.to_datetime(u.where(has_offset), format="ISO8601", utc=True, errors="coerce")
+        t_u[has_offset] = pd.DatetimeIndex(aware).as_unit("us").asi8[has_offset]
+    naive_wall = np.full(n_u, _NAT, dtype=np.int64)
+    dst = np.full(n_u, _NAT, dtype=np.int64)
+    std = np.full(n_u, _NAT, dtype=np.int64)
+    if (~has_offset).any():
+        naive = pd.DatetimeIndex(pd.to_datetime(u.where(~has_offset), format="ISO8601", errors="coerce"))
+        if naive.tz is not None:  # pragma: no cover - only texts with an offset parse to aware times
+            naive = naive.tz_localize(None)
+        naive = naive.as_unit("us")
+        naive_wall = np.where(has_offset, _NAT, naive.asi8)
+        naive = pd.DatetimeIndex(naive_wall.view("M8[us]"))
+        dst = naive.tz_localize(tz, ambiguous=np.ones(n_u, dtype=bool), nonexistent="NaT").asi8
+        std = naive.tz_localize(tz, ambiguous=np.zeros(n_u, dtype=bool), nonexistent="NaT").asi8
+    parsed_naive_u = naive_wall != _NAT
+    unique_u = parsed_naive_u & (dst == std) & (dst != _NAT)
+    t_u[unique_u] = dst[unique_u]
+
+    # per row
+    raw = stamps[codes]
+    n = len(codes)
+    t = t_u[codes]
+    empty = raw == ""
+    parsed_naive = parsed_naive_u[codes]
+    nonexistent = parsed_naive & (dst[codes] == _NAT) & (std[codes] == _NAT)
+    unparsed = ~empty & (t == _NAT) & ~parsed_naive
+    ambiguous_u = parsed_naive_u & (dst != std) & (dst != _NAT) & (std != _NAT)
+    ambiguous_bad = np.zeros(n, dtype=bool)
+    if ambiguous_u.any():
+        amb = np.flatnonzero(ambiguous_u[codes])
+        resolved, ambiguous_bad = _resolve_ambiguous(amb, dst[codes], std[codes], qidx, naive_wall[codes], horizon, n)
+        t[amb] = resolved
+
+    grid = horizon.period_starts().as_unit("us")
+    t0 = int(grid.asi8[0])
+    step = horizon.interval_min * _US_PER_MIN
+    valid = t != _NAT
+    delta = np.where(valid, t - t0, 0)
+    period = np.floor_divide(delta, step)
+    outside = valid & ((period < 0) | (period >= horizon.periods))
+    off = valid & ~outside & (np.mod(delta, step) != 0)
+
+    first, last = grid[0], grid[-1]
+    rows.add(empty, lambda i: "period_start is empty")
+    rows.add(
+        unparsed,
+        lambda i: f"period_start {raw[i]!r} is not a date-time (expected ISO 8601 such as 2026-01-05T08:00 or 2026-01-05T08:00+01:00)",
+    )
+    rows.add(
+        nonexistent,
+        lambda i: f"period_start {raw[i]!r} does not exist in {tz} (the clocks spring forward over it)",
+    )
+    rows.add(
+        ambiguous_bad,
+        lambda i: f"period_start {raw[i]!r} is ambiguous in {tz} (the clocks fall back, so it occurs twice); "
+        f"give it with a UTC offset, e.g. {_iso(dst[codes[i]], tz)} or {_iso(std[codes[i]], tz)}",
+    )
+    rows.add(
+        outside,
+        lambda i: f"period_start {raw[i]!r} is outside the horizon "
+        f"({first:%Y-%m-%dT%H:%M} to {last:%Y-%m-%dT%H:%M} {tz}, {horizon.periods} periods)",
+    )
+    rows.add(off, lambda i: f"period_start {raw[i]!r} is not on a {horizon.interval_min}-minute period boundary")
+    bad = ~valid | outside | off
+    return np.where(bad, -1, period).astype(np.int64), bad
+
+
+def _iso(us: int, tz: str) -> str:
+    ts = pd.Timestamp(us, unit="us", tz="UTC").tz_convert(tz)
+    s = ts.strftime("%Y-%m-%dT%H:%M%z")
+    return f"{s[:-2]}:{s[-2:]}"
+
+
+def _resolve_ambiguous(
+    amb: np.ndarray,
+    dst: np.ndarray,
+    std: np.ndarray,
+    qidx: np.ndarray,
+    wall: np.ndarray,
+    horizon: Horizon,
+    n: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Instants for rows whose naive time occurs twice (clocks fall back).
+
+    Per queue and wall-clock time, the first row is the earlier (summer-time)
+    instant and the second the later one, as pandas' ambiguous='infer' reads
+    an ordered series. A lone row is accepted only when just one of its two
+    instants lies on the horizon's grid. Returns (instants for `amb`, bad-row mask).
+    """
+    sub = pd.DataFrame({"q": qidx[amb], "w": wall[amb]})
+    grouped = sub.groupby(["q", "w"], sort=False)
+    rank = grouped.cumcount().to_numpy()
+    count = grouped["w"].transform("size").to_numpy()
+    out = np.where(rank == 0, dst[amb], std[amb])
+    bad = np.zeros(n, dtype=bool)
+    lone = np.flatnonzero(count == 1)
+    if len(lone):
+        grid = set(horizon.period_starts().as_unit("us").asi8.tolist())
+        for j in lone:
+            i = amb[j]
+            on = [x for x in (dst[i], std[i]) if int(x) in grid]
+            if len(on) == 1:
+                out[j] = on[0]
+            else:
+                out[j] = _NAT
+                bad[i] = True
+    return out, bad
+
+
+def _densify(
+    config: ScenarioConfig,
+    period: np.ndarray,
+    qidx: np.ndarray,
+    contacts: np.ndarray,
+    aht: np.ndarray,
+    required: np.ndarray,
+    kind: str,
+) -> tuple[pd.DataFrame, int, list[str]]:
+    """The dense demand frame from unique (period, queue index) rows; NaN aht means the queue's default.
+
+    Returns (frame, number of missing pairs, a few missing pairs as text).
+    """
+    n_p, ids = config.horizon.periods, [q.id for q in config.queues]
+    n_q = len(ids)
+    n = n_p * n_q
+    pos = period.astype(np.int64) * n_q + qidx.astype(np.int64)
+    out_contacts = np.zeros(n) if kind == "contacts" else np.full(n, np.nan)
+    out_required = np.zeros(n) if kind == "required_agents" else np.full(n, np.nan)
+    out_aht = np.tile(np.array([q.aht_s for q in config.queues], dtype=float), n_p)
+    if kind == "contacts":
+        out_contacts[pos] = contacts
+    else:
+        out_required[pos] = required
+    given = ~np.isnan(aht)
+    out_aht[pos[given]] = aht[given]
+    demand = pd.DataFrame(
+        {
+            "period": np.repeat(np.arange(n_p, dtype=np.int64), n_q),
+            "queue": pd.Series(np.tile(np.array(ids, dtype=object), n_p), dtype="str"),
+            "contacts": out_contacts,
+            "aht_s": out_aht,
+            "required_agents": out_required,
+        }
+    )
+    n_missing = n - len(np.unique(pos))
+    examples: list[str] = []
+    if n_missing:
+        present = np.zeros(n, dtype=bool)
+        present[pos] = True
+        missing = np.flatnonzero(~present)[:3]
+        labels = _period_labels(config.horizon, missing // n_q)
+        examples = [f"{lab} {ids[m % n_q]}" for lab, m in zip(labels, missing)]
+        if n_missing > 3:
+            examples.append("...")
+    return demand, n_missing, examples
+
+
+def _period_labels(horizon: Horizon, periods: np.ndarray | None = None) -> np.ndarray:
+    """Period starts as local wall-clock ISO text; with the UTC offset when the horizon crosses a DST change."""
+    grid = horizon.period_starts()
+    if periods is not None:
+        grid = grid[np.asarray(periods, dtype=np.int64)]
+    if _has_dst_change(horizon):
+        text = pd.Series(grid.strftime("%Y-%m-%dT%H:%M%z"), dtype=object)
+        text = text.str[:-2] + ":" + text.str[-2:]
+        return text.to_numpy(dtype=object)
+    return np.asarray(grid.strftime("%Y-%m-%dT%H:%M"), dtype=object)
+
+
+def _has_dst_change(horizon: Horizon) -> bool:
+    grid = horizon.period_starts().as_unit("us")
+    offsets = grid.tz_localize(None).asi8 - grid.asi8
+    return bool(len(offsets)) and bool((offsets != offsets[0]).any())
+
+
+# ================================================================= save
+
+
+def save_scenario(scenario: Scenario, path: str | os.PathLike[str], overwrite: bool = False) -> Path:
+    """Write `scenario` as a folder (scenario.yaml + demand CSV) that load_scenario reads back unchanged.
+
+    `path` is the folder (created if needed) or a .yaml file path inside it.
+    Refuses to replace existing files unless `overwrite`. Returns the folder.
+    """
+    target = Path(path)
+    if target.suffix.lower() in (".yaml", ".yml"):
+        folder, yaml_path = target.parent, target
+    else:
+        folder, yaml_path = target, target / SCENARIO_FILE
+    config = scenario.config
+    demand_rel = config.demand.file
+    if (
+        PurePosixPath(demand_rel).is_absolute()
+        or PureWindowsPath(demand_rel).is_absolute()
+        or PureWindowsPath(demand_rel).drive
+        or ".." in PurePosixPath(demand_rel.replace("\\", "/")).parts
+    ):
+        raise ScenarioError(f"{SCENARIO_FILE}: demand.file: {demand_rel!r} leaves the scenario folder")
+    demand_path = folder / demand_rel
+    if not overwrite:
+        existing = [p for p in (yaml_path, demand_path) if p.exists()]
+        if existing:
+            raise ScenarioError([f"{p}: already exists; pass overwrite=True to replace it" for p in existing])
+    csv_text = _demand_csv(config, scenario.demand)
+    yaml_text = _config_yaml(config)
+    demand_path.parent.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    _atomic_write(demand_path, csv_text)
+    _atomic_write(yaml_path, yaml_text)
+    return folder
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+class _Dumper(yaml.SafeDumper):
+    """Readable YAML: nested lists indented, short lists of scalars on one line."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        return super().increase_indent(flow, False)
+
+
+def _represent_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
+    flow = bool(data) and all(isinstance(x, (str, int, float, bool)) or x is None for x in data)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
+
+
+def _represent_float(dumper: yaml.SafeDumper, data: float) -> yaml.Node:
+    if data.is_integer() and abs(data) < 1e15:
+        return dumper.represent_int(int(data))  # 300 reads better than 300.0; pydantic makes it a float again
+    return dumper.represent_float(data)
+
+
+_Dumper.add_representer(list, _represent_list)
+_Dumper.add_representer(float, _represent_float)
+
+
+def _config_yaml(config: ScenarioConfig) -> str:
+    data = config.model_dump(mode="json", exclude_defaults=True)
+    data["horizon"]["start"] = config.horizon.start.strftime("%Y-%m-%dT%H:%M")
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
+
+
+def _number_text(values: np.ndarray) -> np.ndarray:
+    finite = values[np.isfinite(values)]
+    if len(finite) == len(values) and np.all(finite == np.round(finite)) and np.all(np.abs(finite) < 2**53):
+        return values.astype(np.int64).astype(str).astype(object)
+    return np.array([repr(float(v)) for v in values], dtype=object)
+
+
+def _demand_csv(config: ScenarioConfig, demand: pd.DataFrame) -> str:
+    problems = check_demand(config, demand, notes=[], prefix="demand: ")
+    if problems:
+        raise ScenarioError(cap_problems(problems))
+    kind = "required_agents" if len(demand) and demand["contacts"].isna().all() else "contacts"
+    ids = [q.id for q in config.queues]
+    qidx = pd.Index(ids).get_indexer(demand["queue"].astype(object))
+    aht = demand["aht_s"].to_numpy(dtype=float)
+    default = np.array([q.aht_s for q in config.queues], dtype=float)[qidx]
+    aht = np.where(aht == default, np.nan, aht)
+    dense, _, _ = _densify(
+        config,
+        demand["period"].to_numpy(dtype=np.int64),
+        qidx,
+        demand["contacts"].to_numpy(dtype=float),
+        aht,
+        demand["required_agents"].to_numpy(dtype=float),
+        kind,
+    )
+    n_q = len(ids)
+    labels = _period_labels(config.horizon)
+    out = {
+        "period_start": np.repeat(labels, n_q),
+        "queue": dense["queue"].to_numpy(dtype=object),
+        kind: _number_text(dense[kind].to_numpy(dtype=float)),
+    }
+    dense_aht = dense["aht_s"].to_numpy(dtype=float)
+    dense_default = np.tile(np.array([q.aht_s for q in config.queues], dtype=float), config.horizon.periods)
+    differs = dense_aht != dense_default
+    if differs.any():
+        text = np.array([repr(float(v)) for v in dense_aht], dtype=object)
+        out["aht_s"] = np.where(differs, text, "")
+    buf = _io.StringIO()
+    pd.DataFrame(out).to_csv(buf, index=False, lineterminator="\n")
+    return buf.getvalue()
+
+
+# ================================================================= variants
+
+
+def scenario_variants(scenario: Scenario) -> list[str]:
+    """Names of the scenario's variants, in file order."""
+    return list(scenario.config.variants)
+
+
+def apply_variant(scenario: Scenario, name: str) -> Scenario:
+    """The scenario with variant `name` merged into its configuration and validated again.
+
+    Mappings merge recursively, lists replace, null sets a field to None. A
+    mapping given where the base has a list of items with ids (queues, groups,
+    templates, vendors) edits those items by id: `vendors: {acme: {rate_per_hour: 21}}`;
+    `{acme: null}` removes the item. The result has no variants and keeps the
+    base name. The demand is kept and checked against the new configuration.
+    """
+    known = scenario_variants(scenario)
+    if name not in known:
+        raise ScenarioError(
+            f"{SCENARIO_FILE}: variants: unknown variant {name!r} (variants: {', '.join(known) if known else 'none defined'})"
+        )
+    notes: list[str] = []
+    result, problems = _apply(scenario, name, SCENARIO_FILE, notes)
+    if problems or result is None:
+        raise ScenarioError(cap_problems(problems))
+    emit(notes)
+    return result
+
+
+def variant_problems(scenario: Scenario, name: str, label: str = SCENARIO_FILE) -> list[str]:
+    """Problems variant `name` would raise when applied ([] if it applies cleanly)."""
+    _, problems = _apply(scenario, name, label, [])
+    return problems
+
+
+def _apply(scenario: Scenario, name: str, label: str, notes: list[str]) -> tuple[Scenario | None, list[str]]:
+    base = scenario.config
+    prefix = f"variants.{name}."
+    overrides = base.variants[name]
+    problems: list[str] = []
+    if "variants" in overrides:
+        return None, [f"{label}: {prefix}variants: a variant cannot define variants"]
+    data = base.model_dump(mode="json", exclude={"variants"})
+    merged = _merge(data, overrides, f"{label}: variants.{name}", problems)
+    if problems:
+        return None, problems
+    try:
+        config = _validate_config(merged, label, prefix)
+    except ScenarioError as e:
+        return None, e.problems
+    problems += check_config(config, notes=notes, prefix=f"{label}: {prefix}")
+    demand, demand_problems = _variant_demand(scenario, config, name, label, notes)
+    problems += demand_problems
+    if demand is not None and not problems:
+        problems += check_demand(config, demand, notes=notes, prefix=f"{label}: variants.{name}: {config.demand.file}: ")
+    if problems:
+        return None, problems
+    return Scenario(config=config, demand=demand, source=scenario.source), []
+
+
+def _merge(base: Any, over: Any, where: str, problems: list[str]) -> Any:
+    if not isinstance(over, dict):
+        return copy.deepcopy(over)
+    if isinstance(base, list) and base and all(isinstance(x, dict) and "id" in x for x in base):
+        return _merge_by_id(base, over, where, problems)
+    if not isinstance(base, dict):
+        return copy.deepcopy(over)
+    out = dict(base)
+    for key, value in over.items():
+        if value is None:
+            out[key] = None
+        elif isinstance(value, dict) and isinstance(out.get(key), (dict, list)):
+            out[key] = _merge(out[key], value, f"{where}.{key}", problems)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _merge_by_id(base: list[dict[str, Any]], over: dict[str, Any], where: str, problems: list[str]) -> list[dict[str, Any]]:
+    out = [dict(x) for x in base]
+    ids = [x["id"] for x in base]
+    drop: set[str] = set()
+    for key, value in over.items():
+        if key not in ids:
+            problems.append(
+                f"{where}.{key}: no item with id {key!r} to change (ids: {', '.join(map(str, ids))}); "
+                "give the whole list to add items"
+            )
+            continue
+        i = ids.index(key)
+        if value is None:
+            drop.add(key)
+        elif isinstance(value, dict):
+            if "id" in value and value["id"] != key:
+                problems.append(f"{where}.{key}.id: an item's id cannot change in a variant")
+                continue
+            out[i] = _merge(out[i], value, f"{where}.{key}", problems)
+        else:
+            problems.append(f"{where}.{key}: expected a mapping of fields or null, not {_yaml_type(value)}")
+    return [x for x in out if x["id"] not in drop]
+
+
+def _variant_demand(
+    scenario: Scenario, config: ScenarioConfig, name: str, label: str, notes: list[str]
+) -> tuple[pd.DataFrame | None, list[str]]:
+    """The base demand re-laid on the variant's queues and periods."""
+    base = scenario.config
+    where = f"{label}: variants.{name}"
+    problems = []
+    for field in ("start", "interval_min", "timezone"):
+        if getattr(base.horizon, field) != getattr(config.horizon, field):
+            problems.append(
+                f"{where}.horizon.{field}: a variant cannot change the horizon's {field} (the demand table is tied "
+                "to its periods); change periods or cyclic only"
+            )
+    if problems:
+        return None, problems
+    demand = scenario.demand
+    if base.model_dump(exclude={"variants"}) == config.model_dump(exclude={"variants"}):
+        return demand, []
+    kind = scenario.demand_kind
+    value = demand[kind].to_numpy(dtype=float)
+    queues = demand["queue"].astype(object).to_numpy()
+    period = demand["period"].to_numpy(dtype=np.int64)
+    new_ids = [q.id for q in config.queues]
+    has = np.nan_to_num(value) > 0
+    for qid in dict.fromkeys(queues[has & ~np.isin(queues, new_ids)]):
+        problems.append(f"{where}.queues: drops queue {qid!r}, which has demand in {base.demand.file}")
+    cut = has & (period >= config.horizon.periods)
+    if cut.any():
+        notes.append(
+            f"{where}.horizon.periods: {config.horizon.periods} periods; demand in {int(cut.sum())} later rows is dropped"
+        )
+    if problems:
+        return None, problems
+    keep = np.isin(queues, new_ids) & (period < config.horizon.periods)
+    qidx = pd.Index(new_ids).get_indexer(queues[keep])
+    aht = demand["aht_s"].to_numpy(dtype=float)[keep]
+    base_aht = {q.id: q.aht_s for q in base.queues}
+    default = np.array([base_aht.get(q, np.nan) for q in queues[keep]], dtype=float)
+    aht = np.where(aht == default, np.nan, aht)  # a queue's own AHT follows the variant's value
+    dense, n_missing, examples = _densify(
+        config,
+        period[keep],
+        qidx,
+        demand["contacts"].to_numpy(dtype=float)[keep],
+        aht,
+        demand["required_agents"].to_numpy(dtype=float)[keep],
+        kind,
+    )
+    if n_missing:
+        notes.append(
+            f"{where}: {n_missing} of {len(dense)} (period, queue) pairs have no demand and count as zero {kind} "
+            f"(e.g. {', '.join(examples)})"
+        )
+    return dense, []
