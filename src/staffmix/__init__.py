@@ -11,7 +11,10 @@ from typing import Any
 from staffmix.errors import ScenarioError, SolverError, StaffmixError
 from staffmix.result import Result, Status, load_result
 from staffmix.scenario import Scenario, ScenarioConfig, scenario_json_schema
-from staffmix.verify import verify  # eager: the submodule shares the function's name
+# Eager: these submodules share their function's name, and importing the
+# submodule later would otherwise replace the function on the package.
+from staffmix.solve import solve
+from staffmix.verify import verify
 
 __version__ = "0.1.0"
 
@@ -20,14 +23,6 @@ __all__ = [
     "build_model", "load_result", "load_scenario", "run_batch", "save_scenario", "scenario_json_schema",
     "solve", "verify",
 ]
-
-
-def solve(scenario: Any, backend: str | None = None, time_limit_s: float | None = None,
-          mip_gap: float | None = None, threads: int | None = None) -> Result:
-    """Plan a scenario (object or folder path) at least cost; see staffmix.solve.solve."""
-    from staffmix.solve import solve as _solve
-
-    return _solve(scenario, backend=backend, time_limit_s=time_limit_s, mip_gap=mip_gap, threads=threads)
 
 
 def __getattr__(name: str) -> Any:
