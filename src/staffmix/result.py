@@ -153,6 +153,9 @@ class Result:
             raise StaffmixError(f"{out}: exists and is not empty; choose another folder or pass overwrite=True")
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+        umask = os.umask(0)
+        os.umask(umask)
+        tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; a result folder is an ordinary folder
         for name in TABLE_COLUMNS:
             getattr(self, name).to_csv(tmp / f"{name}.csv", index=False)
         (tmp / "summary.json").write_text(json.dumps(_jsonable(self.summary()), indent=2) + "\n")
@@ -237,7 +240,7 @@ def service_rollup(staffing: pd.DataFrame, by: str = "queue") -> pd.DataFrame:
     s["_asa"] = s["asa_s"].replace(np.inf, np.nan) * w
     s["_occ"] = s["occupancy"] * w
     g = s.groupby(keys, sort=False) if keys else s.assign(_all="all").groupby("_all")
-    agg = g[["contacts", "_sl", "_asa", "_occ"]].sum()
+    agg = g[["contacts", "_sl", "_asa", "_occ"]].sum(min_count=1)  # all-NaN ASA (email) stays NaN
     out = pd.DataFrame({
         "contacts": agg["contacts"],
         "service_level": agg["_sl"] / agg["contacts"],
