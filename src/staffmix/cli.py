@@ -419,6 +419,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"staffmix: error: {exc}", file=sys.stderr)
         return EXIT_FAILED if isinstance(exc, SolverError) else EXIT_BAD_INPUT
+    except BrokenPipeError:  # output piped into `head`: stop quietly
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except OSError as exc:  # permissions, a file where a folder should be, ...
         if debug:
             raise
