@@ -136,7 +136,17 @@ class CostTerms:
 
     def total(self) -> pulp.LpAffineExpression:
         terms = [t for part in self.parts.values() for t in part]
-        return pulp.LpAffineExpression(terms) if terms else pulp.LpAffineExpression()
+        return _affine(terms)
+
+
+def _affine(terms: list[tuple[pulp.LpVariable, float]]) -> pulp.LpAffineExpression:
+    """sum of coefficient x variable, adding up repeated variables (pulp.LpAffineExpression(list)
+    keeps only the last coefficient of a repeated variable: with weekly routing a slot's variable
+    appears once per week in the in-house share, and twice in a week across a DST change)."""
+    expr = pulp.LpAffineExpression()
+    for variable, coefficient in terms:
+        expr.addterm(variable, coefficient)
+    return expr
 
 
 def add_variables(data: ModelData) -> Variables:
@@ -273,7 +283,7 @@ def add_vendor_capacity(prob: pulp.LpProblem, data: ModelData, var: Variables) -
             by_period[t].append((zvar, amount))
         for t, terms in by_period.items():
             if sum(a for _, a in terms) > cap:
-                prob += pulp.LpAffineExpression(terms) <= cap * var.y[v.id], f"vendor_capacity_{v.id}_{t}"
+                prob += _affine(terms) <= cap * var.y[v.id], f"vendor_capacity_{v.id}_{t}"
 
 
 def add_take_or_pay(prob: pulp.LpProblem, data: ModelData, var: Variables, cost: CostTerms) -> None:
@@ -290,7 +300,7 @@ def add_take_or_pay(prob: pulp.LpProblem, data: ModelData, var: Variables, cost:
             billed = var.billed[(v.id, w)]
             cost.add("vendor_contacts" if per_contact else "vendor_hours", billed, float(price))
             if by_week.get(w):
-                prob += billed >= pulp.LpAffineExpression(by_week[w]), f"billed_used_{v.id}_{w}"
+                prob += billed >= _affine(by_week[w]), f"billed_used_{v.id}_{w}"
             if minimum:
                 prob += billed >= minimum * frac * var.y[v.id], f"billed_minimum_{v.id}_{w}"
 
@@ -310,7 +320,7 @@ def add_policy(prob: pulp.LpProblem, data: ModelData, var: Variables) -> None:
             zvar = var.z.get((data.slot_of[(q, int(t))], IN_HOUSE))
             if zvar is not None:
                 terms.append((zvar, float(w)))
-        prob += pulp.LpAffineExpression(terms) >= policy.min_in_house_share * total, "min_in_house_share"
+        prob += _affine(terms) >= policy.min_in_house_share * total, "min_in_house_share"
 
 
 def add_in_house_pay(data: ModelData, var: Variables, cost: CostTerms) -> None:
