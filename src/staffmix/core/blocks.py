@@ -1,0 +1,127 @@
+"""Sub-models of a CoreModel over a subset of its columns, the rest fixed.
+
+A time block (a day or a week) owns the columns whose period falls in it:
+routing and unserved binaries of its queue-periods, assignments and
+shortfall of its periods, shifts starting in it, and the billed hours of its
+week. `submodel` cuts the rows touching a block's columns out of the sparse
+matrix, moves the fixed columns' contribution into the row bounds, and
+hands the small model to HiGHS. Headcount is shared by every block: it is
+free in each with its lower bound at the value reached so far, so each
+block pays only for the heads it adds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from staffmix.core import highs as hx
+from staffmix.core.matrix import CoreModel
+
+GLOBAL = -1  # headcount and billed hours: shared, grown block by block
+FIXED = -2  # contract binaries: fixed for the whole run
+
+
+@dataclass
+class Partition:
+    col_block: np.ndarray  # block per column, GLOBAL or FIXED
+    n_blocks: int
+    block_len: int  # periods per block
+
+
+def partition(m: CoreModel, block_len: int) -> Partition:
+    """Columns by time block of `block_len` periods (a day or a week)."""
+    ix = m.index
+    col_period = np.full(m.n_cols, -1, dtype=np.int64)
+    slot_period = np.zeros(ix.n_slots, dtype=np.int64)
+    np.maximum.at(slot_period, ix.b_slot, ix.b_period)  # per-period routing: the slot's only period
+    col_period[m.col("z")] = slot_period[m.z_slot]
+    if m.cols["unserved"].size:
+        col_period[m.col("unserved")] = slot_period
+    col_period[m.col("x")] = ix.starts["start_period"].to_numpy()
+    cover_period = ix.r_period[m.cover_req]
+    col_period[m.col("a")] = cover_period[m.a_cover]
+    if m.cols["u"].size:
+        col_period[m.col("u")] = cover_period
+    block = np.where(col_period >= 0, col_period // block_len, GLOBAL)
+    block[m.col("heads")] = GLOBAL
+    block[m.col("billed")] = GLOBAL
+    block[m.col("y")] = FIXED
+    T = ix.scenario.config.horizon.periods
+    return Partition(block, -(-T // block_len), block_len)
+
+
+@dataclass
+class Sub:
+    """A sub-model: columns `cols` of the full model, rows `rows`, ready for HiGHS."""
+
+    cols: np.ndarray
+    rows: np.ndarray
+    A: sp.csc_matrix
+    cost: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    row_lo: np.ndarray
+    row_hi: np.ndarray
+    integer: np.ndarray
+
+
+def submodel(
+    m: CoreModel,
+    Ar: sp.csr_matrix,
+    free: np.ndarray,
+    relaxed: np.ndarray,
+    value: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    row_mask: np.ndarray | None = None,
+    anchor: np.ndarray | None = None,
+) -> Sub:
+    """Rows touching the `anchor` columns (default: all free ones); every column outside `free` held at `value`."""
+    cols = np.nonzero(free)[0]
+    anchor_cols = cols if anchor is None else np.nonzero(anchor & free)[0]
+    Ac = m.A[:, anchor_cols]
+    rows = np.unique(Ac.indices)
+    if row_mask is not None:
+        rows = rows[row_mask[rows]]
+    R = Ar[rows]
+    fixed_value = np.where(free, 0.0, value)
+    act = R @ fixed_value
+    sub = R[:, cols].tocsc()
+    return Sub(
+        cols=cols, rows=rows, A=sub, cost=m.cost[cols], lo=lo[cols], hi=hi[cols],
+        row_lo=m.row_lo[rows] - act, row_hi=m.row_hi[rows] - act,
+        integer=m.integer[cols] & ~relaxed[cols],
+    )
+
+
+def solve_sub(s: Sub, threads: int | None, time_limit: float | None, mip_gap: float, start: np.ndarray | None = None,
+              extra: list[tuple[np.ndarray, np.ndarray, float, float]] | None = None) -> hx.Answer:
+    """Solve a sub-model; `extra` rows are (columns of the full model, coefficients, lo, hi)."""
+    A, row_lo, row_hi = s.A, s.row_lo, s.row_hi
+    if extra:
+        pos = {int(c): i for i, c in enumerate(s.cols)}
+        add_r, add_c, add_v, add_lo, add_hi = [], [], [], [], []
+        for k, (cols, coef, rlo, rhi) in enumerate(extra):
+            for c, v in zip(cols.tolist(), coef.tolist()):
+                if c in pos:
+                    add_r.append(k)
+                    add_c.append(pos[c])
+                    add_v.append(v)
+            add_lo.append(rlo)
+            add_hi.append(rhi)
+        E = sp.csc_matrix((add_v, (add_r, add_c)), shape=(len(extra), A.shape[1]))
+        A = sp.vstack([A, E], format="csc")
+        row_lo = np.concatenate([row_lo, add_lo])
+        row_hi = np.concatenate([row_hi, add_hi])
+    h = hx.new_highs(threads)
+    mip = bool(s.integer.any())
+    hx.pass_model(h, A, s.cost, s.lo, s.hi, row_lo, row_hi, s.integer if mip else None)
+    if start is not None and mip:
+        sol = hx.highspy.HighsSolution()
+        sol.col_value = np.asarray(start, dtype=float)
+        sol.value_valid = True
+        h.setSolution(sol)
+    return hx.run(h, time_limit=time_limit, mip_gap=mip_gap, mip=mip)

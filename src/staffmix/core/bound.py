@@ -1,0 +1,194 @@
+"""A lower bound for long horizons from one small LP per week (Lagrangian decomposition).
+
+The full LP of a 52-week, 6-language instance takes HiGHS 85-110 s (interior
+point, 2 threads). Cut into weeks, each LP takes a fraction of a second.
+Weeks share only a few things, and each is split so that the sum of the
+week LPs stays a valid lower bound of the MIP:
+
+- a shift that runs into the next week appears in both weeks' rows; each
+  week gets a copy priced at the share of the shift's periods it covers;
+- headcount appears in every week's rows; each week gets a copy, and the
+  weekly cost of a head is split over the weeks (weights `mu`, summing to
+  the total: first evenly, then concentrated on the weeks that need the
+  most heads; every split gives a valid bound and the best is kept);
+- the contract binaries get a copy per week, relaxed to [0, 1], each priced
+  at that week's fee (so the bound holds for every contract choice);
+- the horizon-wide minimum in-house share is moved into the objective with
+  a multiplier `pi >= 0` (zero when the weeks' LPs meet it anyway).
+
+Variable splitting with costs that add up to the original ones is a
+Lagrangian relaxation (copy-equalities dualised), so the sum of the week
+optima is a lower bound for any split; it equals the full LP bound at the
+best split and is close to it with these simple ones.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from staffmix.core import highs as hx
+from staffmix.core.blocks import Partition, submodel
+from staffmix.core.matrix import CoreModel
+
+HEAD_SPLIT_ROUNDS = 8  # subgradient rounds on the headcount split
+HEAD_STEP = 1.0
+
+
+@dataclass
+class WeekLP:
+    block: int
+    h: hx.highspy.Highs
+    cols: np.ndarray
+    base_cost: np.ndarray  # cost of the copies, without headcount and share terms
+    heads_pos: np.ndarray  # positions of the headcount copies in cols
+    heads_group: np.ndarray  # their groups
+    share_pos: np.ndarray  # positions of in-house routing columns in cols
+    share_coef: np.ndarray
+    value: float = np.nan
+    heads: np.ndarray | None = None
+    in_house: float = 0.0
+
+
+@dataclass
+class Bound:
+    value: float
+    weeks: list[WeekLP]
+    complete: bool
+
+
+def shift_fraction(m: CoreModel, part: Partition) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Per block: (x columns, share of their periods in the block)."""
+    ix = m.index
+    n_per = ix.starts["n_periods"].to_numpy().astype(float)
+    blocks = ix.cover_period // part.block_len
+    out: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    if not len(ix.cover_start):
+        return out
+    key = blocks * len(n_per) + ix.cover_start
+    uniq, counts = np.unique(key, return_counts=True)
+    ub, us = uniq // len(n_per), uniq % len(n_per)
+    covered = np.bincount(ix.cover_start, minlength=len(n_per)).astype(float)
+    frac = counts / np.maximum(covered[us], 1.0)
+    for b in np.unique(ub):
+        sel = ub == b
+        out[int(b)] = (m.cols["x"].start + us[sel], frac[sel])
+    return out
+
+
+def _simplex(v: np.ndarray) -> np.ndarray:
+    """Euclidean projection onto {w >= 0, sum w = 1}."""
+    u = np.sort(v)[::-1]
+    css = np.cumsum(u) - 1.0
+    k = np.nonzero(u - css / np.arange(1, len(v) + 1) > 0)[0][-1]
+    return np.maximum(v - css[k] / (k + 1), 0.0)
+
+
+def _solve_weeks(weeks: list[WeekLP], head_cost: np.ndarray, mu: np.ndarray, deadline: float | None):
+    """Sum of the week LPs with headcount priced by `mu`, and the heads each week buys (groups x weeks)."""
+    total = 0.0
+    heads = np.zeros(mu.shape)
+    for wk in weeks:
+        left = None if deadline is None else deadline - time.perf_counter()
+        if left is not None and left <= 0:
+            return None, None
+        c = wk.base_cost.copy()
+        if len(wk.heads_pos):
+            c[wk.heads_pos] += head_cost[wk.heads_group] * mu[wk.heads_group, wk.block]
+        wk.h.changeColsCost(len(c), np.arange(len(c), dtype=np.int32), c)
+        ans = hx.run(wk.h, solver="simplex", time_limit=left)
+        if ans.status != "optimal":
+            return None, None
+        wk.value = float(ans.objective)
+        wk.heads = ans.x[wk.heads_pos] if len(wk.heads_pos) else np.zeros(0)
+        heads[wk.heads_group, wk.block] = wk.heads
+        wk.in_house = float(ans.x[wk.share_pos] @ wk.share_coef) if len(wk.share_pos) else 0.0
+        total += wk.value
+    return total, heads
+
+
+def lagrangian_bound(m: CoreModel, part: Partition, threads: int | None, deadline: float | None) -> Bound:
+    ix = m.index
+    Ar = m.A.tocsr()
+    W = part.n_blocks
+    bh, by, bx = m.cols["heads"], m.cols["y"], m.cols["x"]
+    config = ix.scenario.config
+    fees = np.array([v.fee_per_week for v in config.vendors], dtype=float)
+    week_frac = np.zeros(W)
+    T = config.horizon.periods
+    np.add.at(week_frac, np.arange(T) // part.block_len, 1.0 / config.horizon.periods_per_week)
+    frac_of = shift_fraction(m, part)
+    share_row = m.rows.get("min_in_house_share")
+    row_mask = np.ones(m.n_rows, dtype=bool)
+    share_cols = share_coef = np.zeros(0)
+    share_total = 0.0
+    if share_row is not None and share_row.size:
+        row_mask[share_row.start] = False
+        r = Ar[share_row.start]
+        share_cols, share_coef = r.indices, r.data
+        share_total = float(m.row_lo[share_row.start])
+    lo, hi = m.col_lo.copy(), m.col_hi.copy()
+    weeks: list[WeekLP] = []
+    complete = True
+    for b in range(W):
+        own = part.col_block == b
+        anchor_rows = np.unique(m.A[:, np.nonzero(own)[0]].indices)
+        anchor_rows = anchor_rows[row_mask[anchor_rows]]
+        touched = np.zeros(m.n_cols, dtype=bool)
+        touched[np.unique(Ar[anchor_rows].indices)] = True
+        touched |= own
+        sub = submodel(m, Ar, touched, np.ones(m.n_cols, dtype=bool), np.zeros(m.n_cols), lo, hi, row_mask=row_mask, anchor=own)
+        cost = np.zeros(m.n_cols)
+        plain = own.copy()
+        plain[bx.slice] = False
+        cost[plain] = m.cost[plain]
+        if b in frac_of:
+            xc, fr = frac_of[b]
+            cost[xc] = m.cost[xc] * fr
+        cost[by.slice] = fees * week_frac[b]
+        bb = m.cols["billed"]
+        if bb.size and part.block_len == config.horizon.periods_per_week:
+            mine = bb.start + np.arange(len(config.vendors)) * m.n_weeks_h + b
+            cost[mine] = m.cost[mine]
+        c = cost[sub.cols]
+        ylo, yhi = sub.lo.copy(), sub.hi.copy()
+        pos = {int(j): i for i, j in enumerate(sub.cols)}
+        heads_group = np.array([g for g in range(bh.size) if bh.start + g in pos], dtype=np.int64)
+        heads_pos = np.array([pos[bh.start + g] for g in heads_group], dtype=np.int64)
+        sel = np.array([j in pos for j in share_cols.tolist()], dtype=bool) if len(share_cols) else np.zeros(0, dtype=bool)
+        share_pos = np.array([pos[int(j)] for j in share_cols[sel]], dtype=np.int64) if len(share_cols) else np.zeros(0, np.int64)
+        h = hx.new_highs(threads)
+        hx.pass_model(h, sub.A, c, ylo, yhi, sub.row_lo, sub.row_hi, None)
+        weeks.append(WeekLP(b, h, sub.cols, c, heads_pos, heads_group, share_pos, share_coef[sel] if len(share_cols) else np.zeros(0)))
+    head_cost = m.cost[bh.slice]
+    G = bh.size
+    mu = np.full((G, W), 1.0 / W)  # each group's headcount cost split over the weeks, evenly at first
+    best, best_heads = -np.inf, None
+    step = HEAD_STEP / W
+    for attempt in range(HEAD_SPLIT_ROUNDS if G and head_cost.sum() > 0 and W > 1 else 1):
+        total, heads = _solve_weeks(weeks, head_cost, mu, deadline)
+        if total is None:
+            complete = complete and attempt > 0
+            break
+        if total > best:
+            best, best_heads = total, heads
+            for wk in weeks:
+                wk.best_heads = wk.heads
+        else:
+            step *= 0.5
+        # subgradient step: more of the headcount cost on the weeks that need the most heads
+        g = heads - heads.mean(axis=1, keepdims=True)
+        scale = np.maximum(np.abs(g).max(axis=1, keepdims=True), 1e-9)
+        mu = np.array([_simplex(mu[k] + step * g[k] / scale[k]) for k in range(G)])
+    for wk in weeks:
+        wk.heads = getattr(wk, "best_heads", wk.heads)
+    if share_total > 0 and best > -np.inf:
+        in_house = sum(wk.in_house for wk in weeks)
+        if in_house < share_total - 1e-6:
+            complete = False  # the share row binds: pi = 0 keeps the bound valid but weaker
+    return Bound(best, weeks, complete)
+
+
+__all__ = ["Bound", "lagrangian_bound"]

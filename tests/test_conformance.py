@@ -1,0 +1,102 @@
+"""One conformance suite across backends: cbc, highs and core agree on every instance we can check.
+
+- The brute-force instances of test_model.py: every backend is optimal at
+  mip_gap 1e-6 and matches the brute-force optimum.
+- Every bundled scenario (base and variants) under a time limit: the same
+  status class (a plan or infeasible); every plan verifies; core's cost is no
+  worse than the better reference plan by more than the gap that result
+  states (or the requested gap); and no backend's lower bound exceeds any
+  backend's plan (a bound above a feasible plan would be wrong).
+
+Quick by default (about a minute: 10 s per hard solve); STAFFMIX_SLOW=1 runs
+the bundled scenarios with a 60 s limit.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+import pytest
+
+from staffmix import Status, solve, verify
+from test_model import CASES, to_scenario
+
+BACKENDS = ("cbc", "highs", "core")
+ROOT = Path(__file__).resolve().parents[1]
+SLOW = bool(os.environ.get("STAFFMIX_SLOW"))
+TIME_LIMIT_S = 60.0 if SLOW else 10.0
+REL_TOL = 1e-6
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_tiny_instances_agree_with_brute_force(case: str) -> None:
+    tiny = CASES[case]
+    expected = tiny.optimum()
+    scenario = to_scenario(tiny)
+    for backend in BACKENDS:
+        result = solve(scenario, backend=backend, mip_gap=1e-6, time_limit_s=60)
+        assert result.status == Status.optimal, (backend, result.message)
+        assert result.objective == pytest.approx(expected, rel=1e-6, abs=1e-6), backend
+        assert result.bound is not None and result.gap is not None and result.gap <= 1e-6 + 1e-12, backend
+        assert verify(scenario, result) == [], backend
+
+
+def _bundled() -> list[tuple[str, str | None]]:
+    out = []
+    for folder in sorted(p for p in (ROOT / "scenarios").iterdir() if (p / "scenario.yaml").is_file()):
+        out.append((folder.name, None))
+        try:
+            from staffmix.io import load_scenario
+
+            variants = list(load_scenario(folder).config.variants)
+        except Exception:  # a scenario that does not load fails in its own test below
+            variants = []
+        out.extend((folder.name, v) for v in variants)
+    return out
+
+
+_RESULTS: dict[tuple[str, str | None], dict] = {}
+
+
+def _solve_all(name: str, variant: str | None) -> tuple[object, dict]:
+    from staffmix.io import load_scenario
+
+    scenario = load_scenario(ROOT / "scenarios" / name)
+    if variant is not None:
+        scenario = scenario.variant(variant)
+    key = (name, variant)
+    if key not in _RESULTS:
+        _RESULTS[key] = {b: solve(scenario, backend=b, time_limit_s=TIME_LIMIT_S, threads=1) for b in BACKENDS}
+    return scenario, _RESULTS[key]
+
+
+@pytest.mark.parametrize(("name", "variant"), _bundled(), ids=lambda v: str(v))
+def test_bundled_scenarios_agree(name: str, variant: str | None) -> None:
+    scenario, results = _solve_all(name, variant)
+    with_plan = {b: r for b, r in results.items() if r.status.has_plan}
+    infeasible = {b for b, r in results.items() if r.status == Status.infeasible}
+    # the same verdict: every backend that finishes says "plan" or every one says "infeasible"
+    assert not (with_plan and infeasible), {b: (str(r.status), r.message) for b, r in results.items()}
+    if infeasible:
+        assert results["core"].status == Status.infeasible
+        return
+    assert "core" in with_plan, results["core"].message
+    for b, r in with_plan.items():
+        assert verify(scenario, r) == [], b
+        assert r.bound is not None and r.gap is not None, b
+        assert r.bound <= r.objective * (1 + REL_TOL) + 1e-6, b
+    # bounds are valid: none above any plan
+    best_plan = min(r.objective for r in with_plan.values())
+    for b, r in with_plan.items():
+        assert r.bound <= best_plan * (1 + REL_TOL) + 1e-6, (b, r.bound, best_plan)
+    refs = [r for b, r in with_plan.items() if b != "core"]
+    core = with_plan["core"]
+    requested = scenario.config.solver.mip_gap
+    if refs:
+        best = min(refs, key=lambda r: r.objective)
+        allowed = max(requested, best.gap or 0.0, core.gap or 0.0)
+        assert core.objective <= best.objective * (1 + allowed) + 1e-6, (core.objective, best.objective, allowed)
+        if core.status == Status.optimal and best.status == Status.optimal:
+            assert math.isclose(core.objective, best.objective, rel_tol=max(requested, 1e-9) * 1.01, abs_tol=1e-6)
