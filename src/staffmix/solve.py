@@ -19,11 +19,11 @@ import numpy as np
 import pandas as pd
 import pulp
 
-from staffmix.errors import SolverError, StaffmixError
+from staffmix.errors import StaffmixError
 from staffmix.model import ModelData, Variables, _build, prepare
 from staffmix.requirements import achieved_service, requirement_table, unserviceable
 from staffmix.result import COST_COMPONENTS, UNSERVED, Result, Status, empty_table
-from staffmix.scenario import IN_HOUSE, Scenario
+from staffmix.scenario import IN_HOUSE, MAX_THREADS, Scenario
 
 BACKENDS = ("cbc", "highs", "core")
 
@@ -86,6 +86,8 @@ def resolve_options(
         raise StaffmixError(f"time_limit_s must be positive, got {opts.time_limit_s}")
     if not 0 <= opts.mip_gap <= 1:
         raise StaffmixError(f"mip_gap must be between 0 and 1, got {opts.mip_gap}")
+    if opts.threads is not None and not 1 <= opts.threads <= MAX_THREADS:
+        raise StaffmixError(f"threads must be between 1 and {MAX_THREADS}, got {opts.threads}")
     return opts
 
 
@@ -178,15 +180,43 @@ def _solve_cbc(prob: pulp.LpProblem, opts: SolveOptions) -> SolverOutcome:
         solver = pulp.PULP_CBC_CMD(
             msg=False, timeLimit=opts.time_limit_s, gapRel=opts.mip_gap, threads=opts.threads, logPath=str(log)
         )
+        solver.tmpDir = tmp  # PuLP's model and solution files too: removed with the folder even when CBC crashes
         if not solver.available():
-            raise SolverError("CBC is not available: PuLP's bundled cbc binary is missing (reinstall pulp)")
+            return SolverOutcome(Status.error, None, None, (
+                f"CBC is not available: PuLP's bundled cbc binary is missing or cannot run ({solver.path}); "
+                "reinstall pulp, or use backend 'highs'"))
         try:
             prob.solve(solver)
-        except pulp.PulpSolverError as exc:
-            return SolverOutcome(Status.error, None, None, f"CBC failed: {exc}")
+        except Exception as exc:  # noqa: BLE001 - a crashed or killed solver process, an unreadable solution file
+            return SolverOutcome(Status.error, None, None, _solver_failure("CBC", exc, log))
         text = log.read_text(errors="replace") if log.exists() else ""
     objective = pulp.value(prob.objective) if prob.sol_status in (1, 2) else None
     return SolverOutcome(*_cbc_status(prob, text, objective, opts))
+
+
+def _solver_failure(name: str, exc: BaseException, log: Path | None = None) -> str:
+    """One line on a solver that failed: what PuLP saw, in plain words, and the last line of the solver's log."""
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else ""
+    if isinstance(exc, pulp.PulpSolverError) and "Error while trying to execute" in first:
+        what = "the solver process stopped with an error or was killed before it wrote a solution"
+    elif isinstance(exc, pulp.PulpSolverError) and "Error while executing" in first:
+        what = "the solver process ended without writing a solution"
+    elif isinstance(exc, pulp.PulpSolverError):
+        what = first or "PuLP reported a solver error"
+    else:
+        what = f"the solver's answer could not be read ({type(exc).__name__}: {first})"
+    message = f"{name} failed: {what}"
+    tail = ""
+    if log is not None:
+        try:
+            lines = [line.strip() for line in log.read_text(errors="replace").splitlines() if line.strip()]
+            tail = lines[-1] if lines else ""
+        except OSError:
+            pass
+    if tail:
+        message += f"; its log ends with: {tail}"
+    return message if len(message) <= 400 else message[:397] + "..."
 
 
 def _cbc_status(prob: pulp.LpProblem, log: str, objective: float | None, opts: SolveOptions) -> tuple[Status, float | None, float | None, str]:
@@ -217,11 +247,25 @@ def _cbc_status(prob: pulp.LpProblem, log: str, objective: float | None, opts: S
 def _solve_highs(prob: pulp.LpProblem, opts: SolveOptions) -> SolverOutcome:
     solver = pulp.HiGHS(msg=False, timeLimit=opts.time_limit_s, gapRel=opts.mip_gap, threads=opts.threads)
     if not solver.available():
-        raise SolverError("HiGHS is not available: install highspy")
+        return SolverOutcome(Status.error, None, None, "HiGHS is not available: install highspy (pip install highspy), or use backend 'cbc'")
+    if opts.threads is not None:
+        # HiGHS keeps one thread pool per process and refuses ('Not Set') a solve asking for another
+        # thread count than the pool was started with; rebuild the pool first.
+        try:
+            import highspy
+
+            highspy.Highs.resetGlobalScheduler(True)
+        except Exception:  # noqa: BLE001  # pragma: no cover - an older highspy without it
+            pass
     try:
         prob.solve(solver)
-    except pulp.PulpSolverError as exc:
-        return SolverOutcome(Status.error, None, None, f"HiGHS failed: {exc}")
+    except Exception as exc:  # noqa: BLE001 - e.g. PuLP failing to read back a model HiGHS refused
+        model = getattr(prob, "solverModel", None)
+        try:
+            state = f" (HiGHS model status: {model.modelStatusToString(model.getModelStatus())})" if model is not None else ""
+        except Exception:  # noqa: BLE001
+            state = ""
+        return SolverOutcome(Status.error, None, None, _solver_failure("HiGHS", exc) + state)
     h = prob.solverModel
     model_status = h.getModelStatus()
     info = h.getInfo()
@@ -239,7 +283,8 @@ def _solve_highs(prob: pulp.LpProblem, opts: SolveOptions) -> SolverOutcome:
         if has_plan:
             return SolverOutcome(Status.feasible, objective, bound, "stopped on the time limit")
         return SolverOutcome(Status.no_solution, None, bound, "stopped on the time limit before finding a plan")
-    return SolverOutcome(Status.error, objective, bound, f"HiGHS ended with {h.modelStatusToString(model_status)}")
+    why = " (it did not solve: an option or the model was refused)" if model_status == ms.kNotset else ""
+    return SolverOutcome(Status.error, objective, bound, f"HiGHS ended with {h.modelStatusToString(model_status)}{why}")
 
 
 REFERENCE_SOLVERS: dict[str, Callable[[pulp.LpProblem, SolveOptions], SolverOutcome]] = {
@@ -294,6 +339,8 @@ def extract_plan(
             staffed, shortfall = float(required), 0.0
         rows.append((t, q, p, contacts, required, staffed, shortfall, float(r["aht_s"])))
     staffing = pd.DataFrame(rows, columns=["period", "queue", "provider", "contacts", "required", "staffed", "shortfall", "aht_s"])
+    # typed even when empty (no demand at all), so the period column can index arrays
+    staffing = staffing.astype({"period": np.int64, "contacts": float, "required": np.int64, "staffed": float, "shortfall": float, "aht_s": float})
     staffing = staffing.sort_values(["period", "queue"]).reset_index(drop=True)
     staffing.insert(1, "period_start", period_start.iloc[staffing["period"].to_numpy()].to_numpy())
     staffing = _add_service(staffing, config, interval_s, scenario.demand_kind)
@@ -304,7 +351,7 @@ def extract_plan(
     shifts = shifts.assign(start=period_start.iloc[shifts["start_period"].to_numpy()].to_numpy())[
         ["group", "template", "start_period", "start", "count"]
     ].reset_index(drop=True)
-    headcount = pd.DataFrame([(g, int(round(val(v)))) for g, v in var.heads.items()], columns=["group", "headcount"])
+    headcount = least_headcount(data, shifts)
 
     # vendors
     vrows = []
@@ -361,6 +408,26 @@ def _add_service(staffing: pd.DataFrame, config: Any, interval_s: float, demand_
         unserved = (staffing["provider"] == UNSERVED).to_numpy()
         sl[unserved], asa[unserved], occ[unserved] = 0.0, np.inf, np.nan
     return staffing.drop(columns=["aht_s"]).assign(service_level=sl, asa_s=asa, occupancy=occ)
+
+
+def least_headcount(data: ModelData, shifts: pd.DataFrame) -> pd.DataFrame:
+    """The fewest heads per group that can work the plan's shifts: its minimum, one shift per head per
+    day, weekly paid hours within the contract. The solver's own value is only an upper bound when
+    heads are unpriced, and a planner reads this column as "people to employ"."""
+    config = data.scenario.config
+    starts = data.starts.loc[:, ["group", "template", "start_period", "day", "week", "paid_h"]]
+    plan = starts.merge(shifts[["group", "template", "start_period", "count"]], on=["group", "template", "start_period"])
+    rows = []
+    for g in config.groups:
+        mine = plan[plan["group"] == g.id]
+        need = g.min_headcount
+        if len(mine):
+            need = max(need, int(mine.groupby("day")["count"].sum().max()))
+            hours = (mine["paid_h"] * mine["count"]).groupby(mine["week"]).sum()
+            limit = g.max_hours_per_week * np.array([data.week_fraction[int(w)] for w in hours.index])
+            need = max(need, int(np.ceil((hours.to_numpy() / limit).max() - 1e-6)))
+        rows.append((g.id, need))
+    return pd.DataFrame(rows, columns=["group", "headcount"])
 
 
 def cost_breakdown(data: ModelData, shifts: pd.DataFrame, headcount: pd.DataFrame, vendors: pd.DataFrame, staffing: pd.DataFrame) -> pd.DataFrame:
