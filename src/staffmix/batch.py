@@ -406,9 +406,13 @@ def _host() -> str:
 
 def finished_record(spec: JobSpec) -> dict[str, Any] | None:
     """The job.json of an earlier run of this job if it is complete and its input hash matches, else None."""
-    if spec.input_hash is None:
+    return _finished_at(spec.out_dir, spec.input_hash)
+
+
+def _finished_at(out_dir: str, input_hash: str | None) -> dict[str, Any] | None:
+    if input_hash is None:
         return None
-    path = Path(spec.out_dir) / JOB_FILE
+    path = Path(out_dir) / JOB_FILE
     try:
         record = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -417,7 +421,7 @@ def finished_record(spec: JobSpec) -> dict[str, Any] | None:
         return None
     if record.get("status") not in ("optimal", "feasible", "infeasible", "no_solution", "error"):
         return None
-    if record.get("input_hash") != spec.input_hash:
+    if record.get("input_hash") != input_hash:
         return None
     return record
 
@@ -521,9 +525,12 @@ class Progress:
 OnDone = Callable[[JobSpec, dict[str, Any]], None]
 
 
-def _worker_init() -> None:
+def _worker_init(parent_pid: int | None = None) -> None:
     """Each process-pool worker leads its own process group: Ctrl-C at the terminal reaches only the
-    parent (which stops the workers itself), and a worker can be killed together with its solver subprocess."""
+    parent (which stops the workers itself), and a worker can be killed together with its solver subprocess.
+
+    `parent_pid` is the batch process: a worker that starts only after the batch died (it was
+    still importing) sees itself already adopted and must stop at once, not watch its new parent."""
     if hasattr(os, "setpgrp"):
         try:
             os.setpgrp()
@@ -533,25 +540,32 @@ def _worker_init() -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     except (ValueError, OSError):  # pragma: no cover
         pass
-    _watch_parent()
+    _watch_parent(parent_pid)
 
 
-def _watch_parent(poll_s: float = 1.0) -> None:
+def _watch_parent(parent: int | None = None, poll_s: float = 1.0) -> None:
     """Stop this worker (and its solver) when the batch process dies without stopping it (e.g. SIGKILL):
     orphaned pool workers would otherwise wait for work forever."""
     import threading
 
-    parent = os.getppid()
+    if parent is None:
+        parent = os.getppid()
+
+    def stop() -> None:
+        try:
+            if hasattr(os, "killpg") and os.getpgrp() == os.getpid():
+                os.killpg(os.getpid(), signal.SIGKILL)
+        finally:
+            os._exit(1)
+
+    if os.getppid() != parent:  # the batch died while this worker was starting
+        stop()
 
     def watch() -> None:
         while True:
             time.sleep(poll_s)
             if os.getppid() != parent:
-                try:
-                    if hasattr(os, "killpg") and os.getpgrp() == os.getpid():
-                        os.killpg(os.getpid(), signal.SIGKILL)
-                finally:
-                    os._exit(1)
+                stop()
 
     threading.Thread(target=watch, name="staffmix-parent-watch", daemon=True).start()
 
@@ -587,7 +601,8 @@ def _run_processes(specs: deque[JobSpec], jobs: int, on_done: OnDone, progress: 
     while specs:  # consume the caller's queue: a finished job's scenario is freed
         queue.append((specs.popleft(), 0))
     while queue:
-        executor = ProcessPoolExecutor(max_workers=max(1, min(jobs, len(queue))), mp_context=ctx, initializer=_worker_init)
+        executor = ProcessPoolExecutor(max_workers=max(1, min(jobs, len(queue))), mp_context=ctx, initializer=_worker_init,
+                                       initargs=(os.getpid(),))
         running: dict[Any, tuple[JobSpec, int, float, str]] = {}
         restart = False
         try:
@@ -798,6 +813,7 @@ def run_batch(
         else:
             todo.append(spec)
     del specs  # the executors consume `todo`, so each scenario is freed once its job is done
+    job_dirs = {(s.scenario, s.variant): (s.out_dir, s.input_hash) for s in todo}
     n_workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
     if progress:
         skipped = f", {bar.skipped} done earlier" if bar.skipped else ""
@@ -814,6 +830,13 @@ def run_batch(
                 _run_processes(todo, n_workers, on_done, bar)
     except KeyboardInterrupt:
         bar.close()
+        # a worker may have published a job between its last report and the interrupt: count it too,
+        # so summary.csv lists every complete job folder on disk
+        for key, (out_dir, input_hash) in job_dirs.items():
+            if key not in records:
+                earlier = _finished_at(out_dir, input_hash)
+                if earlier is not None:
+                    records[key] = earlier
         write_summary(order, records, out_path)
         if progress:
             bar.note(f"interrupted: {len(records)} of {len(order)} jobs finished and kept in {out_path}; run again with resume to finish")

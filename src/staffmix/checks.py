@@ -48,6 +48,15 @@ MAX_PROBLEMS = 50
 
 YAML_FILE = "scenario.yaml"
 
+MAX_LOAD_ERLANGS = 1e6
+"""Largest offered load (contacts x aht_s / period length) one demand row may carry.
+
+A million agents busy at once on one queue is far beyond any contact centre;
+larger numbers are typos or unit mix-ups, and past ~1e8 the staffing search
+and the integer model cannot represent the answer."""
+MAX_REQUIRED_AGENTS = 1e6
+"""Largest required_agents one demand row may give (the same reasoning)."""
+
 
 class ScenarioWarning(UserWarning):
     """Something in a scenario that is allowed but probably not meant (missing demand rows, contacts at closed hours, ...)."""
@@ -468,6 +477,23 @@ def check_demand_table(config: ScenarioConfig, demand: pd.DataFrame, problems: l
     bad = ~np.isfinite(aht) | (aht <= 0)
     if bad.any():
         problems.append(f"{prefix}{int(bad.sum())} rows have aht_s that is not a positive number")
+    with np.errstate(over="ignore", invalid="ignore"):
+        load = contacts * aht / (config.horizon.interval_min * 60.0)
+    heavy = np.isfinite(contacts) & np.isfinite(aht) & ~(load <= MAX_LOAD_ERLANGS)
+    if heavy.any():
+        i = int(np.flatnonzero(heavy)[0])
+        problems.append(
+            f"{prefix}{int(heavy.sum())} rows have an offered load above {MAX_LOAD_ERLANGS:,.0f} Erlangs "
+            f"(contacts x aht_s / period length), e.g. queue {queues.iloc[i]!r} in period {demand['period'].iloc[i]}: "
+            f"{contacts[i]:g} contacts x {aht[i]:g} s"
+        )
+    heavy = np.isfinite(required) & (required > MAX_REQUIRED_AGENTS)
+    if heavy.any():
+        i = int(np.flatnonzero(heavy)[0])
+        problems.append(
+            f"{prefix}{int(heavy.sum())} rows have required_agents above {MAX_REQUIRED_AGENTS:,.0f}, "
+            f"e.g. queue {queues.iloc[i]!r} in period {demand['period'].iloc[i]}: {required[i]:g}"
+        )
     return True
 
 

@@ -200,6 +200,9 @@ def cmd_solve(args: argparse.Namespace) -> int:
     result = solve(scenario, backend=args.backend, time_limit_s=args.time_limit, mip_gap=args.gap, threads=args.threads)
     if args.json:
         print(json.dumps(result.summary(), indent=2, default=str))
+    elif result.status == "error":  # the solver failed: one line on stderr, like every other error
+        message = " ".join(str(result.message).split()) or "the solver failed"
+        print(f"staffmix: error: scenario {result.scenario}: {message}", file=sys.stderr)
     else:
         print(format_summary(result, scenario.config.horizon.timezone))
     violations = verify(scenario, result) if result.status.has_plan else []

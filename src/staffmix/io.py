@@ -15,15 +15,18 @@ listing every problem, each naming the file and the field or CSV line.
 
 from __future__ import annotations
 
+import codecs
 import copy
 import csv
 import difflib
+import errno
 import io as _io
 import os
 import re
 import tempfile
 import types
 import typing
+import warnings
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
@@ -32,7 +35,15 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from staffmix.checks import MAX_PROBLEMS, cap_problems, check_config, check_demand, emit
+from staffmix.checks import (
+    MAX_LOAD_ERLANGS,
+    MAX_PROBLEMS,
+    MAX_REQUIRED_AGENTS,
+    cap_problems,
+    check_config,
+    check_demand,
+    emit,
+)
 from staffmix.errors import ScenarioError
 from staffmix.scenario import Horizon, Scenario, ScenarioConfig
 
@@ -40,6 +51,15 @@ __all__ = ["load_scenario", "save_scenario", "apply_variant", "scenario_variants
 
 SCENARIO_FILE = "scenario.yaml"
 MAX_YAML_BYTES = 10 * 1024 * 1024
+MAX_PROBLEM_CHARS = 1000
+"""Longest problem line a ScenarioError carries (longer ones are cut in the middle)."""
+MAX_NUMBER_CHARS = 100
+"""Longest number (in characters) scenario.yaml may hold; Python refuses integers of more than 4300 digits."""
+_INT_TAG, _FLOAT_TAG = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+MAX_HEADER_BYTES = 64 * 1024
+"""Longest header line a demand CSV may have."""
+_CHUNK_BYTES = 16 * 2**20
+_CHUNK_ROWS = 500_000
 MAX_YAML_NODES = 1_000_000
 """Nodes a scenario.yaml may expand to once aliases are followed (guards against alias bombs)."""
 
@@ -60,7 +80,25 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     Raises ScenarioError listing every problem found; warns (ScenarioWarning)
     about allowed oddities such as missing demand rows.
     """
-    folder, yaml_path = _locate(Path(path))
+    try:
+        return _load_scenario(Path(path))
+    except ScenarioError as e:
+        raise _bounded(e) from None
+
+
+def _bounded(e: ScenarioError) -> ScenarioError:
+    """The error with every problem line cut to MAX_PROBLEM_CHARS: a hostile file can hold megabyte-long names."""
+    if all(len(p) <= MAX_PROBLEM_CHARS for p in e.problems):
+        return e
+    keep = MAX_PROBLEM_CHARS - 200
+    return ScenarioError([
+        p if len(p) <= MAX_PROBLEM_CHARS else f"{p[:keep]} ... [{len(p) - keep - 150:,} characters cut] ... {p[-150:]}"
+        for p in e.problems
+    ])
+
+
+def _load_scenario(path: Path) -> Scenario:
+    folder, yaml_path = _locate(path)
     label = yaml_path.name
     raw = _read_yaml(yaml_path, label)
     config = _validate_config(raw, label)
@@ -78,18 +116,25 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
         problems += variant_problems(scenario, name, label=label)
     if problems:
         raise ScenarioError(cap_problems(problems))
-    emit(notes)
+    emit(notes, stacklevel=4)  # the caller of load_scenario
     return scenario
 
 
 def _locate(path: Path) -> tuple[Path, Path]:
-    if path.is_dir():
-        yaml_path = path / SCENARIO_FILE
-        if not yaml_path.is_file():
-            raise ScenarioError(f"{SCENARIO_FILE}: file not found in scenario folder {path}")
-        return path, yaml_path
-    if path.is_file():
-        return path.parent, path
+    try:
+        if path.is_dir():
+            yaml_path = path / SCENARIO_FILE
+            if yaml_path.exists() and not yaml_path.is_file():
+                raise ScenarioError(f"{SCENARIO_FILE}: not a regular file (a folder, pipe or device) in scenario folder {path}")
+            if not yaml_path.is_file():
+                raise ScenarioError(f"{SCENARIO_FILE}: file not found in scenario folder {path}")
+            return path, yaml_path
+        if path.is_file():
+            return path.parent, path
+        if path.exists():
+            raise ScenarioError(f"{path}: not a scenario folder or a regular file (a pipe or device?)")
+    except (OSError, ValueError) as e:  # a name too long, a NUL byte
+        raise ScenarioError(f"{_clip(str(path), 200)}: cannot open ({getattr(e, 'strerror', None) or e})") from None
     raise ScenarioError(f"{path}: no such scenario folder or file")
 
 
@@ -104,12 +149,19 @@ def _decode(data: bytes, label: str) -> str:
 
 
 def _read_yaml(path: Path, label: str) -> dict[str, Any]:
-    size = path.stat().st_size
-    if size > MAX_YAML_BYTES:
-        raise ScenarioError(
-            f"{label}: {size / 2**20:.1f} MB is too large for a scenario file (limit 10 MB; demand belongs in the CSV)"
-        )
-    text = _decode(path.read_bytes(), label)
+    try:
+        size = path.stat().st_size
+        if size > MAX_YAML_BYTES:
+            raise ScenarioError(
+                f"{label}: {size / 2**20:.1f} MB is too large for a scenario file (limit 10 MB; demand belongs in the CSV)"
+            )
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_YAML_BYTES + 1)  # never more, whatever stat said (e.g. a growing file)
+    except OSError as e:
+        raise ScenarioError(f"{label}: cannot read the file ({e.strerror or e})") from None
+    if len(data) > MAX_YAML_BYTES:
+        raise ScenarioError(f"{label}: more than 10 MB is too large for a scenario file (demand belongs in the CSV)")
+    text = _decode(data, label)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         problems = _node_problems(node, label)
@@ -118,10 +170,20 @@ def _read_yaml(path: Path, label: str) -> dict[str, Any]:
         raw = yaml.safe_load(text)
     except yaml.MarkedYAMLError as e:
         raise ScenarioError(_yaml_message(e, label)) from None
-    except yaml.YAMLError as e:  # pragma: no cover - every PyYAML parse error is marked
-        raise ScenarioError(f"{label}: {e}") from None
+    except ScenarioError:
+        raise
+    except yaml.reader.ReaderError as e:  # a control character: the reader reports a position, not a line
+        line = text[: e.position].count("\n") + 1
+        char = e.character if isinstance(e.character, str) else chr(e.character)
+        raise ScenarioError(
+            f"{label}: line {line}: control character U+{ord(char):04X} is not allowed in YAML (remove it or quote it as an escape)"
+        ) from None
+    except yaml.YAMLError as e:  # pragma: no cover - every other PyYAML error is marked
+        raise ScenarioError(f"{label}: {_clip(str(e).splitlines()[0], 200)}") from None
     except RecursionError:
         raise ScenarioError(f"{label}: the document is nested too deeply") from None
+    except ValueError as e:  # e.g. an integer of more than 4300 digits (Python's int-from-text limit)
+        raise ScenarioError(f"{label}: {_clip(str(e), 200)}") from None
     if raw is None:
         raise ScenarioError(f"{label}: the file is empty; expected a mapping with name, horizon, queues, ...")
     if not isinstance(raw, dict):
@@ -183,6 +245,11 @@ def _node_problems(root: yaml.Node | None, label: str) -> list[str]:
         elif isinstance(node, yaml.SequenceNode):
             for v in node.value:
                 total += walk(v)
+        elif node.tag in (_INT_TAG, _FLOAT_TAG) and len(node.value) > MAX_NUMBER_CHARS:
+            problems.append(
+                f"{label}: line {node.start_mark.line + 1}: a number written with {len(node.value):,} characters "
+                f"is too long (at most {MAX_NUMBER_CHARS})"
+            )
         active.discard(key)
         sizes[key] = total
         if total > MAX_YAML_NODES:
@@ -252,7 +319,7 @@ def _loc_path(loc: tuple[Any, ...], raw: Any) -> str:
             out += f"[{key}]"
             node = node[key] if isinstance(node, list) and -len(node) <= key < len(node) else None
             if isinstance(node, dict) and isinstance(node.get("id"), str):
-                out += f" (id {node['id']!r})"
+                out += f" (id {_clip(node['id'])!r})"
             continue
         if isinstance(node, dict) and key not in node and ("[" in str(key) or "," in str(key)):
             continue  # a union tag pydantic adds to the location, not a field
@@ -302,18 +369,37 @@ def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
 
 def _demand_path(config: ScenarioConfig, folder: Path, label: str) -> Path:
     name = config.demand.file
-    where = f"{label}: demand.file: {name!r}"
+    where = f"{label}: demand.file: {_clip(name)!r}"
+    if not name.strip():
+        raise ScenarioError(f"{where} is empty; give the demand CSV's path relative to the scenario folder")
+    if "\0" in name:
+        raise ScenarioError(f"{where} contains a NUL character")
     if PurePosixPath(name).is_absolute() or PureWindowsPath(name).is_absolute() or PureWindowsPath(name).drive:
         raise ScenarioError(f"{where} leaves the scenario folder (give a path relative to it)")
     path = folder / name
     try:
         inside = path.resolve().is_relative_to(folder.resolve())
-    except (OSError, RuntimeError):  # symlink loops
+    except RuntimeError:  # Python < 3.13 reports a symlink loop so
+        raise ScenarioError(f"{where} is a symbolic link that points to itself (a loop)") from None
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise ScenarioError(f"{where} is a symbolic link that points to itself (a loop)") from None
+        inside = False
+    except ValueError:
         inside = False
     if not inside:
         raise ScenarioError(f"{where} leaves the scenario folder (give a path inside it)")
-    if not path.is_file():
-        raise ScenarioError(f"{where} does not exist (looked for {path})")
+    try:
+        is_file = path.is_file()
+        is_dir = not is_file and path.is_dir()
+    except (OSError, ValueError) as e:  # e.g. a name too long for the file system
+        raise ScenarioError(f"{where} cannot be opened ({getattr(e, 'strerror', None) or e})") from None
+    if is_dir:
+        raise ScenarioError(f"{where} is a folder, not a CSV file")
+    if not is_file and path.exists():  # never opened: reading a pipe or a device could block or never end
+        raise ScenarioError(f"{where} is not a regular file (a pipe, socket or device)")
+    if not is_file:
+        raise ScenarioError(f"{where} does not exist (looked for {_clip(str(path), 200)})")
     return path
 
 
@@ -345,78 +431,114 @@ def _read_demand(
 ) -> tuple[pd.DataFrame | None, list[str]]:
     """Parse the long-form demand CSV into the dense demand frame; returns (frame or None, problems).
 
-    Vectorised: text columns are factorised and only their distinct values are
-    stripped and parsed; Python loops run over bad rows only, to word messages.
+    Bounded memory and vectorised: the file is checked for UTF-8 and parsed in
+    chunks, each column kept as integer codes into its distinct texts, so a
+    text is held once however many rows repeat it; only distinct values are
+    stripped and parsed, and Python loops run over bad rows only, to word messages.
     """
     try:
-        text = _decode(path.read_bytes(), name)
+        _check_utf8(path, name)
+        with open(path, "rb") as fh:
+            first_bytes = fh.readline(MAX_HEADER_BYTES + 1)
     except ScenarioError as e:
         return None, e.problems
-    first = text.split("\n", 1)[0]
+    except OSError as e:
+        return None, [f"{name}: cannot read the file ({e.strerror or e})"]
+    if len(first_bytes) > MAX_HEADER_BYTES:
+        return None, [
+            f"{name}: line 1: the header line is longer than {MAX_HEADER_BYTES // 1024} KiB; "
+            "expected period_start,queue,contacts (or required_agents)"
+        ]
+    first = first_bytes.decode("utf-8-sig", errors="replace").rstrip("\r\n")
     header = [h.strip() for h in next(csv.reader([first]), [])]
     if not any(header):
         return None, [f"{name}: line 1: no header; expected period_start,queue,contacts (or required_agents)"]
     problems = _header_problems(header, name)
     if problems:
         return None, problems
-    try:
-        table = pd.read_csv(
-            _io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False, header=0
-        )
-    except pd.errors.ParserError as e:
-        m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(e))
-        if m:
-            return None, [f"{name}: line {m.group(2)}: {m.group(3)} fields, but the header has {m.group(1)}"]
-        return None, [f"{name}: cannot parse CSV ({e})"]
-    table.columns = header
-    table = table.fillna("")
-    lines = np.arange(len(table), dtype=np.int64) + 2
-    blank = np.ones(len(table), dtype=bool)
-    for col in header:
-        blank &= (table[col] == "").to_numpy()
-    if blank.any():  # blank lines (or bare commas) are skipped but keep the line numbers right
-        table = table.loc[~blank].reset_index(drop=True)
-        lines = lines[~blank]
-    rows = _Rows(name, lines)
-    kind = "contacts" if "contacts" in header else "required_agents"
-
     horizon = config.horizon
     queue_ids = [q.id for q in config.queues]
     n_q = len(queue_ids)
+    cells = horizon.periods * n_q
+    try:
+        cols, lines, stopped_at = _read_columns(path, header, name, max_rows=cells + _CHUNK_ROWS)
+    except ScenarioError as e:
+        return None, e.problems
+    overflow = ""
+    if stopped_at:  # far more rows than (period, queue) pairs: the rest of the file is not read
+        overflow = (
+            f"{name}: line {stopped_at}: more rows than the horizon has (period, queue) pairs "
+            f"({horizon.periods:,} periods x {n_q} queues = {cells:,}, one row each at most); reading stopped here"
+        )
+    n_rows = len(lines)
+    rows = _Rows(name, lines)
+    kind = "contacts" if "contacts" in header else "required_agents"
 
-    # queues: parse the distinct values, index back by code
-    codes, uniques = _distinct(table["queue"])
-    queues = uniques[codes]
-    qidx = pd.Index(queue_ids).get_indexer(uniques)[codes] if len(uniques) else np.zeros(0, dtype=np.int64)
-    rows.add(queues == "", lambda i: "queue is empty")
-    rows.add((qidx < 0) & (queues != ""), lambda i: f"unknown queue {queues[i]!r}{_suggest(queues[i], queue_ids, 'queues')}")
+    # queues: look up the distinct values, index back by code
+    q_codes, _, q_texts = cols["queue"]
+    q_empty_u = q_texts == ""
+    qidx_u = pd.Index(queue_ids).get_indexer(q_texts) if len(q_texts) else np.zeros(0, dtype=np.int64)
+    qidx = qidx_u[q_codes]
+    rows.add(q_empty_u[q_codes], lambda i: "queue is empty")
+    rows.add(
+        ((qidx_u < 0) & ~q_empty_u)[q_codes],
+        lambda i: f"unknown queue {_clip(q_texts[q_codes[i]])!r}{_suggest(q_texts[q_codes[i]], queue_ids, 'queues')}",
+    )
 
     # numbers
-    values, bad_value = _numbers(table[kind], kind, rows, empty_ok=False)
+    values, bad_value = _numbers(*cols[kind][::2], kind, rows, empty_ok=False)
     if "aht_s" in header:
-        aht, bad_aht = _numbers(table["aht_s"], "aht_s", rows, empty_ok=True, positive=True)
+        aht, bad_aht = _numbers(*cols["aht_s"][::2], "aht_s", rows, empty_ok=True, positive=True)
     else:
-        aht, bad_aht = np.full(len(table), np.nan), np.zeros(len(table), dtype=bool)
+        aht, bad_aht = np.full(n_rows, np.nan), np.zeros(n_rows, dtype=bool)
+
+    # absurd sizes: beyond what any plan can staff (and what the staffing search can represent)
+    v_codes, _, v_texts = cols[kind]
+    if kind == "contacts":
+        default_aht = np.array([q.aht_s for q in config.queues], dtype=float)
+        row_aht = np.where(np.isnan(aht), default_aht[np.maximum(qidx, 0)], aht)
+        interval_s = horizon.interval_min * 60.0
+        with np.errstate(over="ignore", invalid="ignore"):
+            load = values * row_aht / interval_s
+        heavy = (qidx >= 0) & ~bad_value & ~bad_aht & (load > MAX_LOAD_ERLANGS)
+        rows.add(
+            heavy,
+            lambda i: f"contacts {_clip(v_texts[v_codes[i]])} x aht_s {row_aht[i]:g} is an offered load of "
+            f"{load[i]:.3g} Erlangs in one {horizon.interval_min}-minute period, more than the "
+            f"{MAX_LOAD_ERLANGS:,.0f} a plan can staff (a typo or a unit mix-up?)",
+        )
+        del row_aht, load
+    else:
+        heavy = ~bad_value & (values > MAX_REQUIRED_AGENTS)
+        rows.add(
+            heavy,
+            lambda i: f"required_agents {_clip(v_texts[v_codes[i]])} is more than the {MAX_REQUIRED_AGENTS:,.0f} "
+            "a plan can staff (a typo or a unit mix-up?)",
+        )
+    bad_value |= heavy
 
     # timestamps -> period index
-    codes, stamps_u = _distinct(table["period_start"])
-    stamps = stamps_u[codes]
-    period, bad_time = _periods(stamps_u, codes, horizon, qidx, rows)
+    s_codes, _, s_texts = cols["period_start"]
+    period, bad_time = _periods(s_texts, s_codes, horizon, qidx, rows)
 
-    good = (qidx >= 0) & ~bad_value & ~bad_aht & ~bad_time
-    key = period * n_q + qidx
-    good_idx = np.flatnonzero(good)
-    _, first, inverse = np.unique(key[good_idx], return_index=True, return_inverse=True)
-    dup = np.zeros(len(table), dtype=bool)
-    dup[good_idx] = first[inverse] != np.arange(len(good_idx))
-    if dup.any():
-        first_row = np.full(len(table), -1)
-        first_row[good_idx] = good_idx[first[inverse]]
+    # duplicates: the first good row of each (period, queue) cell, without sorting the rows
+    good_idx = np.flatnonzero((qidx >= 0) & ~bad_value & ~bad_aht & ~bad_time)
+    key = period[good_idx] * n_q + qidx[good_idx]
+    first_of = np.full(horizon.periods * n_q, n_rows, dtype=np.int64)
+    np.minimum.at(first_of, key, good_idx)
+    is_dup = first_of[key] != good_idx
+    if is_dup.any():
+        dup = np.zeros(n_rows, dtype=bool)
+        dup[good_idx[is_dup]] = True
         rows.add(
             dup,
-            lambda i: f"duplicate row for ({stamps[i]}, {queues[i]}) (first at line {lines[first_row[i]]})",
+            lambda i: f"duplicate row for ({_clip(s_texts[s_codes[i]])}, {_clip(q_texts[q_codes[i]])}) "
+            f"(first at line {lines[first_of[period[i] * n_q + qidx[i]]]})",
         )
+    del key, first_of, good_idx
     problems = rows.problems()
+    if overflow:
+        problems.insert(0, overflow)
     if problems:
         return None, problems
 
@@ -431,17 +553,134 @@ def _read_demand(
     return demand, []
 
 
-def _distinct(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """(codes, distinct stripped values): values[codes] is the stripped column."""
-    codes, uniques = pd.factorize(column)
-    stripped = np.array([str(u).strip() for u in uniques], dtype=object)
-    return codes, stripped
+def _check_utf8(path: Path, name: str) -> None:
+    """Raise ScenarioError naming the line of the first byte that is not UTF-8; reads in chunks (bounded memory)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line = 1
+    with open(path, "rb") as fh:
+        while True:
+            chunk = fh.read(_CHUNK_BYTES)
+            try:
+                decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as e:
+                # e.object is the decoder's pending bytes (never a newline) + this chunk
+                line += e.object[: e.start].count(b"\n")
+                raise ScenarioError(
+                    f"{name}: line {line}: not UTF-8 text (byte 0x{e.object[e.start]:02x}); save the file as UTF-8"
+                ) from None
+            if not chunk:
+                return
+            line += chunk.count(b"\n")
+
+
+def _ragged_row(path: Path, n_fields: int, name: str, parser_message: str) -> str:
+    """The first row with more fields than the header, found by streaming the file through the csv module."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            reader = csv.reader(fh)
+            try:
+                for row in reader:
+                    if reader.line_num > 1 and len(row) > n_fields:
+                        return f"{name}: line {reader.line_num}: {len(row)} fields, but the header has {n_fields}"
+            except csv.Error as e:
+                return f"{name}: line {reader.line_num}: cannot parse CSV ({e})"
+    except OSError as e:  # pragma: no cover - it was just read
+        return f"{name}: cannot read the file ({e.strerror or e})"
+    first = parser_message.splitlines()[0] if parser_message else "a row has more fields than the header"
+    return f"{name}: cannot parse CSV ({_clip(first, 200)})"
+
+
+def _read_columns(
+    path: Path, header: list[str], name: str, max_rows: int
+) -> tuple[dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]], np.ndarray, int]:
+    """Read the CSV in chunks into, per column, (codes, distinct raw texts, distinct stripped texts).
+
+    raw[codes] is the column's text; blank rows (empty lines, bare commas) are
+    dropped. Returns (columns, the line number of each row kept, 0 or the line
+    at which reading stopped because more than `max_rows` rows were kept).
+    Memory is bounded by one chunk, the distinct values and `max_rows`, however
+    long the file. Raises ScenarioError naming the line of a row with too many
+    fields or a quote never closed.
+    """
+    n = len(header)
+    known: list[dict[str, int]] = [{} for _ in header]
+    parts: list[list[np.ndarray]] = [[] for _ in header]
+    line_parts: list[np.ndarray] = []
+    kept = read = 0
+    stopped = 0
+    try:
+        with warnings.catch_warnings():
+            # pandas only warns (and drops data, or takes the first columns as an index)
+            # when the first data row has more fields than the header: make that an error
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            with pd.read_csv(
+                path, dtype=str, encoding="utf-8-sig", na_filter=False, skip_blank_lines=False,
+                header=0, index_col=False, chunksize=_CHUNK_ROWS,
+            ) as reader:
+                for chunk in reader:
+                    if chunk.shape[1] != n:  # pragma: no cover - a header pandas splits otherwise than csv
+                        raise ScenarioError(f"{name}: line 1: cannot read the header (got {chunk.shape[1]} columns, expected {n})")
+                    texts = [chunk.iloc[:, j].to_numpy(dtype=object) for j in range(n)]
+                    blank = np.ones(len(chunk), dtype=bool)
+                    for col in texts:
+                        blank &= col == ""
+                    keep = np.flatnonzero(~blank)
+                    lines = keep.astype(np.int64) + read + 2
+                    read += len(chunk)
+                    if kept + len(keep) > max_rows:
+                        keep = keep[: max_rows - kept + 1]
+                        lines = lines[: len(keep)]
+                        stopped = int(lines[-1])
+                    for j, col in enumerate(texts):
+                        codes, uniques = pd.factorize(col[keep])
+                        seen = known[j]
+                        glob = np.fromiter(
+                            (seen.setdefault(str(u), len(seen)) for u in uniques), dtype=np.int64, count=len(uniques)
+                        )
+                        if len(codes) and codes.min() < 0:  # a missing value (not expected with na_filter=False)
+                            glob = np.append(glob, seen.setdefault("", len(seen)))
+                            codes = np.where(codes < 0, len(glob) - 1, codes)
+                        parts[j].append(glob[codes].astype(np.int32))
+                    line_parts.append(lines)
+                    kept += len(keep)
+                    del texts, chunk
+                    if stopped:
+                        break
+    except pd.errors.ParserWarning:
+        raise ScenarioError(_ragged_row(path, n, name, "")) from None
+    except pd.errors.ParserError as e:
+        text = str(e).strip()
+        m = re.search(r"EOF inside string starting at row (\d+)", text)
+        if m:
+            raise ScenarioError(
+                f"{name}: line {int(m.group(1)) + 1}: a quoted field starts here and is never closed (a lone \")"
+            ) from None
+        raise ScenarioError(_ragged_row(path, n, name, text)) from None
+    except OSError as e:  # pragma: no cover - the file was just read
+        raise ScenarioError(f"{name}: cannot read the file ({e.strerror or e})") from None
+    cols = {}
+    for j, col in enumerate(header):
+        codes = np.concatenate(parts[j]) if parts[j] else np.zeros(0, dtype=np.int32)
+        parts[j] = []
+        raw = np.array(list(known[j]), dtype=object) if known[j] else np.zeros(0, dtype=object)
+        stripped = np.array([u.strip() for u in raw], dtype=object) if len(raw) else np.zeros(0, dtype=object)
+        cols[col] = (codes, raw, stripped)
+    lines = np.concatenate(line_parts) if line_parts else np.zeros(0, dtype=np.int64)
+    return cols, lines, stopped
+
+
+def _clip(text: str, limit: int = 80) -> str:
+    """`text`, shortened to about `limit` characters for a message (a hostile file may hold megabyte-long fields)."""
+    text = str(text)
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 30]}... ({len(text):,} characters)"
 
 
 def _header_problems(header: list[str], name: str) -> list[str]:
     out = []
     for col in dict.fromkeys(h for h in header if header.count(h) > 1):
-        out.append(f"{name}: line 1: column {col!r} appears {header.count(col)} times")
+        out.append(f"{name}: line 1: column {_clip(col)!r} appears {header.count(col)} times")
     for col in ("period_start", "queue"):
         if col not in header:
             out.append(f"{name}: line 1: missing column {col!r}")
@@ -453,39 +692,44 @@ def _header_problems(header: list[str], name: str) -> list[str]:
     unknown = [h for h in dict.fromkeys(header) if h not in CSV_COLUMNS]
     if unknown:
         out.append(
-            f"{name}: line 1: unknown column{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} "
+            f"{name}: line 1: unknown column{'s' if len(unknown) > 1 else ''} {_clip(', '.join(repr(_clip(u)) for u in unknown), 300)} "
             "(expected period_start, queue, contacts or required_agents, optional aht_s)"
         )
     return out
 
 
 def _suggest(value: str, known: list[str], what: str) -> str:
+    if len(value) > 200:  # no id is that long; spare difflib the work
+        return f" ({what}: {_clip(', '.join(known), 200)})"
     close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
     if close:
         return f" (did you mean {close[0]!r}?)"
-    return f" ({what}: {', '.join(known)})"
+    return f" ({what}: {_clip(', '.join(known), 200)})"
 
 
 def _numbers(
-    column: pd.Series, name: str, rows: _Rows, *, empty_ok: bool, positive: bool = False
+    codes: np.ndarray, texts: np.ndarray, name: str, rows: _Rows, *, empty_ok: bool, positive: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Parse a numeric column; flags text, NaN words, infinities, negatives (or <= 0) and (unless empty_ok) blanks."""
-    values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
-    nan = np.isnan(values)
-    raw = np.full(len(values), "", dtype=object)
-    if nan.any():  # only the unparsed cells are looked at as text
-        raw[nan] = [str(v).strip() for v in column.to_numpy(dtype=object)[nan]]
-    empty = nan & (raw == "")
-    word = np.zeros(len(values), dtype=bool)
-    unparsed = np.flatnonzero(nan & ~empty)
-    word[unparsed] = [raw[i].lower() in _MISSING_WORDS for i in unparsed]
+    """Parse a numeric column given as codes into its distinct stripped texts.
+
+    Flags text, NaN words, infinities, negatives (or <= 0) and (unless empty_ok) blanks.
+    """
+    parsed = (
+        pd.to_numeric(pd.Series(texts, dtype=object), errors="coerce").to_numpy(dtype=float)
+        if len(texts) else np.zeros(0)
+    )
+    nan_u = np.isnan(parsed)
+    empty_u = nan_u & (texts == "") if len(texts) else np.zeros(0, dtype=bool)
+    word_u = nan_u & ~empty_u & np.array([str(t).lower() in _MISSING_WORDS for t in texts], dtype=bool)
+    values = parsed[codes]
+    nan, empty, word = nan_u[codes], empty_u[codes], word_u[codes]
     text = nan & ~empty & ~word
     inf = np.isinf(values)
     low = ((values <= 0) if positive else (values < 0)) & ~nan & ~inf
     bad = text | word | inf | low
 
     def shown(i: int) -> str:
-        return str(column.iloc[i]).strip()
+        return _clip(texts[codes[i]])
 
     rows.add(text, lambda i: f"{name} {shown(i)!r} is not a number")
     rows.add(word, lambda i: f"{name} is NaN ({shown(i)!r}); give a number (0 for none)")
@@ -529,53 +773,62 @@ def _periods(
     unique_u = parsed_naive_u & (dst == std) & (dst != _NAT)
     t_u[unique_u] = dst[unique_u]
 
-    # per row
-    raw = stamps[codes]
-    n = len(codes)
-    t = t_u[codes]
-    empty = raw == ""
-    parsed_naive = parsed_naive_u[codes]
-    nonexistent = parsed_naive & (dst[codes] == _NAT) & (std[codes] == _NAT)
-    unparsed = ~empty & (t == _NAT) & ~parsed_naive
+    empty_u = stamps == ""
+    nonexistent_u = parsed_naive_u & (dst == _NAT) & (std == _NAT)
+    unparsed_u = ~empty_u & (t_u == _NAT) & ~parsed_naive_u
     ambiguous_u = parsed_naive_u & (dst != std) & (dst != _NAT) & (std != _NAT)
-    ambiguous_bad = np.zeros(n, dtype=bool)
-    if ambiguous_u.any():
-        amb = np.flatnonzero(ambiguous_u[codes])
-        resolved, ambiguous_bad = _resolve_ambiguous(amb, dst[codes], std[codes], qidx, naive_wall[codes], horizon, n)
-        t[amb] = resolved
 
     grid = horizon.period_starts().as_unit("us")
     t0 = int(grid.asi8[0])
     step = horizon.interval_min * _US_PER_MIN
-    valid = t != _NAT
-    delta = np.where(valid, t - t0, 0)
-    period = np.floor_divide(delta, step)
-    outside = valid & ((period < 0) | (period >= horizon.periods))
-    off = valid & ~outside & (np.mod(delta, step) != 0)
+
+    def place(t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Instants -> (period, valid, outside the horizon, off the period grid)."""
+        valid = t != _NAT
+        delta = np.where(valid, t - t0, 0)
+        period = np.floor_divide(delta, step)
+        outside = valid & ((period < 0) | (period >= horizon.periods))
+        off = valid & ~outside & (np.mod(delta, step) != 0)
+        return period, valid, outside, off
+
+    # everything per distinct text, then spread to the rows by code (bounded memory for long files)
+    period_u, valid_u, outside_u, off_u = place(t_u)
+    n = len(codes)
+    period, valid, outside, off = period_u[codes], valid_u[codes], outside_u[codes], off_u[codes]
+    ambiguous_bad = np.zeros(n, dtype=bool)
+    if ambiguous_u.any():  # the same wall-clock text means different instants for different rows
+        amb = np.flatnonzero(ambiguous_u[codes])
+        c = codes[amb]
+        resolved, ambiguous_bad[amb] = _resolve_ambiguous(dst[c], std[c], qidx[amb], naive_wall[c], horizon)
+        period[amb], valid[amb], outside[amb], off[amb] = place(resolved)
+
+    def raw(i: int) -> str:
+        return _clip(stamps[codes[i]])
 
     first, last = grid[0], grid[-1]
-    rows.add(empty, lambda i: "period_start is empty")
+    rows.add(empty_u[codes], lambda i: "period_start is empty")
     rows.add(
-        unparsed,
-        lambda i: f"period_start {raw[i]!r} is not a date-time (expected ISO 8601 such as 2026-01-05T08:00 or 2026-01-05T08:00+01:00)",
+        unparsed_u[codes],
+        lambda i: f"period_start {raw(i)!r} is not a date-time (expected ISO 8601 such as 2026-01-05T08:00 or 2026-01-05T08:00+01:00)",
     )
     rows.add(
-        nonexistent,
-        lambda i: f"period_start {raw[i]!r} does not exist in {tz} (the clocks spring forward over it)",
+        nonexistent_u[codes],
+        lambda i: f"period_start {raw(i)!r} does not exist in {tz} (the clocks spring forward over it)",
     )
     rows.add(
         ambiguous_bad,
-        lambda i: f"period_start {raw[i]!r} is ambiguous in {tz} (the clocks fall back, so it occurs twice); "
+        lambda i: f"period_start {raw(i)!r} is ambiguous in {tz} (the clocks fall back, so it occurs twice); "
         f"give it with a UTC offset, e.g. {_iso(dst[codes[i]], tz)} or {_iso(std[codes[i]], tz)}",
     )
     rows.add(
         outside,
-        lambda i: f"period_start {raw[i]!r} is outside the horizon "
+        lambda i: f"period_start {raw(i)!r} is outside the horizon "
         f"({first:%Y-%m-%dT%H:%M} to {last:%Y-%m-%dT%H:%M} {tz}, {horizon.periods} periods)",
     )
-    rows.add(off, lambda i: f"period_start {raw[i]!r} is not on a {horizon.interval_min}-minute period boundary")
+    rows.add(off, lambda i: f"period_start {raw(i)!r} is not on a {horizon.interval_min}-minute period boundary")
     bad = ~valid | outside | off
-    return np.where(bad, -1, period).astype(np.int64), bad
+    period[bad] = -1
+    return period.astype(np.int64, copy=False), bad
 
 
 def _iso(us: int, tz: str) -> str:
@@ -585,38 +838,31 @@ def _iso(us: int, tz: str) -> str:
 
 
 def _resolve_ambiguous(
-    amb: np.ndarray,
-    dst: np.ndarray,
-    std: np.ndarray,
-    qidx: np.ndarray,
-    wall: np.ndarray,
-    horizon: Horizon,
-    n: int,
+    dst: np.ndarray, std: np.ndarray, qidx: np.ndarray, wall: np.ndarray, horizon: Horizon
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Instants for rows whose naive time occurs twice (clocks fall back).
+    """Instants for rows whose naive time occurs twice (clocks fall back); the arrays hold those rows only, in file order.
 
     Per queue and wall-clock time, the first row is the earlier (summer-time)
     instant and the second the later one, as pandas' ambiguous='infer' reads
     an ordered series. A lone row is accepted only when just one of its two
-    instants lies on the horizon's grid. Returns (instants for `amb`, bad-row mask).
+    instants lies on the horizon's grid. Returns (instants, bad-row mask).
     """
-    sub = pd.DataFrame({"q": qidx[amb], "w": wall[amb]})
+    sub = pd.DataFrame({"q": qidx, "w": wall})
     grouped = sub.groupby(["q", "w"], sort=False)
     rank = grouped.cumcount().to_numpy()
     count = grouped["w"].transform("size").to_numpy()
-    out = np.where(rank == 0, dst[amb], std[amb])
-    bad = np.zeros(n, dtype=bool)
+    out = np.where(rank == 0, dst, std)
+    bad = np.zeros(len(out), dtype=bool)
     lone = np.flatnonzero(count == 1)
     if len(lone):
         grid = set(horizon.period_starts().as_unit("us").asi8.tolist())
         for j in lone:
-            i = amb[j]
-            on = [x for x in (dst[i], std[i]) if int(x) in grid]
+            on = [x for x in (dst[j], std[j]) if int(x) in grid]
             if len(on) == 1:
                 out[j] = on[0]
             else:
                 out[j] = _NAT
-                bad[i] = True
+                bad[j] = True
     return out, bad
 
 
@@ -655,11 +901,11 @@ def _densify(
             "required_agents": out_required,
         }
     )
-    n_missing = n - len(np.unique(pos))
+    present = np.zeros(n, dtype=bool)  # a mask, not np.unique: linear time on millions of rows
+    present[pos] = True
+    n_missing = n - int(np.count_nonzero(present))
     examples: list[str] = []
     if n_missing:
-        present = np.zeros(n, dtype=bool)
-        present[pos] = True
         missing = np.flatnonzero(~present)[:3]
         labels = _period_labels(config.horizon, missing // n_q)
         examples = [f"{lab} {ids[m % n_q]}" for lab, m in zip(labels, missing)]
@@ -836,7 +1082,7 @@ def apply_variant(scenario: Scenario, name: str) -> Scenario:
     notes: list[str] = []
     result, problems = _apply(scenario, name, SCENARIO_FILE, notes)
     if problems or result is None:
-        raise ScenarioError(cap_problems(problems))
+        raise _bounded(ScenarioError(cap_problems(problems)))
     emit(notes)
     return result
 

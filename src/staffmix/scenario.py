@@ -31,6 +31,20 @@ Hour = Annotated[int, Field(ge=0, le=23)]
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNeg = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
 Positive = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
+# Upper bounds on money and sizes: far above any real contact centre, low enough that the
+# solvers stay numerically sound (CBC reads 1e20 as infinity and then calls feasible plans
+# infeasible; HiGHS refuses such a model).
+Rate = Annotated[float, Field(ge=0.0, le=1e6, allow_inf_nan=False)]
+"""A price per hour or per contact: 0 to 1,000,000."""
+WeeklyMoney = Annotated[float, Field(ge=0.0, le=1e9, allow_inf_nan=False)]
+"""A weekly amount: 0 to 1,000,000,000."""
+AgentHours = Annotated[float, Field(ge=0.0, le=1e7, allow_inf_nan=False)]
+"""Agents or agent-hours: 0 to 10,000,000."""
+Contacts = Annotated[float, Field(ge=0.0, le=1e9, allow_inf_nan=False)]
+"""Contacts: 0 to 1,000,000,000."""
+Headcount = Annotated[int, Field(ge=0, le=10_000_000)]
+MAX_THREADS = 256
+"""Most solver threads a scenario or solve() may ask for (HiGHS tries to start every one it is given)."""
 
 IN_HOUSE = "in_house"
 """The provider id of the company's own agents (every vendor id must differ)."""
@@ -77,7 +91,8 @@ class Horizon(_Model):
         try:
             ZoneInfo(v)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {v!r} (use an IANA name such as 'Europe/Berlin')") from None
+            shown = v if len(v) <= 60 else f"{v[:40]}... ({len(v):,} characters)"
+            raise ValueError(f"unknown time zone {shown!r} (use an IANA name such as 'Europe/Berlin')") from None
         return v
 
     @field_validator("start")
@@ -122,8 +137,8 @@ class ServiceLevel(_Model):
     """Answer-time threshold in seconds."""
     max_asa_s: Positive | None = None
     """Optional cap on the average speed of answer, seconds."""
-    max_occupancy: Annotated[float, Field(gt=0.0, le=1.0)] | None = None
-    """Optional cap on agent occupancy (share of time busy), e.g. 0.85."""
+    max_occupancy: Annotated[float, Field(ge=0.01, le=1.0)] | None = None
+    """Optional cap on agent occupancy (share of time busy, 0.01 to 1), e.g. 0.85."""
     patience_s: Positive | None = None
     """Mean caller patience in seconds; when set, requirements use Erlang A (callers abandon)."""
     max_abandon: Annotated[float, Field(gt=0.0, le=1.0)] | None = None
@@ -252,22 +267,22 @@ class Group(_Model):
     """Certifications the group holds (e.g. 'pci_dss')."""
     region: str = "home"
     """Data region the group sits in."""
-    rate_per_hour: NonNeg
+    rate_per_hour: Rate
     """Pay per paid hour."""
-    night_premium: NonNeg = 0.0
+    night_premium: Annotated[float, Field(ge=0.0, le=10.0)] = 0.0
     """Extra pay on night hours as a share of the rate (0.25 = +25 %)."""
     night_hours: list[Hour] = Field(default_factory=lambda: [22, 23, 0, 1, 2, 3, 4, 5])
     """Hours of day that count as night."""
-    cost_per_head_per_week: NonNeg = 0.0
+    cost_per_head_per_week: WeeklyMoney = 0.0
     """Fixed weekly cost per head (equipment, management); charged on headcount."""
-    min_headcount: int = Field(default=0, ge=0)
+    min_headcount: Headcount = 0
     """Headcount the plan must keep (people already employed)."""
-    max_headcount: int | None = Field(default=None, ge=0)
+    max_headcount: Headcount | None = None
     """Headcount the plan may not exceed (desks, hiring limit); None: no limit."""
     shrinkage: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.3
     """Share of on-duty time lost to breaks, training, absence."""
-    max_hours_per_week: Positive = 40.0
-    """Paid hours one agent may work per week."""
+    max_hours_per_week: Annotated[float, Field(gt=0.0, le=168.0)] = 40.0
+    """Paid hours one agent may work per week (at most 168, the hours in a week)."""
     templates: list[str] = Field(min_length=1)
     """Shift templates the group may work."""
 
@@ -295,21 +310,21 @@ class Vendor(_Model):
     """Data region its sites sit in."""
     pricing: Literal["per_agent_hour", "per_contact"] = "per_agent_hour"
     """How it bills: agent-hours staffed for our queues, or contacts handled."""
-    rate_per_hour: NonNeg | None = None
+    rate_per_hour: Rate | None = None
     """Price per billed agent-hour (per_agent_hour pricing)."""
-    price_per_contact: NonNeg | None = None
+    price_per_contact: Rate | None = None
     """Price per contact handled (per_contact pricing)."""
     aht_factor: Annotated[float, Field(gt=0.0, le=5.0)] = 1.0
     """Its AHT relative to the queue's (1.15 = 15 % slower)."""
-    capacity_agents: NonNeg | None = None
+    capacity_agents: AgentHours | None = None
     """Agents it can put on our queues per period (per_agent_hour); None: unlimited."""
-    capacity_contacts: NonNeg | None = None
+    capacity_contacts: Contacts | None = None
     """Contacts it can take per period (per_contact); None: unlimited."""
-    min_hours_per_week: NonNeg = 0.0
+    min_hours_per_week: AgentHours = 0.0
     """Take-or-pay: agent-hours billed each week at least, once contracted."""
-    min_contacts_per_week: NonNeg = 0.0
+    min_contacts_per_week: Contacts = 0.0
     """Take-or-pay for per_contact pricing: contacts billed each week at least."""
-    fee_per_week: NonNeg = 0.0
+    fee_per_week: WeeklyMoney = 0.0
     """Fixed contract fee per week when the vendor is used."""
 
     @field_validator("id")
@@ -347,8 +362,8 @@ class Vendor(_Model):
 class SoftServiceLevel(_Model):
     """Allow shortfall below the requirement at a price, so a plan always comes back."""
 
-    penalty_per_agent_hour: Positive
-    """Cost of one agent-hour of shortfall (set it well above any wage)."""
+    penalty_per_agent_hour: Annotated[float, Field(gt=0.0, le=1e9, allow_inf_nan=False)]
+    """Cost of one agent-hour of shortfall (set it well above any wage; at most 1,000,000,000)."""
 
 
 class Policy(_Model):
@@ -375,8 +390,8 @@ class SolverOptions(_Model):
     """Wall-clock limit for the solver; None: none."""
     mip_gap: Annotated[float, Field(ge=0.0, le=1.0)] = 1e-4
     """Relative optimality gap at which to stop."""
-    threads: int | None = Field(default=None, ge=1)
-    """Solver threads; None: the solver's default."""
+    threads: int | None = Field(default=None, ge=1, le=MAX_THREADS)
+    """Solver threads (1 to 256); None: the solver's default."""
 
 
 class DemandSource(_Model):
