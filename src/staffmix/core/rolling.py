@@ -103,8 +103,24 @@ def run_blocks(m: CoreModel, opts: SolveOptions, deadline: float | None):
             continue
         v = tidy(m, v)
         if violation(m, v) <= 1e-6:
+            v = _polish(m, part, y, r, opts.threads, deadline, heads, v)
             return Outcome(v, float(m.cost @ v), lower)
     return Outcome(None, None, lower, message="no plan found in the time limit")
+
+
+def _polish(m: CoreModel, part: Partition, y, r, threads, deadline, heads, v: np.ndarray) -> np.ndarray:
+    """Time left after a quick rolling plan: roll again with the full heuristic (two rounds a
+    week), abandoned at the deadline; keep whichever plan is cheaper."""
+    if deadline is None or deadline - time.perf_counter() < 1.0:
+        return v
+    w = _roll(m, part, y, r, threads, deadline, heads=heads, full=True)
+    if w is None:
+        return v
+    w = tidy(m, w)
+    if violation(m, w) <= 1e-6 and float(m.cost @ w) < float(m.cost @ v) - 1e-6:
+        log.debug("polish: %.1f -> %.1f", float(m.cost @ v), float(m.cost @ w))
+        return w
+    return v
 
 
 def _score_sample(m: CoreModel, bnd, ys: list[np.ndarray], threads, deadline) -> list[np.ndarray]:
@@ -160,7 +176,7 @@ def _peak_heads(m: CoreModel, bnd) -> np.ndarray | None:
 
 
 def _roll(m: CoreModel, part: Partition, y: np.ndarray, r, threads, deadline, heads: np.ndarray | None = None,
-          blocks: range | None = None) -> np.ndarray | None:
+          blocks: range | None = None, full: bool = False) -> np.ndarray | None:
     """Weeks in order. Headcount starts at the week LPs' peak: those heads are paid for the whole
     horizon anyway, so early weeks use them freely instead of buying vendor hours (tidy() drops the
     heads no week uses)."""
@@ -191,7 +207,9 @@ def _roll(m: CoreModel, part: Partition, y: np.ndarray, r, threads, deadline, he
             left = max(deadline - time.perf_counter(), 0.0)
             week_deadline = time.perf_counter() + left / (len(blocks) - i)
         per_week = None if week_deadline is None else week_deadline - time.perf_counter()
-        fast = per_week is not None and per_week < FULL_WEEK_S
+        fast = per_week is not None and per_week < FULL_WEEK_S and not full
+        if full and deadline is not None and time.perf_counter() >= deadline:
+            return None  # a second pass gives up at the deadline; the first plan stands
         x = plan(m, sub, r, threads, week_deadline, iterations=1 if fast else 2, extra=extra, fast=fast)
         if x is None:  # fall back to HiGHS on the week's MIP
             log.debug("week %d: heuristic found no plan, HiGHS on the week", k)
