@@ -11,6 +11,8 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+import pytest
+
 from staffmix import Result, load_scenario, solve, verify
 from staffmix.scenario import IN_HOUSE
 
@@ -59,3 +61,23 @@ def test_saas_24x7_compares_the_vendor_plan_with_in_house_only() -> None:
     assert (in_house.staffing["provider"] == IN_HOUSE).all()
     # the forced variant can never beat the free choice's proven bound
     assert in_house.objective >= mixed.bound - 1e-6
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_bundled_scenario_round_trips_and_its_variants_validate(name: str, tmp_path) -> None:
+    import warnings
+
+    import pandas as pd
+
+    from staffmix import save_scenario
+    from staffmix.checks import ScenarioWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ScenarioWarning)  # a bundled scenario loads without warnings
+        scenario = load_scenario(ROOT / name)
+        again = load_scenario(save_scenario(scenario, tmp_path / name))
+    assert again.config == scenario.config
+    pd.testing.assert_frame_equal(again.demand, scenario.demand)
+    for variant in scenario.config.variants:
+        changed = scenario.variant(variant)
+        assert changed.config != scenario.config, variant  # every variant changes something
