@@ -157,7 +157,7 @@ class Window(_Model):
     start_hour: Hour = 0
     """First hour of the window (0-23)."""
     end_hour: Annotated[int, Field(ge=0, le=24)] = 24
-    """Hour the window closes (exclusive, 1-24); 20 -> 8 means 20:00 to 08:00 the next morning."""
+    """Hour the window closes (exclusive, 0-24; 0 and 24 both mean midnight); 20 -> 8 means 20:00 to 08:00 the next morning."""
     days: list[Day] = Field(default_factory=lambda: list(ALL_DAYS))
     """Days on which the window opens (a window crossing midnight belongs to the day it opens)."""
 
@@ -425,7 +425,7 @@ class ScenarioConfig(_Model):
     solver: SolverOptions = Field(default_factory=SolverOptions)
     """Solver options."""
     variants: dict[Id, dict[str, Any]] = Field(default_factory=dict)
-    """Named what-ifs: each a set of overrides merged into the base (mappings merge, lists replace) and validated again."""
+    """Named what-ifs: each a set of overrides merged into the base and validated again. Mappings merge, lists replace, null clears a field; a mapping where the base has a list of items with ids edits them by id (`vendors: {acme: {rate_per_hour: 21}}`; `{acme: null}` removes acme)."""
 
     @model_validator(mode="after")
     def _ids_unique(self) -> ScenarioConfig:
