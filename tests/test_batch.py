@@ -162,9 +162,9 @@ def test_keyboard_interrupt_keeps_finished_jobs(tiny_folder: Path, tmp_path: Pat
         run_batch(tiny_folder, out, jobs=2, backend="highs", time_limit_s=20, progress=False, reports=False)
     assert multiprocessing.active_children() == []  # the workers are gone
     summary = pd.read_csv(out / "summary.csv")
-    assert len(summary) == 1
-    finished = (summary["scenario"].iloc[0], summary["variant"].iloc[0])
-    assert set(job_records(out)) == {finished}
+    # the first job's, and any the other worker published before it stopped: exactly the complete folders
+    assert 1 <= len(summary) < 4
+    assert set(job_records(out)) == set(zip(summary["scenario"], summary["variant"]))
     assert hidden_leftovers(out) == []
 
     monkeypatch.setattr(Progress, "job_finished", original)

@@ -205,19 +205,22 @@ def _start_and_wait_for_first_job(folder: Path, out: Path) -> subprocess.Popen:
     return proc
 
 
+N_JOBS = 40  # enough that the batch is still running when the signal lands (a job takes ~0.2 s)
+
+
 @pytest.fixture()
-def ten_jobs(tmp_path: Path) -> Path:
+def many_jobs(tmp_path: Path) -> Path:
     folder = tmp_path / "in"
-    for i in range(5):  # tiny-split has a base and one variant: 10 jobs
-        shutil.copytree(TINY, folder / f"tiny-{i}")
+    for i in range(N_JOBS // 2):  # tiny-split has a base and one variant
+        shutil.copytree(TINY, folder / f"tiny-{i:02d}")
     return folder
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
-def test_interrupted_batch_keeps_finished_results_and_resumes(ten_jobs: Path, tmp_path: Path, sig):
+def test_interrupted_batch_keeps_finished_results_and_resumes(many_jobs: Path, tmp_path: Path, sig):
     out = tmp_path / "out"
-    proc = _start_and_wait_for_first_job(ten_jobs, out)
+    proc = _start_and_wait_for_first_job(many_jobs, out)
     proc.send_signal(sig)
     stdout, stderr = proc.communicate(timeout=HANG_GUARD_S)
     assert proc.returncode == EXIT_INTERRUPTED, stderr
@@ -225,8 +228,8 @@ def test_interrupted_batch_keeps_finished_results_and_resumes(ten_jobs: Path, tm
     assert stderr.splitlines()[-1] == "staffmix: interrupted"
 
     finished = _finished(out)
-    assert 1 <= len(finished) < 10, sorted(finished)
-    assert f"interrupted: {len(finished)} of 10 jobs finished and kept in {out}" in stderr
+    assert 1 <= len(finished) < N_JOBS, sorted(finished)
+    assert f"interrupted: {len(finished)} of {N_JOBS} jobs finished and kept in {out}" in stderr
     # no half-written folder looks finished: every job folder has its job.json, no temp folder is left
     assert _job_dirs(out) == set(finished)
     assert list(out.glob("*/.*")) == []
@@ -241,14 +244,14 @@ def test_interrupted_batch_keeps_finished_results_and_resumes(ten_jobs: Path, tm
     if sig == signal.SIGTERM:  # handled exactly like Ctrl-C; resuming is checked once, after SIGINT
         return
 
-    resumed = subprocess.run(_batch_cmd(ten_jobs, out, "--resume"), capture_output=True, text=True, timeout=HANG_GUARD_S)
+    resumed = subprocess.run(_batch_cmd(many_jobs, out, "--resume"), capture_output=True, text=True, timeout=HANG_GUARD_S)
     assert resumed.returncode == EXIT_OK, resumed.stderr
-    assert f"10 jobs from {ten_jobs}, {len(finished)} done earlier; {10 - len(finished)} to solve" in resumed.stderr
+    assert f"{N_JOBS} jobs from {many_jobs}, {len(finished)} done earlier; {N_JOBS - len(finished)} to solve" in resumed.stderr
     after = _finished(out)
-    assert len(after) == 10 and _job_dirs(out) == set(after)
+    assert len(after) == N_JOBS and _job_dirs(out) == set(after)
     assert {k: after[k] for k in finished} == finished  # finished jobs were not redone
     summary = pd.read_csv(out / "summary.csv")
-    assert len(summary) == 10 and set(summary["status"]) == {"optimal"}
+    assert len(summary) == N_JOBS and set(summary["status"]) == {"optimal"}
 
 
 def _children(pid: int) -> list[int]:
@@ -274,9 +277,9 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
-def test_killed_batch_leaves_no_orphan_workers_and_resumes(ten_jobs: Path, tmp_path: Path):
+def test_killed_batch_leaves_no_orphan_workers_and_resumes(many_jobs: Path, tmp_path: Path):
     out = tmp_path / "out"
-    proc = _start_and_wait_for_first_job(ten_jobs, out)
+    proc = _start_and_wait_for_first_job(many_jobs, out)
     workers = _children(proc.pid)
     proc.kill()  # SIGKILL: no cleanup runs in the batch process
     proc.communicate(timeout=HANG_GUARD_S)
@@ -291,8 +294,8 @@ def test_killed_batch_leaves_no_orphan_workers_and_resumes(ten_jobs: Path, tmp_p
 
     finished = _finished(out)
     assert finished and _job_dirs(out) == set(finished)  # killed jobs left at most hidden temp folders
-    resumed = subprocess.run(_batch_cmd(ten_jobs, out, "--resume"), capture_output=True, text=True, timeout=HANG_GUARD_S)
+    resumed = subprocess.run(_batch_cmd(many_jobs, out, "--resume"), capture_output=True, text=True, timeout=HANG_GUARD_S)
     assert resumed.returncode == EXIT_OK, resumed.stderr
     after = _finished(out)
-    assert len(after) == 10 and {k: after[k] for k in finished} == finished
+    assert len(after) == N_JOBS and {k: after[k] for k in finished} == finished
     assert list(out.glob("*/.*")) == []
