@@ -41,7 +41,7 @@ class Tiny:
         ]
         d = {
             "name": "tiny",
-            "horizon": {"start": f"2026-01-0{5 + DAYS.index(self.start_day)}T{self.start_hour:02d}:00", "periods": self.periods, "cyclic": False},
+            "horizon": {"start": f"2026-01-{5 + DAYS.index(self.start_day):02d}T{self.start_hour:02d}:00", "periods": self.periods, "cyclic": False},
             "queues": queues,
             "templates": [
                 {"id": t["id"], "length_h": t["length_h"], "start_hours": t["start_hours"], "paid_hours": t["paid_h"]}

@@ -273,7 +273,8 @@ def unserviceable(scenario: Scenario, requirements: pd.DataFrame | None = None) 
     req = requirement_table(scenario) if requirements is None else requirements
     active = active_demand(scenario)
     served = set(zip(req["period"], req["queue"]))
-    missing = active[[(p, q) not in served for p, q in zip(active["period"], active["queue"])]]
+    # a boolean array, not a list: an empty list would select no columns of an empty frame
+    missing = active[np.array([(p, q) not in served for p, q in zip(active["period"], active["queue"])], dtype=bool)]
     periods = period_table(config)
     coverable = coverable_periods(config)
     out = []

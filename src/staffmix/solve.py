@@ -21,6 +21,7 @@ import pulp
 
 from staffmix.errors import StaffmixError
 from staffmix.model import ModelData, Variables, _build, prepare
+from staffmix.native_output import silenced_stdout
 from staffmix.requirements import achieved_service, requirement_table, unserviceable
 from staffmix.result import COST_COMPONENTS, UNSERVED, Result, Status, empty_table
 from staffmix.scenario import IN_HOUSE, MAX_THREADS, Scenario
@@ -190,7 +191,7 @@ def _solve_cbc(prob: pulp.LpProblem, opts: SolveOptions) -> SolverOutcome:
         except Exception as exc:  # noqa: BLE001 - a crashed or killed solver process, an unreadable solution file
             return SolverOutcome(Status.error, None, None, _solver_failure("CBC", exc, log))
         text = log.read_text(errors="replace") if log.exists() else ""
-    objective = pulp.value(prob.objective) if prob.sol_status in (1, 2) else None
+    objective = _objective_value(prob) if prob.sol_status in (1, 2) else None
     return SolverOutcome(*_cbc_status(prob, text, objective, opts))
 
 
@@ -204,8 +205,8 @@ def _solver_failure(name: str, exc: BaseException, log: Path | None = None) -> s
         what = "the solver process ended without writing a solution"
     elif isinstance(exc, pulp.PulpSolverError):
         what = first or "PuLP reported a solver error"
-    else:
-        what = f"the solver's answer could not be read ({type(exc).__name__}: {first})"
+    else:  # e.g. PuLP reading back a solution file or a model the solver refused
+        what = f"the solver failed or its answer could not be read ({type(exc).__name__}: {first})"
     message = f"{name} failed: {what}"
     tail = ""
     if log is not None:
@@ -217,6 +218,16 @@ def _solver_failure(name: str, exc: BaseException, log: Path | None = None) -> s
     if tail:
         message += f"; its log ends with: {tail}"
     return message if len(message) <= 400 else message[:397] + "..."
+
+
+def _objective_value(prob: pulp.LpProblem) -> float:
+    """The objective at the solution. Variables without a value count 0: PuLP puts a `__dummy`
+    variable into an empty objective (no demand, nothing priced), CBC never sees it, and
+    pulp.value() then answers None for a proven-optimal empty plan."""
+    obj = prob.objective
+    if obj is None:
+        return 0.0
+    return float(obj.constant + sum(c * (v.varValue or 0.0) for v, c in obj.items()))
 
 
 def _cbc_status(prob: pulp.LpProblem, log: str, objective: float | None, opts: SolveOptions) -> tuple[Status, float | None, float | None, str]:
@@ -258,7 +269,8 @@ def _solve_highs(prob: pulp.LpProblem, opts: SolveOptions) -> SolverOutcome:
         except Exception:  # noqa: BLE001  # pragma: no cover - an older highspy without it
             pass
     try:
-        prob.solve(solver)
+        with silenced_stdout():  # highspy >= 1.16 prints a banner when PuLP creates its Highs object
+            prob.solve(solver)
     except Exception as exc:  # noqa: BLE001 - e.g. PuLP failing to read back a model HiGHS refused
         model = getattr(prob, "solverModel", None)
         try:

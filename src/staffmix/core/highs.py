@@ -18,6 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from staffmix.core.matrix import CoreModel
+from staffmix.native_output import silenced_stdout
 
 SEED = 20240521
 
@@ -39,7 +40,8 @@ class Answer:
 
 
 def new_highs(threads: int | None) -> highspy.Highs:
-    h = highspy.Highs()
+    with silenced_stdout():  # highspy >= 1.16 prints a banner on construction
+        h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("random_seed", SEED)
     if threads:

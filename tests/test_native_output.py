@@ -1,0 +1,38 @@
+"""Native solver output never reaches stdout (highspy 1.16 prints a banner on construction)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SCRIPT = r"""
+import ctypes, os, sys
+from staffmix.native_output import silenced_stdout
+print("before", flush=True)
+with silenced_stdout():
+    os.write(1, b"native write\n")
+    ctypes.CDLL(None).printf(b"buffered C printf\n")  # C stdio, flushed inside the block
+print("after")
+"""
+
+
+def test_native_writes_inside_the_block_are_dropped_and_python_output_kept() -> None:
+    out = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == ["before", "after"]
+
+
+@pytest.mark.parametrize("backend", ["highs", "core"])
+def test_solve_json_output_is_pure_json(backend: str) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "staffmix.cli", "solve", str(ROOT / "scenarios" / "saas-24x7"), "--backend", backend, "--json"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["status"] == "optimal"
