@@ -142,17 +142,23 @@ def solve_reference(scenario: Scenario, opts: SolveOptions) -> Result:
         build_s=build_s, solve_s=solve_s, options=opts.as_dict(), message=outcome.message, model=prob,
     )
     if outcome.status == Status.infeasible and not data.soft:
-        diagnosis = explain_infeasible(scenario, opts)
-        if not diagnosis.empty:
-            n = diagnosis["queue"].nunique()
-            base = base.with_(diagnosis=diagnosis, message=(
-                f"no plan meets every rule: {len(diagnosis)} queue-periods in {n} queue{'s' if n > 1 else ''} "
-                f"stay short even at any cost (first: {diagnosis['queue'].iloc[0]} at {diagnosis['period_start'].iloc[0]}); "
-                "headcount, weekly hours, vendor capacity or policy limits are too tight"))
+        base = with_explanation(base, scenario, opts)
     if not outcome.status.has_plan:
         return base
     values = {v.name: v.varValue for v in prob.variables()}
     return extract_plan(base, data, var, lambda v: values.get(v.name), outcome)
+
+
+def with_explanation(base: Result, scenario: Scenario, opts: SolveOptions) -> Result:
+    """An infeasible result with the queue-periods that stay short (when that is what makes it infeasible)."""
+    diagnosis = explain_infeasible(scenario, opts)
+    if diagnosis.empty:
+        return base
+    n = diagnosis["queue"].nunique()
+    return base.with_(diagnosis=diagnosis, message=(
+        f"no plan meets every rule: {len(diagnosis)} queue-periods in {n} queue{'s' if n > 1 else ''} "
+        f"stay short even at any cost (first: {diagnosis['queue'].iloc[0]} at {diagnosis['period_start'].iloc[0]}); "
+        "headcount, weekly hours, vendor capacity or policy limits are too tight"))
 
 
 def explain_infeasible(scenario: Scenario, opts: SolveOptions) -> pd.DataFrame:
@@ -162,7 +168,12 @@ def explain_infeasible(scenario: Scenario, opts: SolveOptions) -> pd.DataFrame:
 
     policy = scenario.config.policy.model_copy(update={"soft_service_level": SoftServiceLevel(penalty_per_agent_hour=1e6)})
     elastic = Scenario(config=scenario.config.model_copy(update={"policy": policy}), demand=scenario.demand, source=scenario.source)
-    result = solve_reference(elastic, opts)
+    if opts.backend == "core":
+        from staffmix.core import solve_core
+
+        result = solve_core(elastic, opts)
+    else:
+        result = solve_reference(elastic, opts)
     if not result.status.has_plan:
         return empty_table("diagnosis")
     unmet = result.unmet

@@ -62,7 +62,12 @@ def solve_core(scenario: Scenario, opts: SolveOptions) -> Result:
         status = Status.infeasible if outcome.infeasible else Status.no_solution
         message = outcome.message or ("the model is infeasible" if outcome.infeasible else "no plan found in the time limit")
         bound = None if outcome.bound is None or not np.isfinite(outcome.bound) else float(outcome.bound)
-        return base.with_(status=status, bound=bound, message=message)
+        result = base.with_(status=status, bound=bound, message=message)
+        if status == Status.infeasible and not ix.soft:
+            from staffmix.solve import with_explanation
+
+            result = with_explanation(result, scenario, opts)
+        return result
     from staffmix.core.plan import extract
 
     result = extract(base.with_(status=Status.feasible), m, outcome.v, SolverOutcome(Status.feasible, outcome.objective, outcome.bound))

@@ -79,8 +79,10 @@ def _small(m: CoreModel, opts: SolveOptions, deadline: float | None) -> Outcome:
             v = tidy(m, v)
             if violation(m, v) <= 1e-6:
                 incumbent = Incumbent(v, float(m.cost @ v), best.y)
-    incumbent, bound, _ = run_exact(m, scored, incumbent, opts.mip_gap, opts.threads, deadline)
+    incumbent, bound, settled = run_exact(m, scored, incumbent, opts.mip_gap, opts.threads, deadline)
     if incumbent is None:
+        if settled and bound == np.inf:  # every contract choice's MIP proved infeasible
+            return Outcome(None, None, None, infeasible=True, message="the solver proved the model infeasible")
         return Outcome(None, None, lp_bound if np.isfinite(lp_bound) else None, message="no plan found in the time limit")
     v = tidy(m, incumbent.v)
     return Outcome(v, float(m.cost @ v), max(bound, lp_bound) if np.isfinite(lp_bound) else bound)
