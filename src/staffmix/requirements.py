@@ -174,20 +174,12 @@ def requirement_table(scenario: Scenario) -> pd.DataFrame:
         contacts = rows["contacts"].to_numpy(dtype=float)
         aht = rows["aht_s"].to_numpy(dtype=float)
         given = rows["required_agents"].to_numpy(dtype=float)
-        providers: list[tuple[str, float, np.ndarray]] = []  # provider, aht factor, open mask
-        fitting = [g.id for g in config.groups if group_fits(g, q)]
-        if fitting and policy_allows(config, q, IN_HOUSE):
-            on_shift = np.logical_or.reduce([coverable[g] for g in fitting])
-            providers.append((IN_HOUSE, 1.0, on_shift[rows["period"].to_numpy()]))
-        for v in config.vendors:
-            if not (vendor_fits(v, q) and policy_allows(config, q, v.id)):
-                continue
-            if by_agents and v.pricing == "per_contact":
-                continue
-            hours = np.zeros(168, dtype=bool)
-            hours[list(v.open_hours_of_week())] = True
-            providers.append((v.id, v.aht_factor, hours[rows["how"].to_numpy()]))
-        for provider, factor, open_mask in providers:
+        for provider, factor, mask in queue_offers(config, q, by_agents):
+            if provider == IN_HOUSE:
+                fitting = [g.id for g, fits in zip(config.groups, mask) if fits]
+                open_mask = np.logical_or.reduce([coverable[g] for g in fitting])[rows["period"].to_numpy()]
+            else:
+                open_mask = mask[rows["how"].to_numpy()]
             if not open_mask.any():
                 continue
             if by_agents:
@@ -209,6 +201,25 @@ def requirement_table(scenario: Scenario) -> pd.DataFrame:
             "aht_s": pd.Series(dtype=float), "required": pd.Series(dtype=np.int64),
         })
     return pd.concat(frames, ignore_index=True).sort_values(["period", "queue", "provider"], kind="stable").reset_index(drop=True)
+
+
+def queue_offers(config: ScenarioConfig, q: Queue, by_agents: bool) -> list[tuple[str, float, np.ndarray]]:
+    """Who may answer queue `q` at all: (provider, AHT factor, mask). In-house (when a group fits and
+    policy allows) masks the fitting groups over `config.groups`; a vendor masks its open hours over
+    the 168 hours of the week. Per-contact vendors are left out when demand is given as agents."""
+    offers: list[tuple[str, float, np.ndarray]] = []
+    fitting = np.array([group_fits(g, q) for g in config.groups], dtype=bool)
+    if fitting.any() and policy_allows(config, q, IN_HOUSE):
+        offers.append((IN_HOUSE, 1.0, fitting))
+    for v in config.vendors:
+        if not (vendor_fits(v, q) and policy_allows(config, q, v.id)):
+            continue
+        if by_agents and v.pricing == "per_contact":
+            continue
+        hours = np.zeros(168, dtype=bool)
+        hours[list(v.open_hours_of_week())] = True
+        offers.append((v.id, v.aht_factor, hours))
+    return offers
 
 
 def group_queue_pairs(config: ScenarioConfig) -> list[tuple[str, str]]:

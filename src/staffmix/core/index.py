@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from staffmix.model import ModelData
-from staffmix.requirements import EPS, group_fits, period_table, policy_allows, requirement_for, vendor_fits
+from staffmix.requirements import EPS, group_fits, period_table, policy_allows, queue_offers, requirement_for
 from staffmix.scenario import DAYS, IN_HOUSE, Scenario, open_hours_of_week
 
 
@@ -186,19 +186,8 @@ def build_index(scenario: Scenario) -> CoreIndex:
             b_required[base_of_active[rows]] = np.ceil(given - EPS)
         else:
             b_required[base_of_active[rows]] = _required_unique(q, contacts, aht, interval_s)
-        offers: list[tuple[str, float, np.ndarray]] = []
-        fitting = [gi for gi, g in enumerate(config.groups) if group_fits(g, q)]
-        if fitting and policy_allows(config, q, IN_HOUSE):
-            offers.append((IN_HOUSE, 1.0, coverable[fitting].any(axis=0)[per]))
-        for v in config.vendors:
-            if not (vendor_fits(v, q) and policy_allows(config, q, v.id)):
-                continue
-            if by_agents and v.pricing == "per_contact":
-                continue
-            hours = np.zeros(168, dtype=bool)
-            hours[list(v.open_hours_of_week())] = True
-            offers.append((v.id, v.aht_factor, hours[how[per]]))
-        for pid, factor, mask in offers:
+        for pid, factor, offered in queue_offers(config, q, by_agents):
+            mask = coverable[offered].any(axis=0)[per] if pid == IN_HOUSE else offered[how[per]]
             if not mask.any():
                 continue
             if by_agents:
