@@ -239,6 +239,56 @@ def test_megabyte_long_names_are_cut_in_messages(tmp_path):
     assert err.problems[0].endswith(").id: String should have at most 64 characters")
 
 
+@pytest.fixture(params=["tzdata installed", "tzdata hidden"])
+def tzdata_mode(request, monkeypatch):
+    """Time zones read from the tzdata package (a fresh venv: pandas brings it) or from the system only."""
+    from zoneinfo import ZoneInfo
+
+    if request.param == "tzdata installed":
+        pytest.importorskip("tzdata")
+    else:
+        for name in [m for m in sys.modules if m == "tzdata" or m.startswith("tzdata.")]:
+            monkeypatch.delitem(sys.modules, name)
+        monkeypatch.setitem(sys.modules, "tzdata", None)  # import tzdata now raises ImportError
+    ZoneInfo.clear_cache()
+    yield request.param
+    ZoneInfo.clear_cache()
+
+
+@pytest.mark.parametrize("zone", [
+    "Europe",  # a directory of zones, not a zone ([Errno 21] from the tzdata package)
+    "x" * 1_000_000,  # a megabyte-long name ([Errno 36] File name too long)
+    "../../etc/localtime",
+    "/etc/localtime",
+    "Europe/\\0Berlin",  # a NUL byte, written as a YAML escape
+    "",
+    "Europe/Narnia",
+    "zone.tab",  # a file in the zone folder that is not a zone
+], ids=["directory", "megabyte", "dotdot", "absolute", "nul", "empty", "unknown", "not-tzif"])
+def test_a_timezone_that_is_not_a_zone_is_one_scenario_error(tmp_path, tzdata_mode, zone):
+    yaml = base_yaml().replace("timezone: UTC", f'timezone: "{zone}"')
+    err = assert_one_error(make(tmp_path / "s", yaml), "scenario.yaml: horizon.timezone: unknown time zone ")
+    assert len(err.problems[0]) < 300
+
+
+def test_validate_lists_a_bad_timezone_with_the_other_problems(tmp_path, capsys, tzdata_mode):
+    yaml = base_yaml().replace("timezone: UTC", "timezone: Europe").replace("aht_s: 300", "aht_s: -1")
+    folder = make(tmp_path / "s", yaml)
+    assert main(["validate", str(folder)]) == EXIT_BAD_INPUT
+    out = capsys.readouterr()
+    text = out.out + out.err
+    assert "scenario.yaml: horizon.timezone: unknown time zone 'Europe'" in text
+    assert "scenario.yaml: queues[0] (id 'support').aht_s" in text
+    assert "Traceback" not in text
+
+
+def test_a_real_zone_loads_either_way(tmp_path, tzdata_mode):
+    if tzdata_mode == "tzdata hidden" and not Path("/usr/share/zoneinfo/Europe/Berlin").exists():
+        pytest.skip("no system time-zone database on this machine")
+    scenario, _ = load_ok(make(tmp_path / "s", tz="Europe/Berlin"))
+    assert scenario.config.horizon.timezone == "Europe/Berlin"
+
+
 def test_horizon_of_zero_periods(tmp_path):
     assert_one_error(make(tmp_path / "s", periods=0), "scenario.yaml: horizon.periods: Input should be greater than 0 (got 0)")
 
@@ -394,6 +444,22 @@ def test_utf8_bom_and_crlf_are_fine(tmp_path):
     assert scenario.demand["contacts"].tolist() == [1, 2, 3] and notes == []
 
 
+def test_cr_only_line_endings_load_like_any_other(tmp_path):
+    # was: a raw `_csv.Error: new-line character seen in unquoted field` from reading the header
+    scenario, notes = load_ok(make(tmp_path / "s", demand=("\ufeff" + HEADER + ROWS).replace("\n", "\r")))
+    assert scenario.demand["contacts"].tolist() == [1, 2, 3] and notes == []
+
+
+@pytest.mark.parametrize("demand, message", [
+    (HEADER + "2026-01-05T00:00,support,1\n2026-01-05T01:00,support,x\n", "demand.csv: line 3: contacts 'x' is not a number"),
+    (HEADER.encode() + b"2026-01-05T00:00,support,1\n\xff\n", "demand.csv: line 3: not UTF-8 text (byte 0xff)"),
+    (HEADER + "2026-01-05T00:00,support,1\n2026-01-05T01:00,support,1,9\n", "demand.csv: line 3: 4 fields, but the header has 3"),
+], ids=["number", "utf8", "ragged"])
+def test_cr_only_line_endings_name_the_right_line(tmp_path, demand, message):
+    data = demand.replace(b"\n", b"\r") if isinstance(demand, bytes) else demand.replace("\n", "\r")
+    assert_one_error(make(tmp_path / "s", demand=data), message)
+
+
 @pytest.mark.parametrize("demand, message", [
     # was: pandas took the extra fields of the first row as an index and shifted the columns:
     # "line 2: unknown queue '2'" and "period_start '1' is not a date-time"
@@ -547,6 +613,7 @@ def _write_repeated(path: Path, header: str, line: str, size: int) -> None:
             written += len(block)
 
 
+@pytest.mark.slow  # writes and reads a large file
 def test_200_mb_of_duplicate_rows_stops_with_a_clear_error(tmp_path):
     folder = make(tmp_path / "s", demand=None)
     _write_repeated(folder / "demand.csv", HEADER, "2026-01-05T00:00,support,5\n", 200 * 2**20)
@@ -561,6 +628,7 @@ def test_200_mb_of_duplicate_rows_stops_with_a_clear_error(tmp_path):
     assert out["peak_rss_mb"] < RSS_LIMIT_MB, out
 
 
+@pytest.mark.slow  # writes and reads a large file
 def test_200_mb_valid_demand_loads(tmp_path):
     """A year of 15-minute periods for 200 queues: 6,988,800 rows, over 200 MB, all valid."""
     import pandas as pd
@@ -589,6 +657,7 @@ def test_200_mb_valid_demand_loads(tmp_path):
     assert out["peak_rss_mb"] < RSS_LIMIT_MB, out
 
 
+@pytest.mark.slow  # writes and reads a large file
 def test_50_mb_of_blank_lines_loads_in_little_memory(tmp_path):
     # blank lines are skipped as the file is read, so they cost no memory per line
     folder = make(tmp_path / "s", demand=None)

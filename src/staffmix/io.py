@@ -439,17 +439,20 @@ def _read_demand(
     try:
         _check_utf8(path, name)
         with open(path, "rb") as fh:
-            first_bytes = fh.readline(MAX_HEADER_BYTES + 1)
+            head = fh.read(MAX_HEADER_BYTES + 1)
     except ScenarioError as e:
         return None, e.problems
     except OSError as e:
         return None, [f"{name}: cannot read the file ({e.strerror or e})"]
+    # the header ends at the first line break of any kind: \n, \r\n, or \r alone (old Mac files)
+    ends = [i for i in (head.find(b"\n"), head.find(b"\r")) if i >= 0]
+    first_bytes = head[: min(ends)] if ends else head
     if len(first_bytes) > MAX_HEADER_BYTES:
         return None, [
             f"{name}: line 1: the header line is longer than {MAX_HEADER_BYTES // 1024} KiB; "
             "expected period_start,queue,contacts (or required_agents)"
         ]
-    first = first_bytes.decode("utf-8-sig", errors="replace").rstrip("\r\n")
+    first = first_bytes.decode("utf-8-sig", errors="replace")
     header = [h.strip() for h in next(csv.reader([first]), [])]
     if not any(header):
         return None, [f"{name}: line 1: no header; expected period_start,queue,contacts (or required_agents)"]
@@ -557,20 +560,29 @@ def _check_utf8(path: Path, name: str) -> None:
     """Raise ScenarioError naming the line of the first byte that is not UTF-8; reads in chunks (bounded memory)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     line = 1
+    after_cr = False  # the last chunk ended in \r: a \n opening this one ends the same line
     with open(path, "rb") as fh:
         while True:
             chunk = fh.read(_CHUNK_BYTES)
+            if after_cr and chunk[:1] == b"\n":
+                line -= 1
             try:
                 decoder.decode(chunk, final=not chunk)
             except UnicodeDecodeError as e:
                 # e.object is the decoder's pending bytes (never a newline) + this chunk
-                line += e.object[: e.start].count(b"\n")
+                line += _line_breaks(e.object[: e.start])
                 raise ScenarioError(
                     f"{name}: line {line}: not UTF-8 text (byte 0x{e.object[e.start]:02x}); save the file as UTF-8"
                 ) from None
             if not chunk:
                 return
-            line += chunk.count(b"\n")
+            line += _line_breaks(chunk)
+            after_cr = chunk.endswith(b"\r")
+
+
+def _line_breaks(data: bytes) -> int:
+    """Line breaks in `data`: \n, \r\n and a lone \r each count once (as pandas and csv read them)."""
+    return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
 
 
 def _ragged_row(path: Path, n_fields: int, name: str, parser_message: str) -> str:

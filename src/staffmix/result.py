@@ -20,8 +20,7 @@ import pandas as pd
 
 from staffmix.errors import StaffmixError
 
-UNSERVED = "unserved"
-"""Provider label of a queue-period left unserved under a soft service level."""
+from staffmix.scenario import UNSERVED  # noqa: F401  (re-exported: results label unserved rows with it)
 
 
 class Status(StrEnum):
@@ -69,7 +68,7 @@ def empty_table(name: str) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in TABLE_COLUMNS[name]})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Result:
     """A solved (or failed) plan.
 
@@ -109,6 +108,32 @@ class Result:
     model: Any = field(default=None, repr=False, compare=False)
     """The solver model (a pulp.LpProblem for cbc/highs), for write_lp / write_mps."""
 
+    # -- value semantics -----------------------------------------------
+    def __eq__(self, other: object) -> bool:
+        """Equal status, numbers, messages, options, KPIs and tables (NaN equal to NaN, times compared as
+        instants). Build and solve times measure the run, not the plan, and do not count; nor does the
+        solver model kept for export."""
+        if not isinstance(other, Result):
+            return NotImplemented
+        scalars = ("status", "scenario", "solver", "objective", "bound", "gap", "message", "options", "kpis")
+        return all(_jsonable(getattr(self, f)) == _jsonable(getattr(other, f)) for f in scalars) and all(
+            _same_table(getattr(self, name), getattr(other, name)) for name in TABLE_COLUMNS
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # holds DataFrames: a value, not a key
+
+    def __repr__(self) -> str:
+        def num(x: float | None, fmt: str) -> str:
+            return "None" if x is None else format(x, fmt)
+
+        return (
+            f"Result(status={str(self.status)!r}, scenario={self.scenario!r}, solver={self.solver!r}, "
+            f"objective={num(self.objective, ',.2f')}, bound={num(self.bound, ',.2f')}, gap={num(self.gap, '.3%')}, "
+            f"staffing={len(self.staffing)} rows, shifts={len(self.shifts)} rows)"
+        )
+
+    __str__ = __repr__
+
     # -- derived views -------------------------------------------------
     @property
     def routing(self) -> pd.DataFrame:
@@ -144,6 +169,7 @@ class Result:
             "message": self.message,
             "options": self.options,
             "kpis": self.kpis,
+            "timezone": _timezone_of(self.staffing, self.shifts),
         }
 
     def to_folder(self, path: str | os.PathLike[str], overwrite: bool = False) -> Path:
@@ -202,6 +228,8 @@ def load_result(path: str | os.PathLike[str]) -> Result:
         for col in ("period_start", "start"):
             if col in df.columns and len(df):
                 df[col] = pd.to_datetime(df[col], utc=True)
+                if s.get("timezone"):  # back on the local clock the plan was made in (its days are local days)
+                    df[col] = df[col].dt.tz_convert(s["timezone"])
         tables[name] = df
     return Result(
         status=Status(s["status"]),
@@ -248,6 +276,37 @@ def service_rollup(staffing: pd.DataFrame, by: str = "queue") -> pd.DataFrame:
         "occupancy": agg["_occ"] / agg["contacts"],
     })
     return out.reset_index() if keys else out.reset_index(drop=True)
+
+
+def _timezone_of(*tables: pd.DataFrame) -> str | None:
+    """The time zone of the plan's timestamps (None without any)."""
+    for table in tables:
+        for col in ("period_start", "start"):
+            if col in table.columns and isinstance(table[col].dtype, pd.DatetimeTZDtype):
+                return str(table[col].dt.tz)
+    return None
+
+
+def _same_table(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    """Equal as data: same columns and rows; numbers equal (NaN equal to NaN, int equal to float),
+    timestamps the same instants, other cells equal (missing equal to missing)."""
+    if list(a.columns) != list(b.columns) or len(a) != len(b):
+        return False
+    for col in a.columns:
+        x, y = a[col], b[col]
+        if pd.api.types.is_datetime64_any_dtype(x) or pd.api.types.is_datetime64_any_dtype(y):
+            try:
+                xs, ys = pd.to_datetime(x, utc=True), pd.to_datetime(y, utc=True)
+            except (TypeError, ValueError):
+                return False
+            if not xs.reset_index(drop=True).equals(ys.reset_index(drop=True)):
+                return False
+        elif pd.api.types.is_numeric_dtype(x) and pd.api.types.is_numeric_dtype(y):
+            if not np.array_equal(x.to_numpy(dtype=float), y.to_numpy(dtype=float), equal_nan=True):
+                return False
+        elif [None if pd.isna(v) else v for v in x] != [None if pd.isna(v) else v for v in y]:
+            return False
+    return True
 
 
 def _jsonable(obj: Any) -> Any:

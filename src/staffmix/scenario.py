@@ -11,6 +11,7 @@ Demand itself (contacts per queue and period) is a DataFrame held on the
 from __future__ import annotations
 
 import datetime as dt
+import re
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -48,6 +49,8 @@ MAX_THREADS = 256
 
 IN_HOUSE = "in_house"
 """The provider id of the company's own agents (every vendor id must differ)."""
+UNSERVED = "unserved"
+"""The provider label of a queue-period left unserved under a soft service level (no vendor may take it as its id)."""
 
 
 class _Model(BaseModel):
@@ -71,6 +74,19 @@ class Channel(StrEnum):
     email = "email"
 
 
+_ZONE_KEY = re.compile(r"[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*")
+"""An IANA zone name: path segments of letters, digits, '_', '+', '-' (no '.', so no '..' and no file names)."""
+_MAX_ZONE_CHARS = 64  # the longest IANA name has 32
+
+
+def _loads_as_zone(key: str) -> bool:
+    try:
+        ZoneInfo(key)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a directory, a name too long for the file system
+        return False
+    return True
+
+
 class Horizon(_Model):
     """When the plan runs: the periods it divides time into."""
 
@@ -88,11 +104,12 @@ class Horizon(_Model):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, v: str) -> str:
-        try:
-            ZoneInfo(v)
-        except (ZoneInfoNotFoundError, ValueError):
+        # The shape is checked before any file is opened: zoneinfo reads the key as a path (in the
+        # system zone folder or the tzdata package), so a directory ('Europe'), an over-long name or a
+        # NUL byte would otherwise escape as a raw OSError that depends on which database is installed.
+        if not (len(v) <= _MAX_ZONE_CHARS and _ZONE_KEY.fullmatch(v)) or not _loads_as_zone(v):
             shown = v if len(v) <= 60 else f"{v[:40]}... ({len(v):,} characters)"
-            raise ValueError(f"unknown time zone {shown!r} (use an IANA name such as 'Europe/Berlin')") from None
+            raise ValueError(f"unknown time zone {shown!r} (use an IANA name such as 'Europe/Berlin')")
         return v
 
     @field_validator("start")
@@ -108,6 +125,13 @@ class Horizon(_Model):
     def _start_matches_interval(self) -> Horizon:
         if self.start.minute % self.interval_min:
             raise ValueError(f"start {self.start:%H:%M} is not on a {self.interval_min}-minute boundary")
+        # dates must stay representable in every time zone (a day of margin for UTC offsets)
+        first, last = dt.datetime(1, 1, 2), dt.datetime(9999, 12, 30)
+        if self.start < first or self.start > last - dt.timedelta(minutes=self.periods * self.interval_min):
+            raise ValueError(
+                f"the horizon ({self.periods:,} periods of {self.interval_min} min from {self.start:%Y-%m-%dT%H:%M}) "
+                f"must lie between {first.date().isoformat()} and {last.date().isoformat()}"
+            )
         return self
 
     @property
@@ -329,9 +353,11 @@ class Vendor(_Model):
 
     @field_validator("id")
     @classmethod
-    def _not_in_house(cls, v: str) -> str:
+    def _not_reserved(cls, v: str) -> str:
         if v == IN_HOUSE:
             raise ValueError("'in_house' is reserved for the company's own agents")
+        if v == UNSERVED:
+            raise ValueError("'unserved' is reserved for queue-periods left unserved; give the vendor another id")
         return v
 
     @model_validator(mode="after")
@@ -474,6 +500,29 @@ class Scenario(BaseModel):
     @property
     def demand_kind(self) -> Literal["contacts", "required_agents"]:
         return "required_agents" if self.demand["contacts"].isna().all() and len(self.demand) else "contacts"
+
+    def __eq__(self, other: object) -> bool:
+        """Same configuration and equal demand (NaN equal to NaN); where it was read from does not count."""
+        if not isinstance(other, Scenario):
+            return NotImplemented
+        return self.config == other.config and self.demand.equals(other.demand)
+
+    __hash__ = None  # type: ignore[assignment]  # holds a DataFrame: a value, not a key
+
+    def __repr__(self) -> str:
+        c, h = self.config, self.config.horizon
+
+        def n(count: int, what: str) -> str:
+            return f"{count} {what}{'' if count == 1 else 's'}"
+
+        parts = [
+            f"name={c.name!r}", f"{h.periods} x {h.interval_min} min from {h.start:%Y-%m-%dT%H:%M} {h.timezone}",
+            n(len(c.queues), "queue"), n(len(c.groups), "group"), n(len(c.vendors), "vendor"),
+            n(len(c.variants), "variant"), f"{len(self.demand)} demand rows ({self.demand_kind})",
+        ]
+        return f"Scenario({', '.join(parts)})"
+
+    __str__ = __repr__
 
     def variant(self, name: str) -> Scenario:
         """The scenario with variant `name`'s overrides applied and validated again."""
