@@ -93,7 +93,7 @@ def test_batch_and_report(capsys, tmp_path: Path) -> None:
     folder = tmp_path / "in"
     shutil.copytree(TINY, folder / "tiny")
     out = tmp_path / "out"
-    code, stdout, err = run(capsys, "batch", folder, "--out", out, "--jobs", "2", "--backend", "highs", "--time-limit", "20")
+    code, stdout, err = run(capsys, "batch", folder, "--out", out, "--jobs", "2", "--backend", "highs")
     assert code == EXIT_OK, err
     assert re.search(r"tiny/base\s+optimal\s+[\d,]+\.\d\d", stdout)
     assert re.search(r"tiny/pricey-vendor\s+optimal", stdout)
@@ -104,7 +104,7 @@ def test_batch_and_report(capsys, tmp_path: Path) -> None:
     code, _, err = run(capsys, "batch", folder, "--out", out)
     assert code == EXIT_BAD_INPUT and "--resume" in one_error_line(err)
     shutil.copytree(BROKEN, folder / "broken")
-    code, stdout, err = run(capsys, "batch", folder, "--out", out, "--resume", "--backend", "highs", "--time-limit", "20", "--quiet")
+    code, stdout, err = run(capsys, "batch", folder, "--out", out, "--resume", "--backend", "highs", "--quiet")
     assert code == EXIT_FAILED  # the broken scenario is a failed job
     assert re.search(r"broken/base\s+error\s+.*horizon: required field is missing", stdout)
     assert err == ""
@@ -181,3 +181,34 @@ def test_real_process_prints_one_error_line_without_traceback() -> None:
         "staffmix: error: scenario.yaml: horizon: required field is missing (and 2 more problems)"
     ]
     assert proc.stdout == ""
+
+
+# ------------------------------------------------- demand given as required agents
+REQUIRED_AGENTS = Path(__file__).parent / "data" / "required-agents"
+
+
+def strict_json(text: str) -> dict:
+    """json.loads that refuses NaN and Infinity (Python writes them; they are not JSON)."""
+    def refuse(name: str) -> None:
+        raise ValueError(f"{name} is not JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_required_agents_demand_gives_valid_text_json_and_folder(capsys, tmp_path: Path) -> None:
+    # By hand (tests/data/required-agents): hours 0-5 and 22-23 only the vendor can take (8 agent-hours at
+    # 25 = 200); 3 shifts from 14:00 cover 14-21 and 4 from 06:00 cover 06-13 (7 x 8 h x 30 = 1,680),
+    # so 1,880 in all. In-house work 44 of 52 required agent-hours.
+    code, out, err = run(capsys, "solve", REQUIRED_AGENTS)
+    assert code == EXIT_OK, err
+    assert "total cost 1,880.00" in out
+    assert "in-house share of work 84.6%" in out
+    assert "Traceback" not in out + err
+    code, out, err = run(capsys, "solve", REQUIRED_AGENTS, "--json", "--out", tmp_path / "res")
+    assert code == EXIT_OK, err
+    summary = strict_json(out)  # stdout holds the JSON alone, even with --out
+    assert summary["objective"] == pytest.approx(1880.0)
+    assert summary["kpis"]["in_house_share"] == pytest.approx(44 / 52)
+    assert summary["kpis"]["contacts"] is None and summary["kpis"]["cost_per_contact"] is None
+    on_disk = strict_json((tmp_path / "res" / "summary.json").read_text())
+    assert on_disk["kpis"] == summary["kpis"]

@@ -214,7 +214,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
             from staffmix.report import write_report
 
             write_report(result, out / "report.html", scenario=scenario)
-        print(f"  result written to {out}")
+        print(f"  result written to {out}", file=sys.stderr if args.json else sys.stdout)  # --json: stdout is JSON alone
     return EXIT_OK if result.status.has_plan and not violations else EXIT_FAILED
 
 

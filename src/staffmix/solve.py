@@ -479,24 +479,30 @@ def relative_gap(objective: float | None, bound: float | None) -> float | None:
 
 
 def compute_kpis(result: Result, data: ModelData) -> dict[str, Any]:
-    """Headline numbers: cost, cost per contact, in-house share, service levels, night share outsourced."""
+    """Headline numbers: cost, cost per contact, in-house share, service levels, night share outsourced.
+
+    Shares are of the work: contacts, or required agents when demand is given as agents (then there
+    are no contacts, and `contacts` and `cost_per_contact` are None)."""
     s = result.staffing
-    total_contacts = float(s["contacts"].sum())
-    in_house = float(s.loc[s["provider"] == IN_HOUSE, "contacts"].sum())
+    by_contacts = data.scenario.demand_kind == "contacts"
+    work = s["contacts" if by_contacts else "required"].to_numpy(dtype=float)
+    total_work = float(work.sum())
+    in_house = float(work[(s["provider"] == IN_HOUSE).to_numpy()].sum())
     night_hours = set()
     for g in data.scenario.config.groups:
         night_hours |= set(g.night_hours)
     night_hours = night_hours or {22, 23, 0, 1, 2, 3, 4, 5}
     hours = data.periods["hour"].to_numpy()[s["period"].to_numpy()] if len(s) else np.zeros(0, int)
     night = np.isin(hours, list(night_hours))
-    night_contacts = float(s["contacts"].to_numpy()[night].sum())
-    night_vendor = float(s["contacts"].to_numpy()[night & ~s["provider"].isin([IN_HOUSE, UNSERVED]).to_numpy()].sum())
+    night_work = float(work[night].sum())
+    night_vendor = float(work[night & ~s["provider"].isin([IN_HOUSE, UNSERVED]).to_numpy()].sum())
+    total_contacts = total_work if by_contacts else None
     kpis: dict[str, Any] = {
         "total_cost": result.objective,
         "contacts": total_contacts,
         "cost_per_contact": result.objective / total_contacts if total_contacts else None,
-        "in_house_share": in_house / total_contacts if total_contacts else None,
-        "night_share_outsourced": night_vendor / night_contacts if night_contacts else None,
+        "in_house_share": in_house / total_work if total_work else None,
+        "night_share_outsourced": night_vendor / night_work if night_work else None,
         "vendors_used": sorted(set(s["provider"]) - {IN_HOUSE, UNSERVED}),
         "unmet_periods": int(((s["shortfall"] > 1e-6) | (s["provider"] == UNSERVED)).sum()),
     }

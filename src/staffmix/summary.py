@@ -10,10 +10,13 @@ HOUR_BANDS = ((0, 6, "00-06"), (6, 12, "06-12"), (12, 18, "12-18"), (18, 24, "18
 
 
 def hour_band_split(result: Result, timezone: str | None = None) -> pd.DataFrame:
-    """Share of contacts per provider in each band of the local clock (rows: provider, columns: band)."""
+    """Share of the work (contacts, else required agents) per provider in each band of the local clock
+    (rows: provider, columns: band)."""
     s = result.staffing
     if s.empty:
         return pd.DataFrame()
+    # contacts, or required agents where demand was given as agents (no contacts)
+    values = "contacts" if s["contacts"].notna().any() else "required"
     starts = pd.to_datetime(s["period_start"])
     if timezone is not None:
         starts = starts.dt.tz_convert(timezone)
@@ -21,7 +24,7 @@ def hour_band_split(result: Result, timezone: str | None = None) -> pd.DataFrame
     band = pd.Series("", index=s.index)
     for lo, hi, label in HOUR_BANDS:
         band[(hour >= lo) & (hour < hi)] = label
-    table = s.assign(band=band).pivot_table(index="provider", columns="band", values="contacts", aggfunc="sum", fill_value=0.0)
+    table = s.assign(band=band).pivot_table(index="provider", columns="band", values=values, aggfunc="sum", fill_value=0.0)
     shares = table / table.sum(axis=0)
     return shares.reindex(columns=[b for *_, b in HOUR_BANDS if b in shares.columns])
 
@@ -38,17 +41,24 @@ def format_summary(result: Result, timezone: str | None = None) -> str:
         return "\n".join(lines)
     k = result.kpis
     gap = f", gap {result.gap:.3%}" if result.gap is not None else ""
-    lines.append(f"  total cost {result.objective:,.2f}{gap}; {k['contacts']:,.0f} contacts, {k['cost_per_contact'] or 0:,.2f} per contact")
-    lines.append(f"  in-house share of contacts {k['in_house_share']:.1%}; vendors used: {', '.join(k['vendors_used']) or 'none'}")
+    if k.get("contacts") is not None:
+        per_contact = "" if k.get("cost_per_contact") is None else f", {k['cost_per_contact']:,.2f} per contact"
+        lines.append(f"  total cost {result.objective:,.2f}{gap}; {k['contacts']:,.0f} contacts{per_contact}")
+        work = "contacts"
+    else:
+        lines.append(f"  total cost {result.objective:,.2f}{gap}; demand given as required agents")
+        work = "work"
+    share = "n/a" if k.get("in_house_share") is None else f"{k['in_house_share']:.1%}"
+    lines.append(f"  in-house share of {work} {share}; vendors used: {', '.join(k['vendors_used']) or 'none'}")
     if k.get("night_share_outsourced") is not None:
-        lines.append(f"  night contacts outsourced {k['night_share_outsourced']:.1%}")
+        lines.append(f"  night {work} outsourced {k['night_share_outsourced']:.1%}")
     lines.append("  cost by component:")
     for comp, amount in zip(result.costs["component"], result.costs["amount"]):
         if amount:
             lines.append(f"    {comp:<20} {amount:>14,.2f}")
     split = hour_band_split(result, timezone)
     if not split.empty:
-        lines.append("  share of contacts by provider and hour band:")
+        lines.append(f"  share of {work} by provider and hour band:")
         lines.append("    " + f"{'provider':<14}" + "".join(f"{c:>8}" for c in split.columns))
         for prov, row in split.iterrows():
             lines.append("    " + f"{prov:<14}" + "".join(f"{v:>8.0%}" for v in row))
@@ -57,7 +67,8 @@ def format_summary(result: Result, timezone: str | None = None) -> str:
         lines.append("  achieved service level (volume-weighted):")
         for _, r in svc.iterrows():
             asa = "" if pd.isna(r["asa_s"]) else f", ASA {r['asa_s']:.1f} s"
-            lines.append(f"    {r['queue']:<20} {r['service_level']:.1%}{asa}, occupancy {r['occupancy']:.1%}")
+            occupancy = "" if pd.isna(r["occupancy"]) else f", occupancy {r['occupancy']:.1%}"
+            lines.append(f"    {r['queue']:<20} {r['service_level']:.1%}{asa}{occupancy}")
     if k.get("unmet_periods"):
         lines.append(f"  {k['unmet_periods']} queue-periods below requirement (soft service level)")
     return "\n".join(lines)
