@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass
 
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+_IN_HOUSE_COST: dict[tuple, float] = {}
 
 
 @dataclass
@@ -105,7 +106,16 @@ class Tiny:
         return g["rate"] * tpl["paid_h"] * (1 + g.get("night_premium", 0.0) * night / n)
 
     def in_house_cost(self, need: list[float]) -> float:
-        """Cheapest shifts + headcount covering productive need per period (inf if impossible)."""
+        """Cheapest shifts + headcount covering productive need per period (inf if impossible).
+
+        Many routings leave the same in-house need, so each need is priced once (the key holds
+        everything the price depends on)."""
+        key = (repr(self.group), repr(self.templates), self.periods, self.start_hour, self.max_count, tuple(need))
+        if key not in _IN_HOUSE_COST:
+            _IN_HOUSE_COST[key] = self._in_house_cost(need)
+        return _IN_HOUSE_COST[key]
+
+    def _in_house_cost(self, need: list[float]) -> float:
         if not any(need):
             g = self.group
             if g is None:

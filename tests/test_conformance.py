@@ -8,14 +8,17 @@
   states (or the requested gap); and no backend's lower bound exceeds any
   backend's plan (a bound above a feasible plan would be wrong).
 
-Quick by default (about a minute: 10 s per hard solve); STAFFMIX_SLOW=1 runs
-the bundled scenarios with a 60 s limit.
+The bundled scenarios are solved under a wall-clock limit (a week of hourly
+routing is beyond cbc's reach), so only what holds wherever a solver stops is
+asserted: a plan or a proof of infeasibility (or no plan after using the whole
+limit), plans that verify, bounds at or below every plan. The three bundled
+bases whose solves use the whole limit are in the slow lane
+(`python -m pytest -m slow`), with a 30 s limit.
 """
 
 from __future__ import annotations
 
 import math
-import os
 from pathlib import Path
 
 import pytest
@@ -25,8 +28,9 @@ from test_model import CASES, to_scenario
 
 BACKENDS = ("cbc", "highs", "core")
 ROOT = Path(__file__).resolve().parents[1]
-SLOW = bool(os.environ.get("STAFFMIX_SLOW"))
-TIME_LIMIT_S = 60.0 if SLOW else 10.0
+QUICK_LIMIT_S = 10.0
+SLOW_LIMIT_S = 30.0
+SLOW_BASES = {"2can-split", "eu-ecommerce-pci", "webshop-startup"}  # variant None: the full scenarios
 REL_TOL = 1e-6
 
 
@@ -36,17 +40,18 @@ def test_tiny_instances_agree_with_brute_force(case: str) -> None:
     expected = tiny.optimum()
     scenario = to_scenario(tiny)
     for backend in BACKENDS:
-        result = solve(scenario, backend=backend, mip_gap=1e-6, time_limit_s=60)
+        result = solve(scenario, backend=backend, mip_gap=1e-6)  # no time limit: `optimal` is asserted
         assert result.status == Status.optimal, (backend, result.message)
         assert result.objective == pytest.approx(expected, rel=1e-6, abs=1e-6), backend
         assert result.bound is not None and result.gap is not None and result.gap <= 1e-6 + 1e-12, backend
         assert verify(scenario, result) == [], backend
 
 
-def _bundled() -> list[tuple[str, str | None]]:
+def _bundled() -> list:
     out = []
     for folder in sorted(p for p in (ROOT / "scenarios").iterdir() if (p / "scenario.yaml").is_file()):
-        out.append((folder.name, None))
+        slow = folder.name in SLOW_BASES
+        out.append(pytest.param(folder.name, None, marks=pytest.mark.slow) if slow else (folder.name, None))
         try:
             from staffmix.io import load_scenario
 
@@ -67,14 +72,18 @@ def _solve_all(name: str, variant: str | None) -> tuple[object, dict]:
     if variant is not None:
         scenario = scenario.variant(variant)
     key = (name, variant)
+    limit = SLOW_LIMIT_S if variant is None and name in SLOW_BASES else QUICK_LIMIT_S
     if key not in _RESULTS:
-        _RESULTS[key] = {b: solve(scenario, backend=b, time_limit_s=TIME_LIMIT_S, threads=1) for b in BACKENDS}
-    return scenario, _RESULTS[key]
+        _RESULTS[key] = {b: solve(scenario, backend=b, time_limit_s=limit, threads=1) for b in BACKENDS}
+    return scenario, _RESULTS[key], limit
 
 
 @pytest.mark.parametrize(("name", "variant"), _bundled(), ids=lambda v: str(v))
 def test_bundled_scenarios_agree(name: str, variant: str | None) -> None:
-    scenario, results = _solve_all(name, variant)
+    scenario, results, limit = _solve_all(name, variant)
+    for b, r in results.items():  # no plan only when the limit ran out (a busy machine), never an error
+        assert r.status.has_plan or r.status == Status.infeasible or (
+            r.status == Status.no_solution and r.build_s + r.solve_s >= limit * 0.9), (b, str(r.status), r.message)
     with_plan = {b: r for b, r in results.items() if r.status.has_plan}
     infeasible = {b for b, r in results.items() if r.status == Status.infeasible}
     # the same verdict: every backend that finishes says "plan" or every one says "infeasible"
@@ -82,7 +91,8 @@ def test_bundled_scenarios_agree(name: str, variant: str | None) -> None:
     if infeasible:
         assert results["core"].status == Status.infeasible
         return
-    assert "core" in with_plan, results["core"].message
+    if "core" not in with_plan:  # stopped by the limit before its first plan (checked above)
+        return
     for b, r in with_plan.items():
         assert verify(scenario, r) == [], b
         assert r.bound is not None and r.gap is not None, b
@@ -97,6 +107,8 @@ def test_bundled_scenarios_agree(name: str, variant: str | None) -> None:
     if refs:
         best = min(refs, key=lambda r: r.objective)
         allowed = max(requested, best.gap or 0.0, core.gap or 0.0)
-        assert core.objective <= best.objective * (1 + allowed) + 1e-6, (core.objective, best.objective, allowed)
+        # gap = (objective - bound) / objective, so a plan within `allowed` of a bound below best costs
+        # at most best / (1 - allowed)
+        assert core.objective <= best.objective / max(1 - allowed, 1e-9) * (1 + REL_TOL) + 1e-6, (core.objective, best.objective, allowed)
         if core.status == Status.optimal and best.status == Status.optimal:
             assert math.isclose(core.objective, best.objective, rel_tol=max(requested, 1e-9) * 1.01, abs_tol=1e-6)

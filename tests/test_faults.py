@@ -218,6 +218,7 @@ def many_jobs(tmp_path: Path) -> Path:
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+@pytest.mark.slow  # a 40-job batch in a child process, interrupted and resumed
 def test_interrupted_batch_keeps_finished_results_and_resumes(many_jobs: Path, tmp_path: Path, sig):
     out = tmp_path / "out"
     proc = _start_and_wait_for_first_job(many_jobs, out)
@@ -277,6 +278,7 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+@pytest.mark.slow  # a 40-job batch in a child process, interrupted and resumed
 def test_killed_batch_leaves_no_orphan_workers_and_resumes(many_jobs: Path, tmp_path: Path):
     out = tmp_path / "out"
     proc = _start_and_wait_for_first_job(many_jobs, out)

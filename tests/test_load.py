@@ -66,6 +66,7 @@ _BATCH = textwrap.dedent("""
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="resource module")
+@pytest.mark.slow  # the load test
 def test_batch_of_210_scenarios_finishes_with_every_row(tmp_path: Path) -> None:
     folder, out = tmp_path / "in", tmp_path / "out"
     totals = write_scenarios(folder, N_SCENARIOS)

@@ -180,10 +180,15 @@ def test_soft_service_level_returns_a_plan_and_lists_unmet() -> None:
 
 
 def test_time_limit_reports_feasible_or_no_solution_with_bound() -> None:
+    """Wherever the limit stops the solve: optimal within the gap, or a plan with an honest bound, or none."""
     scenario = to_scenario(CASES["vendor_capacity"])
     result = solve(scenario, backend="highs", time_limit_s=30)
-    assert result.status == Status.optimal
-    assert result.bound is not None and result.gap is not None and result.gap <= 1e-4 + 1e-9
+    assert result.status in (Status.optimal, Status.feasible, Status.no_solution), result.message
+    if result.status == Status.optimal:
+        assert result.bound is not None and result.gap is not None and result.gap <= 1e-4 + 1e-9
+    if result.status == Status.feasible:
+        assert result.bound is None or result.bound <= result.objective + 1e-6
+        assert verify(scenario, result) == []
 
 
 def two_week_scenario(routing: str) -> Scenario:

@@ -35,8 +35,8 @@ Properties, for every backend in ("cbc", "highs", "core"):
 At the end, plain tests keep the bugs these properties found (two of them in
 the core).
 
-Example counts are kept small so the file runs in about a minute on a busy
-two-core machine; STAFFMIX_HYPOTHESIS_EXAMPLES=N runs N examples per property
+Each property runs twice: a few examples in the fast lane, more in the slow
+lane (`pytest -m slow`, the `_long` twins); STAFFMIX_HYPOTHESIS_EXAMPLES=N runs N examples per property
 (a long local hunt, e.g. 300). Examples are derandomized (the same on every
 run) unless STAFFMIX_HYPOTHESIS_RANDOM=1.
 """
@@ -78,6 +78,17 @@ _LONG = os.environ.get("STAFFMIX_HYPOTHESIS_EXAMPLES")
 def examples(default: int) -> int:
     """`default` examples, or STAFFMIX_HYPOTHESIS_EXAMPLES for a long local run."""
     return int(_LONG) if _LONG else default
+
+
+def property_lanes(fast: int, slow: int, **strategies: Any) -> Any:
+    """A property as two tests: `fast` examples in the fast lane, `slow` (marked slow) in the slow lane."""
+
+    def make(prop: Any) -> tuple[Any, Any]:
+        quick = settings(max_examples=examples(fast), **SETTINGS)(given(**strategies)(prop))
+        long = pytest.mark.slow(settings(max_examples=examples(slow), **SETTINGS)(given(**strategies)(prop)))
+        return quick, long
+
+    return make
 
 
 SETTINGS = dict(
@@ -331,7 +342,13 @@ def scenarios(draw: st.DrawFn, weekly: bool | None = None, soft: bool | None = N
 
 
 def run(scenario: Scenario, backend: str) -> Any:
+    """A solve with the 5 s limit: what the properties assert holds wherever the limit stops it."""
     return solve(scenario, backend=backend, mip_gap=MIP_GAP, time_limit_s=TIME_LIMIT_S, threads=1)
+
+
+def run_to_the_end(scenario: Scenario, backend: str) -> Any:
+    """A solve with no time limit, for the fixed regressions that assert `optimal` or `infeasible`."""
+    return solve(scenario, backend=backend, mip_gap=MIP_GAP, threads=1)
 
 
 def snapshot(scenario: Scenario) -> tuple[dict[str, Any], pd.DataFrame, str | None]:
@@ -447,9 +464,7 @@ def describe(scenario: Scenario) -> str:
 # ---------------------------------------------------------------- properties
 
 
-@settings(max_examples=examples(25), **SETTINGS)
-@given(scenario=scenarios())
-def test_random_plans_verify_agree_and_leave_the_scenario_alone(scenario: Scenario) -> None:
+def _random_plans_verify_agree_and_leave_the_scenario_alone(scenario: Scenario) -> None:
     note(describe(scenario))
     results = solve_all(scenario)
     for b, r in results.items():
@@ -458,6 +473,10 @@ def test_random_plans_verify_agree_and_leave_the_scenario_alone(scenario: Scenar
             assert r.staffing.empty
     event(f"verdict: {'plan' if results['cbc'].status.has_plan else results['cbc'].status}")
     assert_agree(results)
+
+
+(test_random_plans_verify_agree_and_leave_the_scenario_alone,
+ test_random_plans_verify_agree_and_leave_the_scenario_alone_long) = property_lanes(8, 50, scenario=scenarios())(_random_plans_verify_agree_and_leave_the_scenario_alone)
 
 
 @st.composite
@@ -493,9 +512,7 @@ def scenarios_with_a_cheap_uncertified_provider(draw: st.DrawFn) -> Scenario:
     return build(cfg, demand)
 
 
-@settings(max_examples=examples(15), **SETTINGS)
-@given(scenario=scenarios_with_a_cheap_uncertified_provider())
-def test_certified_queue_never_goes_to_an_uncertified_provider(scenario: Scenario) -> None:
+def _certified_queue_never_goes_to_an_uncertified_provider(scenario: Scenario) -> None:
     note(describe(scenario))
     results = solve_all(scenario)
     for b, r in results.items():
@@ -503,6 +520,10 @@ def test_certified_queue_never_goes_to_an_uncertified_provider(scenario: Scenari
             assert eligibility_breaches(scenario, r) == [], b
             assert verify(scenario, r) == [], b
     assert_agree(results)
+
+
+(test_certified_queue_never_goes_to_an_uncertified_provider,
+ test_certified_queue_never_goes_to_an_uncertified_provider_long) = property_lanes(5, 30, scenario=scenarios_with_a_cheap_uncertified_provider())(_certified_queue_never_goes_to_an_uncertified_provider)
 
 
 @st.composite
@@ -560,9 +581,7 @@ def _window_how(start: int, end: int, days: list[str]) -> set[int]:
     return out
 
 
-@settings(max_examples=examples(12), **SETTINGS)
-@given(case=unserviceable_scenarios())
-def test_unserviceable_scenario_is_infeasible_with_a_diagnosis(case: tuple[Scenario, str, int]) -> None:
+def _unserviceable_scenario_is_infeasible_with_a_diagnosis(case: tuple[Scenario, str, int]) -> None:
     scenario, what, gap_period = case
     note(f"missing: {what} at period {gap_period}\n{describe(scenario)}")
     for b in BACKENDS:
@@ -576,6 +595,10 @@ def test_unserviceable_scenario_is_infeasible_with_a_diagnosis(case: tuple[Scena
         assert ("qx", gap_period) in named, (b, sorted(named)[:10])
         assert result.message, b
         assert result.staffing.empty and verify(scenario, result) == [], b
+
+
+(test_unserviceable_scenario_is_infeasible_with_a_diagnosis,
+ test_unserviceable_scenario_is_infeasible_with_a_diagnosis_long) = property_lanes(6, 24, case=unserviceable_scenarios())(_unserviceable_scenario_is_infeasible_with_a_diagnosis)
 
 
 def _permuted(draw: st.DrawFn, scenario: Scenario) -> Scenario:
@@ -600,9 +623,7 @@ def permuted_pairs(draw: st.DrawFn) -> tuple[Scenario, Scenario]:
     return scenario, _permuted(draw, scenario)
 
 
-@settings(max_examples=examples(10), **SETTINGS)
-@given(pair=permuted_pairs())
-def test_optimal_cost_does_not_depend_on_order(pair: tuple[Scenario, Scenario]) -> None:
+def _optimal_cost_does_not_depend_on_order(pair: tuple[Scenario, Scenario]) -> None:
     scenario, permuted = pair
     note(describe(scenario))
     note(f"permuted: {describe(permuted)}")
@@ -616,6 +637,10 @@ def test_optimal_cost_does_not_depend_on_order(pair: tuple[Scenario, Scenario]) 
         check_plan(permuted, r2, b)
         if r1.status == Status.optimal and r2.status == Status.optimal:
             assert close(r1.objective, r2.objective), (b, r1.objective, r2.objective)
+
+
+(test_optimal_cost_does_not_depend_on_order,
+ test_optimal_cost_does_not_depend_on_order_long) = property_lanes(3, 20, pair=permuted_pairs())(_optimal_cost_does_not_depend_on_order)
 
 
 # ---------------------------------------------------------------- brute force
@@ -687,9 +712,7 @@ def tiny_instances(draw: st.DrawFn) -> Tiny:
     )
 
 
-@settings(max_examples=examples(15), **SETTINGS)
-@given(tiny=tiny_instances())
-def test_every_backend_matches_the_brute_force_optimum(tiny: Tiny) -> None:
+def _every_backend_matches_the_brute_force_optimum(tiny: Tiny) -> None:
     config = ScenarioConfig.model_validate(tiny.scenario_dict())
     assume(not check_config(config, notes=[]))
     scenario = to_scenario(tiny)
@@ -710,6 +733,10 @@ def test_every_backend_matches_the_brute_force_optimum(tiny: Tiny) -> None:
             continue
         assert result.status == Status.optimal, (b, result.status, result.message)
         assert close(result.objective, expected), (b, result.objective, expected)
+
+
+(test_every_backend_matches_the_brute_force_optimum,
+ test_every_backend_matches_the_brute_force_optimum_long) = property_lanes(6, 30, tiny=tiny_instances())(_every_backend_matches_the_brute_force_optimum)
 
 
 # ---------------------------------------------------------------- regressions found by the properties
@@ -745,7 +772,7 @@ def test_no_work_at_all_is_an_empty_optimal_plan(backend: str, rows: str, who: s
     groups = [GROUP] if who in ("group", "both") else []
     vendors = [VENDOR] if who in ("vendor", "both") else []
     scenario = _quiet(groups, vendors, rows)
-    result = run(scenario, backend)
+    result = run_to_the_end(scenario, backend)
     assert result.status == Status.optimal, result.message
     assert result.objective == 0.0
     assert result.staffing.empty and result.staffing["period"].dtype == np.int64
@@ -771,7 +798,7 @@ def test_a_capacity_shortfall_is_infeasible_with_a_diagnosis(backend: str) -> No
     relaxation is infeasible for every vendor contract choice'); cbc/highs explain it by the elastic
     re-solve. Fixed in the core (67ab3ae)."""
     scenario = _headcount_short()
-    result = run(scenario, backend)
+    result = run_to_the_end(scenario, backend)
     assert result.status == Status.infeasible
     assert result.diagnosis[["queue", "period"]].to_dict("records") == [{"queue": "q", "period": 0}]
     assert "1.00 agents short of 2" in result.diagnosis["reason"].iloc[0]

@@ -1,9 +1,11 @@
 """The bundled scenarios answer the questions their READMEs ask.
 
-Each is solved as the README's main job solves it (the scenario's own
-backend, `core`), with a time limit: a week of hourly routing is hard for a
-monolithic MIP (docs/model.md, "How hard it is"). That cbc, highs and core
-agree on every bundled scenario is tests/test_conformance.py's job.
+Each is solved with the scenario's own backend (`core`), as the README's
+main job does, but with no time limit and a requested gap of 2 %: the answer
+then cannot depend on how fast the machine is (a wall-clock limit could cut a
+solve short on a busy machine and change the plan the assertions read).
+That cbc, highs and core agree on every bundled scenario is
+tests/test_conformance.py's job.
 """
 
 from __future__ import annotations
@@ -18,7 +20,13 @@ from staffmix.scenario import IN_HOUSE
 
 ROOT = Path(__file__).resolve().parents[1] / "scenarios"
 NAMES = sorted(p.parent.name for p in ROOT.glob("*/scenario.yaml"))
-TIME_LIMIT_S = 20.0
+MIP_GAP = 0.02
+
+
+def without_time_limit(scenario):
+    """The scenario with its solver's wall-clock limit removed (the bundled ones set 60 s)."""
+    solver = scenario.config.solver.model_copy(update={"time_limit_s": None})
+    return scenario.model_copy(update={"config": scenario.config.model_copy(update={"solver": solver})})
 
 
 @cache
@@ -26,7 +34,8 @@ def solved(name: str, variant: str | None = None) -> Result:
     scenario = load_scenario(ROOT / name)
     if variant:
         scenario = scenario.variant(variant)
-    result = solve(scenario, time_limit_s=TIME_LIMIT_S)
+    result = solve(without_time_limit(scenario), mip_gap=MIP_GAP)
+    assert result.status == "optimal", f"{name}/{variant}: {result.status} {result.message}"
     assert result.solver == "core"
     assert result.status.has_plan, f"{name}/{variant}: {result.status} {result.message}"
     assert verify(scenario, result) == [], f"{name}/{variant} plan does not verify"
@@ -47,6 +56,7 @@ def test_2can_split_keeps_the_day_in_house_and_sends_the_night_to_nightowl() -> 
     assert (night["provider"] == "nightowl").all()
 
 
+@pytest.mark.slow  # about 10 s to a 2 % gap
 def test_eu_pci_payments_never_go_to_the_uncertified_vendor() -> None:
     r = solved("eu-ecommerce-pci")
     pay = r.staffing[r.staffing["queue"].str.startswith("payments")]
