@@ -49,7 +49,8 @@ class Simulation:
 
     Tables (pandas DataFrames); every simulated figure X comes as X, X_lo,
     X_hi (mean and 95 % interval over the replications):
-    - overall: one row, every queue together.
+    - overall: one row, the queues answered live together (voice and chat;
+      email only when there is nothing else: its answer times are hours, not seconds).
     - by_queue: one row per queue over the whole horizon.
     - by_day: one row per queue and local day.
     - by_period: one row per queue-period of the plan (only with by_period=True, else None).
@@ -188,17 +189,23 @@ def simulate(
     models = {tl.queue: tl.model for tl in timelines}
     warm_calls = sum(int(tl.contacts[: tl.warmup].sum()) for tl in timelines)
 
+    live = [q for q, m in models.items() if m != "workload"] or list(models)
+
     def table(keys: list[str]) -> pd.DataFrame:
-        sim = summarise(long, keys)
-        prom = promised_rollup(plan, keys)
+        rows, plan_rows = (long, plan) if keys else (long[long["queue"].isin(live)], plan[plan["queue"].isin(live)])
+        sim = summarise(rows, keys)
+        prom = promised_rollup(plan_rows, keys)
         out = prom.merge(sim, on=keys, how="left") if keys else pd.concat([prom, sim], axis=1)
         if "queue" in keys:
             out.insert(keys.index("queue") + 1, "model", out["queue"].map(models))
             out = flag_below(out, targets)
         return out[_column_order(out, keys)]
 
-    by_queue = table(["queue"])
+    order = {q.id: i for i, q in enumerate(cfg.queues)}
+    by_queue = table(["queue"]).sort_values("queue", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
     by_day = table(["queue", "day"])
+    by_day = by_day.assign(_o=by_day["queue"].map(order)).sort_values(["day", "_o"], kind="stable")
+    by_day = by_day.drop(columns="_o").reset_index(drop=True)
     overall = table([])
     period_table = None
     if by_period:
