@@ -234,6 +234,12 @@ def test_a_result_of_another_scenario_is_refused() -> None:
     short, _ = hand_case([10.0] * 3, [2] * 3)
     with pytest.raises(StaffmixError, match="horizon has 3 periods"):
         simulate(short, result, replications=2, jobs=1)
+    twice = result.with_(staffing=pd.concat([result.staffing, result.staffing.iloc[[1]]]))
+    with pytest.raises(StaffmixError, match="two staffing rows in period 1"):
+        simulate(scenario, twice, replications=2, jobs=1)
+    nan = result.with_(staffing=result.staffing.assign(staffed=[2.0, np.nan, 2.0, 2.0]))
+    with pytest.raises(StaffmixError, match="period 1 has staffed nan"):
+        simulate(scenario, nan, replications=2, jobs=1)
     with pytest.raises(StaffmixError, match="has no plan"):
         simulate(scenario, result.with_(status=Status.infeasible), jobs=1)
 

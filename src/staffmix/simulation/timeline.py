@@ -87,6 +87,17 @@ def check_result(scenario: Scenario, result: Result) -> pd.DataFrame:
     periods = s["period"].to_numpy(dtype=np.int64)
     if len(periods) and (periods.min() < 0 or periods.max() >= H):
         raise StaffmixError(f"{where}: staffing has period {int(periods.max())}, the horizon has {H} periods")
+    dup = s.duplicated(["period", "queue"])
+    if dup.any():
+        r = s[dup].iloc[0]
+        raise StaffmixError(f"result of {result.scenario!r}: queue {r['queue']!r} has two staffing rows in period {int(r['period'])} "
+                            "(routing is one provider per queue-period)")
+    staffed = pd.to_numeric(s["staffed"], errors="coerce").to_numpy(float)
+    bad = ~(np.isfinite(staffed) & (staffed >= 0))
+    if bad.any():
+        r = s[bad].iloc[0]
+        raise StaffmixError(f"result of {result.scenario!r}: queue {r['queue']!r} period {int(r['period'])} has staffed "
+                            f"{float(staffed[bad][0])!r}; it must be a number of agents >= 0")
     starts = cfg.horizon.period_starts()
     given = pd.to_datetime(s["period_start"], utc=True).to_numpy()
     expected = starts.tz_convert("UTC").to_numpy()[periods]
