@@ -524,8 +524,8 @@ def _figure_html(fig: Any | None, alt: str, missing: str) -> str:
     return _img(fig, alt)
 
 
-def render_report(result: Result, scenario: Any | None = None, title: str | None = None) -> str:
-    """The report as an HTML string (see write_report)."""
+def render_report(result: Result, scenario: Any | None = None, title: str | None = None, simulation: Any | None = None) -> str:
+    """The report as an HTML string (see write_report); `simulation` (staffmix.simulate's) adds its section."""
     tz = scenario.config.horizon.timezone if scenario is not None else None
     parts = [_header(result, scenario, title)]
     if not result.status.has_plan:
@@ -569,6 +569,10 @@ def render_report(result: Result, scenario: Any | None = None, title: str | None
                      "no service levels to show (demand given as required agents)"),
         svc_html,
     ))
+    if simulation is not None:
+        from staffmix.simulation.report import simulation_section
+
+        parts.append(simulation_section(simulation))
     vend = result.vendors
     parts.append(_section(
         "Vendors",
@@ -628,13 +632,14 @@ def _umask() -> int:
     return mask
 
 
-def write_report(result: Result, path: str | os.PathLike[str], scenario: Any | None = None, title: str | None = None) -> Path:
+def write_report(result: Result, path: str | os.PathLike[str], scenario: Any | None = None, title: str | None = None,
+                 simulation: Any | None = None) -> Path:
     """Write the self-contained HTML report of `result` to `path` (atomically) and return the path.
 
     Pass the `scenario` the result was solved from to get local times,
     service-level targets and vendor commitments in the figures.
     """
-    return _write_atomic(Path(path), render_report(result, scenario, title))
+    return _write_atomic(Path(path), render_report(result, scenario, title, simulation))
 
 
 # =================================================================== batch index
