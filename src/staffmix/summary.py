@@ -24,7 +24,8 @@ def hour_band_split(result: Result, timezone: str | None = None) -> pd.DataFrame
     band = pd.Series("", index=s.index)
     for lo, hi, label in HOUR_BANDS:
         band[(hour >= lo) & (hour < hi)] = label
-    table = s.assign(band=band).pivot_table(index="provider", columns="band", values=values, aggfunc="sum", fill_value=0.0)
+    work = s[values].astype(float)  # required agents are integers; shares are fractions
+    table = s.assign(band=band, work=work).pivot_table(index="provider", columns="band", values="work", aggfunc="sum", fill_value=0.0)
     shares = table / table.sum(axis=0)
     return shares.reindex(columns=[b for *_, b in HOUR_BANDS if b in shares.columns])
 
