@@ -17,9 +17,9 @@ from staffmix.checks import (
     check_config,
     check_demand,
     closed_mask,
-    in_house_only,
     validate,
 )
+from staffmix.eligibility import in_house_only
 from staffmix.errors import ScenarioError
 from staffmix.scenario import Scenario, ScenarioConfig
 

@@ -30,6 +30,15 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from staffmix.eligibility import (
+    fits,
+    group_may_take,
+    in_house_only,
+    in_region,
+    policy_allows,
+    speaks,
+    vendor_may_take,
+)
 from staffmix.errors import ScenarioError
 from staffmix.scenario import (
     DEMAND_COLUMNS,
@@ -109,35 +118,6 @@ def _hour_of_week(horizon: Horizon) -> np.ndarray:
     return np.asarray(starts.day_of_week * 24 + starts.hour, dtype=np.int64)
 
 
-def _speaks(provider: Group | Vendor, queue: Queue) -> bool:
-    return queue.language in provider.languages
-
-
-def _holds(provider: Group | Vendor, queue: Queue) -> bool:
-    return set(queue.certifications) <= set(provider.certifications)
-
-
-def _in_region(provider: Group | Vendor, queue: Queue) -> bool:
-    return queue.regions is None or provider.region in queue.regions
-
-
-def in_house_only(config: ScenarioConfig, queue: Queue) -> bool:
-    """True when only in-house agents may take `queue` (policy.in_house_queues or providers_allowed == ['in_house'])."""
-    return queue.id in config.policy.in_house_queues or (
-        queue.providers_allowed is not None and list(queue.providers_allowed) == [IN_HOUSE]
-    )
-
-
-def _provider_allowed(config: ScenarioConfig, queue: Queue, provider_id: str) -> bool:
-    if provider_id in queue.providers_forbidden:
-        return False
-    if queue.providers_allowed is not None and provider_id not in queue.providers_allowed:
-        return False
-    if provider_id != IN_HOUSE and queue.id in config.policy.in_house_queues:
-        return False
-    return True
-
-
 def _workable_templates(config: ScenarioConfig, group: Group) -> list[str]:
     known = {t.id: t for t in config.templates}
     return [t for t in group.templates if t in known and known[t].paid_h <= group.max_hours_per_week]
@@ -196,7 +176,7 @@ def check_templates(config: ScenarioConfig, problems: list[str], notes: list[str
 def check_queue_languages(config: ScenarioConfig, problems: list[str], notes: list[str], prefix: str) -> None:
     """Some group or vendor speaks every queue's language."""
     for i, q in enumerate(config.queues):
-        if not any(_speaks(p, q) for p in [*config.groups, *config.vendors]):
+        if not any(speaks(p, q) for p in [*config.groups, *config.vendors]):
             problems.append(
                 f"{prefix}{_item('queues', i, q.id)}.language: {q.language!r} is spoken by no provider "
                 f"(groups: {_attr_list(config.groups, 'languages')}; vendors: {_attr_list(config.vendors, 'languages')})"
@@ -220,7 +200,7 @@ def check_queue_regions(config: ScenarioConfig, problems: list[str], notes: list
     for i, q in enumerate(config.queues):
         if q.regions is None:
             continue
-        if not any(_in_region(p, q) for p in [*config.groups, *config.vendors]):
+        if not any(in_region(p, q) for p in [*config.groups, *config.vendors]):
             sites = [f"{p.id} [{p.region}]" for p in [*config.groups, *config.vendors]]
             problems.append(
                 f"{prefix}{_item('queues', i, q.id)}.regions: no provider sits in {_names(q.regions)} "
@@ -270,14 +250,14 @@ def check_queue_providers(config: ScenarioConfig, problems: list[str], notes: li
         reasons: list[str] = []
         ok = False
         if config.groups:
-            if _provider_allowed(config, q, IN_HOUSE):
-                fits = [g for g in config.groups if _speaks(g, q) and _holds(g, q) and _in_region(g, q)]
-                usable = [g for g in fits if _group_usable(config, g)]
+            if policy_allows(config, q, IN_HOUSE):
+                fitting = [g for g in config.groups if fits(g, q)]
+                usable = [g for g in fitting if _group_usable(config, g)]
                 if usable:
                     ok = True
-                elif fits:
+                elif fitting:
                     reasons.append(
-                        f"in_house: groups {_names(g.id for g in fits)} fit but have max_headcount 0 or no workable template"
+                        f"in_house: groups {_names(g.id for g in fitting)} fit but have max_headcount 0 or no workable template"
                     )
                 else:
                     reasons.append(f"in_house: no group {_needs(q)}")
@@ -286,7 +266,7 @@ def check_queue_providers(config: ScenarioConfig, problems: list[str], notes: li
         else:
             reasons.append("in_house: no groups")
         for v in config.vendors:
-            if not _provider_allowed(config, q, v.id):
+            if not policy_allows(config, q, v.id):
                 reasons.append(f"{v.id}: not allowed")
                 continue
             missing = _missing(v, q)
@@ -310,12 +290,12 @@ def _needs(q: Queue) -> str:
 
 def _missing(p: Group | Vendor, q: Queue) -> str:
     out = []
-    if not _speaks(p, q):
+    if not speaks(p, q):
         out.append(f"does not speak {q.language!r}")
     lacking = [c for c in q.certifications if c not in p.certifications]
     if lacking:
         out.append(f"lacks {_names(lacking)}")
-    if not _in_region(p, q):
+    if not in_region(p, q):
         out.append(f"sits in region {p.region!r}")
     return ", ".join(out)
 
@@ -348,17 +328,11 @@ def check_policy(config: ScenarioConfig, problems: list[str], notes: list[str], 
 def check_unused_providers(config: ScenarioConfig, problems: list[str], notes: list[str], prefix: str) -> None:
     """Warn about groups and vendors that can take no queue at all, and vendors never open in the horizon."""
     for i, g in enumerate(config.groups):
-        if not any(
-            _speaks(g, q) and _holds(g, q) and _in_region(g, q) and _provider_allowed(config, q, IN_HOUSE)
-            for q in config.queues
-        ):
+        if not any(group_may_take(config, g, q) for q in config.queues):
             notes.append(f"{prefix}{_item('groups', i, g.id)}: can take no queue (language, certification or region)")
     how = set(np.unique(_hour_of_week(config.horizon)).tolist())
     for i, v in enumerate(config.vendors):
-        if not any(
-            _speaks(v, q) and _holds(v, q) and _in_region(v, q) and _provider_allowed(config, q, v.id)
-            for q in config.queues
-        ):
+        if not any(vendor_may_take(config, v, q) for q in config.queues):
             notes.append(f"{prefix}{_item('vendors', i, v.id)}: can take no queue (language, certification, region or policy)")
         if not (v.open_hours_of_week() & how):
             notes.append(f"{prefix}{_item('vendors', i, v.id)}.windows: never open within the horizon")

@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 
 from staffmix import queueing
-from staffmix.scenario import DAYS, IN_HOUSE, Channel, Group, Queue, Scenario, ScenarioConfig, Vendor, open_hours_of_week
+from staffmix.eligibility import group_may_take, hours_open, policy_allows, queue_offers
+from staffmix.scenario import DAYS, IN_HOUSE, Channel, Group, Queue, Scenario, ScenarioConfig, Vendor
 
 EPS = 1e-9
 
@@ -44,31 +45,6 @@ def week_fractions(config: ScenarioConfig) -> np.ndarray:
     return np.bincount(np.arange(h.periods) // h.periods_per_week) / h.periods_per_week
 
 
-def group_fits(group: Group, queue: Queue) -> bool:
-    """The group speaks the queue's language, holds its certifications and sits in an allowed region."""
-    return (
-        queue.language in group.languages
-        and set(queue.certifications) <= set(group.certifications)
-        and (queue.regions is None or group.region in queue.regions)
-    )
-
-
-def vendor_fits(vendor: Vendor, queue: Queue) -> bool:
-    return (
-        queue.language in vendor.languages
-        and set(queue.certifications) <= set(vendor.certifications)
-        and (queue.regions is None or vendor.region in queue.regions)
-    )
-
-
-def policy_allows(config: ScenarioConfig, queue: Queue, provider: str) -> bool:
-    if queue.id in config.policy.in_house_queues and provider != IN_HOUSE:
-        return False
-    if queue.providers_allowed is not None and provider not in queue.providers_allowed:
-        return False
-    return provider not in queue.providers_forbidden
-
-
 def active_demand(scenario: Scenario) -> pd.DataFrame:
     """Demand rows of open queue-periods with work: period, queue, contacts, aht_s, required_agents, how."""
     config = scenario.config
@@ -77,9 +53,7 @@ def active_demand(scenario: Scenario) -> pd.DataFrame:
     open_mask = np.zeros(len(d), dtype=bool)
     for q in config.queues:
         rows = (d["queue"] == q.id).to_numpy()
-        hours = np.zeros(168, dtype=bool)
-        hours[list(open_hours_of_week(q.open_hours))] = True
-        open_mask |= rows & hours[d["how"].to_numpy()]
+        open_mask |= rows & hours_open(q)[d["how"].to_numpy()]
     work = d["required_agents"] if scenario.demand_kind == "required_agents" else d["contacts"]
     return d[open_mask & (work.fillna(0).to_numpy() > 0)].reset_index(drop=True)
 
@@ -203,32 +177,13 @@ def requirement_table(scenario: Scenario) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True).sort_values(["period", "queue", "provider"], kind="stable").reset_index(drop=True)
 
 
-def queue_offers(config: ScenarioConfig, q: Queue, by_agents: bool) -> list[tuple[str, float, np.ndarray]]:
-    """Who may answer queue `q` at all: (provider, AHT factor, mask). In-house (when a group fits and
-    policy allows) masks the fitting groups over `config.groups`; a vendor masks its open hours over
-    the 168 hours of the week. Per-contact vendors are left out when demand is given as agents."""
-    offers: list[tuple[str, float, np.ndarray]] = []
-    fitting = np.array([group_fits(g, q) for g in config.groups], dtype=bool)
-    if fitting.any() and policy_allows(config, q, IN_HOUSE):
-        offers.append((IN_HOUSE, 1.0, fitting))
-    for v in config.vendors:
-        if not (vendor_fits(v, q) and policy_allows(config, q, v.id)):
-            continue
-        if by_agents and v.pricing == "per_contact":
-            continue
-        hours = np.zeros(168, dtype=bool)
-        hours[list(v.open_hours_of_week())] = True
-        offers.append((v.id, v.aht_factor, hours))
-    return offers
-
-
 def group_queue_pairs(config: ScenarioConfig) -> list[tuple[str, str]]:
     """(group, queue) pairs where the group may answer the queue."""
     return [
         (g.id, q.id)
         for g in config.groups
         for q in config.queues
-        if group_fits(g, q) and policy_allows(config, q, IN_HOUSE)
+        if group_may_take(config, g, q)
     ]
 
 

@@ -21,8 +21,9 @@ import numpy as np
 import pandas as pd
 
 from staffmix.model import ModelData
-from staffmix.requirements import EPS, group_fits, period_table, policy_allows, queue_offers, requirement_for
-from staffmix.scenario import DAYS, IN_HOUSE, Scenario, open_hours_of_week
+from staffmix.eligibility import group_may_take, hours_open, queue_offers
+from staffmix.requirements import EPS, period_table, requirement_for
+from staffmix.scenario import DAYS, IN_HOUSE, Scenario
 
 
 @dataclass
@@ -155,7 +156,7 @@ def build_index(scenario: Scenario) -> CoreIndex:
     in_range = (d_period >= 0) & (d_period < T) & (d_queue >= 0)
     queue_open = np.zeros((len(queues), 168), dtype=bool)
     for qi, q in enumerate(config.queues):
-        queue_open[qi, list(open_hours_of_week(q.open_hours))] = True
+        queue_open[qi] = hours_open(q)
     keep = np.zeros(len(d), dtype=bool)
     keep[in_range] = queue_open[d_queue[in_range], how[d_period[in_range]]]
     keep &= work > 0
@@ -238,7 +239,7 @@ def build_index(scenario: Scenario) -> CoreIndex:
         slot_open = present
         slot_key = list(zip([queues[q] for q in b_queue.tolist()], b_period.tolist()))
 
-    pair_ok = np.array([[group_fits(g, q) and policy_allows(config, q, IN_HOUSE) for q in config.queues] for g in config.groups],
+    pair_ok = np.array([[group_may_take(config, g, q) for q in config.queues] for g in config.groups],
                        dtype=bool).reshape(len(groups), len(queues))
     pairs = [(groups[gi], queues[qi]) for gi, qi in zip(*np.nonzero(pair_ok))]
     return CoreIndex(
