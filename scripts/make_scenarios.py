@@ -6,7 +6,7 @@
 Deterministic: every scenario draws from its own seeded numpy Generator, so a
 rerun writes byte-identical files. Only the demand.csv files are written;
 scenario.yaml and README.md are maintained by hand. The script reads each
-scenario.yaml (validated with `staffmix.scenario.ScenarioConfig`) for the
+scenario.yaml (validated with `staffmix.schema.ScenarioConfig`) for the
 horizon start, the queue ids and the queues' opening hours, so the demand
 cannot drift away from the configuration.
 
@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
 sys.path.insert(0, str(ROOT / "src"))  # this checkout's staffmix, installed or not
 
-from staffmix.scenario import ScenarioConfig, open_hours_of_week  # noqa: E402
+from staffmix.schema import ScenarioConfig, open_hours_of_week  # noqa: E402
 
 HOURS_PER_WEEK = 168
 NIGHT_HOURS = (22, 23, 0, 1, 2, 3, 4, 5)

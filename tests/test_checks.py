@@ -21,7 +21,8 @@ from staffmix.checks import (
 )
 from staffmix.eligibility import in_house_only
 from staffmix.errors import ScenarioError
-from staffmix.scenario import Scenario, ScenarioConfig
+from staffmix.schema import ScenarioConfig
+from staffmix.scenario import Scenario
 
 BASE: dict[str, Any] = {
     "name": "t",

@@ -16,7 +16,8 @@ from staffmix.core.index import build_index
 from staffmix.core.matrix import build_matrix
 from staffmix.generate import GENERATORS, LANGUAGES, generate
 from staffmix.model import build_model, prepare
-from staffmix.scenario import Scenario, ScenarioConfig
+from staffmix.schema import ScenarioConfig
+from staffmix.scenario import Scenario
 from test_model import CASES, to_scenario
 
 ROOT = Path(__file__).resolve().parents[1]

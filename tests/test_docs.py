@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from staffmix.checks import check_config
-from staffmix.scenario import ScenarioConfig
+from staffmix.schema import ScenarioConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"

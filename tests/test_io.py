@@ -15,7 +15,8 @@ import yaml
 from staffmix.checks import ScenarioWarning
 from staffmix.errors import ScenarioError
 from staffmix.io import apply_variant, load_scenario, save_scenario, scenario_variants
-from staffmix.scenario import DEMAND_COLUMNS, Scenario
+from staffmix.scenario import Scenario
+from staffmix.schema import DEMAND_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"

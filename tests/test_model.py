@@ -11,7 +11,8 @@ import pytest
 from bruteforce import Tiny
 from staffmix import Status, solve, verify
 from staffmix.model import build_model
-from staffmix.scenario import Scenario, ScenarioConfig
+from staffmix.schema import ScenarioConfig
+from staffmix.scenario import Scenario
 
 BACKENDS = ["cbc", "highs"]
 

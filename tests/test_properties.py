@@ -59,7 +59,8 @@ from bruteforce import Tiny
 from staffmix import Status, solve, verify
 from staffmix.checks import check_config, check_demand
 from staffmix.result import UNSERVED
-from staffmix.scenario import IN_HOUSE, Scenario, ScenarioConfig
+from staffmix.schema import IN_HOUSE, ScenarioConfig
+from staffmix.scenario import Scenario
 from test_model import to_scenario
 
 BACKENDS = ("cbc", "highs", "core")

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from staffmix import Result, load_scenario, solve, verify
-from staffmix.scenario import IN_HOUSE
+from staffmix.schema import IN_HOUSE
 
 ROOT = Path(__file__).resolve().parents[1] / "scenarios"
 NAMES = sorted(p.parent.name for p in ROOT.glob("*/scenario.yaml"))

@@ -31,7 +31,8 @@ from staffmix import queueing
 from staffmix.errors import StaffmixError
 from staffmix.requirements import achieved_service, requirement_table
 from staffmix.result import Result, Status
-from staffmix.scenario import Scenario, ScenarioConfig
+from staffmix.schema import ScenarioConfig
+from staffmix.scenario import Scenario
 from staffmix.simulation import simulate
 from staffmix.simulation.engine import simulate_queue
 from staffmix.simulation.timeline import build_timelines

@@ -30,7 +30,8 @@ import pandas as pd
 import pytest
 
 from staffmix.result import COST_COMPONENTS, TABLE_COLUMNS, UNSERVED, Result, Status, load_result
-from staffmix.scenario import Scenario, ScenarioConfig
+from staffmix.schema import ScenarioConfig
+from staffmix.scenario import Scenario
 from staffmix.verify import RULES, Violation, verify
 
 IN_HOUSE_EN = [0, 1, 2, 3, 4, *range(8, 20), 21, 22, 23]

@@ -10,7 +10,8 @@ from typing import Any
 
 from staffmix.errors import ScenarioError, SolverError, StaffmixError
 from staffmix.result import Result, Status, load_result
-from staffmix.scenario import Scenario, ScenarioConfig, scenario_json_schema
+from staffmix.schema import ScenarioConfig, scenario_json_schema
+from staffmix.scenario import Scenario
 # Eager: these submodules share their function's name, and importing the
 # submodule later would otherwise replace the function on the package.
 from staffmix.solve import solve

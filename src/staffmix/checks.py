@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -40,17 +41,10 @@ from staffmix.eligibility import (
     vendor_may_take,
 )
 from staffmix.errors import ScenarioError
-from staffmix.scenario import (
-    DEMAND_COLUMNS,
-    IN_HOUSE,
-    Group,
-    Horizon,
-    Queue,
-    Scenario,
-    ScenarioConfig,
-    Vendor,
-    open_hours_of_week,
-)
+from staffmix.schema import DEMAND_COLUMNS, IN_HOUSE, Group, Horizon, Queue, ScenarioConfig, Vendor, open_hours_of_week
+
+if TYPE_CHECKING:  # a type only: checks run below the Scenario container, which uses them
+    from staffmix.scenario import Scenario
 
 MAX_PROBLEMS = 50
 """Problems listed in one ScenarioError; the rest are counted in a last line."""

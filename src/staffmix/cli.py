@@ -277,7 +277,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from staffmix.scenario import scenario_json_schema
+    from staffmix.schema import scenario_json_schema
 
     print(json.dumps(scenario_json_schema(), indent=2))
     return EXIT_OK

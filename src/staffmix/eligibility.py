@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from staffmix.scenario import IN_HOUSE, Group, Queue, ScenarioConfig, Vendor, open_hours_of_week
+from staffmix.schema import IN_HOUSE, Group, Queue, ScenarioConfig, Vendor, open_hours_of_week
 
 
 def speaks(provider: Group | Vendor, queue: Queue) -> bool:

@@ -39,7 +39,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from staffmix.scenario import Scenario, ScenarioConfig
+from staffmix.schema import ScenarioConfig
+
+from staffmix.scenario import Scenario
 
 __all__ = ["GENERATORS", "LANGUAGES", "generate"]
 

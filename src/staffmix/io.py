@@ -1,7 +1,7 @@
 """Scenario folders <-> Scenario objects.
 
 A scenario folder holds `scenario.yaml` (the configuration, see
-`staffmix.scenario.ScenarioConfig`) and a demand CSV in long form::
+`staffmix.schema.ScenarioConfig`) and a demand CSV in long form::
 
     period_start,queue,contacts[,aht_s]        or
     period_start,queue,required_agents[,aht_s]
@@ -45,7 +45,8 @@ from staffmix.checks import (
     emit,
 )
 from staffmix.errors import ScenarioError
-from staffmix.scenario import Horizon, Scenario, ScenarioConfig
+from staffmix.schema import Horizon, ScenarioConfig
+from staffmix.scenario import Scenario
 
 __all__ = ["load_scenario", "save_scenario", "apply_variant", "scenario_variants", "variant_problems"]
 

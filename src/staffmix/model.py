@@ -23,7 +23,8 @@ from staffmix.requirements import (
     shift_starts,
     week_fractions,
 )
-from staffmix.scenario import IN_HOUSE, Scenario
+from staffmix.schema import IN_HOUSE
+from staffmix.scenario import Scenario
 
 Key = tuple[str, int]  # (queue, period)
 

@@ -13,7 +13,8 @@ import pandas as pd
 
 from staffmix import queueing
 from staffmix.eligibility import group_may_take, hours_open, policy_allows, queue_offers
-from staffmix.scenario import DAYS, IN_HOUSE, Channel, Group, Queue, Scenario, ScenarioConfig, Vendor
+from staffmix.schema import DAYS, IN_HOUSE, Channel, Group, Queue, ScenarioConfig, Vendor
+from staffmix.scenario import Scenario
 
 EPS = 1e-9
 

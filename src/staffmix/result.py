@@ -20,7 +20,7 @@ import pandas as pd
 
 from staffmix.errors import StaffmixError
 
-from staffmix.scenario import UNSERVED  # noqa: F401  (re-exported: results label unserved rows with it)
+from staffmix.schema import UNSERVED  # noqa: F401  (re-exported: results label unserved rows with it)
 
 
 class Status(StrEnum):

@@ -24,7 +24,8 @@ from staffmix.model import ModelData, Variables, _build, prepare
 from staffmix.native_output import silenced_stdout
 from staffmix.requirements import achieved_service, requirement_table, unserviceable
 from staffmix.result import COST_COMPONENTS, UNSERVED, Result, Status, empty_table
-from staffmix.scenario import IN_HOUSE, MAX_THREADS, Scenario
+from staffmix.schema import IN_HOUSE, MAX_THREADS
+from staffmix.scenario import Scenario
 
 BACKENDS = ("cbc", "highs", "core")
 
@@ -164,7 +165,7 @@ def with_explanation(base: Result, scenario: Scenario, opts: SolveOptions) -> Re
 def explain_infeasible(scenario: Scenario, opts: SolveOptions) -> pd.DataFrame:
     """Find where an infeasible plan falls short: re-solve with a (huge) soft service-level penalty
     and list the queue-periods left short. Empty if that does not explain it (e.g. a policy rule)."""
-    from staffmix.scenario import SoftServiceLevel
+    from staffmix.schema import SoftServiceLevel
 
     policy = scenario.config.policy.model_copy(update={"soft_service_level": SoftServiceLevel(penalty_per_agent_hour=1e6)})
     elastic = Scenario(config=scenario.config.model_copy(update={"policy": policy}), demand=scenario.demand, source=scenario.source)

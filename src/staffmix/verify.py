@@ -29,7 +29,8 @@ import numpy as np
 import pandas as pd
 
 from staffmix.result import COST_COMPONENTS, UNSERVED, Status
-from staffmix.scenario import DAYS, IN_HOUSE, Channel, Queue, Scenario, Vendor, open_hours_of_week
+from staffmix.schema import DAYS, IN_HOUSE, Channel, Queue, Vendor, open_hours_of_week
+from staffmix.scenario import Scenario
 
 __all__ = ["RULES", "Violation", "verify"]
 

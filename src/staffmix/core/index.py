@@ -23,7 +23,8 @@ import pandas as pd
 from staffmix.model import ModelData
 from staffmix.eligibility import group_may_take, hours_open, queue_offers
 from staffmix.requirements import EPS, period_table, requirement_for
-from staffmix.scenario import DAYS, IN_HOUSE, Scenario
+from staffmix.schema import DAYS, IN_HOUSE
+from staffmix.scenario import Scenario
 
 
 @dataclass

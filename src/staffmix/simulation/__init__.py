@@ -272,7 +272,7 @@ def _column_order(table: pd.DataFrame, keys: list[str]) -> list[str]:
 
 
 def _notes(cfg: Any, timelines: list[Any], arrivals: str) -> list[str]:
-    from staffmix.scenario import Channel
+    from staffmix.schema import Channel
 
     notes = []
     if cfg.horizon.cyclic:

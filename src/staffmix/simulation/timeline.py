@@ -28,7 +28,8 @@ import pandas as pd
 
 from staffmix.errors import StaffmixError
 from staffmix.result import UNSERVED, Result
-from staffmix.scenario import IN_HOUSE, Channel, Scenario
+from staffmix.schema import IN_HOUSE, Channel
+from staffmix.scenario import Scenario
 
 STAFFED_TOL = 1e-6
 """The plan's Erlang figures count floor(staffed + 1e-6) agents; so does the simulation."""
