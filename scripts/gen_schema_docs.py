@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from staffmix import scenario as schema_module
+from staffmix import schema as schema_module
 from staffmix.schema import scenario_json_schema
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,7 +34,7 @@ HEADER = """\
 # Scenario reference
 
 Every field `scenario.yaml` may hold, generated from the schema in
-`staffmix/scenario.py`. The format, the demand file and how validation
+`staffmix/schema.py`. The format, the demand file and how validation
 behaves are explained in [Scenario folders](../scenarios.md).
 
 Unknown fields are errors (a misspelt field never passes silently). An *id*
