@@ -25,7 +25,7 @@ import pytest
 
 from conftest import HEAVY, QUICK, peak_rss_mb
 from staffmix import solve, verify
-from staffmix.core.index import build_index
+from staffmix.index import build_index
 from staffmix.core.matrix import build_matrix
 from staffmix.generate import GENERATORS
 from staffmix.model import build_model

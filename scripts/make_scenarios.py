@@ -275,10 +275,10 @@ def check(spec: ScenarioDemand) -> None:
               " (in hours some shift covers)")
     if scenario is not None:
         try:
-            from staffmix.requirements import base_requirements
+            from staffmix.index import build_index
         except ImportError:
             return
-        base = base_requirements(scenario)
+        base = build_index(scenario).base_frame()
         print(f"   requirement at the queues' own AHT, every hour: {base['required'].sum():.0f} agent-hours")
 
 
@@ -288,11 +288,11 @@ def _required_agent_hours(config, scenario, demand):
 
     if scenario is not None:
         try:
-            from staffmix.requirements import requirement_table
+            from staffmix.index import build_index
         except ImportError:
             pass
         else:
-            req = requirement_table(scenario)
+            req = build_index(scenario).requirements_frame()
             table = req.groupby(["queue", "provider"])["required"].agg(["sum", "max"]).unstack("provider")
             table = table.swaplevel(axis=1)
             order = [p for p in config.provider_ids if p in table.columns.get_level_values(0)]

@@ -14,7 +14,7 @@ import pytest
 from staffmix import Status, load_result
 from staffmix.io import load_scenario
 from staffmix.report import fmt_number, hour_of_week_shares, write_index, write_report
-from staffmix.solve import solve
+from staffmix.solving import solve
 
 DATA = Path(__file__).parent / "data" / "batch"
 TINY = DATA / "good" / "tiny-split"

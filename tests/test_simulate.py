@@ -29,7 +29,8 @@ import pytest
 
 from staffmix import queueing
 from staffmix.errors import StaffmixError
-from staffmix.requirements import achieved_service, requirement_table
+from staffmix.index import build_index
+from staffmix.requirements import achieved_service
 from staffmix.result import Result, Status
 from staffmix.schema import ScenarioConfig
 from staffmix.scenario import Scenario
@@ -288,7 +289,7 @@ def plan_without_solving(name: str) -> tuple[object, Result]:
     from staffmix.io import load_scenario
 
     scenario = load_scenario(SCENARIOS / name)
-    req = requirement_table(scenario).groupby(["period", "queue"], sort=False).first().reset_index()
+    req = build_index(scenario).requirements_frame().groupby(["period", "queue"], sort=False).first().reset_index()
     starts = scenario.config.horizon.period_starts()
     staffing = pd.DataFrame({
         "period": req["period"], "period_start": starts[req["period"].to_numpy()], "queue": req["queue"],

@@ -14,7 +14,7 @@ from staffmix.schema import ScenarioConfig, scenario_json_schema
 from staffmix.scenario import Scenario
 # Eager: these submodules share their function's name, and importing the
 # submodule later would otherwise replace the function on the package.
-from staffmix.solve import solve
+from staffmix.solving import solve
 from staffmix.verify import verify
 
 __version__ = "0.1.0"

@@ -178,9 +178,9 @@ def _problems_text(exc: ScenarioError) -> str:
 
 
 def _resolved_options(scenario: Any, backend: str | None, time_limit_s: float | None) -> dict[str, Any]:
-    from staffmix.solve import resolve_options
+    from staffmix.solving import resolve_options
 
-    return resolve_options(scenario, backend, time_limit_s, None, None).as_dict()
+    return resolve_options(scenario, backend, time_limit_s, None, None).model_dump()
 
 
 def input_hash_of(scenario: Any, variant: str, options: dict[str, Any]) -> str:
@@ -223,7 +223,7 @@ def run_job(spec: JobSpec) -> dict[str, Any]:
         if spec.load_error is not None:
             error = spec.load_error
         else:
-            from staffmix.solve import solve
+            from staffmix.solving import solve
 
             try:
                 result = solve(spec.scenario_obj, backend=spec.backend, time_limit_s=spec.time_limit_s)
@@ -768,7 +768,7 @@ def run_batch(
     Returns the summary table (also written to out/summary.csv), one row per
     job that finished; see SUMMARY_COLUMNS.
     """
-    from staffmix.solve import BACKENDS
+    from staffmix.backends import BACKEND_NAMES as BACKENDS
 
     if executor not in EXECUTORS:
         raise StaffmixError(f"unknown executor {executor!r}; choose one of {', '.join(EXECUTORS)}")

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from staffmix.backends import BACKEND_NAMES
 from staffmix.errors import ScenarioError, SolverError, StaffmixError
 
 if TYPE_CHECKING:
@@ -148,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
                 "example:\n  staffmix solve scenarios/2can-split --out out/2can --report")
     p.add_argument("path", help="scenario folder (holding scenario.yaml) or the yaml file")
     p.add_argument("--variant", help="solve this named variant of the scenario")
-    p.add_argument("--backend", choices=["cbc", "highs", "core"], help="solver backend (default: the scenario's, else cbc)")
+    p.add_argument("--backend", choices=BACKEND_NAMES, help="solver backend (default: the scenario's, else cbc)")
     p.add_argument("--time-limit", type=_positive(float), metavar="S", help="solver time limit in seconds")
     p.add_argument("--gap", type=float, metavar="REL", help="relative MIP gap at which to stop (default 1e-4)")
     p.add_argument("--threads", type=_positive(int), help="solver threads")
@@ -170,7 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR", required=True, help="results folder (new or empty, or an earlier batch with --resume)")
     p.add_argument("--jobs", type=_positive(int), metavar="N", help="parallel workers (default: the number of CPUs)")
     p.add_argument("--resume", action="store_true", help="continue an earlier batch in DIR: skip jobs finished with unchanged inputs")
-    p.add_argument("--backend", choices=["cbc", "highs", "core"], help="solver backend for every job (default: each scenario's)")
+    p.add_argument("--backend", choices=BACKEND_NAMES, help="solver backend for every job (default: each scenario's)")
     p.add_argument("--time-limit", type=_positive(float), metavar="S", help="solver time limit per job in seconds")
     p.add_argument("--job-timeout", type=_positive(float), metavar="S",
                    help="hard wall-time limit per job; a job past it is stopped and recorded as an error (default: 2 x time limit + 60 s)")
@@ -210,7 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cv", type=_positive(float), metavar="X", help="with --handling lognormal: coefficient of variation (default 1)")
     p.add_argument("--by-period", action="store_true", help="also the per-period table (in --out and --json)")
     p.add_argument("--jobs", type=_positive(int), metavar="N", help="worker processes (default: the number of CPUs)")
-    p.add_argument("--backend", choices=["cbc", "highs", "core"], help="when solving first: solver backend")
+    p.add_argument("--backend", choices=BACKEND_NAMES, help="when solving first: solver backend")
     p.add_argument("--time-limit", type=_positive(float), metavar="S", help="when solving first: solver time limit in seconds")
     p.add_argument("--out", metavar="DIR", help="write tables, simulation.json and report.html to DIR (must not exist or be empty)")
     p.add_argument("--json", action="store_true", help="print the summary and tables as JSON")
@@ -222,7 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
 # ====================================================================== solve
 def cmd_solve(args: argparse.Namespace) -> int:
     from staffmix.io import load_scenario
-    from staffmix.solve import solve
+    from staffmix.solving import solve
     from staffmix.summary import format_summary
     from staffmix.verify import verify
 
@@ -455,7 +456,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
             raise StaffmixError(f"{args.result}: no such result folder")
         result = load_result(args.result)
     else:
-        from staffmix.solve import solve
+        from staffmix.solving import solve
 
         result = solve(scenario, backend=args.backend, time_limit_s=args.time_limit)
         if not args.quiet:

@@ -416,7 +416,7 @@ def _targets(scenario: Any | None) -> dict[str, float]:
 def _vendor_terms(scenario: Any | None) -> tuple[dict[str, Any], np.ndarray | None]:
     if scenario is None:
         return {}, None
-    from staffmix.requirements import week_fractions
+    from staffmix.index import week_fractions
 
     return {v.id: v for v in scenario.config.vendors}, week_fractions(scenario.config)
 

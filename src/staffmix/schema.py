@@ -2,8 +2,8 @@
 
 This module is the single source of truth for the input format: `io` reads
 and writes it, `checks.py` adds the rules that span tables, and the docs render
-the scenario reference from `scenario_json_schema()`. It imports nothing of
-staffmix: every other module may import it.
+the scenario reference from `scenario_json_schema()`. Of staffmix it imports
+only the backend names (backends.py): every other module may import it.
 
 Demand itself (contacts per queue and period) is a DataFrame held on the
 `Scenario` (scenario.py) next to the validated configuration.
@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from staffmix.backends import BACKEND_NAMES
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ALL_DAYS: list[str] = list(DAYS)
@@ -409,10 +411,10 @@ class Policy(_Model):
 
 
 class SolverOptions(_Model):
-    """How to solve; the same names for every backend."""
+    """How to solve; the same names for every backend (also what `solve` resolves its arguments into)."""
 
-    backend: Literal["cbc", "highs", "core"] = "cbc"
-    """Solver backend."""
+    backend: Literal[BACKEND_NAMES] = "cbc"  # type: ignore[valid-type]  # the names of backends.BACKENDS
+    """Solver backend: cbc or highs (the reference PuLP model), or core (the fast core)."""
     time_limit_s: Positive | None = None
     """Wall-clock limit for the solver; None: none."""
     mip_gap: Annotated[float, Field(ge=0.0, le=1.0)] = 1e-4

@@ -1,10 +1,9 @@
 """The fast solver core: `solve(scenario, backend="core")`.
 
-The same mathematics as `staffmix.model` (same variables, rows and costs),
-built as sparse arrays straight into HiGHS, solved by a strategy that
-exploits its structure:
+The same mathematics as `staffmix.model` (same variables, rows and costs,
+built from the same index sets), as sparse arrays straight into HiGHS,
+solved by a strategy that exploits its structure:
 
-- index.py    index sets as numpy arrays (the reference's `prepare`, vectorised)
 - matrix.py   the sparse model, one `_add_*` per constraint family of model.py
 - highs.py    the HiGHS driver (options, warm starts, status)
 - contracts.py  vendor contract choices scored by warm-started LPs
@@ -12,7 +11,8 @@ exploits its structure:
 - exact.py    one MIP per contract choice with start plan, cutoff and pruning
 - blocks.py / rolling.py / bound.py   week blocks for long horizons: a
               rolling plan and a Lagrangian lower bound from per-week LPs
-- plan.py     solution vector -> the reference's Result tables
+- strategy.py which of these, in which order, for a given model
+- plan.py     a solution vector tidied, checked, and cut into PlanValues
 
 See docs/performance.md for how and why, and the measured figures.
 """
@@ -23,68 +23,41 @@ import time
 
 import numpy as np
 
-from staffmix.core.index import build_index
 from staffmix.core.matrix import build_matrix
+from staffmix.core.plan import plan_values
 from staffmix.core.strategy import run
-from staffmix.result import Result, Status
-from staffmix.scenario import Scenario
-from staffmix.solve import SolveOptions, SolverOutcome, diagnose, infeasible_result, relative_gap
+from staffmix.extract import relative_gap
+from staffmix.index import IndexSets
+from staffmix.outcome import Outcome
+from staffmix.result import Status
+from staffmix.schema import SolverOptions
 
-__all__ = ["solve_core"]
+__all__ = ["solve"]
+
+READ_BACK_S_PER_COLUMN = 1e-5
+"""Time kept at the end of a time limit to read the plan back into tables (about 1 s per 100,000 columns)."""
 
 
-def solve_core(scenario: Scenario, opts: SolveOptions) -> Result:
-    """Plan `scenario` with the core; the Result has the same shape as the reference backends'."""
-    t0 = time.perf_counter()
-    deadline = None if opts.time_limit_s is None else t0 + float(opts.time_limit_s)
+def solve(ix: IndexSets, opts: SolverOptions, started: float) -> Outcome:
+    """Plan with the core. The time limit counts from `started` (when `solve()` began), so the index
+    build, this model build and reading the plan back all fit in it."""
+    deadline = None if opts.time_limit_s is None else started + float(opts.time_limit_s)
     if opts.threads:
         from staffmix.core.highs import reset_threads
 
         reset_threads()
-    ix = build_index(scenario)
-    if ix.soft is False and not _all_served(ix):
-        data = ix.model_data()
-        early = infeasible_result(scenario, opts, diagnose(scenario, data), time.perf_counter() - t0)
-        if early is not None:
-            return early
+    t0 = time.perf_counter()
     m = build_matrix(ix)
     build_s = time.perf_counter() - t0
-    t1 = time.perf_counter()
-    # keep time to read the plan back into tables (about 1 s per 100,000 columns)
-    run_deadline = None if deadline is None else deadline - max(0.2, 1e-5 * m.n_cols)
-    outcome = run(m, opts, run_deadline)
-    solve_s = time.perf_counter() - t1
-    base = Result(
-        status=Status.error, scenario=scenario.name, solver="core", build_s=build_s, solve_s=solve_s,
-        options=opts.as_dict(), message=outcome.message,
-    )
-    if outcome.v is None:
-        status = Status.infeasible if outcome.infeasible else Status.no_solution
-        message = outcome.message or ("the model is infeasible" if outcome.infeasible else "no plan found in the time limit")
-        bound = None if outcome.bound is None or not np.isfinite(outcome.bound) else float(outcome.bound)
-        result = base.with_(status=status, bound=bound, message=message)
-        if status == Status.infeasible and not ix.soft:
-            from staffmix.solve import with_explanation
-
-            result = with_explanation(result, scenario, opts)
-        return result
-    from staffmix.core.plan import extract
-
-    result = extract(base.with_(status=Status.feasible), m, outcome.v, SolverOutcome(Status.feasible, outcome.objective, outcome.bound))
-    bound = outcome.bound
-    if bound is not None and result.objective is not None:
-        bound = min(float(bound), float(result.objective))
-    gap = relative_gap(result.objective, bound)
+    run_deadline = None if deadline is None else deadline - max(0.2, READ_BACK_S_PER_COLUMN * m.n_cols)
+    found = run(m, opts, run_deadline)
+    if found.v is None:
+        if found.infeasible:
+            return Outcome(Status.infeasible, message=found.message or "the model is infeasible", build_s=build_s)
+        bound = None if found.bound is None or not np.isfinite(found.bound) else float(found.bound)
+        return Outcome(Status.no_solution, None, bound, found.message or "no plan found in the time limit", build_s=build_s)
+    objective = float(m.cost @ found.v)
+    bound = None if found.bound is None else min(float(found.bound), objective)
+    gap = relative_gap(objective, bound)
     status = Status.optimal if gap is not None and gap <= opts.mip_gap + 1e-9 else Status.feasible
-    return result.with_(status=status, bound=bound, gap=gap, solve_s=time.perf_counter() - t1)
-
-
-def _all_served(ix) -> bool:
-    """Every active queue-period has a provider (so the pre-solve diagnosis is empty)."""
-    return bool(len(ix.b_period) == 0 or ix.slot_open.any(axis=1).all()) and _every_key_has_requirement(ix)
-
-
-def _every_key_has_requirement(ix) -> bool:
-    covered = np.zeros(len(ix.b_period), dtype=bool)
-    covered[ix.r_base] = True
-    return bool(covered.all())
+    return Outcome(status, objective, bound, found.message, values=plan_values(m, found.v), build_s=build_s)

@@ -13,8 +13,9 @@ week LPs stays a valid lower bound of the MIP:
   most heads; every split gives a valid bound and the best is kept);
 - the contract binaries get a copy per week, relaxed to [0, 1], each priced
   at that week's fee (so the bound holds for every contract choice);
-- the horizon-wide minimum in-house share is moved into the objective with
-  a multiplier `pi >= 0` (zero when the weeks' LPs meet it anyway).
+- the horizon-wide minimum in-house share is left out (a constraint dropped
+  from a minimisation only lowers its optimum, so the bound stays valid; the
+  rolling plan meets the share week by week).
 
 Variable splitting with costs that add up to the original ones is a
 Lagrangian relaxation (copy-equalities dualised), so the sum of the week
@@ -150,7 +151,7 @@ def lagrangian_bound(m: CoreModel, part: Partition, threads: int | None, deadlin
         cost[by.slice] = fees * week_frac[b]
         bb = m.cols["billed"]
         if bb.size and part.block_len == config.horizon.periods_per_week:
-            mine = bb.start + np.arange(len(config.vendors)) * m.n_weeks_h + b
+            mine = bb.start + np.arange(len(config.vendors)) * m.index.n_weeks + b
             cost[mine] = m.cost[mine]
         c = cost[sub.cols]
         ylo, yhi = sub.lo.copy(), sub.hi.copy()

@@ -127,7 +127,7 @@ def _route_given_shifts(m, sub, route, shift, heads, x_shift, threads, deadline,
     # shifts of an earlier, fixed block reach)
     reachable = np.asarray((sub.A[:, np.nonzero(shift)[0]] != 0).sum(axis=1)).ravel() > 0
     cap_rows = np.nonzero(in_cap & reachable)[0]
-    groups = m.extra["capacity_group"][sub.rows[cap_rows] - cap.start]
+    groups = m.capacity_group[sub.rows[cap_rows] - cap.start]
     config = ix.scenario.config
     unit = np.array([g.rate_per_hour * ix.period_h / (1.0 - g.shrinkage) for g in config.groups]) if config.groups else np.zeros(0)
     price = SLACK_PRICE * unit[groups] if len(groups) else np.zeros(0)

@@ -1,23 +1,18 @@
-"""From a solution vector of the CoreModel to the reference's `Result` tables.
+"""A solution vector of the CoreModel: tidied, checked, and cut into `PlanValues`.
 
-`extract` maps column indices to the reference's variable keys (a
-`Variables` whose entries are column numbers) and hands them to
-`staffmix.solve.extract_plan`, so routing, shifts, costs and KPIs are read
-exactly as for the cbc and highs backends. Before that, `tidy` rounds the
-integer columns and sets headcount and billed vendor hours to the least
-values the plan needs (both only cost money, so the least is optimal).
+`tidy` rounds the integer columns and sets headcount and billed vendor hours
+to the least values the plan needs (both only cost money, so the least is
+optimal); `violation` measures how far a vector is from feasible;
+`plan_values` cuts it into the families `solve` reads back into Result
+tables (extract.py), exactly as for the cbc and highs backends.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from staffmix.core.matrix import CoreModel
-from staffmix.model import Variables
-from staffmix.result import Result
-from staffmix.solve import SolverOutcome, extract_plan
+from staffmix.outcome import PlanValues
 
 TOL = 1e-6
 
@@ -77,33 +72,12 @@ def violation(m: CoreModel, v: np.ndarray) -> float:
     return max(rows, cols)
 
 
-def variables(m: CoreModel) -> Variables:
-    """The reference's Variables with column numbers in place of PuLP variables."""
-    ix = m.index
-    data = ix.model_data()
-    keys = ix.slot_key
-    provs = ix.providers
-    bz = m.cols["z"]
-    z = dict(zip([(keys[s], provs[p]) for s, p in zip(m.z_slot.tolist(), m.z_prov.tolist())], range(bz.start, bz.stop)))
-    unserved = dict(zip(keys, range(m.cols["unserved"].start, m.cols["unserved"].stop))) if ix.soft else {}
-    x = dict(zip(data.starts.index.tolist(), range(m.cols["x"].start, m.cols["x"].stop)))
-    cover_req = m.cover_req
-    q_of = [ix.queues[q] for q in ix.r_queue[cover_req].tolist()]
-    t_of = ix.r_period[cover_req].tolist()
-    groups = ix.groups
-    a = dict(zip(
-        [(groups[g], q_of[c], t_of[c]) for g, c in zip(m.a_group.tolist(), m.a_cover.tolist())],
-        range(m.cols["a"].start, m.cols["a"].stop),
-    ))
-    u = dict(zip(zip(q_of, t_of), range(m.cols["u"].start, m.cols["u"].stop))) if ix.soft else {}
-    heads = dict(zip(groups, range(m.cols["heads"].start, m.cols["heads"].stop)))
-    y = dict(zip(ix.vendors, range(m.cols["y"].start, m.cols["y"].stop)))
-    W = len(ix.week_fraction)
-    billed = {(vid, w): m.cols["billed"].start + i * W + w for i, vid in enumerate(ix.vendors) for w in range(W)}
-    return Variables(z=z, unserved=unserved, x=x, a=a, u=u, heads=heads, y=y, billed=billed)
+def plan_values(m: CoreModel, v: np.ndarray) -> PlanValues:
+    """The solution vector cut into the model's families, aligned to the index sets."""
+    def part(name: str) -> np.ndarray:
+        return np.asarray(v[m.col(name)], dtype=float)
 
-
-def extract(base: Result, m: CoreModel, v: np.ndarray, outcome: SolverOutcome) -> Result:
-    values = v
-    lookup: Any = lambda col: float(values[col])  # noqa: E731
-    return extract_plan(base, m.index.model_data(), variables(m), lookup, outcome)
+    return PlanValues(
+        z=part("z"), unserved=part("unserved"), x=part("x"), a=part("a"), u=part("u"), heads=part("heads"),
+        y=part("y"), billed=part("billed").reshape(len(m.index.vendors), m.index.n_weeks),
+    )

@@ -27,7 +27,7 @@ from staffmix.core.contracts import choices
 from staffmix.core.heuristic import plan, roles
 from staffmix.core.matrix import CoreModel
 from staffmix.core.plan import tidy, violation
-from staffmix.solve import SolveOptions
+from staffmix.schema import SolverOptions
 
 log = logging.getLogger("staffmix.core")
 SAMPLE_WEEKS = 6
@@ -68,8 +68,8 @@ def share_targets(m: CoreModel, part: Partition):
     return mask, [(cols[blocks == k], coef[blocks == k], share * float(total[k])) for k in range(part.n_blocks)]
 
 
-def run_blocks(m: CoreModel, opts: SolveOptions, deadline: float | None):
-    from staffmix.core.strategy import Outcome
+def run_blocks(m: CoreModel, opts: SolverOptions, deadline: float | None):
+    from staffmix.core.strategy import SearchResult
 
     t0 = time.perf_counter()
     total = None if deadline is None else deadline - t0
@@ -104,8 +104,8 @@ def run_blocks(m: CoreModel, opts: SolveOptions, deadline: float | None):
         v = tidy(m, v)
         if violation(m, v) <= 1e-6:
             v = _polish(m, part, y, r, opts.threads, deadline, heads, v)
-            return Outcome(v, float(m.cost @ v), lower)
-    return Outcome(None, None, lower, message="no plan found in the time limit")
+            return SearchResult(v, float(m.cost @ v), lower)
+    return SearchResult(None, None, lower, message="no plan found in the time limit")
 
 
 def _polish(m: CoreModel, part: Partition, y, r, threads, deadline, heads, v: np.ndarray) -> np.ndarray:

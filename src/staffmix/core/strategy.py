@@ -26,13 +26,16 @@ from staffmix.core.exact import Incumbent, run_exact
 from staffmix.core.heuristic import plan, roles, whole
 from staffmix.core.matrix import CoreModel
 from staffmix.core.plan import tidy, violation
-from staffmix.solve import SolveOptions
+from staffmix.schema import SolverOptions
 
 EXACT_MAX_COLS = 40_000  # up to about 4 weeks x 6 languages; more: week blocks
 
 
 @dataclass
-class Outcome:
+class SearchResult:
+    """What the core's search found: the best plan vector (None if none), its cost, a proven lower
+    bound, whether the model was proven infeasible, and a message when it stopped short."""
+
     v: np.ndarray | None
     objective: float | None
     bound: float | None
@@ -40,7 +43,7 @@ class Outcome:
     message: str = ""
 
 
-def run(m: CoreModel, opts: SolveOptions, deadline: float | None) -> Outcome:
+def run(m: CoreModel, opts: SolverOptions, deadline: float | None) -> SearchResult:
     if m.n_cols <= EXACT_MAX_COLS or m.index.scenario.config.policy.routing == "weekly":
         return _small(m, opts, deadline)
     from staffmix.core.rolling import run_blocks
@@ -48,14 +51,14 @@ def run(m: CoreModel, opts: SolveOptions, deadline: float | None) -> Outcome:
     return run_blocks(m, opts, deadline)
 
 
-def _small(m: CoreModel, opts: SolveOptions, deadline: float | None) -> Outcome:
+def _small(m: CoreModel, opts: SolverOptions, deadline: float | None) -> SearchResult:
     ys = choices(m)
     if ys is None:
         return _monolithic(m, opts, deadline)
     scored = score(m, ys, opts.threads, deadline)
     feasible = [c for c in scored if c.lp < np.inf]
     if not feasible:
-        return Outcome(None, None, None, infeasible=True, message="the LP relaxation is infeasible for every vendor contract choice")
+        return SearchResult(None, None, None, infeasible=True, message="the LP relaxation is infeasible for every vendor contract choice")
     lp_bound = min(c.lp for c in feasible)
     incumbent = None
     r = roles(m)
@@ -82,20 +85,20 @@ def _small(m: CoreModel, opts: SolveOptions, deadline: float | None) -> Outcome:
     incumbent, bound, settled = run_exact(m, scored, incumbent, opts.mip_gap, opts.threads, deadline)
     if incumbent is None:
         if settled and bound == np.inf:  # every contract choice's MIP proved infeasible
-            return Outcome(None, None, None, infeasible=True, message="the solver proved the model infeasible")
-        return Outcome(None, None, lp_bound if np.isfinite(lp_bound) else None, message="no plan found in the time limit")
+            return SearchResult(None, None, None, infeasible=True, message="the solver proved the model infeasible")
+        return SearchResult(None, None, lp_bound if np.isfinite(lp_bound) else None, message="no plan found in the time limit")
     v = tidy(m, incumbent.v)
-    return Outcome(v, float(m.cost @ v), max(bound, lp_bound) if np.isfinite(lp_bound) else bound)
+    return SearchResult(v, float(m.cost @ v), max(bound, lp_bound) if np.isfinite(lp_bound) else bound)
 
 
-def _monolithic(m: CoreModel, opts: SolveOptions, deadline: float | None) -> Outcome:
+def _monolithic(m: CoreModel, opts: SolverOptions, deadline: float | None) -> SearchResult:
     """Too many vendors to enumerate contracts: one HiGHS MIP on the whole model."""
     h = hx.model_highs(m, opts.threads, relax=False)
     left = None if deadline is None else deadline - time.perf_counter()
     ans = hx.run(h, time_limit=left, mip_gap=opts.mip_gap, mip=True)
     if ans.status == "infeasible":
-        return Outcome(None, None, None, infeasible=True, message="the solver proved the model infeasible")
+        return SearchResult(None, None, None, infeasible=True, message="the solver proved the model infeasible")
     if not ans.has_solution:
-        return Outcome(None, None, ans.bound, message="no plan found in the time limit")
+        return SearchResult(None, None, ans.bound, message="no plan found in the time limit")
     v = tidy(m, ans.x)
-    return Outcome(v, float(m.cost @ v), ans.bound)
+    return SearchResult(v, float(m.cost @ v), ans.bound)

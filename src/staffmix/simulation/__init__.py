@@ -241,7 +241,7 @@ def _result(scenario: Any, result: Any) -> Any:
     from staffmix.result import Result, load_result
 
     if result is None:
-        from staffmix.solve import solve
+        from staffmix.solving import solve
 
         return solve(scenario)
     if isinstance(result, Result):

@@ -67,7 +67,7 @@ class QueueTimeline:
 
 def check_result(scenario: Scenario, result: Result) -> pd.DataFrame:
     """The plan's staffing rows, checked to belong to `scenario`; one clear error naming the first mismatch."""
-    from staffmix.requirements import active_demand
+    from staffmix.index import build_index
 
     if not result.status.has_plan:
         raise StaffmixError(f"result of {result.scenario!r} has no plan (status {result.status}); nothing to simulate")
@@ -107,7 +107,7 @@ def check_result(scenario: Scenario, result: Result) -> pd.DataFrame:
         i = int(off[0])
         raise StaffmixError(f"{where}: period {int(periods[i])} starts at {s['period_start'].iloc[i]} in the result, "
                             f"at {starts[int(periods[i])]} in the scenario's horizon")
-    active = active_demand(scenario)[["period", "queue", "contacts"]]
+    active = build_index(scenario).base_frame()[["period", "queue", "contacts"]]
     merged = active.merge(s[["period", "queue", "contacts"]], on=["period", "queue"], how="outer",
                           suffixes=("_demand", "_plan"), indicator=True)
     missing = merged[merged["_merge"] != "both"]

@@ -1,0 +1,52 @@
+"""Headline numbers of a plan: what a planner or a batch summary reads first.
+
+Cost, cost per contact, the in-house share and the share of night work
+outsourced, vendors used, unmet queue-periods, and the volume-weighted
+service level overall and per queue. Shares are of the work: contacts, or
+required agents when demand is given as agents (then there are no contacts,
+and `contacts` and `cost_per_contact` are None).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from staffmix.index import IndexSets
+from staffmix.result import Result
+from staffmix.schema import IN_HOUSE, UNSERVED
+
+DEFAULT_NIGHT_HOURS = frozenset({22, 23, 0, 1, 2, 3, 4, 5})
+"""Night hours when no group names its own."""
+
+
+def compute_kpis(result: Result, ix: IndexSets) -> dict[str, Any]:
+    """The KPIs of `result`, a plan for the scenario of `ix`."""
+    s = result.staffing
+    work = s["required" if ix.by_agents else "contacts"].to_numpy(dtype=float)
+    total_work = float(work.sum())
+    in_house = float(work[(s["provider"] == IN_HOUSE).to_numpy()].sum())
+    night_hours: set[int] = set()
+    for g in ix.scenario.config.groups:
+        night_hours |= set(g.night_hours)
+    night_hours = night_hours or set(DEFAULT_NIGHT_HOURS)
+    hours = ix.periods["hour"].to_numpy()[s["period"].to_numpy()] if len(s) else np.zeros(0, int)
+    night = np.isin(hours, list(night_hours))
+    night_work = float(work[night].sum())
+    night_vendor = float(work[night & ~s["provider"].isin([IN_HOUSE, UNSERVED]).to_numpy()].sum())
+    total_contacts = None if ix.by_agents else total_work
+    kpis: dict[str, Any] = {
+        "total_cost": result.objective,
+        "contacts": total_contacts,
+        "cost_per_contact": result.objective / total_contacts if total_contacts else None,
+        "in_house_share": in_house / total_work if total_work else None,
+        "night_share_outsourced": night_vendor / night_work if night_work else None,
+        "vendors_used": sorted(set(s["provider"]) - {IN_HOUSE, UNSERVED}),
+        "unmet_periods": int(((s["shortfall"] > 1e-6) | (s["provider"] == UNSERVED)).sum()),
+    }
+    overall = result.service("overall")
+    kpis["service_level"] = float(overall["service_level"].iloc[0]) if len(overall) else None
+    for _, row in result.service("queue").iterrows():
+        kpis[f"service_level.{row['queue']}"] = float(row["service_level"])
+    return kpis

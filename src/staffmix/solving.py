@@ -1,0 +1,89 @@
+"""solve(scenario) -> Result: the one path every backend takes.
+
+1. Resolve the options (arguments over the scenario's `solver` settings).
+2. Build the index sets once (index.py) and run the pre-solve diagnosis: a
+   queue-period no provider can serve ends here, for every backend alike.
+3. Hand the index sets to the backend by name (backends.py): cbc and highs
+   solve the reference PuLP model (reference.py), core the fast core.
+4. A proven infeasibility is explained by an elastic re-solve (diagnosis.py);
+   a plan is read back into the Result tables (extract.py).
+
+Pure: the scenario is never changed and no state is kept between calls.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from staffmix.backends import BACKEND_NAMES, backend_function
+from staffmix.diagnosis import infeasible_result, presolve_diagnosis, with_explanation
+from staffmix.errors import StaffmixError
+from staffmix.extract import extract_plan
+from staffmix.index import build_index
+from staffmix.result import Result
+from staffmix.scenario import Scenario
+from staffmix.schema import MAX_THREADS, SolverOptions
+
+
+def solve(
+    scenario: Scenario | str | os.PathLike[str],
+    backend: str | None = None,
+    time_limit_s: float | None = None,
+    mip_gap: float | None = None,
+    threads: int | None = None,
+) -> Result:
+    """Plan the scenario at least cost.
+
+    `scenario` is a Scenario or a scenario folder. Arguments left as None take
+    the scenario's `solver` settings (default backend 'cbc', gap 1e-4, no time
+    limit). The Result always has a typed status; a plan comes with its proven
+    bound and gap, an infeasible scenario with the queue-periods that cannot
+    be served and why.
+    """
+    if not isinstance(scenario, Scenario):
+        from staffmix.io import load_scenario
+
+        scenario = load_scenario(scenario)
+    opts = resolve_options(scenario, backend, time_limit_s, mip_gap, threads)
+    started = time.perf_counter()
+    ix = build_index(scenario)
+    diagnosis = presolve_diagnosis(ix)
+    if not diagnosis.empty:
+        return infeasible_result(ix, opts, diagnosis, time.perf_counter() - started)
+    index_s = time.perf_counter() - started
+    outcome = backend_function(opts.backend)(ix, opts, started)
+    solve_s = time.perf_counter() - started - index_s - outcome.build_s
+    result = Result(
+        status=outcome.status, scenario=scenario.name, solver=opts.backend,
+        build_s=index_s + outcome.build_s, solve_s=solve_s, options=opts.model_dump(),
+        message=outcome.message, model=outcome.model, bound=None if outcome.status.has_plan else outcome.bound,
+    )
+    if outcome.status == "infeasible" and not ix.soft:
+        return with_explanation(result, scenario, opts, solve)
+    if outcome.values is None:
+        return result
+    planned = extract_plan(result, ix, outcome.values, outcome.bound)
+    if planned.bound is not None and planned.bound > planned.objective:  # solver round-off: no bound is above a plan
+        planned = planned.with_(bound=planned.objective)
+    return planned.with_(solve_s=time.perf_counter() - started - planned.build_s)
+
+
+def resolve_options(
+    scenario: Scenario, backend: str | None, time_limit_s: float | None, mip_gap: float | None, threads: int | None
+) -> SolverOptions:
+    """The options a solve runs with: each argument given, else the scenario's own; one clear error if out of range."""
+    s = scenario.config.solver
+    backend = backend or s.backend
+    time_limit_s = time_limit_s if time_limit_s is not None else s.time_limit_s
+    mip_gap = mip_gap if mip_gap is not None else s.mip_gap
+    threads = threads if threads is not None else s.threads
+    if backend not in BACKEND_NAMES:
+        raise StaffmixError(f"unknown backend {backend!r}; choose one of {', '.join(BACKEND_NAMES)}")
+    if time_limit_s is not None and not time_limit_s > 0:
+        raise StaffmixError(f"time_limit_s must be positive, got {time_limit_s}")
+    if not 0 <= mip_gap <= 1:
+        raise StaffmixError(f"mip_gap must be between 0 and 1, got {mip_gap}")
+    if threads is not None and not 1 <= threads <= MAX_THREADS:
+        raise StaffmixError(f"threads must be between 1 and {MAX_THREADS}, got {threads}")
+    return SolverOptions(backend=backend, time_limit_s=time_limit_s, mip_gap=mip_gap, threads=threads)

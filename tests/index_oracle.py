@@ -1,0 +1,145 @@
+"""The model's index sets computed a second way, to check staffmix.index against.
+
+Written from docs/model.md with plain Python loops and pandas, one queue,
+provider, group and shift at a time, sharing no code with staffmix's index
+builder or eligibility rules: who may serve a queue is re-derived here from
+the scenario's fields. Only the Erlang requirement of a queue-period comes
+from staffmix (`requirement_for`: tests/test_queueing.py checks it against
+published tables and brute force).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from staffmix.requirements import requirement_for
+from staffmix.schema import DAYS, IN_HOUSE
+
+EPS = 1e-9
+
+
+def _open(windows, how: int) -> bool:
+    if windows is None:
+        return True
+    for w in windows:
+        end = w.end_hour if w.end_hour > w.start_hour else w.end_hour + 24
+        for day in w.days:
+            base = DAYS.index(day) * 24
+            if any((base + h) % 168 == how for h in range(w.start_hour, end)):
+                return True
+    return False
+
+
+def _allowed(config, q, provider: str) -> bool:
+    if q.id in config.policy.in_house_queues and provider != IN_HOUSE:
+        return False
+    if q.providers_allowed is not None and provider not in q.providers_allowed:
+        return False
+    return provider not in q.providers_forbidden
+
+
+def _fits(p, q) -> bool:
+    return (q.language in p.languages and all(c in p.certifications for c in q.certifications)
+            and (q.regions is None or p.region in q.regions))
+
+
+def periods(config) -> pd.DataFrame:
+    starts = config.horizon.period_starts()
+    return pd.DataFrame({
+        "period": range(len(starts)), "hour": starts.hour, "minute": starts.minute, "weekday": starts.day_of_week,
+        "how": starts.day_of_week * 24 + starts.hour, "day": starts.strftime("%Y-%m-%d"),
+        "week": np.arange(len(starts)) // config.horizon.periods_per_week,
+    })
+
+
+def shift_starts(config) -> pd.DataFrame:
+    """group, template, start_period, n_periods, paid_h, cost, day, week: one row per allowed start."""
+    h = config.horizon
+    per = periods(config)
+    rows = []
+    for g in config.groups:
+        for tid in g.templates:
+            t = config.template(tid)
+            n = int(round(t.length_h * 60 / h.interval_min))
+            for start_hour in t.start_hours:
+                night = sum(1 for i in range(n) if int(math.floor(start_hour + i * h.interval_min / 60)) % 24 in g.night_hours)
+                cost = g.rate_per_hour * t.paid_h * (1 + g.night_premium * night / n)
+                for _, p in per.iterrows():
+                    if p["minute"] == 0 and p["hour"] == start_hour and DAYS[p["weekday"]] in t.days:
+                        rows.append((g.id, tid, int(p["period"]), n, t.paid_h, cost, p["day"], int(p["week"])))
+    return pd.DataFrame(rows, columns=["group", "template", "start_period", "n_periods", "paid_h", "cost", "day", "week"])
+
+
+def covered(config, start_period: int, n: int) -> list[int]:
+    T = config.horizon.periods
+    if config.horizon.cyclic:
+        return [(start_period + i) % T for i in range(n)]
+    return [t for t in range(start_period, start_period + n) if t < T]
+
+
+def requirements(scenario) -> pd.DataFrame:
+    """R[q, t, p]: period, queue, provider, contacts, aht_s, required; sorted by period, queue id, provider id."""
+    config = scenario.config
+    interval_s = config.horizon.interval_min * 60.0
+    per = periods(config)
+    by_agents = scenario.demand_kind == "required_agents"
+    starts = shift_starts(config)
+    on_duty: dict[str, set[int]] = {g.id: set() for g in config.groups}
+    for g, t0, n in zip(starts["group"], starts["start_period"], starts["n_periods"]):
+        on_duty[g].update(covered(config, int(t0), int(n)))
+    rows = []
+    for _, d in scenario.demand.iterrows():
+        q = config.queue(d["queue"])
+        t = int(d["period"])
+        how = int(per["how"].iloc[t])
+        work = d["required_agents"] if by_agents else d["contacts"]
+        if not _open(q.open_hours, how) or not (work > 0):
+            continue
+        offers = []
+        groups = [g for g in config.groups if _fits(g, q) and g.max_headcount != 0 and t in on_duty[g.id]]
+        if groups and _allowed(config, q, IN_HOUSE):
+            offers.append((IN_HOUSE, 1.0))
+        for v in config.vendors:
+            if _fits(v, q) and _allowed(config, q, v.id) and _open(v.windows, how) and not (by_agents and v.pricing == "per_contact"):
+                offers.append((v.id, v.aht_factor))
+        for provider, factor in offers:
+            if by_agents:
+                req = math.ceil(d["required_agents"] * factor - EPS)
+            else:
+                req = int(requirement_for(q, np.array([d["contacts"]]), np.array([d["aht_s"] * factor]), interval_s)[0])
+            rows.append((t, q.id, provider, d["contacts"], d["aht_s"] * factor, req))
+    out = pd.DataFrame(rows, columns=["period", "queue", "provider", "contacts", "aht_s", "required"])
+    out = out.sort_values(["period", "queue", "provider"], kind="stable")
+    return out.astype({"period": np.int64, "required": np.int64, "contacts": float, "aht_s": float}).reset_index(drop=True)
+
+
+def routing_slots(scenario) -> dict[tuple[str, int], tuple[object, list[str]]]:
+    """(queue, period) of every active queue-period -> (its slot, the providers that may take the slot).
+
+    Weekly routing: one slot per queue and local weekday-hour-minute, open to
+    the providers that may take it in every week."""
+    config = scenario.config
+    per = periods(config)
+    req = requirements(scenario)
+    base = req.groupby(["queue", "period"], sort=False)["provider"].apply(list).to_dict()
+    # active queue-periods that no provider may take have a slot too (with no provider)
+    active = {(d["queue"], int(d["period"])) for _, d in scenario.demand.iterrows()
+              if _open(config.queue(d["queue"]).open_hours, int(per["how"].iloc[int(d["period"])]))
+              and ((d["required_agents"] if scenario.demand_kind == "required_agents" else d["contacts"]) > 0)}
+    weekly = config.policy.routing == "weekly"
+    slot_of = {}
+    for q, t in active:
+        p = per.iloc[t]
+        slot_of[(q, t)] = (q, (int(p["weekday"]), int(p["hour"]), int(p["minute"]))) if weekly else (q, t)
+    providers: dict[object, set[str]] = {}
+    for key, slot in slot_of.items():
+        here = set(base.get(key, []))
+        providers[slot] = here if slot not in providers else providers[slot] & here
+    return {key: (slot, sorted(providers[slot], key=lambda x: (x != IN_HOUSE, x))) for key, slot in slot_of.items()}
+
+
+def group_queue_pairs(config) -> list[tuple[str, str]]:
+    return [(g.id, q.id) for g in config.groups for q in config.queues if _fits(g, q) and _allowed(config, q, IN_HOUSE)]
