@@ -16,15 +16,12 @@ listing every problem, each naming the file and the field or CSV line.
 from __future__ import annotations
 
 import codecs
-import copy
 import csv
-import difflib
 import errno
 import io as _io
 import os
 import re
 import tempfile
-import types
 import typing
 import warnings
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -33,27 +30,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import yaml
-from pydantic import BaseModel, ValidationError
 
-from staffmix.checks import (
-    MAX_LOAD_ERLANGS,
-    MAX_PROBLEMS,
-    MAX_REQUIRED_AGENTS,
-    cap_problems,
-    check_config,
-    check_demand,
-    emit,
-)
+from staffmix.checks import MAX_LOAD_ERLANGS, MAX_REQUIRED_AGENTS, check_config, check_demand, emit
+from staffmix.demand import densify, period_labels
 from staffmix.errors import ScenarioError
-from staffmix.schema import Horizon, ScenarioConfig
+from staffmix.messages import MAX_PROBLEMS, bounded, cap_problems, clip, suggest, validated_config, yaml_type
+from staffmix.schema import SCENARIO_FILE, Horizon, ScenarioConfig
 from staffmix.scenario import Scenario
+from staffmix.variants import variant_problems
 
-__all__ = ["load_scenario", "save_scenario", "apply_variant", "scenario_variants", "variant_problems"]
+__all__ = ["load_scenario", "save_scenario", "apply_variant", "scenario_variants"]
 
-SCENARIO_FILE = "scenario.yaml"
 MAX_YAML_BYTES = 10 * 1024 * 1024
-MAX_PROBLEM_CHARS = 1000
-"""Longest problem line a ScenarioError carries (longer ones are cut in the middle)."""
 MAX_NUMBER_CHARS = 100
 """Longest number (in characters) scenario.yaml may hold; Python refuses integers of more than 4300 digits."""
 _INT_TAG, _FLOAT_TAG = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
@@ -84,25 +72,14 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     try:
         return _load_scenario(Path(path))
     except ScenarioError as e:
-        raise _bounded(e) from None
-
-
-def _bounded(e: ScenarioError) -> ScenarioError:
-    """The error with every problem line cut to MAX_PROBLEM_CHARS: a hostile file can hold megabyte-long names."""
-    if all(len(p) <= MAX_PROBLEM_CHARS for p in e.problems):
-        return e
-    keep = MAX_PROBLEM_CHARS - 200
-    return ScenarioError([
-        p if len(p) <= MAX_PROBLEM_CHARS else f"{p[:keep]} ... [{len(p) - keep - 150:,} characters cut] ... {p[-150:]}"
-        for p in e.problems
-    ])
+        raise bounded(e) from None
 
 
 def _load_scenario(path: Path) -> Scenario:
     folder, yaml_path = _locate(path)
     label = yaml_path.name
     raw = _read_yaml(yaml_path, label)
-    config = _validate_config(raw, label)
+    config = validated_config(raw, label)
     demand_file = _demand_path(config, folder, label)
 
     notes: list[str] = []
@@ -114,7 +91,7 @@ def _load_scenario(path: Path) -> Scenario:
         raise ScenarioError(cap_problems(problems))
     scenario = Scenario(config=config, demand=demand, source=str(folder))
     for name in config.variants:
-        problems += variant_problems(scenario, name, label=label)
+        problems += variant_problems(config, demand, name, label=label)
     if problems:
         raise ScenarioError(cap_problems(problems))
     emit(notes, stacklevel=4)  # the caller of load_scenario
@@ -135,7 +112,7 @@ def _locate(path: Path) -> tuple[Path, Path]:
         if path.exists():
             raise ScenarioError(f"{path}: not a scenario folder or a regular file (a pipe or device?)")
     except (OSError, ValueError) as e:  # a name too long, a NUL byte
-        raise ScenarioError(f"{_clip(str(path), 200)}: cannot open ({getattr(e, 'strerror', None) or e})") from None
+        raise ScenarioError(f"{clip(str(path), 200)}: cannot open ({getattr(e, 'strerror', None) or e})") from None
     raise ScenarioError(f"{path}: no such scenario folder or file")
 
 
@@ -180,22 +157,18 @@ def _read_yaml(path: Path, label: str) -> dict[str, Any]:
             f"{label}: line {line}: control character U+{ord(char):04X} is not allowed in YAML (remove it or quote it as an escape)"
         ) from None
     except yaml.YAMLError as e:  # pragma: no cover - every other PyYAML error is marked
-        raise ScenarioError(f"{label}: {_clip(str(e).splitlines()[0], 200)}") from None
+        raise ScenarioError(f"{label}: {clip(str(e).splitlines()[0], 200)}") from None
     except RecursionError:
         raise ScenarioError(f"{label}: the document is nested too deeply") from None
     except ValueError as e:  # e.g. an integer of more than 4300 digits (Python's int-from-text limit)
-        raise ScenarioError(f"{label}: {_clip(str(e), 200)}") from None
+        raise ScenarioError(f"{label}: {clip(str(e), 200)}") from None
     if raw is None:
         raise ScenarioError(f"{label}: the file is empty; expected a mapping with name, horizon, queues, ...")
     if not isinstance(raw, dict):
         raise ScenarioError(
-            f"{label}: the top level must be a mapping of fields (name, horizon, queues, ...), not a {_yaml_type(raw)}"
+            f"{label}: the top level must be a mapping of fields (name, horizon, queues, ...), not a {yaml_type(raw)}"
         )
     return raw
-
-
-def _yaml_type(value: Any) -> str:
-    return {list: "list", str: "string", int: "number", float: "number", bool: "boolean"}.get(type(value), type(value).__name__)
 
 
 def _yaml_message(e: yaml.MarkedYAMLError, label: str) -> str:
@@ -261,116 +234,12 @@ def _node_problems(root: yaml.Node | None, label: str) -> list[str]:
     return problems
 
 
-# ----------------------------------------------------------------- pydantic errors
-
-
-def _validate_config(raw: dict[str, Any], label: str, prefix: str = "") -> ScenarioConfig:
-    try:
-        return ScenarioConfig.model_validate(raw)
-    except ValidationError as e:
-        raise ScenarioError([_format_error(err, raw, label, prefix) for err in e.errors()]) from None
-
-
-_DUPLICATE_ID = re.compile(r"^duplicate (queue|template|group|vendor) id ")
-
-
-def _format_error(err: Any, raw: Any, label: str, prefix: str) -> str:
-    loc = tuple(err.get("loc", ()))
-    kind = err.get("type", "")
-    msg = str(err.get("msg", ""))
-    value = err.get("input")
-    for head in ("Value error, ", "Assertion failed, "):
-        if msg.startswith(head):
-            msg = msg[len(head):]
-    path = _loc_path(loc, raw)
-    if not loc:
-        m = _DUPLICATE_ID.match(msg)
-        if m:
-            path = f"{m.group(1)}s"
-    show_value = kind not in ("missing", "extra_forbidden", "too_short", "too_long")
-    if kind == "extra_forbidden":
-        msg = "unknown field"
-        model = _model_at(loc[:-1])
-        if model is not None and isinstance(loc[-1], str):
-            close = difflib.get_close_matches(loc[-1], list(model.model_fields), n=1, cutoff=0.6)
-            msg += f" (did you mean {close[0]!r}?)" if close else f" (fields: {', '.join(model.model_fields)})"
-    elif kind == "missing":
-        msg = "required field is missing"
-    elif kind == "string_type" and isinstance(value, bool):
-        msg += " (YAML reads unquoted yes/no/on/off/true/false as booleans; put the text in quotes, e.g. 'no')"
-    elif loc and loc[-1] == "[key]":
-        msg = f"invalid name: {msg}"
-    text = f"{label}: {prefix}{path}: {msg}" if (prefix or path) else f"{label}: {msg}"
-    if prefix and not path:
-        text = f"{label}: {prefix.rstrip('.')}: {msg}"
-    if show_value and not isinstance(value, (dict, list)):
-        shown = repr(value)
-        if len(shown) <= 60 and not (isinstance(value, str) and shown in msg):
-            text += f" (got {shown})"
-    return text
-
-
-def _loc_path(loc: tuple[Any, ...], raw: Any) -> str:
-    out = ""
-    node = raw
-    for key in loc:
-        if key == "[key]":
-            continue
-        if isinstance(key, int) and not isinstance(node, dict):
-            out += f"[{key}]"
-            node = node[key] if isinstance(node, list) and -len(node) <= key < len(node) else None
-            if isinstance(node, dict) and isinstance(node.get("id"), str):
-                out += f" (id {_clip(node['id'])!r})"
-            continue
-        if isinstance(node, dict) and key not in node and ("[" in str(key) or "," in str(key)):
-            continue  # a union tag pydantic adds to the location, not a field
-        name = str(key)
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-            name = repr(name)
-        out += f".{name}" if out else name
-        node = node.get(key) if isinstance(node, dict) else None
-    return out
-
-
-def _unwrap(tp: Any) -> Any:
-    while True:
-        origin = typing.get_origin(tp)
-        if origin is typing.Annotated:
-            tp = typing.get_args(tp)[0]
-        elif origin in (typing.Union, types.UnionType):
-            args = [a for a in typing.get_args(tp) if a is not type(None)]
-            if len(args) != 1:
-                return tp
-            tp = args[0]
-        else:
-            return tp
-
-
-def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
-    """The pydantic model class found at `loc` inside ScenarioConfig, if any."""
-    tp: Any = ScenarioConfig
-    for key in loc:
-        tp = _unwrap(tp)
-        if isinstance(tp, type) and issubclass(tp, BaseModel):
-            if not isinstance(key, str) or key not in tp.model_fields:
-                return None
-            tp = tp.model_fields[key].annotation
-        elif typing.get_origin(tp) is list and isinstance(key, int):
-            tp = typing.get_args(tp)[0]
-        elif typing.get_origin(tp) is dict:
-            tp = typing.get_args(tp)[1]
-        else:
-            return None
-    tp = _unwrap(tp)
-    return tp if isinstance(tp, type) and issubclass(tp, BaseModel) else None
-
-
 # ----------------------------------------------------------------- demand
 
 
 def _demand_path(config: ScenarioConfig, folder: Path, label: str) -> Path:
     name = config.demand.file
-    where = f"{label}: demand.file: {_clip(name)!r}"
+    where = f"{label}: demand.file: {clip(name)!r}"
     if not name.strip():
         raise ScenarioError(f"{where} is empty; give the demand CSV's path relative to the scenario folder")
     if "\0" in name:
@@ -400,7 +269,7 @@ def _demand_path(config: ScenarioConfig, folder: Path, label: str) -> Path:
     if not is_file and path.exists():  # never opened: reading a pipe or a device could block or never end
         raise ScenarioError(f"{where} is not a regular file (a pipe, socket or device)")
     if not is_file:
-        raise ScenarioError(f"{where} does not exist (looked for {_clip(str(path), 200)})")
+        raise ScenarioError(f"{where} does not exist (looked for {clip(str(path), 200)})")
     return path
 
 
@@ -486,7 +355,7 @@ def _read_demand(
     rows.add(q_empty_u[q_codes], lambda i: "queue is empty")
     rows.add(
         ((qidx_u < 0) & ~q_empty_u)[q_codes],
-        lambda i: f"unknown queue {_clip(q_texts[q_codes[i]])!r}{_suggest(q_texts[q_codes[i]], queue_ids, 'queues')}",
+        lambda i: f"unknown queue {clip(q_texts[q_codes[i]])!r}{suggest(q_texts[q_codes[i]], queue_ids, 'queues')}",
     )
 
     # numbers
@@ -507,7 +376,7 @@ def _read_demand(
         heavy = (qidx >= 0) & ~bad_value & ~bad_aht & (load > MAX_LOAD_ERLANGS)
         rows.add(
             heavy,
-            lambda i: f"contacts {_clip(v_texts[v_codes[i]])} x aht_s {row_aht[i]:g} is an offered load of "
+            lambda i: f"contacts {clip(v_texts[v_codes[i]])} x aht_s {row_aht[i]:g} is an offered load of "
             f"{load[i]:.3g} Erlangs in one {horizon.interval_min}-minute period, more than the "
             f"{MAX_LOAD_ERLANGS:,.0f} a plan can staff (a typo or a unit mix-up?)",
         )
@@ -516,7 +385,7 @@ def _read_demand(
         heavy = ~bad_value & (values > MAX_REQUIRED_AGENTS)
         rows.add(
             heavy,
-            lambda i: f"required_agents {_clip(v_texts[v_codes[i]])} is more than the {MAX_REQUIRED_AGENTS:,.0f} "
+            lambda i: f"required_agents {clip(v_texts[v_codes[i]])} is more than the {MAX_REQUIRED_AGENTS:,.0f} "
             "a plan can staff (a typo or a unit mix-up?)",
         )
     bad_value |= heavy
@@ -536,7 +405,7 @@ def _read_demand(
         dup[good_idx[is_dup]] = True
         rows.add(
             dup,
-            lambda i: f"duplicate row for ({_clip(s_texts[s_codes[i]])}, {_clip(q_texts[q_codes[i]])}) "
+            lambda i: f"duplicate row for ({clip(s_texts[s_codes[i]])}, {clip(q_texts[q_codes[i]])}) "
             f"(first at line {lines[first_of[period[i] * n_q + qidx[i]]]})",
         )
     del key, first_of, good_idx
@@ -548,7 +417,7 @@ def _read_demand(
 
     contacts = values if kind == "contacts" else np.full(len(values), np.nan)
     required = values if kind == "required_agents" else np.full(len(values), np.nan)
-    demand, n_missing, examples = _densify(config, period, qidx, contacts, aht, required, kind)
+    demand, n_missing, examples = densify(config, period, qidx, contacts, aht, required, kind)
     if n_missing:
         notes.append(
             f"{name}: {n_missing} of {len(demand)} (period, queue) pairs have no row and count as zero "
@@ -600,7 +469,7 @@ def _ragged_row(path: Path, n_fields: int, name: str, parser_message: str) -> st
     except OSError as e:  # pragma: no cover - it was just read
         return f"{name}: cannot read the file ({e.strerror or e})"
     first = parser_message.splitlines()[0] if parser_message else "a row has more fields than the header"
-    return f"{name}: cannot parse CSV ({_clip(first, 200)})"
+    return f"{name}: cannot parse CSV ({clip(first, 200)})"
 
 
 def _read_columns(
@@ -682,18 +551,10 @@ def _read_columns(
     return cols, lines, stopped
 
 
-def _clip(text: str, limit: int = 80) -> str:
-    """`text`, shortened to about `limit` characters for a message (a hostile file may hold megabyte-long fields)."""
-    text = str(text)
-    if len(text) <= limit:
-        return text
-    return f"{text[: limit - 30]}... ({len(text):,} characters)"
-
-
 def _header_problems(header: list[str], name: str) -> list[str]:
     out = []
     for col in dict.fromkeys(h for h in header if header.count(h) > 1):
-        out.append(f"{name}: line 1: column {_clip(col)!r} appears {header.count(col)} times")
+        out.append(f"{name}: line 1: column {clip(col)!r} appears {header.count(col)} times")
     for col in ("period_start", "queue"):
         if col not in header:
             out.append(f"{name}: line 1: missing column {col!r}")
@@ -705,19 +566,10 @@ def _header_problems(header: list[str], name: str) -> list[str]:
     unknown = [h for h in dict.fromkeys(header) if h not in CSV_COLUMNS]
     if unknown:
         out.append(
-            f"{name}: line 1: unknown column{'s' if len(unknown) > 1 else ''} {_clip(', '.join(repr(_clip(u)) for u in unknown), 300)} "
+            f"{name}: line 1: unknown column{'s' if len(unknown) > 1 else ''} {clip(', '.join(repr(clip(u)) for u in unknown), 300)} "
             "(expected period_start, queue, contacts or required_agents, optional aht_s)"
         )
     return out
-
-
-def _suggest(value: str, known: list[str], what: str) -> str:
-    if len(value) > 200:  # no id is that long; spare difflib the work
-        return f" ({what}: {_clip(', '.join(known), 200)})"
-    close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
-    if close:
-        return f" (did you mean {close[0]!r}?)"
-    return f" ({what}: {_clip(', '.join(known), 200)})"
 
 
 def _numbers(
@@ -742,7 +594,7 @@ def _numbers(
     bad = text | word | inf | low
 
     def shown(i: int) -> str:
-        return _clip(texts[codes[i]])
+        return clip(texts[codes[i]])
 
     rows.add(text, lambda i: f"{name} {shown(i)!r} is not a number")
     rows.add(word, lambda i: f"{name} is NaN ({shown(i)!r}); give a number (0 for none)")
@@ -816,7 +668,7 @@ def _periods(
         period[amb], valid[amb], outside[amb], off[amb] = place(resolved)
 
     def raw(i: int) -> str:
-        return _clip(stamps[codes[i]])
+        return clip(stamps[codes[i]])
 
     first, last = grid[0], grid[-1]
     rows.add(empty_u[codes], lambda i: "period_start is empty")
@@ -877,72 +729,6 @@ def _resolve_ambiguous(
                 out[j] = _NAT
                 bad[j] = True
     return out, bad
-
-
-def _densify(
-    config: ScenarioConfig,
-    period: np.ndarray,
-    qidx: np.ndarray,
-    contacts: np.ndarray,
-    aht: np.ndarray,
-    required: np.ndarray,
-    kind: str,
-) -> tuple[pd.DataFrame, int, list[str]]:
-    """The dense demand frame from unique (period, queue index) rows; NaN aht means the queue's default.
-
-    Returns (frame, number of missing pairs, a few missing pairs as text).
-    """
-    n_p, ids = config.horizon.periods, [q.id for q in config.queues]
-    n_q = len(ids)
-    n = n_p * n_q
-    pos = period.astype(np.int64) * n_q + qidx.astype(np.int64)
-    out_contacts = np.zeros(n) if kind == "contacts" else np.full(n, np.nan)
-    out_required = np.zeros(n) if kind == "required_agents" else np.full(n, np.nan)
-    out_aht = np.tile(np.array([q.aht_s for q in config.queues], dtype=float), n_p)
-    if kind == "contacts":
-        out_contacts[pos] = contacts
-    else:
-        out_required[pos] = required
-    given = ~np.isnan(aht)
-    out_aht[pos[given]] = aht[given]
-    demand = pd.DataFrame(
-        {
-            "period": np.repeat(np.arange(n_p, dtype=np.int64), n_q),
-            "queue": pd.Series(np.tile(np.array(ids, dtype=object), n_p), dtype="str"),
-            "contacts": out_contacts,
-            "aht_s": out_aht,
-            "required_agents": out_required,
-        }
-    )
-    present = np.zeros(n, dtype=bool)  # a mask, not np.unique: linear time on millions of rows
-    present[pos] = True
-    n_missing = n - int(np.count_nonzero(present))
-    examples: list[str] = []
-    if n_missing:
-        missing = np.flatnonzero(~present)[:3]
-        labels = _period_labels(config.horizon, missing // n_q)
-        examples = [f"{lab} {ids[m % n_q]}" for lab, m in zip(labels, missing)]
-        if n_missing > 3:
-            examples.append("...")
-    return demand, n_missing, examples
-
-
-def _period_labels(horizon: Horizon, periods: np.ndarray | None = None) -> np.ndarray:
-    """Period starts as local wall-clock ISO text; with the UTC offset when the horizon crosses a DST change."""
-    grid = horizon.period_starts()
-    if periods is not None:
-        grid = grid[np.asarray(periods, dtype=np.int64)]
-    if _has_dst_change(horizon):
-        text = pd.Series(grid.strftime("%Y-%m-%dT%H:%M%z"), dtype=object)
-        text = text.str[:-2] + ":" + text.str[-2:]
-        return text.to_numpy(dtype=object)
-    return np.asarray(grid.strftime("%Y-%m-%dT%H:%M"), dtype=object)
-
-
-def _has_dst_change(horizon: Horizon) -> bool:
-    grid = horizon.period_starts().as_unit("us")
-    offsets = grid.tz_localize(None).asi8 - grid.asi8
-    return bool(len(offsets)) and bool((offsets != offsets[0]).any())
 
 
 # ================================================================= save
@@ -1043,7 +829,7 @@ def _demand_csv(config: ScenarioConfig, demand: pd.DataFrame) -> str:
     aht = demand["aht_s"].to_numpy(dtype=float)
     default = np.array([q.aht_s for q in config.queues], dtype=float)[qidx]
     aht = np.where(aht == default, np.nan, aht)
-    dense, _, _ = _densify(
+    dense, _, _ = densify(
         config,
         demand["period"].to_numpy(dtype=np.int64),
         qidx,
@@ -1053,7 +839,7 @@ def _demand_csv(config: ScenarioConfig, demand: pd.DataFrame) -> str:
         kind,
     )
     n_q = len(ids)
-    labels = _period_labels(config.horizon)
+    labels = period_labels(config.horizon)
     out = {
         "period_start": np.repeat(labels, n_q),
         "queue": dense["queue"].to_numpy(dtype=object),
@@ -1079,151 +865,5 @@ def scenario_variants(scenario: Scenario) -> list[str]:
 
 
 def apply_variant(scenario: Scenario, name: str) -> Scenario:
-    """The scenario with variant `name` merged into its configuration and validated again.
-
-    Mappings merge recursively, lists replace, null sets a field to None. A
-    mapping given where the base has a list of items with ids (queues, groups,
-    templates, vendors) edits those items by id: `vendors: {acme: {rate_per_hour: 21}}`;
-    `{acme: null}` removes the item. The result has no variants and keeps the
-    base name. The demand is kept and checked against the new configuration.
-    """
-    known = scenario_variants(scenario)
-    if name not in known:
-        raise ScenarioError(
-            f"{SCENARIO_FILE}: variants: unknown variant {name!r} (variants: {', '.join(known) if known else 'none defined'})"
-        )
-    notes: list[str] = []
-    result, problems = _apply(scenario, name, SCENARIO_FILE, notes)
-    if problems or result is None:
-        raise _bounded(ScenarioError(cap_problems(problems)))
-    emit(notes)
-    return result
-
-
-def variant_problems(scenario: Scenario, name: str, label: str = SCENARIO_FILE) -> list[str]:
-    """Problems variant `name` would raise when applied ([] if it applies cleanly)."""
-    _, problems = _apply(scenario, name, label, [])
-    return problems
-
-
-def _apply(scenario: Scenario, name: str, label: str, notes: list[str]) -> tuple[Scenario | None, list[str]]:
-    base = scenario.config
-    prefix = f"variants.{name}."
-    overrides = base.variants[name]
-    problems: list[str] = []
-    if "variants" in overrides:
-        return None, [f"{label}: {prefix}variants: a variant cannot define variants"]
-    data = base.model_dump(mode="json", exclude={"variants"})
-    merged = _merge(data, overrides, f"{label}: variants.{name}", problems)
-    if problems:
-        return None, problems
-    try:
-        config = _validate_config(merged, label, prefix)
-    except ScenarioError as e:
-        return None, e.problems
-    problems += check_config(config, notes=notes, prefix=f"{label}: {prefix}")
-    demand, demand_problems = _variant_demand(scenario, config, name, label, notes)
-    problems += demand_problems
-    if demand is not None and not problems:
-        problems += check_demand(config, demand, notes=notes, prefix=f"{label}: variants.{name}: {config.demand.file}: ")
-    if problems:
-        return None, problems
-    return Scenario(config=config, demand=demand, source=scenario.source), []
-
-
-def _merge(base: Any, over: Any, where: str, problems: list[str]) -> Any:
-    if not isinstance(over, dict):
-        return copy.deepcopy(over)
-    if isinstance(base, list) and base and all(isinstance(x, dict) and "id" in x for x in base):
-        return _merge_by_id(base, over, where, problems)
-    if not isinstance(base, dict):
-        return copy.deepcopy(over)
-    out = dict(base)
-    for key, value in over.items():
-        if value is None:
-            out[key] = None
-        elif isinstance(value, dict) and isinstance(out.get(key), (dict, list)):
-            out[key] = _merge(out[key], value, f"{where}.{key}", problems)
-        else:
-            out[key] = copy.deepcopy(value)
-    return out
-
-
-def _merge_by_id(base: list[dict[str, Any]], over: dict[str, Any], where: str, problems: list[str]) -> list[dict[str, Any]]:
-    out = [dict(x) for x in base]
-    ids = [x["id"] for x in base]
-    drop: set[str] = set()
-    for key, value in over.items():
-        if key not in ids:
-            problems.append(
-                f"{where}.{key}: no item with id {key!r} to change (ids: {', '.join(map(str, ids))}); "
-                "give the whole list to add items"
-            )
-            continue
-        i = ids.index(key)
-        if value is None:
-            drop.add(key)
-        elif isinstance(value, dict):
-            if "id" in value and value["id"] != key:
-                problems.append(f"{where}.{key}.id: an item's id cannot change in a variant")
-                continue
-            out[i] = _merge(out[i], value, f"{where}.{key}", problems)
-        else:
-            problems.append(f"{where}.{key}: expected a mapping of fields or null, not {_yaml_type(value)}")
-    return [x for x in out if x["id"] not in drop]
-
-
-def _variant_demand(
-    scenario: Scenario, config: ScenarioConfig, name: str, label: str, notes: list[str]
-) -> tuple[pd.DataFrame | None, list[str]]:
-    """The base demand re-laid on the variant's queues and periods."""
-    base = scenario.config
-    where = f"{label}: variants.{name}"
-    problems = []
-    for field in ("start", "interval_min", "timezone"):
-        if getattr(base.horizon, field) != getattr(config.horizon, field):
-            problems.append(
-                f"{where}.horizon.{field}: a variant cannot change the horizon's {field} (the demand table is tied "
-                "to its periods); change periods or cyclic only"
-            )
-    if problems:
-        return None, problems
-    demand = scenario.demand
-    if base.model_dump(exclude={"variants"}) == config.model_dump(exclude={"variants"}):
-        return demand, []
-    kind = scenario.demand_kind
-    value = demand[kind].to_numpy(dtype=float)
-    queues = demand["queue"].astype(object).to_numpy()
-    period = demand["period"].to_numpy(dtype=np.int64)
-    new_ids = [q.id for q in config.queues]
-    has = np.nan_to_num(value) > 0
-    for qid in dict.fromkeys(queues[has & ~np.isin(queues, new_ids)]):
-        problems.append(f"{where}.queues: drops queue {qid!r}, which has demand in {base.demand.file}")
-    cut = has & (period >= config.horizon.periods)
-    if cut.any():
-        notes.append(
-            f"{where}.horizon.periods: {config.horizon.periods} periods; demand in {int(cut.sum())} later rows is dropped"
-        )
-    if problems:
-        return None, problems
-    keep = np.isin(queues, new_ids) & (period < config.horizon.periods)
-    qidx = pd.Index(new_ids).get_indexer(queues[keep])
-    aht = demand["aht_s"].to_numpy(dtype=float)[keep]
-    base_aht = {q.id: q.aht_s for q in base.queues}
-    default = np.array([base_aht.get(q, np.nan) for q in queues[keep]], dtype=float)
-    aht = np.where(aht == default, np.nan, aht)  # a queue's own AHT follows the variant's value
-    dense, n_missing, examples = _densify(
-        config,
-        period[keep],
-        qidx,
-        demand["contacts"].to_numpy(dtype=float)[keep],
-        aht,
-        demand["required_agents"].to_numpy(dtype=float)[keep],
-        kind,
-    )
-    if n_missing:
-        notes.append(
-            f"{where}: {n_missing} of {len(dense)} (period, queue) pairs have no demand and count as zero {kind} "
-            f"(e.g. {', '.join(examples)})"
-        )
-    return dense, []
+    """The scenario with variant `name` merged in and validated again: `scenario.variant(name)` (see variants.py)."""
+    return scenario.variant(name)
