@@ -49,7 +49,6 @@ import hashlib
 import json
 import math
 import os
-import shutil
 import signal
 import sys
 import time
@@ -64,6 +63,7 @@ from typing import Any, TextIO
 
 import pandas as pd
 
+from staffmix.atomic import is_leftover, open_text, remove, staged_folder
 from staffmix.errors import ScenarioError, StaffmixError
 
 BASE = "base"
@@ -211,15 +211,12 @@ def run_job(spec: JobSpec) -> dict[str, Any]:
     """
     started = _now()
     t0 = time.perf_counter()
-    final = Path(spec.out_dir)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = final.parent / f".{final.name}.partial-{uuid.uuid4().hex[:10]}"
     result = None
     error = ""
     tb = ""
     violations: list[str] | None = None
     report_error = ""
-    try:
+    with staged_folder(spec.out_dir) as tmp:  # published once job.json is in; removed on any error
         if spec.load_error is not None:
             error = spec.load_error
         else:
@@ -234,7 +231,7 @@ def run_job(spec: JobSpec) -> dict[str, Any]:
                 tb = traceback.format_exc()
         if result is not None:
             result = result.with_(model=None)
-            result.to_folder(tmp)
+            result.to_folder(tmp)  # into the empty staging folder
             if result.status.has_plan:
                 try:
                     from staffmix.verify import verify
@@ -249,17 +246,11 @@ def run_job(spec: JobSpec) -> dict[str, Any]:
                     write_report(result, tmp / REPORT_FILE, scenario=spec.scenario_obj, title=spec.name)
                 except Exception as exc:  # noqa: BLE001 - a plan without a picture is still a plan
                     report_error = f"{type(exc).__name__}: {exc}"
-        else:
-            tmp.mkdir(parents=True)
         wall_s = time.perf_counter() - t0
         record = _record(spec, result, error, started=started, wall_s=wall_s, violations=violations,
                          report_error=report_error, traceback_text=tb)
         _write_json(tmp / JOB_FILE, record)  # last: its presence marks the folder complete
-        _publish(tmp, final)
-        return record
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    return record
 
 
 def _record(
@@ -336,44 +327,19 @@ def summary_row(spec: JobSpec, result: Any, error: str, wall_s: float, violation
 def _failure_record(spec: JobSpec, error: str, wall_s: float = 0.0, started: str | None = None) -> dict[str, Any]:
     """Record a job the worker could not finish (timeout, crashed worker) and publish its folder (job.json only)."""
     record = _record(spec, None, error, started=started or _now(), wall_s=wall_s)
-    final = Path(spec.out_dir)
-    tmp = final.parent / f".{final.name}.partial-{uuid.uuid4().hex[:10]}"
     try:
-        tmp.mkdir(parents=True)
-        _write_json(tmp / JOB_FILE, record)
-        _publish(tmp, final)
+        with staged_folder(spec.out_dir) as tmp:
+            _write_json(tmp / JOB_FILE, record)
     except OSError as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
         record["error"] += f" (and its folder could not be written: {exc})"
         record["row"]["error"] = record["error"]
     return record
 
 
-def _publish(tmp: Path, final: Path) -> None:
-    """Rename a complete temp folder into place, replacing an earlier result of the job."""
-    try:  # temp folders are made private (0700); the published result is an ordinary folder
-        mask = os.umask(0o022)
-        os.umask(mask)
-        os.chmod(tmp, 0o777 & ~mask)
-    except OSError:  # pragma: no cover
-        pass
-    if final.exists():
-        old = final.parent / f".{final.name}.old-{uuid.uuid4().hex[:10]}"
-        os.replace(final, old)
-        os.replace(tmp, final)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(tmp, final)
-
-
 def _write_json(path: Path, data: dict[str, Any]) -> None:
-    part = path.with_name(path.name + ".part")
-    with open(part, "w", encoding="utf-8") as f:
+    with open_text(path) as f:
         json.dump(_jsonable(data), f, indent=2, default=str)
         f.write("\n")
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(part, path)
 
 
 def _jsonable(obj: Any) -> Any:
@@ -434,11 +400,8 @@ def _clean_leftovers(out: Path) -> None:
         if not sub.is_dir() or sub.name.startswith("."):
             continue
         for entry in sub.iterdir():
-            if entry.name.startswith(".") and (".partial-" in entry.name or ".old-" in entry.name):
-                if entry.is_dir():
-                    shutil.rmtree(entry, ignore_errors=True)
-                else:
-                    entry.unlink(missing_ok=True)
+            if is_leftover(entry.name):
+                remove(entry)
 
 
 # ================================================================== progress
@@ -889,9 +852,8 @@ def write_summary(order: list[tuple[str, str]], records: dict[tuple[str, str], d
     """Write out/summary.csv and out/index.html for the finished jobs, in job order; return the table."""
     rows = [records[key]["row"] for key in order if key in records]
     df = summary_frame(rows)
-    tmp = out / f".{SUMMARY_FILE}.part"
-    df.to_csv(tmp, index=False)
-    os.replace(tmp, out / SUMMARY_FILE)
+    with open_text(out / SUMMARY_FILE, newline="") as f:
+        df.to_csv(f, index=False)
     try:
         from staffmix.report import write_index
 

@@ -21,7 +21,6 @@ import errno
 import io as _io
 import os
 import re
-import tempfile
 import typing
 import warnings
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -31,6 +30,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from staffmix.atomic import write_text
 from staffmix.checks import MAX_LOAD_ERLANGS, MAX_REQUIRED_AGENTS, check_config, check_demand, emit
 from staffmix.demand import densify, period_labels
 from staffmix.errors import ScenarioError
@@ -763,25 +763,9 @@ def save_scenario(scenario: Scenario, path: str | os.PathLike[str], overwrite: b
     yaml_text = _config_yaml(config)
     demand_path.parent.mkdir(parents=True, exist_ok=True)
     folder.mkdir(parents=True, exist_ok=True)
-    _atomic_write(demand_path, csv_text)
-    _atomic_write(yaml_path, yaml_text)
+    write_text(demand_path, csv_text, newline="\n")
+    write_text(yaml_path, yaml_text, newline="\n")
     return folder
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 class _Dumper(yaml.SafeDumper):

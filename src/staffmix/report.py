@@ -41,7 +41,6 @@ import html
 import io
 import math
 import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -50,6 +49,7 @@ from urllib.parse import quote
 import numpy as np
 import pandas as pd
 
+from staffmix.atomic import write_text
 from staffmix.result import UNSERVED, Result
 
 IN_HOUSE = "in_house"
@@ -612,24 +612,9 @@ def _page(title: str, parts: list[str]) -> str:
     )
 
 
-def _write_atomic(path: Path, text: str) -> Path:
+def _write_page(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a report is an ordinary file
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+    return write_text(path, text)
 
 
 def write_report(result: Result, path: str | os.PathLike[str], scenario: Any | None = None, title: str | None = None,
@@ -639,7 +624,7 @@ def write_report(result: Result, path: str | os.PathLike[str], scenario: Any | N
     Pass the `scenario` the result was solved from to get local times,
     service-level targets and vendor commitments in the figures.
     """
-    return _write_atomic(Path(path), render_report(result, scenario, title, simulation))
+    return _write_page(Path(path), render_report(result, scenario, title, simulation))
 
 
 # =================================================================== batch index
@@ -713,4 +698,4 @@ def write_index(summary: pd.DataFrame, path: str | os.PathLike[str], title: str 
         )))
     else:
         parts.append(_note("no jobs"))
-    return _write_atomic(path, _page(title, parts))
+    return _write_page(path, _page(title, parts))

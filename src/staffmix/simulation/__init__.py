@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from staffmix.atomic import staged_folder
 from staffmix.errors import StaffmixError
 from staffmix.simulation.engine import ARRIVALS, HANDLING, SUM_COLUMNS
 from staffmix.simulation.stats import CONFIDENCE, METRICS, flag_below, promised_rollup, summarise
@@ -107,21 +107,12 @@ class Simulation:
         out = Path(path)
         if out.exists() and (not out.is_dir() or any(out.iterdir())) and not overwrite:
             raise StaffmixError(f"{out}: exists and is not empty; choose another folder or pass overwrite=True")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-        mask = os.umask(0)
-        os.umask(mask)
-        tmp.chmod(0o777 & ~mask)
-        for name in TABLES:
-            table = getattr(self, name)
-            if table is not None:
-                table.to_csv(tmp / f"{name}.csv", index=False)
-        (tmp / "simulation.json").write_text(json.dumps(self.summary(), indent=2) + "\n")
-        if out.exists():
-            import shutil
-
-            shutil.rmtree(out) if out.is_dir() else out.unlink()
-        os.replace(tmp, out)
+        with staged_folder(out) as tmp:
+            for name in TABLES:
+                table = getattr(self, name)
+                if table is not None:
+                    table.to_csv(tmp / f"{name}.csv", index=False)
+            (tmp / "simulation.json").write_text(json.dumps(self.summary(), indent=2) + "\n")
         return out
 
 
