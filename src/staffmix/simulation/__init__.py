@@ -102,6 +102,12 @@ class Simulation:
             "notes": list(self.notes),
         }
 
+    def report_section(self) -> str:
+        """This simulation's section of the plan report (`write_report(..., simulation=self)` adds it)."""
+        from staffmix.simulation.report import simulation_section
+
+        return simulation_section(self)
+
     def to_folder(self, path: str | os.PathLike[str], overwrite: bool = False) -> Path:
         """Write the tables as CSV and simulation.json to a new (or empty) folder, atomically."""
         out = Path(path)
