@@ -12,10 +12,9 @@ from staffmix.errors import ScenarioError, SolverError, StaffmixError
 from staffmix.result import Result, Status, load_result
 from staffmix.schema import ScenarioConfig, scenario_json_schema
 from staffmix.scenario import Scenario
-# Eager: these submodules share their function's name, and importing the
+# Eager: the submodule shares the function's name, and importing the
 # submodule later would otherwise replace the function on the package.
 from staffmix.solve import solve
-from staffmix.verify import verify
 
 __version__ = "0.1.0"
 
@@ -33,6 +32,7 @@ def __getattr__(name: str) -> Any:
         "save_scenario": ("staffmix.io", "save_scenario"),
         "build_model": ("staffmix.model", "build_model"),
         "run_batch": ("staffmix.batch", "run_batch"),
+        "verify": ("staffmix.verification", "verify"),
         "simulate": ("staffmix.simulation", "simulate"),  # the package is not named `simulate`: importing it would shadow this
     }
     if name in lazy:

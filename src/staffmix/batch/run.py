@@ -57,7 +57,7 @@ def run_job(spec: JobSpec) -> dict[str, Any]:
             result.to_folder(tmp)  # into the empty staging folder
             if result.status.has_plan:
                 try:
-                    from staffmix.verify import verify
+                    from staffmix.verification import verify
 
                     violations = [str(v) for v in verify(spec.scenario_obj, result)]
                 except Exception as exc:  # noqa: BLE001
