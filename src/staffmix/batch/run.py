@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import os
 import time
 import traceback
@@ -20,6 +19,7 @@ from typing import Any
 from staffmix.atomic import open_text, staged_folder
 from staffmix.batch.jobs import JOB_FILE, JobSpec
 from staffmix.errors import StaffmixError
+from staffmix.jsonable import jsonable
 
 REPORT_FILE = "report.html"
 FAILED_STATUSES = ("error", "infeasible", "no_solution")
@@ -144,7 +144,7 @@ def summary_row(spec: JobSpec, result: Any, error: str, wall_s: float, violation
         "message": result.message if result is not None else "",
         "error": error,
     })
-    return _jsonable(row)
+    return jsonable(row)
 
 
 def failure_record(spec: JobSpec, error: str, wall_s: float = 0.0, started: str | None = None) -> dict[str, Any]:
@@ -161,23 +161,8 @@ def failure_record(spec: JobSpec, error: str, wall_s: float = 0.0, started: str 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
     with open_text(path) as f:
-        json.dump(_jsonable(data), f, indent=2, default=str)
+        json.dump(jsonable(data), f, indent=2, default=str)
         f.write("\n")
-
-
-def _jsonable(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if hasattr(obj, "item") and not isinstance(obj, (str, bytes)):
-        try:
-            obj = obj.item()
-        except (TypeError, ValueError):
-            pass
-    if isinstance(obj, float) and (math.isnan(obj) or math.isinf(obj)):
-        return None
-    return obj
 
 
 def now_iso() -> str:

@@ -35,6 +35,7 @@ import pandas as pd
 
 from staffmix.atomic import staged_folder
 from staffmix.errors import StaffmixError
+from staffmix.jsonable import jsonable
 from staffmix.simulation.engine import ARRIVALS, HANDLING, SUM_COLUMNS
 from staffmix.simulation.stats import CONFIDENCE, METRICS, flag_below, promised_rollup, summarise
 
@@ -97,7 +98,7 @@ class Simulation:
             **self.settings(),
             "elapsed_s": self.elapsed_s,
             "calls_simulated": self.calls_simulated,
-            "overall": _jsonable(self.overall.iloc[0].to_dict()),
+            "overall": jsonable(self.overall.iloc[0].to_dict()),
             "below_target": [{"queue": q, "day": d} for q, d in zip(flagged["queue"], flagged["day"])],
             "notes": list(self.notes),
         }
@@ -283,16 +284,3 @@ def _notes(cfg: Any, timelines: list[Any], arrivals: str) -> list[str]:
     if arrivals == "replay":
         notes.append("arrivals replay the demand's counts (fractions rounded at random)")
     return notes
-
-
-def _jsonable(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (np.bool_, bool)):
-        return bool(obj)
-    if isinstance(obj, (np.integer,)):
-        return int(obj)
-    if isinstance(obj, (np.floating, float)):
-        f = float(obj)
-        return None if math.isnan(f) or math.isinf(f) else f
-    return obj
