@@ -13,16 +13,15 @@ import pytest
 from staffmix import checks
 from staffmix.checks import (
     ScenarioWarning,
-    cap_problems,
     check_config,
     check_demand,
     closed_mask,
-    validate,
 )
 from staffmix.eligibility import in_house_only
 from staffmix.errors import ScenarioError
+from staffmix.messages import cap_problems
 from staffmix.schema import ScenarioConfig
-from staffmix.scenario import Scenario
+from staffmix.scenario import Scenario, validate
 
 BASE: dict[str, Any] = {
     "name": "t",

@@ -56,7 +56,7 @@ vendors:
 """
 HEADER = "period_start,queue,contacts\n"
 ROWS = "".join(f"2026-01-05T0{h}:00,support,{h + 1}\n" for h in range(3))
-MAX_LINE = 1000  # no problem line may be longer (staffmix.io.MAX_PROBLEM_CHARS)
+MAX_LINE = 1000  # no problem line may be longer (staffmix.messages.MAX_PROBLEM_CHARS)
 
 
 def base_yaml(start: str = "2026-01-05T00:00", periods: int | str = 3, tz: str = "UTC") -> str:

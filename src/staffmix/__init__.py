@@ -12,11 +12,6 @@ from staffmix.errors import ScenarioError, SolverError, StaffmixError
 from staffmix.result import Result, Status, load_result
 from staffmix.schema import ScenarioConfig, scenario_json_schema
 from staffmix.scenario import Scenario
-# Eager: these submodules share their function's name, and importing the
-# submodule later would otherwise replace the function on the package.
-from staffmix.solving import solve
-from staffmix.verify import verify
-
 __version__ = "0.1.0"
 
 __all__ = [
@@ -29,10 +24,12 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     # Heavier modules load on first use, so `import staffmix` stays quick for the CLI.
     lazy = {
+        "solve": ("staffmix.solving", "solve"),
         "load_scenario": ("staffmix.io", "load_scenario"),
         "save_scenario": ("staffmix.io", "save_scenario"),
         "build_model": ("staffmix.model", "build_model"),
         "run_batch": ("staffmix.batch", "run_batch"),
+        "verify": ("staffmix.verification", "verify"),
         "simulate": ("staffmix.simulation", "simulate"),  # the package is not named `simulate`: importing it would shadow this
     }
     if name in lazy:

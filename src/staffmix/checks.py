@@ -1,6 +1,6 @@
 """Tier-two validation: rules that span tables.
 
-pydantic (`scenario.py`) checks each field on its own: types, ranges, ids.
+pydantic (`schema.py`) checks each field on its own: types, ranges, ids.
 This module checks what needs several tables at once, in the style of PyPSA's
 `consistency.py`: small `check_*` functions, each looking at one rule and
 appending to a list of problems (errors) or of notes (warnings).
@@ -10,9 +10,10 @@ Public entry points:
 - `check_config(config)` -> problems in scenario.yaml (a group naming an
   unknown template, a language nobody speaks, ...);
 - `check_demand(config, demand)` -> problems in the demand table (and
-  warnings, e.g. contacts at hours a queue is closed);
-- `validate(scenario)` -> runs both (and every variant), raises one
-  `ScenarioError` listing every problem, returns the warnings as strings.
+  warnings, e.g. contacts at hours a queue is closed).
+
+`staffmix.scenario.validate(scenario)` runs both on a Scenario and on each of
+its variants (variants.py merges them) and raises one `ScenarioError`.
 
 Warnings are collected in `notes` when the caller passes a list, otherwise
 they are emitted with `warnings.warn(..., ScenarioWarning)`.
@@ -23,10 +24,8 @@ not a consistency rule and lives apart from these checks.
 
 from __future__ import annotations
 
-import re
 import warnings
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -40,16 +39,17 @@ from staffmix.eligibility import (
     speaks,
     vendor_may_take,
 )
-from staffmix.errors import ScenarioError
-from staffmix.schema import DEMAND_COLUMNS, IN_HOUSE, Group, Horizon, Queue, ScenarioConfig, Vendor, open_hours_of_week
-
-if TYPE_CHECKING:  # a type only: checks run below the Scenario container, which uses them
-    from staffmix.scenario import Scenario
-
-MAX_PROBLEMS = 50
-"""Problems listed in one ScenarioError; the rest are counted in a last line."""
-
-YAML_FILE = "scenario.yaml"
+from staffmix.schema import (
+    DEMAND_COLUMNS,
+    IN_HOUSE,
+    SCENARIO_FILE,
+    Group,
+    Horizon,
+    Queue,
+    ScenarioConfig,
+    Vendor,
+    open_hours_of_week,
+)
 
 MAX_LOAD_ERLANGS = 1e6
 """Largest offered load (contacts x aht_s / period length) one demand row may carry.
@@ -66,29 +66,6 @@ class ScenarioWarning(UserWarning):
 
 
 # ---------------------------------------------------------------- helpers
-
-
-_MORE = re.compile(r"\.\.\. and (\d+) more")
-
-
-def cap_problems(problems: list[str], limit: int = MAX_PROBLEMS) -> list[str]:
-    """The first `limit` problems plus one '... and N more problems' line for the rest.
-
-    Lines that already summarise ('... and N more row problems') count as N.
-    """
-    head: list[str] = []
-    more = 0
-    for p in problems:
-        m = _MORE.search(p)
-        if m:
-            more += int(m.group(1))
-        elif len(head) < limit:
-            head.append(p)
-        else:
-            more += 1
-    if more:
-        head.append(f"... and {more} more problem{'s' if more > 1 else ''}")
-    return head
 
 
 def emit(notes: Iterable[str], stacklevel: int = 3) -> None:
@@ -347,7 +324,7 @@ CONFIG_CHECKS = (
 
 
 def check_config(
-    config: ScenarioConfig, *, notes: list[str] | None = None, prefix: str = f"{YAML_FILE}: "
+    config: ScenarioConfig, *, notes: list[str] | None = None, prefix: str = f"{SCENARIO_FILE}: "
 ) -> list[str]:
     """Problems in the configuration that span tables, each naming the field at fault.
 
@@ -511,25 +488,3 @@ def check_demand(
     else:
         notes.extend(found)
     return problems
-
-
-# ---------------------------------------------------------------- everything
-
-
-def validate(scenario: Scenario) -> list[str]:
-    """Run every check on `scenario` and each of its variants.
-
-    Raises ScenarioError listing all problems; otherwise returns the warnings
-    (as strings, not emitted).
-    """
-    from staffmix.io import variant_problems  # io owns merging variants
-
-    notes: list[str] = []
-    problems = check_config(scenario.config, notes=notes)
-    problems += check_demand(scenario.config, scenario.demand, notes=notes)
-    if not problems:
-        for name in scenario.config.variants:
-            problems += variant_problems(scenario, name)
-    if problems:
-        raise ScenarioError(cap_problems(problems))
-    return notes

@@ -225,7 +225,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
     from staffmix.io import load_scenario
     from staffmix.solving import solve
     from staffmix.summary import format_summary
-    from staffmix.verify import verify
+    from staffmix.verification import verify
 
     if args.report and not args.out:
         raise StaffmixError("--report needs --out DIR")

@@ -18,7 +18,7 @@ from staffmix.kpis import compute_kpis
 from staffmix.outcome import PlanValues
 from staffmix.requirements import achieved_service
 from staffmix.result import COST_COMPONENTS, Result
-from staffmix.schema import IN_HOUSE, UNSERVED
+from staffmix.schema import UNSERVED
 
 
 def relative_gap(objective: float | None, bound: float | None) -> float | None:
@@ -30,7 +30,6 @@ def relative_gap(objective: float | None, bound: float | None) -> float | None:
 
 def extract_plan(base: Result, ix: IndexSets, values: PlanValues, bound: float | None) -> Result:
     """`base` (status, timings, message) with the plan's tables, cost and KPIs."""
-    config = ix.scenario.config
     period_start = ix.periods["period_start"]
     chosen = chosen_providers(ix, values)  # provider code per base row, -1: unserved
 

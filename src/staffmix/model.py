@@ -18,7 +18,6 @@ import pulp
 from staffmix.index import IndexSets, build_index
 from staffmix.outcome import PlanValues
 from staffmix.scenario import Scenario
-from staffmix.schema import IN_HOUSE
 
 
 @dataclass

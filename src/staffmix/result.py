@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from staffmix.atomic import staged_folder
 from staffmix.errors import StaffmixError
 
 from staffmix.schema import UNSERVED  # noqa: F401  (re-exported: results label unserved rows with it)
@@ -177,21 +177,10 @@ class Result:
         out = Path(path)
         if out.exists() and any(out.iterdir()) and not overwrite:
             raise StaffmixError(f"{out}: exists and is not empty; choose another folder or pass overwrite=True")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-        umask = os.umask(0)
-        os.umask(umask)
-        tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; a result folder is an ordinary folder
-        for name in TABLE_COLUMNS:
-            getattr(self, name).to_csv(tmp / f"{name}.csv", index=False)
-        (tmp / "summary.json").write_text(json.dumps(_jsonable(self.summary()), indent=2) + "\n")
-        if out.exists():
-            old = out.with_name(f".{out.name}.old")
-            os.replace(out, old)
-            os.replace(tmp, out)
-            _rmtree(old)
-        else:
-            os.replace(tmp, out)
+        with staged_folder(out) as tmp:
+            for name in TABLE_COLUMNS:
+                getattr(self, name).to_csv(tmp / f"{name}.csv", index=False)
+            (tmp / "summary.json").write_text(json.dumps(_jsonable(self.summary()), indent=2) + "\n")
         return out
 
     def write_lp(self, path: str | os.PathLike[str]) -> None:
@@ -320,9 +309,3 @@ def _jsonable(obj: Any) -> Any:
         f = float(obj)
         return None if math.isnan(f) or math.isinf(f) else f
     return obj
-
-
-def _rmtree(path: Path) -> None:
-    import shutil
-
-    shutil.rmtree(path, ignore_errors=True)

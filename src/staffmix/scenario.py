@@ -1,7 +1,8 @@
 """The Scenario: a validated configuration (schema.py) plus its demand table.
 
 What a solve, a check or a report takes. Variants and other what-ifs give new
-Scenarios (`Scenario.variant`); a Scenario is never changed in place.
+Scenarios (`Scenario.variant`, merged by variants.py); a Scenario is never
+changed in place. `validate(scenario)` runs every check on one built in code.
 """
 
 from __future__ import annotations
@@ -11,7 +12,12 @@ from typing import Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
+from staffmix.checks import check_config, check_demand
+from staffmix.demand import demand_kind
+from staffmix.errors import ScenarioError
+from staffmix.messages import cap_problems
 from staffmix.schema import ScenarioConfig
+from staffmix.variants import apply_variant, variant_problems
 
 
 class Scenario(BaseModel):
@@ -38,7 +44,7 @@ class Scenario(BaseModel):
 
     @property
     def demand_kind(self) -> Literal["contacts", "required_agents"]:
-        return "required_agents" if self.demand["contacts"].isna().all() and len(self.demand) else "contacts"
+        return demand_kind(self.demand)
 
     def __eq__(self, other: object) -> bool:
         """Same configuration and equal demand (NaN equal to NaN); where it was read from does not count."""
@@ -64,7 +70,27 @@ class Scenario(BaseModel):
     __str__ = __repr__
 
     def variant(self, name: str) -> Scenario:
-        """The scenario with variant `name`'s overrides applied and validated again."""
-        from staffmix.io import apply_variant  # io owns merging and re-validation
+        """The scenario with variant `name`'s overrides applied and validated again (see variants.py).
 
-        return apply_variant(self, name)
+        The result has no variants and keeps the base name; its demand is the
+        base demand laid on the variant's queues and periods.
+        """
+        config, demand = apply_variant(self.config, self.demand, name)
+        return Scenario(config=config, demand=demand, source=self.source)
+
+
+def validate(scenario: Scenario) -> list[str]:
+    """Run every check on `scenario` and each of its variants.
+
+    Raises ScenarioError listing all problems; otherwise returns the warnings
+    (as strings, not emitted).
+    """
+    notes: list[str] = []
+    problems = check_config(scenario.config, notes=notes)
+    problems += check_demand(scenario.config, scenario.demand, notes=notes)
+    if not problems:
+        for name in scenario.config.variants:
+            problems += variant_problems(scenario.config, scenario.demand, name)
+    if problems:
+        raise ScenarioError(cap_problems(problems))
+    return notes

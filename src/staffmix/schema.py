@@ -478,6 +478,9 @@ class ScenarioConfig(_Model):
 DEMAND_COLUMNS = ("period", "queue", "contacts", "aht_s", "required_agents")
 """Columns of `Scenario.demand` (see scenario.py)."""
 
+SCENARIO_FILE = "scenario.yaml"
+"""The file of a scenario folder that holds its ScenarioConfig."""
+
 
 def scenario_json_schema() -> dict[str, Any]:
     """JSON Schema of scenario.yaml (the docs' scenario reference is rendered from it)."""

@@ -9,12 +9,26 @@ tables (extract.py), exactly as for the cbc and highs backends.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from staffmix.core.matrix import CoreModel
 from staffmix.outcome import PlanValues
 
 TOL = 1e-6
+
+
+@dataclass
+class SearchResult:
+    """What the core's search found: the best plan vector (None if none), its cost, a proven lower
+    bound, whether the model was proven infeasible, and a message when it stopped short."""
+
+    v: np.ndarray | None
+    objective: float | None
+    bound: float | None
+    infeasible: bool = False
+    message: str = ""
 
 
 def tidy(m: CoreModel, v: np.ndarray) -> np.ndarray:

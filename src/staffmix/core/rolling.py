@@ -26,7 +26,7 @@ from staffmix.core.bound import lagrangian_bound
 from staffmix.core.contracts import choices
 from staffmix.core.heuristic import plan, roles
 from staffmix.core.matrix import CoreModel
-from staffmix.core.plan import tidy, violation
+from staffmix.core.plan import SearchResult, tidy, violation
 from staffmix.schema import SolverOptions
 
 log = logging.getLogger("staffmix.core")
@@ -69,7 +69,6 @@ def share_targets(m: CoreModel, part: Partition):
 
 
 def run_blocks(m: CoreModel, opts: SolverOptions, deadline: float | None):
-    from staffmix.core.strategy import SearchResult
 
     t0 = time.perf_counter()
     total = None if deadline is None else deadline - t0

@@ -16,7 +16,6 @@ its objective and a valid lower bound. The steps, in order:
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -25,22 +24,10 @@ from staffmix.core.contracts import choices, score
 from staffmix.core.exact import Incumbent, run_exact
 from staffmix.core.heuristic import plan, roles, whole
 from staffmix.core.matrix import CoreModel
-from staffmix.core.plan import tidy, violation
+from staffmix.core.plan import SearchResult, tidy, violation
 from staffmix.schema import SolverOptions
 
 EXACT_MAX_COLS = 40_000  # up to about 4 weeks x 6 languages; more: week blocks
-
-
-@dataclass
-class SearchResult:
-    """What the core's search found: the best plan vector (None if none), its cost, a proven lower
-    bound, whether the model was proven infeasible, and a message when it stopped short."""
-
-    v: np.ndarray | None
-    objective: float | None
-    bound: float | None
-    infeasible: bool = False
-    message: str = ""
 
 
 def run(m: CoreModel, opts: SolverOptions, deadline: float | None) -> SearchResult:

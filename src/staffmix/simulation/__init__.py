@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +33,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from staffmix.atomic import staged_folder
 from staffmix.errors import StaffmixError
+from staffmix.jsonable import jsonable
 from staffmix.simulation.engine import ARRIVALS, HANDLING, SUM_COLUMNS
 from staffmix.simulation.stats import CONFIDENCE, METRICS, flag_below, promised_rollup, summarise
 
@@ -97,31 +98,28 @@ class Simulation:
             **self.settings(),
             "elapsed_s": self.elapsed_s,
             "calls_simulated": self.calls_simulated,
-            "overall": _jsonable(self.overall.iloc[0].to_dict()),
+            "overall": jsonable(self.overall.iloc[0].to_dict()),
             "below_target": [{"queue": q, "day": d} for q, d in zip(flagged["queue"], flagged["day"])],
             "notes": list(self.notes),
         }
+
+    def report_section(self) -> str:
+        """This simulation's section of the plan report (`write_report(..., simulation=self)` adds it)."""
+        from staffmix.simulation.report import simulation_section
+
+        return simulation_section(self)
 
     def to_folder(self, path: str | os.PathLike[str], overwrite: bool = False) -> Path:
         """Write the tables as CSV and simulation.json to a new (or empty) folder, atomically."""
         out = Path(path)
         if out.exists() and (not out.is_dir() or any(out.iterdir())) and not overwrite:
             raise StaffmixError(f"{out}: exists and is not empty; choose another folder or pass overwrite=True")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-        mask = os.umask(0)
-        os.umask(mask)
-        tmp.chmod(0o777 & ~mask)
-        for name in TABLES:
-            table = getattr(self, name)
-            if table is not None:
-                table.to_csv(tmp / f"{name}.csv", index=False)
-        (tmp / "simulation.json").write_text(json.dumps(self.summary(), indent=2) + "\n")
-        if out.exists():
-            import shutil
-
-            shutil.rmtree(out) if out.is_dir() else out.unlink()
-        os.replace(tmp, out)
+        with staged_folder(out) as tmp:
+            for name in TABLES:
+                table = getattr(self, name)
+                if table is not None:
+                    table.to_csv(tmp / f"{name}.csv", index=False)
+            (tmp / "simulation.json").write_text(json.dumps(self.summary(), indent=2) + "\n")
         return out
 
 
@@ -286,16 +284,3 @@ def _notes(cfg: Any, timelines: list[Any], arrivals: str) -> list[str]:
     if arrivals == "replay":
         notes.append("arrivals replay the demand's counts (fractions rounded at random)")
     return notes
-
-
-def _jsonable(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (np.bool_, bool)):
-        return bool(obj)
-    if isinstance(obj, (np.integer,)):
-        return int(obj)
-    if isinstance(obj, (np.floating, float)):
-        f = float(obj)
-        return None if math.isnan(f) or math.isinf(f) else f
-    return obj

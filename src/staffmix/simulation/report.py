@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from staffmix.report import PALETTE, html_table
+from staffmix.report.figures import PALETTE, figure_to_data_uri, new_figure
+from staffmix.report.format import html_table
 
 _BAD = "#c62828"
 
@@ -75,15 +76,13 @@ def format_simulation(sim: Any) -> str:
 
 def simulation_figure(sim: Any) -> Any | None:
     """Simulated service level per queue and day (mean, 95 % interval) against the plan's promise and the target."""
-    from staffmix.report import _figure  # the report's figure factory (Agg canvas, constrained layout)
-
     d = sim.by_day
     if d.empty or d["service_level"].isna().all():
         return None
     queues = list(dict.fromkeys(d["queue"]))
     days = sorted(d["day"].unique())
     x_of = {day: i for i, day in enumerate(days)}
-    fig = _figure(11, 0.9 + 2.1 * len(queues))
+    fig = new_figure(11, 0.9 + 2.1 * len(queues))
     axes = fig.subplots(len(queues), 1, sharex=True, squeeze=False)[:, 0]
     import matplotlib as mpl
 
@@ -122,8 +121,6 @@ def simulation_figure(sim: Any) -> Any | None:
 
 def simulation_section(sim: Any) -> str:
     """The report's simulation section: settings, the chart, the per-queue table and the flagged days."""
-    from staffmix.report import figure_to_data_uri
-
     handling = "exponential" if sim.handling == "exponential" else f"lognormal with CV {sim.handling_cv:g}"
     parts = [
         "<h2>Simulation: what the plan gives on the day</h2>",

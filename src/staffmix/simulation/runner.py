@@ -54,10 +54,10 @@ def run_replications(
     import multiprocessing as mp
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
-    from staffmix.batch import _kill_workers, _worker_init
+    from staffmix.batch.executors import kill_workers, worker_init
 
     with _main_left_out():  # every worker starts here: submit starts them one by one up to max_workers
-        executor = ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn"), initializer=_worker_init,
+        executor = ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn"), initializer=worker_init,
                                        initargs=(os.getpid(),))
         pending = {executor.submit(run_replication, timelines, seed, r, arrivals, handling, cv): r for r in range(replications)}
     try:
@@ -71,7 +71,7 @@ def run_replications(
     except BaseException:
         for fut in list(pending):
             fut.cancel()
-        _kill_workers(executor)
+        kill_workers(executor)
         executor.shutdown(wait=False, cancel_futures=True)
         raise
     executor.shutdown(wait=True)

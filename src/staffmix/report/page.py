@@ -1,0 +1,267 @@
+"""The HTML pages: a plan's self-contained report and a batch's index page, assembled and written.
+
+A page opens offline: every figure is a PNG embedded as a base64 data URI,
+the styles are inline, and there are no scripts or external links. Pages are
+written atomically (atomic.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import os
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import numpy as np
+import pandas as pd
+
+from staffmix.atomic import write_text
+from staffmix.report.figures import (
+    cost_figure,
+    figure_to_data_uri,
+    heatmap_figure,
+    index_figure,
+    local_starts,
+    service_figure,
+    service_targets,
+    staffing_figure,
+    vendor_figure,
+)
+from staffmix.report.format import fmt_number, html_table, table_cell
+from staffmix.result import Result
+
+CSS = """
+body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 1.5em auto; max-width: 1100px;
+       color: #222; line-height: 1.4; padding: 0 1em; }
+h1 { font-size: 1.6em; margin-bottom: 0.2em; }
+h2 { font-size: 1.25em; margin-top: 1.8em; border-bottom: 1px solid #ddd; padding-bottom: 0.2em; }
+p.sub { color: #555; margin-top: 0; }
+table { border-collapse: collapse; margin: 0.6em 0; font-size: 0.92em; }
+th, td { border: 1px solid #ddd; padding: 0.25em 0.6em; text-align: left; }
+th { background: #f3f5f7; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+tr.total td { font-weight: bold; border-top: 2px solid #999; }
+.cards { display: flex; flex-wrap: wrap; gap: 0.6em; margin: 1em 0; }
+.card { border: 1px solid #ddd; border-radius: 6px; padding: 0.5em 0.9em; min-width: 8em; background: #fafbfc; }
+.card .label { font-size: 0.8em; color: #666; }
+.card .value { font-size: 1.25em; font-weight: 600; }
+.status-optimal, .status-feasible { color: #1a7f37; }
+.status-infeasible, .status-no_solution, .status-error { color: #c62828; }
+img { max-width: 100%; height: auto; display: block; margin: 0.5em 0; }
+.note { color: #666; font-style: italic; }
+.msg { background: #fff8e1; border-left: 4px solid #f0b400; padding: 0.4em 0.8em; }
+"""
+
+
+KPI_KINDS = {
+    "total_cost": "number", "contacts": "number", "cost_per_contact": "number",
+    "in_house_share": "share", "night_share_outsourced": "share", "vendors_used": "text",
+    "unmet_periods": "int", "service_level": "share",
+}
+
+
+def kpi_table(result: Result) -> pd.DataFrame:
+    rows = [(k, v) for k, v in result.kpis.items()]
+    return pd.DataFrame(rows, columns=["kpi", "value"])
+
+
+def _kpi_html(result: Result) -> str:
+    out = ["<table id=\"kpis\"><thead><tr><th>kpi</th><th>value</th></tr></thead><tbody>"]
+    for k, v in result.kpis.items():
+        kind = KPI_KINDS.get(k, "share" if k.startswith("service_level.") else "number")
+        if isinstance(v, (list, tuple)):
+            v, kind = ", ".join(map(str, v)) or "none", "text"
+        out.append(f"<tr><td>{html.escape(k)}</td>{table_cell(v, kind)}</tr>")
+    out.append("</tbody></table>")
+    return "\n".join(out)
+
+
+def _header(result: Result, scenario: Any | None, title: str | None) -> str:
+    k = result.kpis
+    name = title or result.scenario
+    desc = getattr(getattr(scenario, "config", None), "description", "") if scenario is not None else ""
+    cards = [
+        ("status", f'<span class="status-{html.escape(str(result.status))}">{html.escape(str(result.status))}</span>'),
+        ("total cost", html.escape(fmt_number(result.objective))),
+        ("gap", html.escape(fmt_number(result.gap, "share"))),
+        ("in-house share", html.escape(fmt_number(k.get("in_house_share"), "share"))),
+        ("service level", html.escape(fmt_number(k.get("service_level"), "share"))),
+        ("vendors used", html.escape(", ".join(k.get("vendors_used") or []) or "none")),
+    ]
+    parts = [f"<h1>staffmix plan: {html.escape(str(name))}</h1>"]
+    solve_s = f"solver {html.escape(result.solver)}, built in {result.build_s:.2f} s, solved in {result.solve_s:.2f} s"
+    parts.append(f'<p class="sub">{html.escape(desc) + "<br>" if desc else ""}{solve_s}</p>')
+    parts.append('<div class="cards">' + "".join(
+        f'<div class="card"><div class="label">{label}</div><div class="value">{value}</div></div>' for label, value in cards
+    ) + "</div>")
+    if result.message:
+        parts.append(f'<p class="msg">{html.escape(result.message)}</p>')
+    return "\n".join(parts)
+
+
+def _section(title: str, *body: str) -> str:
+    return f"<h2>{html.escape(title)}</h2>\n" + "\n".join(b for b in body if b)
+
+
+def _note(text: str) -> str:
+    return f'<p class="note">{html.escape(text)}</p>'
+
+
+def _img(fig: Any, alt: str) -> str:
+    return f'<img alt="{html.escape(alt)}" src="{figure_to_data_uri(fig)}">'
+
+
+def _figure_html(fig: Any | None, alt: str, missing: str) -> str:
+    if fig is None:
+        return _note(missing)
+    return _img(fig, alt)
+
+
+def render_report(result: Result, scenario: Any | None = None, title: str | None = None, simulation: Any | None = None) -> str:
+    """The report as an HTML string (see write_report); `simulation` (staffmix.simulate's) adds its section."""
+    tz = scenario.config.horizon.timezone if scenario is not None else None
+    parts = [_header(result, scenario, title)]
+    if not result.status.has_plan:
+        parts.append(_section("No plan", _note(f"the solve ended {result.status}; there is no plan to show.")))
+        if not result.diagnosis.empty:
+            d = result.diagnosis.head(200)
+            parts.append(_section(
+                f"Diagnosis ({len(result.diagnosis)} queue-periods)",
+                html_table(d.assign(period_start=d["period_start"].astype(str)), table_id="diagnosis"),
+            ))
+        return _page(f"staffmix: {result.scenario}", parts)
+
+    if scenario is None:
+        parts.append(_note("Drawn without its scenario: times are in the result's time zone (UTC when read back from a folder), "
+                           "and service-level targets and vendor commitments are not shown. Pass the scenario to add them."))
+    parts.append(_section(
+        "Staffing over time",
+        _figure_html(staffing_figure(result, scenario), "staffed agents per queue by provider", "no staffing rows"),
+    ))
+    parts.append(_section(
+        "Day and night: who takes the contacts",
+        _figure_html(heatmap_figure(result, scenario), "share of contacts by provider and hour of week", "no contacts"),
+    ))
+    costs = result.costs[["component", "amount"]].reset_index(drop=True)
+    parts.append(_section(
+        "Cost breakdown",
+        _figure_html(cost_figure(result), "cost by component", "every cost component is zero"),
+        html_table(costs, {"amount": "number"}, table_id="costs",
+                   total={"component": "total", "amount": float(costs["amount"].astype(float).sum())}),
+    ))
+    svc = result.service("queue")
+    if not svc.empty:
+        targets = service_targets(scenario)
+        svc = svc.assign(target=[targets.get(q, np.nan) for q in svc["queue"]]) if targets else svc
+        svc_html = html_table(svc, {"service_level": "share", "occupancy": "share", "target": "share"}, table_id="service")
+    else:
+        svc_html = ""
+    parts.append(_section(
+        "Service level",
+        _figure_html(service_figure(result, scenario), "service level per queue and day",
+                     "no service levels to show (demand given as required agents)"),
+        svc_html,
+    ))
+    if simulation is not None:  # the simulation draws its own section: the report does not import the simulation
+        parts.append(simulation.report_section())
+    vend = result.vendors
+    parts.append(_section(
+        "Vendors",
+        _figure_html(vendor_figure(result, scenario), "vendor usage against commitment", "no vendor is used in this plan"),
+        html_table(vend, {"week": "int"}, table_id="vendors") if not vend.empty else "",
+        _note("Weeks are counted from 0 in the table (as in vendors.csv) and from 1 in the chart.") if not vend.empty else "",
+    ))
+    parts.append(_section("Key figures", _kpi_html(result)))
+    in_house = []
+    if not result.headcount.empty:
+        in_house.append(html_table(result.headcount, {"headcount": "int"}, table_id="headcount"))
+    if not result.shifts.empty:
+        sh = result.shifts.groupby(["group", "template"], sort=False)["count"].sum().reset_index(name="shifts")
+        in_house.append(html_table(sh, {"shifts": "int"}, table_id="shifts"))
+    if in_house:
+        parts.append(_section("In-house headcount and shifts", *in_house))
+    unmet = result.unmet
+    if not unmet.empty:
+        u = unmet.head(200)
+        parts.append(_section(
+            f"Queue-periods below requirement ({len(unmet)})",
+            html_table(u[["period_start", "queue", "provider", "required", "staffed", "shortfall"]].assign(
+                period_start=local_starts(u, tz).astype(str)), table_id="unmet"),
+        ))
+    return _page(f"staffmix: {result.scenario}", parts)
+
+
+def _page(title: str, parts: list[str]) -> str:
+    generated = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    from staffmix import __version__
+
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        f"<title>{html.escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
+        + "\n".join(parts)
+        + f'\n<p class="note">written by staffmix {html.escape(__version__)} on {generated}</p>\n</body>\n</html>\n'
+    )
+
+
+def _write_page(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return write_text(path, text)
+
+
+def write_report(result: Result, path: str | os.PathLike[str], scenario: Any | None = None, title: str | None = None,
+                 simulation: Any | None = None) -> Path:
+    """Write the self-contained HTML report of `result` to `path` (atomically) and return the path.
+
+    Pass the `scenario` the result was solved from to get local times,
+    service-level targets and vendor commitments in the figures.
+    """
+    return _write_page(Path(path), render_report(result, scenario, title, simulation))
+
+
+def write_index(summary: pd.DataFrame, path: str | os.PathLike[str], title: str = "staffmix batch") -> Path:
+    """Write the batch comparison page: status counts, a cost bar chart and one row per job.
+
+    `summary` is the batch summary (columns scenario, variant, status,
+    objective, gap, in_house_share, service_level, vendors_used, solve_s,
+    error, ...). Job names link to `<scenario>/<variant>/report.html` when
+    that file exists next to the page.
+    """
+    path = Path(path)
+    s = summary.reset_index(drop=True)
+    counts = s["status"].value_counts() if len(s) else pd.Series(dtype=int)
+    parts = [f"<h1>{html.escape(title)}</h1>",
+             f'<p class="sub">{len(s)} job{"s" if len(s) != 1 else ""}: '
+             + ", ".join(f"{int(n)} {html.escape(str(st))}" for st, n in counts.items()) + "</p>"]
+    if not s.empty:
+        parts.append(_figure_html(index_figure(s), "cost per job", ""))
+        cost = pd.to_numeric(s.get("objective"), errors="coerce")
+        base_cost = {sc: c for sc, v, c in zip(s["scenario"], s["variant"], cost) if v == "base"}
+        delta = [c - base_cost[sc] if sc in base_cost and not pd.isna(c) and not pd.isna(base_cost[sc]) else np.nan
+                 for sc, c in zip(s["scenario"], cost)]
+        table = pd.DataFrame({
+            "scenario": s["scenario"],
+            "variant": s["variant"],
+            "status": s["status"],
+            "cost": cost,
+            "vs base": delta,
+            "gap": pd.to_numeric(s.get("gap"), errors="coerce"),
+            "in-house share": pd.to_numeric(s.get("in_house_share"), errors="coerce"),
+            "service level": pd.to_numeric(s.get("service_level"), errors="coerce"),
+            "vendors used": s.get("vendors_used", pd.Series([""] * len(s))).fillna("").astype(str).str.replace(";", ", "),
+            "solve s": pd.to_numeric(s.get("solve_s"), errors="coerce"),
+            "error": s.get("error", pd.Series([""] * len(s))).fillna("").astype(str),
+        })
+        links = [
+            f"{quote(str(sc))}/{quote(str(v))}/report.html" if (path.parent / str(sc) / str(v) / "report.html").is_file() else None
+            for sc, v in zip(s["scenario"], s["variant"])
+        ]
+        parts.append(_section("Jobs side by side", html_table(
+            table,
+            {"gap": "share", "in-house share": "share", "service level": "share"},
+            table_id="jobs", links={"variant": links},
+        )))
+    else:
+        parts.append(_note("no jobs"))
+    return _write_page(path, _page(title, parts))
