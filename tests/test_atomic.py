@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from conftest import TINY
 from staffmix import atomic
 from staffmix.batch import discover_jobs, run_job, write_summary
 from staffmix.checks import ScenarioWarning
@@ -23,7 +24,6 @@ from staffmix.report import write_index, write_report
 from staffmix.simulation import simulate
 from staffmix.solving import solve
 
-TINY = Path(__file__).parent / "data" / "batch" / "good" / "tiny-split"
 
 MODES = {  # umask -> (file mode, folder mode), by hand
     0o027: (0o640, 0o750),

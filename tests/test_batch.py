@@ -11,13 +11,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from conftest import BATCH_DATA as DATA, SCENARIOS
 from staffmix import StaffmixError
 from staffmix.batch import JOB_FILE, Progress, read_summary, run_batch
 from staffmix.io import load_scenario
 
-ROOT = Path(__file__).resolve().parents[1]
-SCENARIOS = ROOT / "scenarios"
-DATA = Path(__file__).parent / "data" / "batch"
 STATUSES = {"optimal", "feasible", "infeasible", "no_solution", "error"}
 RESULT_FILES = {"staffing.csv", "costs.csv", "vendors.csv", "summary.json", JOB_FILE}
 

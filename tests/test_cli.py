@@ -12,11 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from conftest import BROKEN, DATA, TINY, one_error_line, strict_json
 from staffmix.cli import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, main
 
-DATA = Path(__file__).parent / "data" / "batch"
-TINY = DATA / "good" / "tiny-split"
-BROKEN = DATA / "broken"
 COMMANDS = ["solve", "validate", "schema", "batch", "report", "erlang"]
 
 
@@ -24,13 +22,6 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
     code = main([str(a) for a in argv])
     out, err = capsys.readouterr()
     return code, out, err
-
-
-def one_error_line(err: str) -> str:
-    lines = [line for line in err.splitlines() if line.startswith("staffmix: error:")]
-    assert len(lines) == 1, err
-    assert "Traceback" not in err
-    return lines[0]
 
 
 # ------------------------------------------------------------------ help
@@ -184,15 +175,7 @@ def test_real_process_prints_one_error_line_without_traceback() -> None:
 
 
 # ------------------------------------------------- demand given as required agents
-REQUIRED_AGENTS = Path(__file__).parent / "data" / "required-agents"
-
-
-def strict_json(text: str) -> dict:
-    """json.loads that refuses NaN and Infinity (Python writes them; they are not JSON)."""
-    def refuse(name: str) -> None:
-        raise ValueError(f"{name} is not JSON")
-
-    return json.loads(text, parse_constant=refuse)
+REQUIRED_AGENTS = DATA / "required-agents"
 
 
 def test_required_agents_demand_gives_valid_text_json_and_folder(capsys, tmp_path: Path) -> None:

@@ -19,15 +19,11 @@ bases whose solves use the whole limit are in the slow lane
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import pytest
 
 from staffmix import Status, solve, verify
-from test_model import CASES, to_scenario
-
-BACKENDS = ("cbc", "highs", "core")
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import BACKENDS, CASES, ROOT, to_scenario
 QUICK_LIMIT_S = 10.0
 SLOW_LIMIT_S = 30.0
 SLOW_BASES = {"2can-split", "eu-ecommerce-pci", "webshop-startup"}  # variant None: the full scenarios

@@ -19,9 +19,8 @@ from staffmix.model import build_model
 from staffmix.schema import ScenarioConfig
 from staffmix.scenario import Scenario
 import index_oracle as oracle
-from test_model import CASES, to_scenario
+from conftest import CASES, ROOT, to_scenario
 
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def _variants() -> dict[str, Scenario]:

@@ -6,15 +6,14 @@ import importlib.util
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import yaml
 
+from conftest import ROOT
 from staffmix.checks import check_config
 from staffmix.schema import ScenarioConfig
 
-ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 
 

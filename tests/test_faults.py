@@ -21,6 +21,7 @@ import pandas as pd
 import pulp
 import pytest
 
+from conftest import TINY
 import staffmix
 from staffmix import Status, load_result
 from staffmix.batch import JOB_FILE, discover_jobs, run_job
@@ -28,8 +29,6 @@ from staffmix.checks import ScenarioWarning
 from staffmix.cli import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, main
 from staffmix.generate import generate
 
-DATA = Path(__file__).parent / "data" / "batch"
-TINY = DATA / "good" / "tiny-split"
 HANG_GUARD_S = 120  # guards against hangs, not speed requirements
 
 

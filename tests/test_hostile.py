@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import one_error_line
 from staffmix.checks import ScenarioWarning
 from staffmix.cli import EXIT_BAD_INPUT, main
 from staffmix.errors import ScenarioError
@@ -670,14 +671,6 @@ def test_50_mb_of_blank_lines_loads_in_little_memory(tmp_path):
 # ================================================================= the command line
 
 
-def _one_error_line(err: str) -> str:
-    assert "Traceback" not in err
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1, err
-    assert lines[0].startswith("staffmix: error: "), err
-    return lines[0]
-
-
 @pytest.mark.parametrize("case", ["python-tag", "laughs", "escape", "nan", "dst-gap", "first-row-ragged"])
 def test_cli_solve_and_validate_exit_2_with_one_line(tmp_path, capsys, case):
     marker = tmp_path / "pwned"
@@ -702,7 +695,7 @@ def test_cli_solve_and_validate_exit_2_with_one_line(tmp_path, capsys, case):
     code = main(["solve", str(folder)])
     out, err = capsys.readouterr()
     assert code == EXIT_BAD_INPUT and out == ""
-    assert _one_error_line(err).startswith(f"staffmix: error: {expected}")
+    assert one_error_line(err, alone=True).startswith(f"staffmix: error: {expected}")
 
     code = main(["validate", str(folder)])
     out, err = capsys.readouterr()
@@ -716,6 +709,6 @@ def test_cli_in_a_real_process_prints_no_traceback(tmp_path):
     folder = make(tmp_path / "s", base_yaml().replace("periods: 3", "periods: " + "9" * 5000))
     proc = subprocess.run([sys.executable, "-m", "staffmix.cli", "solve", str(folder)], capture_output=True, text=True, timeout=120)
     assert proc.returncode == EXIT_BAD_INPUT and proc.stdout == ""
-    assert _one_error_line(proc.stderr) == (
+    assert one_error_line(proc.stderr, alone=True) == (
         "staffmix: error: scenario.yaml: line 4: a number written with 5,000 characters is too long (at most 100)"
     )

@@ -12,14 +12,13 @@ import pandas as pd
 import pytest
 import yaml
 
+from conftest import DATA, ROOT
 from staffmix.checks import ScenarioWarning
 from staffmix.errors import ScenarioError
 from staffmix.io import apply_variant, load_scenario, save_scenario, scenario_variants
 from staffmix.scenario import Scenario
 from staffmix.schema import DEMAND_COLUMNS
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(__file__).resolve().parent / "data"
 BROKEN = DATA / "broken"
 MINIMAL = DATA / "minimal"
 CASES: dict[str, str] = yaml.safe_load((BROKEN / "cases.yaml").read_text())

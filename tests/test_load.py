@@ -15,12 +15,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import TINY
 import staffmix
 from staffmix.batch import JOB_FILE, read_summary
 from staffmix.checks import ScenarioWarning
 from staffmix.scenario import Scenario
 
-TINY = Path(__file__).parent / "data" / "batch" / "good" / "tiny-split"
 N_SCENARIOS = 210
 PARENT_RSS_LIMIT_MB = 1536  # generous: the batch process holds 210 small scenarios and their summary rows
 WORKER_RSS_LIMIT_MB = 1024

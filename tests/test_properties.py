@@ -55,15 +55,14 @@ import pytest
 from hypothesis import HealthCheck, assume, event, given, note, settings
 from hypothesis import strategies as st
 
-from bruteforce import Tiny
+from conftest import Tiny
 from staffmix import Status, solve, verify
 from staffmix.checks import check_config, check_demand
 from staffmix.result import UNSERVED
 from staffmix.schema import IN_HOUSE, ScenarioConfig
 from staffmix.scenario import Scenario
-from test_model import to_scenario
+from conftest import BACKENDS, to_scenario
 
-BACKENDS = ("cbc", "highs", "core")
 MIP_GAP = 1e-6
 TIME_LIMIT_S = 5.0  # CBC can stall on groups that mirror each other; such examples are skipped
 MONEY_ABS = 1e-4  # verify's absolute money tolerance

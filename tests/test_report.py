@@ -11,13 +11,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from conftest import TINY
 from staffmix import Status, load_result
 from staffmix.io import load_scenario
 from staffmix.report import fmt_number, hour_of_week_shares, write_index, write_report
 from staffmix.solving import solve
 
-DATA = Path(__file__).parent / "data" / "batch"
-TINY = DATA / "good" / "tiny-split"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import TINY
 from staffmix import load_result, load_scenario, save_scenario, solve
 
-TINY = Path(__file__).parent / "data" / "batch" / "good" / "tiny-split"
 
 
 @pytest.fixture(scope="module")

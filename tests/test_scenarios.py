@@ -11,15 +11,15 @@ tests/test_conformance.py's job.
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 
 import pytest
 
+from conftest import SCENARIOS, bundled_names
 from staffmix import Result, load_scenario, solve, verify
 from staffmix.schema import IN_HOUSE
 
-ROOT = Path(__file__).resolve().parents[1] / "scenarios"
-NAMES = sorted(p.parent.name for p in ROOT.glob("*/scenario.yaml"))
+ROOT = SCENARIOS
+NAMES = bundled_names()
 MIP_GAP = 0.02
 
 

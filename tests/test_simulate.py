@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import ROOT, SCENARIOS
 from staffmix import queueing
 from staffmix.errors import StaffmixError
 from staffmix.index import build_index
@@ -38,8 +39,6 @@ from staffmix.simulation import simulate
 from staffmix.simulation.engine import simulate_queue
 from staffmix.simulation.timeline import build_timelines
 
-ROOT = Path(__file__).resolve().parents[1]
-SCENARIOS = ROOT / "scenarios"
 BUNDLED = sorted(p.parent.name for p in SCENARIOS.glob("*/scenario.yaml"))
 VENDOR = {"id": "slowco", "languages": ["en"], "pricing": "per_agent_hour", "rate_per_hour": 20.0, "aht_factor": 2.0}
 
