@@ -12,6 +12,7 @@ import argparse
 import math
 import sys
 
+from staffmix import __version__
 from staffmix.backends import BACKEND_NAMES
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -139,6 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    parser.add_argument("--version", action="version", version=f"staffmix {__version__}")
     # --debug is accepted after the command too (staffmix solve X --debug)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors")
