@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from staffmix.cli.paths import result_folder
 from staffmix.cli.parser import EXIT_FAILED, EXIT_OK
 from staffmix.errors import StaffmixError
 
@@ -61,9 +62,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from staffmix.report import write_report
     from staffmix.result import load_result
 
-    folder = Path(args.result_dir)
-    if not folder.is_dir():
-        raise StaffmixError(f"{folder}: no such result folder")
+    folder = result_folder(args.result_dir)
     result = load_result(folder)
     scenario = None
     title = None

@@ -15,6 +15,9 @@ import sys
 from staffmix import __version__
 from staffmix.backends import BACKEND_NAMES
 
+MAX_THREADS = 256
+"""Most solver threads (staffmix.schema.MAX_THREADS; a test keeps the two equal, so --help imports no pydantic)."""
+
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 EXIT_INTERRUPTED = 130
 
@@ -131,6 +134,23 @@ def _share(text: str) -> float:
     return value
 
 
+def _gap(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"must be a relative gap between 0 and 1 (0.01 is 1 %), got {text}")
+    return value
+
+
+def _threads(text: str) -> int:
+    value = _positive(int)(text)
+    if value > MAX_THREADS:
+        raise argparse.ArgumentTypeError(f"at most {MAX_THREADS}, got {text}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The `staffmix` parser with every command (each added by its `_add_<command>` function)."""
     parser = _Parser(
@@ -169,9 +189,10 @@ def _add_solve(command) -> None:
     p.add_argument("--variant", help="solve this named variant of the scenario")
     p.add_argument("--backend", choices=BACKEND_NAMES, help="solver backend (default: the scenario's, else cbc)")
     p.add_argument("--time-limit", type=_positive(float), metavar="S", help="solver time limit in seconds")
-    p.add_argument("--gap", type=float, metavar="REL", help="relative MIP gap at which to stop (default 1e-4)")
-    p.add_argument("--threads", type=_positive(int), help="solver threads")
-    p.add_argument("--out", metavar="DIR", help="write the result tables (CSV + summary.json) to DIR (must not exist or be empty)")
+    p.add_argument("--gap", type=_gap, metavar="REL", help="relative MIP gap at which to stop, 0 to 1 (default 1e-4: 0.01 %%)")
+    p.add_argument("--threads", type=_threads, help=f"solver threads (1 to {MAX_THREADS})")
+    p.add_argument("--out", metavar="DIR", help="write the result tables (CSV + summary.json) to DIR (new or empty; checked before solving)")
+    p.add_argument("--overwrite", action="store_true", help="with --out: replace what DIR holds")
     p.add_argument("--report", action="store_true", help="also write report.html into --out")
     p.add_argument("--json", action="store_true", help="print summary.json instead of the text summary")
 
@@ -237,6 +258,7 @@ def _add_simulate(command) -> None:
     p.add_argument("--jobs", type=_positive(int), metavar="N", help="worker processes (default: the number of CPUs)")
     p.add_argument("--backend", choices=BACKEND_NAMES, help="when solving first: solver backend")
     p.add_argument("--time-limit", type=_positive(float), metavar="S", help="when solving first: solver time limit in seconds")
-    p.add_argument("--out", metavar="DIR", help="write tables, simulation.json and report.html to DIR (must not exist or be empty)")
+    p.add_argument("--out", metavar="DIR", help="write tables, simulation.json and report.html to DIR (new or empty; checked first)")
+    p.add_argument("--overwrite", action="store_true", help="with --out: replace what DIR holds")
     p.add_argument("--json", action="store_true", help="print the summary and tables as JSON")
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from staffmix.cli.paths import output_folder
 from staffmix.cli.parser import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
 from staffmix.errors import ScenarioError, StaffmixError
 
@@ -18,6 +19,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
 
     if args.report and not args.out:
         raise StaffmixError("--report needs --out DIR")
+    out = output_folder(args.out, overwrite=args.overwrite) if args.out else None  # before the solve, not after it
     scenario = load_scenario(args.path)
     if args.variant:
         scenario = scenario.variant(args.variant)
@@ -32,8 +34,8 @@ def cmd_solve(args: argparse.Namespace) -> int:
     violations = verify(scenario, result) if result.status.has_plan else []
     for v in violations:
         print(f"  VERIFY: {v}", file=sys.stderr)
-    if args.out:
-        out = result.to_folder(args.out)
+    if out is not None:
+        out = result.to_folder(out, overwrite=args.overwrite)
         if args.report:
             from staffmix.report import write_report
 

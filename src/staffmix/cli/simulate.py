@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from staffmix.cli.paths import output_folder, result_folder
 from staffmix.cli.parser import EXIT_FAILED, EXIT_OK
 from staffmix.errors import StaffmixError
 
@@ -21,16 +22,12 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         raise StaffmixError("--cv needs --handling lognormal")
     if args.result and (args.backend or args.time_limit):
         raise StaffmixError("--backend and --time-limit apply when solving first, not with --result")
-    out = Path(args.out) if args.out else None
-    if out is not None and out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise StaffmixError(f"{out}: exists and is not empty; choose another folder")
+    out = output_folder(args.out, overwrite=args.overwrite) if args.out else None
     scenario = load_scenario(args.path)
     if args.variant:
         scenario = scenario.variant(args.variant)
     if args.result:
-        if not Path(args.result).is_dir():
-            raise StaffmixError(f"{args.result}: no such result folder")
-        result = load_result(args.result)
+        result = load_result(result_folder(args.result, "--result"))
     else:
         from staffmix.solving import solve
 
@@ -51,7 +48,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     if out is not None:
         from staffmix.report import write_report
 
-        sim.to_folder(out, overwrite=True)  # checked empty above
+        sim.to_folder(out, overwrite=True)  # checked above: new, empty, or --overwrite
         if not args.result:
             result.to_folder(out / "plan")
         write_report(result, out / "report.html", scenario=scenario, simulation=sim)
