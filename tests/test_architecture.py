@@ -23,6 +23,7 @@ KNOWN_LONG: set[str] = set()
 
 LAYERS = [
     "staffmix.errors",
+    "staffmix.progress",
     "staffmix.backends",
     "staffmix.schema",
     "staffmix.messages",

@@ -195,6 +195,7 @@ def _add_solve(command) -> None:
     p.add_argument("--overwrite", action="store_true", help="with --out: replace what DIR holds")
     p.add_argument("--report", action="store_true", help="also write report.html into --out")
     p.add_argument("--json", action="store_true", help="print summary.json instead of the text summary")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr (phase, best cost, bound, elapsed time)")
 
 
 def _add_validate(command) -> None:

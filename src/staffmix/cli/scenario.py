@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from staffmix.cli.display import SolveDisplay
 from staffmix.cli.paths import output_folder
 from staffmix.cli.parser import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
 from staffmix.errors import ScenarioError, StaffmixError
@@ -23,7 +24,12 @@ def cmd_solve(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.path)
     if args.variant:
         scenario = scenario.variant(args.variant)
-    result = solve(scenario, backend=args.backend, time_limit_s=args.time_limit, mip_gap=args.gap, threads=args.threads)
+    display = SolveDisplay(scenario.name, enabled=not args.quiet)
+    try:
+        result = solve(scenario, backend=args.backend, time_limit_s=args.time_limit, mip_gap=args.gap, threads=args.threads,
+                       progress=display)
+    finally:
+        display.close()
     if args.json:
         print(json.dumps(result.summary(), indent=2, default=str))
     elif result.status == "error":  # the solver failed: one line on stderr, like every other error

@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from staffmix.cli.display import ReplicationDisplay, SolveDisplay
 from staffmix.cli.paths import output_folder, result_folder
 from staffmix.cli.parser import EXIT_FAILED, EXIT_OK
 from staffmix.errors import StaffmixError
@@ -31,14 +32,22 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     else:
         from staffmix.solving import solve
 
-        result = solve(scenario, backend=args.backend, time_limit_s=args.time_limit)
+        display = SolveDisplay(scenario.name, enabled=not args.quiet)
+        try:
+            result = solve(scenario, backend=args.backend, time_limit_s=args.time_limit, progress=display)
+        finally:
+            display.close()
         if not args.quiet:
             print(f"simulate: solved {scenario.name}: {result.status}, cost {result.objective}", file=sys.stderr)
         if not result.status.has_plan:
             print(f"staffmix: error: scenario {scenario.name}: the solve ended {result.status}; no plan to simulate", file=sys.stderr)
             return EXIT_FAILED
-    sim = simulate(scenario, result, replications=args.replications, seed=args.seed, arrivals=args.arrivals,
-                   handling=args.handling, handling_cv=args.cv, by_period=args.by_period, jobs=args.jobs, progress=not args.quiet)
+    replications = ReplicationDisplay(enabled=not args.quiet)
+    try:
+        sim = simulate(scenario, result, replications=args.replications, seed=args.seed, arrivals=args.arrivals,
+                       handling=args.handling, handling_cv=args.cv, by_period=args.by_period, jobs=args.jobs, progress=replications)
+    finally:
+        replications.close()
     if args.json:
         tables = {name: json.loads(getattr(sim, name).to_json(orient="records"))
                   for name in ("by_queue", "by_day", "by_period") if getattr(sim, name) is not None}
