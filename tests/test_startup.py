@@ -45,7 +45,8 @@ def test_solve_loads_what_it_needs_on_first_use() -> None:
 
 
 def test_dir_is_exactly_the_public_api() -> None:
-    assert dir(staffmix) == sorted(staffmix.__all__)
+    assert dir(staffmix) == sorted(staffmix.__all__) == staffmix.__all__
+    assert set(staffmix.__all__) == {*staffmix._LAZY, "__version__"}
     assert "annotations" not in dir(staffmix) and "Any" not in dir(staffmix)
     for name in staffmix.__all__:
         assert getattr(staffmix, name) is not None

@@ -35,7 +35,12 @@ _LAZY: dict[str, tuple[str, str]] = {
 }
 """Public name -> (module, attribute) it is read from on first use."""
 
-__all__ = sorted([*_LAZY, "__version__"])
+__all__ = [
+    "Result", "Scenario", "ScenarioConfig", "ScenarioError", "SolverError", "StaffmixError", "Status", "__version__",
+    "build_model", "load_result", "load_scenario", "run_batch", "save_scenario", "scenario_json_schema", "simulate",
+    "solve", "validate", "verify",
+]
+"""The public API, sorted (tests/test_startup.py keeps it equal to the names above plus __version__)."""
 
 if TYPE_CHECKING:  # for type checkers and editors; never run
     from staffmix.batch import run_batch

@@ -150,6 +150,33 @@ class Result:
             return s
         return s[(s["shortfall"] > 1e-6) | (s["provider"] == UNSERVED)].reset_index(drop=True)
 
+    @property
+    def below_target_periods(self) -> int:
+        """Queue-periods that miss what the scenario asks: unserved, short of their requirement, or under their
+        service-level target (staffmix.targets); 0 for a plan that meets every target, and when there is no plan."""
+        k = self.kpis
+        count = k.get("below_target_periods", k.get("unmet_periods"))  # results saved before the count existed
+        return int(count or 0) if self.status.has_plan else 0
+
+    @property
+    def warnings(self) -> list[str]:
+        """What a planner must not miss about this plan, one sentence each; empty when the plan meets every target.
+
+        The same words stand in the text summary, the report's status card, the
+        batch's summary.csv and index page; `staffmix solve --strict` exits 1 on any.
+        """
+        below = self.below_target_periods
+        if not below:
+            return []
+        unmet = int(self.kpis.get("unmet_periods") or 0)
+        text = f"{below} queue-period{'s' if below != 1 else ''} below target"
+        if unmet:
+            text += f" ({unmet} short of the agents they need, as the soft service level allows)"
+        lowest = self.kpis.get("min_service_level")
+        if lowest is not None:
+            text += f"; lowest service level {lowest:.1%}"
+        return [text]
+
     def service(self, by: str = "queue") -> pd.DataFrame:
         """Achieved service level, ASA and occupancy, volume-weighted, by 'queue', 'day', 'week' or 'overall'."""
         return service_rollup(self.staffing, by)
@@ -169,6 +196,7 @@ class Result:
             "message": self.message,
             "options": self.options,
             "kpis": self.kpis,
+            "warnings": self.warnings,
             "timezone": _timezone_of(self.staffing, self.shifts),
         }
 

@@ -32,6 +32,7 @@ def hour_band_split(result: Result, timezone: str | None = None) -> pd.DataFrame
 
 def format_summary(result: Result, timezone: str | None = None) -> str:
     lines = [f"scenario {result.scenario}: {result.status} ({result.solver}, {result.solve_s:.1f} s)"]
+    lines += [f"  WARNING: {w}" for w in result.warnings]  # first, where a planner looks
     if result.message:
         lines.append(f"  {result.message}")
     if not result.status.has_plan:
@@ -70,6 +71,4 @@ def format_summary(result: Result, timezone: str | None = None) -> str:
             asa = "" if pd.isna(r["asa_s"]) else f", ASA {r['asa_s']:.1f} s"
             occupancy = "" if pd.isna(r["occupancy"]) else f", occupancy {r['occupancy']:.1%}"
             lines.append(f"    {r['queue']:<20} {r['service_level']:.1%}{asa}{occupancy}")
-    if k.get("unmet_periods"):
-        lines.append(f"  {k['unmet_periods']} queue-periods below requirement (soft service level)")
     return "\n".join(lines)

@@ -30,6 +30,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
     out = Path(args.out)
     print(f"summary: {out / SUMMARY_FILE}\nindex:   {out / INDEX_FILE}")
     failed = summary["status"].isin(FAILED_STATUSES) | (summary["violations"].fillna(0) > 0)
+    if args.strict:
+        failed |= summary["below_target_periods"].fillna(0) > 0
     return EXIT_FAILED if failed.any() else EXIT_OK
 
 
@@ -43,7 +45,7 @@ def format_batch(summary: pd.DataFrame) -> str:
     width = max([len("job")] + [len(n) for n in names])
     lines = [f"{'job':<{width}}  {'status':<11} {'cost':>14}  {'in-house':>8}  {'service':>8}  note"]
     for name, r in zip(names, summary.to_dict("records")):
-        note = r.get("error") or (r.get("message") if r.get("status") != "optimal" else "") or ""
+        note = r.get("error") or r.get("warning") or (r.get("message") if r.get("status") != "optimal" else "") or ""
         if r.get("violations") and not pd.isna(r["violations"]):
             note = f"{int(r['violations'])} verify findings; " + note
         note = str(note).splitlines()[0] if note else ""

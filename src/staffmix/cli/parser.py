@@ -43,7 +43,8 @@ examples:
   staffmix erlang --contacts 120 --aht 300
   staffmix simulate scenarios/2can-split --replications 20 --out out/2can-sim
 
-exit codes: 0 ok, 1 infeasible / no plan / failed jobs, 2 bad input
+exit codes: 0 ok, 1 infeasible / no plan / failed jobs (with --strict: a plan
+below target too), 2 bad input
 """
 
 BATCH_EPILOG = """\
@@ -57,7 +58,8 @@ one per variant. Results go to DIR/<scenario>/<variant>/ (tables, report.html,
 job.json); DIR/summary.csv has one row per job, DIR/index.html compares them.
 
 exit codes: 0 every job has a plan, 1 a job failed, was infeasible or found
-no plan, 2 bad input, 130 interrupted (finished jobs are kept; use --resume)
+no plan (with --strict: or a plan below target), 2 bad input, 130 interrupted
+(finished jobs are kept; use --resume)
 """
 
 REPORT_EPILOG = """\
@@ -196,6 +198,7 @@ def _add_solve(command) -> None:
     p.add_argument("--report", action="store_true", help="also write report.html into --out")
     p.add_argument("--json", action="store_true", help="print summary.json instead of the text summary")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr (phase, best cost, bound, elapsed time)")
+    p.add_argument("--strict", action="store_true", help="exit 1 when the plan misses a target (queue-periods short, unserved or below their service level)")
 
 
 def _add_validate(command) -> None:
@@ -222,6 +225,7 @@ def _add_batch(command) -> None:
     p.add_argument("--scheduler", metavar="ADDR", help="dask scheduler address (with --executor dask; default: a local cluster)")
     p.add_argument("--no-reports", action="store_true", help="skip each job's report.html (faster; `staffmix report` draws one later)")
     p.add_argument("--quiet", action="store_true", help="no progress line on stderr")
+    p.add_argument("--strict", action="store_true", help="exit 1 when a job's plan misses a target (as well as on failed jobs)")
 
 
 def _add_report(command) -> None:

@@ -47,7 +47,8 @@ def cmd_solve(args: argparse.Namespace) -> int:
 
             write_report(result, out / "report.html", scenario=scenario)
         print(f"  result written to {out}", file=sys.stderr if args.json else sys.stdout)  # --json: stdout is JSON alone
-    return EXIT_OK if result.status.has_plan and not violations else EXIT_FAILED
+    below = args.strict and result.warnings
+    return EXIT_OK if result.status.has_plan and not violations and not below else EXIT_FAILED
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
 from staffmix.cli.display import ReplicationDisplay, SolveDisplay
 from staffmix.cli.paths import output_folder, result_folder

@@ -49,6 +49,9 @@ tr.total td { font-weight: bold; border-top: 2px solid #999; }
 .card .value { font-size: 1.25em; font-weight: 600; }
 .status-optimal, .status-feasible { color: #1a7f37; }
 .status-infeasible, .status-no_solution, .status-error { color: #c62828; }
+.status-warning { color: #b26a00; }
+.card.warn { border-color: #f0b400; background: #fff8e1; }
+.warn { background: #fff3e0; border-left: 4px solid #e65100; padding: 0.4em 0.8em; font-weight: 600; }
 img { max-width: 100%; height: auto; display: block; margin: 0.5em 0; }
 .note { color: #666; font-style: italic; }
 .msg { background: #fff8e1; border-left: 4px solid #f0b400; padding: 0.4em 0.8em; }
@@ -82,8 +85,14 @@ def _header(result: Result, scenario: Any | None, title: str | None) -> str:
     k = result.kpis
     name = title or result.scenario
     desc = getattr(getattr(scenario, "config", None), "description", "") if scenario is not None else ""
+    status = html.escape(str(result.status))
+    below = result.below_target_periods
+    if below:  # amber, with the count: a plan that misses targets is not a green plan
+        status = f'<span class="status-warning">{status}, {below:,} below target</span>'
+    else:
+        status = f'<span class="status-{status}">{status}</span>'
     cards = [
-        ("status", f'<span class="status-{html.escape(str(result.status))}">{html.escape(str(result.status))}</span>'),
+        ("status", status),
         ("total cost", html.escape(fmt_number(result.objective))),
         ("gap", html.escape(fmt_number(result.gap, "share"))),
         ("in-house share", html.escape(fmt_number(k.get("in_house_share"), "share"))),
@@ -94,8 +103,10 @@ def _header(result: Result, scenario: Any | None, title: str | None) -> str:
     solve_s = f"solver {html.escape(result.solver)}, built in {result.build_s:.2f} s, solved in {result.solve_s:.2f} s"
     parts.append(f'<p class="sub">{html.escape(desc) + "<br>" if desc else ""}{solve_s}</p>')
     parts.append('<div class="cards">' + "".join(
-        f'<div class="card"><div class="label">{label}</div><div class="value">{value}</div></div>' for label, value in cards
+        f'<div class="card{" warn" if label == "status" and below else ""}"><div class="label">{label}</div>'
+        f'<div class="value">{value}</div></div>' for label, value in cards
     ) + "</div>")
+    parts += [f'<p class="warn" id="warning">Warning: {html.escape(w)}</p>' for w in result.warnings]
     if result.message:
         parts.append(f'<p class="msg">{html.escape(result.message)}</p>')
     return "\n".join(parts)
@@ -231,9 +242,14 @@ def write_index(summary: pd.DataFrame, path: str | os.PathLike[str], title: str 
     path = Path(path)
     s = summary.reset_index(drop=True)
     counts = s["status"].value_counts() if len(s) else pd.Series(dtype=int)
+    below = pd.to_numeric(s.get("below_target_periods", pd.Series([np.nan] * len(s))), errors="coerce").fillna(0)
+    flagged = int((below > 0).sum())
     parts = [f"<h1>{html.escape(title)}</h1>",
              f'<p class="sub">{len(s)} job{"s" if len(s) != 1 else ""}: '
              + ", ".join(f"{int(n)} {html.escape(str(st))}" for st, n in counts.items()) + "</p>"]
+    if flagged:
+        parts.append(f'<p class="warn" id="warning">Warning: {flagged} job{"s" if flagged != 1 else ""} with a plan below target '
+                     "(queue-periods short, unserved or under their service level); see the status column</p>")
     if not s.empty:
         parts.append(_figure_html(index_figure(s), "cost per job", ""))
         cost = pd.to_numeric(s.get("objective"), errors="coerce")
@@ -243,12 +259,13 @@ def write_index(summary: pd.DataFrame, path: str | os.PathLike[str], title: str 
         table = pd.DataFrame({
             "scenario": s["scenario"],
             "variant": s["variant"],
-            "status": s["status"],
+            "status": [f"{st}, {int(b):,} below target" if b > 0 else str(st) for st, b in zip(s["status"], below)],
             "cost": cost,
             "vs base": delta,
             "gap": pd.to_numeric(s.get("gap"), errors="coerce"),
             "in-house share": pd.to_numeric(s.get("in_house_share"), errors="coerce"),
             "service level": pd.to_numeric(s.get("service_level"), errors="coerce"),
+            "lowest service level": pd.to_numeric(s.get("min_service_level", pd.Series([np.nan] * len(s))), errors="coerce"),
             "vendors used": s.get("vendors_used", pd.Series([""] * len(s))).fillna("").astype(str).str.replace(";", ", "),
             "solve s": pd.to_numeric(s.get("solve_s"), errors="coerce"),
             "error": s.get("error", pd.Series([""] * len(s))).fillna("").astype(str),
@@ -259,7 +276,7 @@ def write_index(summary: pd.DataFrame, path: str | os.PathLike[str], title: str 
         ]
         parts.append(_section("Jobs side by side", html_table(
             table,
-            {"gap": "share", "in-house share": "share", "service level": "share"},
+            {"gap": "share", "in-house share": "share", "service level": "share", "lowest service level": "share"},
             table_id="jobs", links={"variant": links},
         )))
     else:
