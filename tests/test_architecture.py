@@ -25,6 +25,7 @@ LAYERS = [
     "staffmix.errors",
     "staffmix.progress",
     "staffmix.backends",
+    "staffmix.frozen_model",
     "staffmix.schema",
     "staffmix.messages",
     "staffmix.demand",
