@@ -105,6 +105,8 @@ class Result:
     costs: pd.DataFrame = field(default_factory=lambda: empty_table("costs"))
     diagnosis: pd.DataFrame = field(default_factory=lambda: empty_table("diagnosis"))
     kpis: dict[str, Any] = field(default_factory=dict)
+    currency: str | None = None
+    """Currency of every money figure (the scenario's `currency`, an ISO 4217 code); None: no unit given."""
     model: Any = field(default=None, repr=False, compare=False)
     """The solver model (a pulp.LpProblem for cbc/highs), for write_lp / write_mps."""
 
@@ -115,7 +117,7 @@ class Result:
         solver model kept for export."""
         if not isinstance(other, Result):
             return NotImplemented
-        scalars = ("status", "scenario", "solver", "objective", "bound", "gap", "message", "options", "kpis")
+        scalars = ("status", "scenario", "solver", "objective", "bound", "gap", "message", "options", "kpis", "currency")
         return all(_jsonable(getattr(self, f)) == _jsonable(getattr(other, f)) for f in scalars) and all(
             _same_table(getattr(self, name), getattr(other, name)) for name in TABLE_COLUMNS
         )
@@ -196,6 +198,7 @@ class Result:
             "message": self.message,
             "options": self.options,
             "kpis": self.kpis,
+            "currency": self.currency,
             "warnings": self.warnings,
             "timezone": _timezone_of(self.staffing, self.shifts),
         }
@@ -260,6 +263,7 @@ def load_result(path: str | os.PathLike[str]) -> Result:
         message=s.get("message", ""),
         options=s.get("options", {}),
         kpis=s.get("kpis", {}),
+        currency=s.get("currency"),
         **tables,
     )
 

@@ -437,6 +437,8 @@ class ScenarioConfig(_Model):
     """Scenario name."""
     description: str = ""
     """What the scenario asks, in a sentence or two."""
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = None
+    """Currency of every rate, price and fee, as an ISO 4217 code (EUR, GBP, USD); shown beside every money figure in summaries and reports. None: amounts without a unit."""
     horizon: Horizon
     """The planning horizon."""
     demand: DemandSource = Field(default_factory=DemandSource)

@@ -70,7 +70,7 @@ def _solve(scenario: Scenario, opts: SolverOptions) -> Result:
     report.bound(outcome.bound)
     solve_s = time.perf_counter() - started - index_s - outcome.build_s
     result = Result(
-        status=outcome.status, scenario=scenario.name, solver=opts.backend,
+        status=outcome.status, scenario=scenario.name, solver=opts.backend, currency=scenario.config.currency,
         build_s=index_s + outcome.build_s, solve_s=solve_s, options=opts.model_dump(),
         message=outcome.message, model=outcome.model, bound=None if outcome.status.has_plan else outcome.bound,
     )

@@ -43,7 +43,9 @@ def format_batch(summary: pd.DataFrame) -> str:
 
     names = [f"{s}/{v}" for s, v in zip(summary["scenario"], summary["variant"])]
     width = max([len("job")] + [len(n) for n in names])
-    lines = [f"{'job':<{width}}  {'status':<11} {'cost':>14}  {'in-house':>8}  {'service':>8}  note"]
+    currencies = {str(c) for c in summary.get("currency", pd.Series([], dtype=object)) if isinstance(c, str) and c}
+    cost = f"cost {currencies.pop()}" if len(currencies) == 1 else "cost"  # one unit for every job, or none shown
+    lines = [f"{'job':<{width}}  {'status':<11} {cost:>14}  {'in-house':>8}  {'service':>8}  note"]
     for name, r in zip(names, summary.to_dict("records")):
         note = r.get("error") or r.get("warning") or (r.get("message") if r.get("status") != "optimal" else "") or ""
         if r.get("violations") and not pd.isna(r["violations"]):

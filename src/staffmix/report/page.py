@@ -29,6 +29,7 @@ from staffmix.report.figures import (
     staffing_figure,
     vendor_figure,
 )
+from staffmix.labels import MONEY_KPIS, cost_label, kpi_label, with_unit
 from staffmix.report.format import fmt_number, html_table, table_cell
 from staffmix.result import Result
 
@@ -61,22 +62,28 @@ img { max-width: 100%; height: auto; display: block; margin: 0.5em 0; }
 KPI_KINDS = {
     "total_cost": "number", "contacts": "number", "cost_per_contact": "number",
     "in_house_share": "share", "night_share_outsourced": "share", "vendors_used": "text",
-    "unmet_periods": "int", "service_level": "share",
+    "unmet_periods": "int", "service_level": "share", "below_target_periods": "int", "min_service_level": "share",
 }
 
 
 def kpi_table(result: Result) -> pd.DataFrame:
-    rows = [(k, v) for k, v in result.kpis.items()]
-    return pd.DataFrame(rows, columns=["kpi", "value"])
+    """The KPIs as a table: key (as in summary.json), label (what the report shows, money with its currency), value."""
+    rows = [(k, _kpi_label(k, result.currency), v) for k, v in result.kpis.items()]
+    return pd.DataFrame(rows, columns=["key", "kpi", "value"])
+
+
+def _kpi_label(key: str, currency: str | None) -> str:
+    return with_unit(kpi_label(key), currency) if key in MONEY_KPIS else kpi_label(key)
 
 
 def _kpi_html(result: Result) -> str:
-    out = ["<table id=\"kpis\"><thead><tr><th>kpi</th><th>value</th></tr></thead><tbody>"]
+    out = ["<table id=\"kpis\"><thead><tr><th>key figure</th><th>value</th></tr></thead><tbody>"]
     for k, v in result.kpis.items():
         kind = KPI_KINDS.get(k, "share" if k.startswith("service_level.") else "number")
         if isinstance(v, (list, tuple)):
             v, kind = ", ".join(map(str, v)) or "none", "text"
-        out.append(f"<tr><td>{html.escape(k)}</td>{table_cell(v, kind)}</tr>")
+        label = html.escape(_kpi_label(k, result.currency))
+        out.append(f'<tr><td data-key="{html.escape(k)}">{label}</td>{table_cell(v, kind)}</tr>')
     out.append("</tbody></table>")
     return "\n".join(out)
 
@@ -93,7 +100,7 @@ def _header(result: Result, scenario: Any | None, title: str | None) -> str:
         status = f'<span class="status-{status}">{status}</span>'
     cards = [
         ("status", status),
-        ("total cost", html.escape(fmt_number(result.objective))),
+        ("total cost", html.escape(fmt_number(result.objective) + (f" {result.currency}" if result.currency and result.objective is not None else ""))),
         ("gap", html.escape(fmt_number(result.gap, "share"))),
         ("in-house share", html.escape(fmt_number(k.get("in_house_share"), "share"))),
         ("service level", html.escape(fmt_number(k.get("service_level"), "share"))),
@@ -155,12 +162,14 @@ def render_report(result: Result, scenario: Any | None = None, title: str | None
         "Day and night: who takes the contacts",
         _figure_html(heatmap_figure(result, scenario), "share of contacts by provider and hour of week", "no contacts"),
     ))
-    costs = result.costs[["component", "amount"]].reset_index(drop=True)
+    amount = with_unit("amount", result.currency)
+    costs = pd.DataFrame({"component": [cost_label(c) for c in result.costs["component"]],
+                          amount: result.costs["amount"].astype(float).to_numpy()})
     parts.append(_section(
         "Cost breakdown",
         _figure_html(cost_figure(result), "cost by component", "every cost component is zero"),
-        html_table(costs, {"amount": "number"}, table_id="costs",
-                   total={"component": "total", "amount": float(costs["amount"].astype(float).sum())}),
+        html_table(costs, {amount: "number"}, table_id="costs",
+                   total={"component": "total", amount: float(costs[amount].sum())}),
     ))
     svc = result.service("queue")
     if not svc.empty:
@@ -181,7 +190,8 @@ def render_report(result: Result, scenario: Any | None = None, title: str | None
     parts.append(_section(
         "Vendors",
         _figure_html(vendor_figure(result, scenario), "vendor usage against commitment", "no vendor is used in this plan"),
-        html_table(vend, {"week": "int"}, table_id="vendors") if not vend.empty else "",
+        html_table(vend.rename(columns={"fee": with_unit("fee", result.currency), "cost": with_unit("cost", result.currency)}),
+                   {"week": "int"}, table_id="vendors") if not vend.empty else "",
         _note("Weeks are counted from 0 in the table (as in vendors.csv) and from 1 in the chart.") if not vend.empty else "",
     ))
     parts.append(_section("Key figures", _kpi_html(result)))
@@ -251,7 +261,9 @@ def write_index(summary: pd.DataFrame, path: str | os.PathLike[str], title: str 
         parts.append(f'<p class="warn" id="warning">Warning: {flagged} job{"s" if flagged != 1 else ""} with a plan below target '
                      "(queue-periods short, unserved or under their service level); see the status column</p>")
     if not s.empty:
-        parts.append(_figure_html(index_figure(s), "cost per job", ""))
+        currencies = {c for c in s.get("currency", pd.Series([], dtype=object)).dropna().astype(str) if c}
+        currency = currencies.pop() if len(currencies) == 1 else None  # one unit for all, or none shown
+        parts.append(_figure_html(index_figure(s, currency), "cost per job", ""))
         cost = pd.to_numeric(s.get("objective"), errors="coerce")
         base_cost = {sc: c for sc, v, c in zip(s["scenario"], s["variant"], cost) if v == "base"}
         delta = [c - base_cost[sc] if sc in base_cost and not pd.isna(c) and not pd.isna(base_cost[sc]) else np.nan
@@ -260,7 +272,7 @@ def write_index(summary: pd.DataFrame, path: str | os.PathLike[str], title: str 
             "scenario": s["scenario"],
             "variant": s["variant"],
             "status": [f"{st}, {int(b):,} below target" if b > 0 else str(st) for st, b in zip(s["status"], below)],
-            "cost": cost,
+            with_unit("cost", currency): cost,
             "vs base": delta,
             "gap": pd.to_numeric(s.get("gap"), errors="coerce"),
             "in-house share": pd.to_numeric(s.get("in_house_share"), errors="coerce"),
