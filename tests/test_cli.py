@@ -278,3 +278,22 @@ def test_cli_thread_cap_is_the_schemas() -> None:
     from staffmix.schema import MAX_THREADS as SCHEMA_MAX_THREADS
 
     assert MAX_THREADS == SCHEMA_MAX_THREADS
+
+
+def test_validate_groups_a_wrong_date_on_every_row(capsys, tmp_path: Path) -> None:
+    folder = shutil.copytree(TINY, tmp_path / "dates")
+    demand = folder / "demand.csv"
+    rows = demand.read_text().splitlines()
+    fixed = [rows[0]]  # 2026-03-02T00:00 -> 02.03.2026 00:00, as a spreadsheet in German writes it
+    for row in rows[1:]:
+        stamp, rest = row.split(",", 1)
+        fixed.append(f"{stamp[8:10]}.{stamp[5:7]}.{stamp[:4]} {stamp[11:16]},{rest}")
+    demand.write_text("\n".join(fixed) + "\n")
+    n = len(rows) - 1
+    code, out, _ = run(capsys, "validate", folder)
+    assert code == EXIT_BAD_INPUT
+    assert out.splitlines() == [
+        f"{folder}: 1 problem",
+        f"  demand.csv: lines 2-{n + 1} ({n} rows, the first shown): period_start '02.03.2026 00:00' is not a date-time "
+        "(expected ISO 8601 such as 2026-01-05T08:00 or 2026-01-05T08:00+01:00)",
+    ]

@@ -69,7 +69,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 print(f"  warning: {w.message}")
         except ScenarioError as exc:
             bad += 1
-            print(f"{path}: {len(exc.problems)} problem{'s' if len(exc.problems) > 1 else ''}")
+            print(f"{path}: {exc.count} problem{'s' if exc.count > 1 else ''}")
             for problem in exc.problems:
                 print(f"  {problem}")
     return EXIT_BAD_INPUT if bad else EXIT_OK
