@@ -20,6 +20,7 @@ class ScenarioError(StaffmixError, ValueError):
 
     def __init__(self, problems: list[str] | str):
         self.problems = [problems] if isinstance(problems, str) else list(problems)
+        """Every problem found, one line each, starting with the file (and field or row) it concerns."""
         head = self.problems[0] if self.problems else "invalid scenario"
         more = self.count - 1
         super().__init__(head if more <= 0 else f"{head} (and {more} more problem{'s' if more > 1 else ''})")

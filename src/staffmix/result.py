@@ -39,10 +39,10 @@ class Status(StrEnum):
 
     @property
     def has_plan(self) -> bool:
+        """Whether the solve came back with a plan (optimal or feasible)."""
         return self in (Status.optimal, Status.feasible)
 
 
-# Documented columns of every table (also the CSV headers).
 TABLE_COLUMNS: dict[str, list[str]] = {
     "staffing": [
         "period", "period_start", "queue", "provider", "contacts", "required",
@@ -58,6 +58,7 @@ TABLE_COLUMNS: dict[str, list[str]] = {
     "costs": ["component", "amount"],
     "diagnosis": ["queue", "period", "period_start", "reason"],
 }
+"""The columns of every table of a Result, in order (also the CSV headers of a result folder)."""
 COST_COMPONENTS = (
     "in_house_pay", "in_house_headcount", "vendor_hours", "vendor_contacts",
     "vendor_fees", "shortfall_penalty",
@@ -88,23 +89,43 @@ class Result:
     """
 
     status: Status
+    """How the solve ended (optimal, feasible, infeasible, no_solution, error)."""
     scenario: str
+    """The scenario's name."""
     solver: str
+    """The backend that solved it (cbc, highs, core)."""
     objective: float | None = None
+    """Total cost of the plan (None without a plan), in the scenario's currency."""
     bound: float | None = None
+    """Proven lower bound on the cost of any plan (None when none was proven)."""
     gap: float | None = None
+    """Relative gap (objective - bound) / |objective|: how far from optimal the plan can be at most."""
     build_s: float = 0.0
+    """Seconds spent on the requirements, index sets and model."""
     solve_s: float = 0.0
+    """Seconds spent solving and reading the plan back."""
     message: str = ""
+    """Why a solve stopped short or failed, in a sentence; empty when there is nothing to say."""
     options: dict[str, Any] = field(default_factory=dict)
+    """The solver options the solve ran with (backend, time_limit_s, mip_gap, threads)."""
     staffing: pd.DataFrame = field(default_factory=lambda: empty_table("staffing"))
+    """One row per queue-period with demand: provider, contacts, required and staffed agents, shortfall, service level, ASA, occupancy."""
     shifts: pd.DataFrame = field(default_factory=lambda: empty_table("shifts"))
+    """In-house shifts started: group, template, start period and time, count."""
     headcount: pd.DataFrame = field(default_factory=lambda: empty_table("headcount"))
+    """Heads per in-house group."""
     assignments: pd.DataFrame = field(default_factory=lambda: empty_table("assignments"))
+    """Productive in-house agents per period, group and queue."""
     vendors: pd.DataFrame = field(default_factory=lambda: empty_table("vendors"))
+    """Per vendor and week: used and billed hours or contacts, fee and cost."""
     costs: pd.DataFrame = field(default_factory=lambda: empty_table("costs"))
+    """The objective split by component (COST_COMPONENTS): component, amount."""
     diagnosis: pd.DataFrame = field(default_factory=lambda: empty_table("diagnosis"))
+    """For an infeasible scenario: the queue-periods no plan can serve, and why."""
     kpis: dict[str, Any] = field(default_factory=dict)
+    """Headline numbers (staffmix.kpis): `total_cost`, `contacts`, `cost_per_contact`, `in_house_share`,
+    `night_share_outsourced`, `vendors_used`, `unmet_periods`, `below_target_periods`, `min_service_level`,
+    `service_level` and one `service_level.<queue>` per queue."""
     currency: str | None = None
     """Currency of every money figure (the scenario's `currency`, an ISO 4217 code); None: no unit given."""
     model: Any = field(default=None, repr=False, compare=False)
@@ -215,9 +236,11 @@ class Result:
         return out
 
     def write_lp(self, path: str | os.PathLike[str]) -> None:
+        """Write the solver model as an LP file (cbc and highs backends, which keep their PuLP model)."""
         self._pulp_model().writeLP(str(path))
 
     def write_mps(self, path: str | os.PathLike[str]) -> None:
+        """Write the solver model as an MPS file (cbc and highs backends, which keep their PuLP model)."""
         self._pulp_model().writeMPS(str(path))
 
     def _pulp_model(self) -> Any:
@@ -226,6 +249,7 @@ class Result:
         return self.model
 
     def with_(self, **changes: Any) -> Result:
+        """A copy with the given fields replaced (a Result is frozen)."""
         return replace(self, **changes)
 
 

@@ -41,9 +41,12 @@ class Scenario(BaseModel):
     """
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    """Frozen (a what-if is a new Scenario); holds a DataFrame."""
 
     config: ScenarioConfig
+    """The validated contents of scenario.yaml (see the scenario reference)."""
     demand: pd.DataFrame
+    """The demand table: one row per (period, queue); see the class docstring for its columns."""
     source: str | None = None
     """Folder the scenario was read from, for messages."""
 
