@@ -96,3 +96,20 @@ def test_batch_files_carry_the_currency(tmp_path: Path, capsys) -> None:
     assert list(summary["currency"]) == ["EUR", "EUR"]
     assert re.search(r"^job\s+status\s+cost EUR", stdout, re.M)
     assert "cost (EUR)" in (out / "index.html").read_text()
+
+
+def test_batch_table_with_mixed_currencies_puts_each_beside_its_cost() -> None:
+    from staffmix.batch import Progress, summary_frame
+    from staffmix.cli.batch import format_batch
+
+    rows = [
+        {"scenario": "a", "variant": "base", "status": "optimal", "objective": 1234.5, "currency": "EUR"},
+        {"scenario": "b", "variant": "base", "status": "optimal", "objective": 99.0, "currency": "GBP"},
+        {"scenario": "c", "variant": "base", "status": "error", "objective": None, "currency": None, "error": "boom"},
+    ]
+    lines = format_batch(summary_frame(rows)).splitlines()
+    assert lines[0].split()[:3] == ["job", "status", "cost"]
+    assert "1,234.50 EUR" in lines[1] and "99.00 GBP" in lines[2] and "boom" in lines[3]
+    bar = Progress(1, enabled=False)
+    bar.job_finished(rows[0])
+    assert bar.last == "a/base optimal 1,234.50 EUR"

@@ -49,7 +49,7 @@ class Progress:
             self.done += 1
         what = f"{status}"
         if row.get("objective") is not None:
-            what += f" {row['objective']:,.2f}"
+            what += f" {row['objective']:,.2f}" + (f" {row['currency']}" if row.get("currency") else "")
         elif row.get("error"):
             err = str(row["error"]).splitlines()[0]
             what += f": {err[:100]}{'...' if len(err) > 100 else ''}"

@@ -44,9 +44,14 @@ def format_batch(summary: pd.DataFrame) -> str:
     names = [f"{s}/{v}" for s, v in zip(summary["scenario"], summary["variant"])]
     width = max([len("job")] + [len(n) for n in names])
     currencies = {str(c) for c in summary.get("currency", pd.Series([], dtype=object)) if isinstance(c, str) and c}
-    cost = f"cost {currencies.pop()}" if len(currencies) == 1 else "cost"  # one unit for every job, or none shown
-    lines = [f"{'job':<{width}}  {'status':<11} {cost:>14}  {'in-house':>8}  {'service':>8}  note"]
+    mixed = len(currencies) > 1  # one unit for every job goes in the header; several, beside each cost
+    cost = f"cost {next(iter(currencies))}" if len(currencies) == 1 else "cost"
+    cost_width = 18 if mixed else 14
+    lines = [f"{'job':<{width}}  {'status':<11} {cost:>{cost_width}}  {'in-house':>8}  {'service':>8}  note"]
     for name, r in zip(names, summary.to_dict("records")):
+        amount = fmt_number(r.get("objective"))
+        if mixed and isinstance(r.get("currency"), str) and r["currency"] and r.get("objective") is not None and not pd.isna(r["objective"]):
+            amount += f" {r['currency']}"
         note = r.get("error") or r.get("warning") or (r.get("message") if r.get("status") != "optimal" else "") or ""
         if r.get("violations") and not pd.isna(r["violations"]):
             note = f"{int(r['violations'])} verify findings; " + note
@@ -54,7 +59,7 @@ def format_batch(summary: pd.DataFrame) -> str:
         if len(note) > 90:
             note = note[:87] + "..."
         lines.append(
-            f"{name:<{width}}  {r['status']:<11} {fmt_number(r.get('objective')):>14}  "
+            f"{name:<{width}}  {r['status']:<11} {amount:>{cost_width}}  "
             f"{fmt_number(r.get('in_house_share'), 'share'):>8}  {fmt_number(r.get('service_level'), 'share'):>8}  {note}".rstrip()
         )
     return "\n".join(lines)

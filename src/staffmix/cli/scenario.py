@@ -24,7 +24,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.path)
     if args.variant:
         scenario = scenario.variant(args.variant)
-    display = SolveDisplay(scenario.name, enabled=not args.quiet)
+    display = SolveDisplay(scenario.name, currency=scenario.config.currency, enabled=not args.quiet)
     try:
         result = solve(scenario, backend=args.backend, time_limit_s=args.time_limit, mip_gap=args.gap, threads=args.threads,
                        progress=display)

@@ -31,7 +31,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     else:
         from staffmix.solving import solve
 
-        display = SolveDisplay(scenario.name, enabled=not args.quiet)
+        display = SolveDisplay(scenario.name, currency=scenario.config.currency, enabled=not args.quiet)
         try:
             result = solve(scenario, backend=args.backend, time_limit_s=args.time_limit, progress=display)
         finally:

@@ -43,7 +43,7 @@ def _small(m: CoreModel, opts: SolverOptions, deadline: float | None) -> SearchR
     ys = choices(m)
     if ys is None:
         return _monolithic(m, opts, deadline)
-    progress.phase("bound", f"LP relaxation of {len(ys)} vendor contract choices")
+    progress.phase("bound", f"LP relaxation of {len(ys)} vendor contract choice{'s' if len(ys) != 1 else ''}")
     scored = score(m, ys, opts.threads, deadline)
     feasible = [c for c in scored if c.lp < np.inf]
     if not feasible:
