@@ -67,7 +67,7 @@ class SolveDisplay:
             if self.status.tty:
                 self.status.show(self.text())
             elif event.event in ("phase", "done"):
-                self.status.print(f"staffmix: {self.text()}")
+                self.status.print(self.text())  # no "staffmix:" prefix: that marks errors
 
     def _tick(self) -> None:
         while not self._stop.wait(TICK_S):
