@@ -23,7 +23,9 @@ KNOWN_LONG: set[str] = set()
 
 LAYERS = [
     "staffmix.errors",
+    "staffmix.progress",
     "staffmix.backends",
+    "staffmix.frozen_model",
     "staffmix.schema",
     "staffmix.messages",
     "staffmix.demand",

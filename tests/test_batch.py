@@ -222,10 +222,13 @@ def test_progress_on_a_terminal_rewrites_one_line() -> None:
     bar = Progress(2, stream=stream)
     bar.job_finished({"scenario": "a", "variant": "base", "status": "optimal", "objective": 1.0})
     bar.job_finished({"scenario": "a", "variant": "v", "status": "infeasible", "objective": None})
+    drawn = stream.getvalue()
+    assert "\n" not in drawn  # one line, rewritten in place (tqdm): carriage returns, no new lines
+    assert "\r[1/2] " in drawn and "done 1, running 0, failed 0" in drawn and "\r[2/2] " in drawn
     bar.close()
     text = stream.getvalue()
-    assert text.count("\r") == 2 and text.count("\n") == 1 and text.endswith("\n")
-    assert "[2/2] done 1, running 0, failed 1" in text.split("\r")[-1]
+    assert text.count("\n") == 1  # the final counts stay as a line of their own
+    assert text.endswith("\r[2/2] done 1, running 0, failed 1, elapsed 0:00:00 \u2014 a/v infeasible\n")
 
 
 def test_dask_missing_is_a_clear_error(tiny_folder: Path, tmp_path: Path, monkeypatch) -> None:

@@ -195,3 +195,88 @@ def test_required_agents_demand_gives_valid_text_json_and_folder(capsys, tmp_pat
     assert summary["kpis"]["contacts"] is None and summary["kpis"]["cost_per_contact"] is None
     on_disk = strict_json((tmp_path / "res" / "summary.json").read_text())
     assert on_disk["kpis"] == summary["kpis"]
+
+
+# ------------------------------------------- paths and options, checked before any work
+def no_solve(monkeypatch) -> None:
+    """Make any solve fail the test: a check that must come first did not."""
+    def boom(*args, **kwargs):
+        raise AssertionError("solved before checking the command line")
+
+    monkeypatch.setattr("staffmix.solving.solve", boom)
+
+
+def test_out_is_checked_before_solving(capsys, monkeypatch, tmp_path: Path) -> None:
+    full = tmp_path / "full"
+    full.mkdir()
+    (full / "notes.txt").write_text("mine")
+    no_solve(monkeypatch)
+    code, out, err = run(capsys, "solve", TINY, "--out", full)
+    assert code == EXIT_BAD_INPUT and out == ""
+    assert "exists and is not empty" in one_error_line(err) and "--overwrite" in err
+    # --overwrite replaces only what staffmix wrote: a folder of the user's own files stays as it is
+    code, _, err = run(capsys, "solve", TINY, "--out", full, "--overwrite")
+    assert code == EXIT_BAD_INPUT and "only an earlier staffmix output" in one_error_line(err)
+    assert (full / "notes.txt").read_text() == "mine"
+    code, _, err = run(capsys, "solve", TINY, "--out", full / "notes.txt")
+    assert code == EXIT_BAD_INPUT and "is a file, not a folder; --out needs a folder" in one_error_line(err)
+    code, _, err = run(capsys, "simulate", TINY, "--out", full)
+    assert code == EXIT_BAD_INPUT and "exists and is not empty" in one_error_line(err)
+
+
+def test_overwrite_replaces_an_earlier_result(capsys, tmp_path: Path) -> None:
+    out = tmp_path / "res"
+    code, _, err = run(capsys, "solve", TINY, "--backend", "highs", "--out", out)
+    assert code == EXIT_OK, err
+    first = json.loads((out / "summary.json").read_text())
+    (out / "stale.txt").write_text("left from before")
+    code, _, err = run(capsys, "solve", TINY, "--backend", "highs", "--variant", "pricey-vendor", "--out", out, "--overwrite", "--report")
+    assert code == EXIT_OK, err
+    second = json.loads((out / "summary.json").read_text())
+    assert second["objective"] > first["objective"]  # the pricier variant's plan, not the old one
+    assert not (out / "stale.txt").exists() and (out / "report.html").is_file()
+
+
+def test_option_names_as_typed_and_files_for_folders(capsys, monkeypatch, tmp_path: Path) -> None:
+    no_solve(monkeypatch)
+    code, _, err = run(capsys, "solve", TINY, "--gap", "2")
+    line = one_error_line(err)
+    assert code == EXIT_BAD_INPUT and "--gap" in line and "mip_gap" not in line
+    code, _, err = run(capsys, "solve", TINY, "--threads", "1000")
+    assert code == EXIT_BAD_INPUT and "--threads" in one_error_line(err)
+    code, _, err = run(capsys, "solve", TINY / "demand.csv")
+    line = one_error_line(err)
+    assert code == EXIT_BAD_INPUT and "is a file, not a scenario folder" in line and f"({TINY})" in line
+    assert "mapping" not in line
+    code, _, err = run(capsys, "batch", TINY / "demand.csv", "--out", tmp_path / "o")
+    assert code == EXIT_BAD_INPUT and "is a file" in one_error_line(err)
+    code, _, err = run(capsys, "report", TINY / "demand.csv")
+    assert code == EXIT_BAD_INPUT and "is a file; RESULT_DIR is a result folder" in one_error_line(err)
+    code, _, err = run(capsys, "simulate", TINY, "--result", TINY / "demand.csv")
+    assert code == EXIT_BAD_INPUT and "--result is a result folder" in one_error_line(err)
+
+
+def test_cli_thread_cap_is_the_schemas() -> None:
+    from staffmix.cli.parser import MAX_THREADS
+    from staffmix.schema import MAX_THREADS as SCHEMA_MAX_THREADS
+
+    assert MAX_THREADS == SCHEMA_MAX_THREADS
+
+
+def test_validate_groups_a_wrong_date_on_every_row(capsys, tmp_path: Path) -> None:
+    folder = shutil.copytree(TINY, tmp_path / "dates")
+    demand = folder / "demand.csv"
+    rows = demand.read_text().splitlines()
+    fixed = [rows[0]]  # 2026-03-02T00:00 -> 02.03.2026 00:00, as a spreadsheet in German writes it
+    for row in rows[1:]:
+        stamp, rest = row.split(",", 1)
+        fixed.append(f"{stamp[8:10]}.{stamp[5:7]}.{stamp[:4]} {stamp[11:16]},{rest}")
+    demand.write_text("\n".join(fixed) + "\n")
+    n = len(rows) - 1
+    code, out, _ = run(capsys, "validate", folder)
+    assert code == EXIT_BAD_INPUT
+    assert out.splitlines() == [
+        f"{folder}: 1 problem",
+        f"  demand.csv: lines 2-{n + 1} ({n} rows, the first shown): period_start '02.03.2026 00:00' is not a date-time "
+        "(expected ISO 8601 such as 2026-01-05T08:00 or 2026-01-05T08:00+01:00)",
+    ]

@@ -68,3 +68,5 @@ def test_mkdocs_build_strict(tmp_path):
     )
     assert run.returncode == 0, run.stdout + run.stderr
     assert (tmp_path / "site" / "reference" / "scenario" / "index.html").is_file()
+    api = (tmp_path / "site" / "api" / "results" / "index.html").read_text(encoding="utf-8")
+    assert "Headline numbers" in api and "below_target_periods" in api  # rendered from Result.kpis's docstring

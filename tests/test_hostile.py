@@ -625,7 +625,8 @@ def test_200_mb_of_duplicate_rows_stops_with_a_clear_error(tmp_path):
         "demand.csv: line 500005: more rows than the horizon has (period, queue) pairs "
         "(3 periods x 1 queues = 3, one row each at most); reading stopped here"
     )
-    assert out["problems"][1] == "demand.csv: line 3: duplicate row for (2026-01-05T00:00, support) (first at line 2)"
+    assert out["problems"][1] == (  # one rule broken on every row after the first: one problem, its line range
+        "demand.csv: lines 3-500005 (500,003 rows, the first shown): duplicate row for (2026-01-05T00:00, support) (first at line 2)")
     assert out["peak_rss_mb"] < RSS_LIMIT_MB, out
 
 

@@ -194,14 +194,38 @@ def test_blank_lines_keep_line_numbers(tmp_path):
         load_scenario(write_scenario(tmp_path / "s", demand))
 
 
-def test_all_row_problems_collected_and_capped(tmp_path):
+def test_row_problems_grouped_by_rule_with_line_ranges(tmp_path):
     demand = "period_start,queue,contacts\n" + "2026-01-05T00:00,nope,-1\n" * 80
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(write_scenario(tmp_path / "s", demand))
+    assert info.value.problems == [  # 160 row problems: two rules, each broken on lines 2-81
+        "demand.csv: lines 2-81 (80 rows, the first shown): unknown queue 'nope' (queues: support, billing)",
+        "demand.csv: lines 2-81 (80 rows, the first shown): contacts -1 is negative",
+    ]
+    assert info.value.count == 2
+
+
+def test_all_row_problems_collected_and_capped(tmp_path):
+    # 80 different unknown queues: 80 problems, each its own (a few rows each are listed line by line)
+    demand = "period_start,queue,contacts\n" + "".join(f"2026-01-05T00:00,nope{i},1\n" for i in range(80))
     with pytest.raises(ScenarioError) as info:
         load_scenario(write_scenario(tmp_path / "s", demand))
     problems = info.value.problems
     assert len(problems) == 51
-    assert problems[0].startswith("demand.csv: line 2: ")
-    assert problems[-1] == "... and 110 more problems"  # 80 unknown queues + 80 negative contacts
+    assert problems[0] == "demand.csv: line 2: unknown queue 'nope0' (queues: support, billing)"
+    assert problems[-1] == "... and 30 more problems"
+    assert info.value.count == 80
+    assert str(info.value).endswith("(and 79 more problems)")
+
+
+def test_line_ranges():
+    import numpy as np
+
+    from staffmix.io.csv_columns import line_ranges
+
+    assert line_ranges(np.arange(2, 338)) == "2-337"
+    assert line_ranges(np.array([40, 41, 2, 3, 4, 10, 12, 13])) == "2-4, 10, 12-13, 40-41"
+    assert line_ranges(np.array([2, 4, 6, 8, 10, 12])) == "2, 4, 6, 8 and 2 more ranges"
 
 
 def test_config_and_demand_problems_reported_together(tmp_path):

@@ -1,40 +1,68 @@
 """staffmix: plan a contact centre's staffing hour by hour, in-house shifts versus vendors.
 
-Public API: solve, load_scenario, save_scenario, verify, build_model,
-load_result, run_batch, simulate, scenario_json_schema, Scenario, Result, Status.
+The public API is `__all__` (and `dir(staffmix)` lists exactly it). Every
+name loads on first use, so `import staffmix` reads no scenario library,
+solver or plotting package (pandas, pydantic, PuLP, SciPy, HiGHS and
+matplotlib load when a call needs them) and the command line starts at once.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import importlib
 
-from staffmix.errors import ScenarioError, SolverError, StaffmixError
-from staffmix.result import Result, Status, load_result
-from staffmix.schema import ScenarioConfig, scenario_json_schema
-from staffmix.scenario import Scenario
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (it costs the command line 30 ms)
+
 __version__ = "0.1.0"
 
+_LAZY: dict[str, tuple[str, str]] = {
+    "Result": ("staffmix.result", "Result"),
+    "Status": ("staffmix.result", "Status"),
+    "load_result": ("staffmix.result", "load_result"),
+    "Scenario": ("staffmix.scenario", "Scenario"),
+    "validate": ("staffmix.scenario", "validate"),
+    "ScenarioConfig": ("staffmix.schema", "ScenarioConfig"),
+    "scenario_json_schema": ("staffmix.schema", "scenario_json_schema"),
+    "ScenarioError": ("staffmix.errors", "ScenarioError"),
+    "SolverError": ("staffmix.errors", "SolverError"),
+    "StaffmixError": ("staffmix.errors", "StaffmixError"),
+    "solve": ("staffmix.solving", "solve"),
+    "load_scenario": ("staffmix.io", "load_scenario"),
+    "save_scenario": ("staffmix.io", "save_scenario"),
+    "build_model": ("staffmix.model", "build_model"),
+    "run_batch": ("staffmix.batch", "run_batch"),
+    "verify": ("staffmix.verification", "verify"),
+    "simulate": ("staffmix.simulation", "simulate"),  # the package is not named `simulate`: importing it would shadow this
+}
+"""Public name -> (module, attribute) it is read from on first use."""
+
 __all__ = [
-    "Result", "Scenario", "ScenarioConfig", "ScenarioError", "SolverError", "StaffmixError", "Status",
-    "build_model", "load_result", "load_scenario", "run_batch", "save_scenario", "scenario_json_schema",
-    "simulate", "solve", "verify",
+    "Result", "Scenario", "ScenarioConfig", "ScenarioError", "SolverError", "StaffmixError", "Status", "__version__",
+    "build_model", "load_result", "load_scenario", "run_batch", "save_scenario", "scenario_json_schema", "simulate",
+    "solve", "validate", "verify",
 ]
+"""The public API, sorted (tests/test_startup.py keeps it equal to the names above plus __version__)."""
+
+if TYPE_CHECKING:  # for type checkers and editors; never run
+    from staffmix.batch import run_batch
+    from staffmix.errors import ScenarioError, SolverError, StaffmixError
+    from staffmix.io import load_scenario, save_scenario
+    from staffmix.model import build_model
+    from staffmix.result import Result, Status, load_result
+    from staffmix.scenario import Scenario, validate
+    from staffmix.schema import ScenarioConfig, scenario_json_schema
+    from staffmix.simulation import simulate
+    from staffmix.solving import solve
+    from staffmix.verification import verify
 
 
-def __getattr__(name: str) -> Any:
-    # Heavier modules load on first use, so `import staffmix` stays quick for the CLI.
-    lazy = {
-        "solve": ("staffmix.solving", "solve"),
-        "load_scenario": ("staffmix.io", "load_scenario"),
-        "save_scenario": ("staffmix.io", "save_scenario"),
-        "build_model": ("staffmix.model", "build_model"),
-        "run_batch": ("staffmix.batch", "run_batch"),
-        "verify": ("staffmix.verification", "verify"),
-        "simulate": ("staffmix.simulation", "simulate"),  # the package is not named `simulate`: importing it would shadow this
-    }
-    if name in lazy:
-        import importlib
-
-        module, attr = lazy[name]
-        return getattr(importlib.import_module(module), attr)
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        module, attr = _LAZY[name]
+        value = getattr(importlib.import_module(module), attr)
+        globals()[name] = value  # once loaded, a plain attribute
+        return value
     raise AttributeError(f"module 'staffmix' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return list(__all__)

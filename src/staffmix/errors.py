@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+_MORE = re.compile(r"\.\.\. and (\d+) more")
+
 
 class StaffmixError(Exception):
     """Base of every error staffmix raises on purpose (the CLI prints these without a traceback)."""
@@ -16,9 +20,22 @@ class ScenarioError(StaffmixError, ValueError):
 
     def __init__(self, problems: list[str] | str):
         self.problems = [problems] if isinstance(problems, str) else list(problems)
+        """Every problem found, one line each, starting with the file (and field or row) it concerns."""
         head = self.problems[0] if self.problems else "invalid scenario"
-        more = len(self.problems) - 1
-        super().__init__(head if more == 0 else f"{head} (and {more} more problem{'s' if more > 1 else ''})")
+        more = self.count - 1
+        super().__init__(head if more <= 0 else f"{head} (and {more} more problem{'s' if more > 1 else ''})")
+
+    @property
+    def count(self) -> int:
+        """How many problems there are: one per line, and N for a closing '... and N more problems' line.
+
+        (A line for many rows that break one rule, "lines 2-337 (336 rows, ...)", is one problem.)
+        """
+        total = 0
+        for p in self.problems:
+            m = _MORE.search(p)
+            total += int(m.group(1)) if m else 1
+        return total
 
     def report(self) -> str:
         """All problems, one per line."""

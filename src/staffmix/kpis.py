@@ -1,8 +1,9 @@
 """Headline numbers of a plan: what a planner or a batch summary reads first.
 
 Cost, cost per contact, the in-house share and the share of night work
-outsourced, vendors used, unmet queue-periods, and the volume-weighted
-service level overall and per queue. Shares are of the work: contacts, or
+outsourced, vendors used, unmet queue-periods and those below target
+(targets.py), the lowest service level of any queue-period, and the
+volume-weighted service level overall and per queue. Shares are of the work: contacts, or
 required agents when demand is given as agents (then there are no contacts,
 and `contacts` and `cost_per_contact` are None).
 """
@@ -16,6 +17,7 @@ import numpy as np
 from staffmix.index import IndexSets
 from staffmix.result import Result
 from staffmix.schema import IN_HOUSE, UNSERVED
+from staffmix.targets import below_target, lowest_service_level
 
 DEFAULT_NIGHT_HOURS = frozenset({22, 23, 0, 1, 2, 3, 4, 5})
 """Night hours when no group names its own."""
@@ -44,6 +46,8 @@ def compute_kpis(result: Result, ix: IndexSets) -> dict[str, Any]:
         "night_share_outsourced": night_vendor / night_work if night_work else None,
         "vendors_used": sorted(set(s["provider"]) - {IN_HOUSE, UNSERVED}),
         "unmet_periods": int(((s["shortfall"] > 1e-6) | (s["provider"] == UNSERVED)).sum()),
+        "below_target_periods": int(below_target(s, ix.scenario.config).sum()),
+        "min_service_level": lowest_service_level(s),
     }
     overall = result.service("overall")
     kpis["service_level"] = float(overall["service_level"].iloc[0]) if len(overall) else None

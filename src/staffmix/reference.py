@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pulp
 
+from staffmix import progress
 from staffmix.index import IndexSets
 from staffmix.model import build
 from staffmix.native_output import silenced_stdout
@@ -41,8 +42,10 @@ def solve_highs(ix: IndexSets, opts: SolverOptions, started: float) -> Outcome:
 
 def _solve(ix: IndexSets, opts: SolverOptions, run) -> Outcome:
     t0 = time.perf_counter()
+    progress.phase("build", "the PuLP model")
     prob, var = build(ix)
     build_s = time.perf_counter() - t0
+    progress.phase("plan", f"{opts.backend}, PuLP model of {len(prob.constraints):,} rows")
     status, objective, bound, message = run(prob, opts)
     values = var.values() if status.has_plan else None
     return Outcome(status, objective, bound, message, values=values, model=prob, build_s=build_s)

@@ -39,10 +39,10 @@ class Status(StrEnum):
 
     @property
     def has_plan(self) -> bool:
+        """Whether the solve came back with a plan (optimal or feasible)."""
         return self in (Status.optimal, Status.feasible)
 
 
-# Documented columns of every table (also the CSV headers).
 TABLE_COLUMNS: dict[str, list[str]] = {
     "staffing": [
         "period", "period_start", "queue", "provider", "contacts", "required",
@@ -58,6 +58,7 @@ TABLE_COLUMNS: dict[str, list[str]] = {
     "costs": ["component", "amount"],
     "diagnosis": ["queue", "period", "period_start", "reason"],
 }
+"""The columns of every table of a Result, in order (also the CSV headers of a result folder)."""
 COST_COMPONENTS = (
     "in_house_pay", "in_house_headcount", "vendor_hours", "vendor_contacts",
     "vendor_fees", "shortfall_penalty",
@@ -88,23 +89,45 @@ class Result:
     """
 
     status: Status
+    """How the solve ended (optimal, feasible, infeasible, no_solution, error)."""
     scenario: str
+    """The scenario's name."""
     solver: str
+    """The backend that solved it (cbc, highs, core)."""
     objective: float | None = None
+    """Total cost of the plan (None without a plan), in the scenario's currency."""
     bound: float | None = None
+    """Proven lower bound on the cost of any plan (None when none was proven)."""
     gap: float | None = None
+    """Relative gap (objective - bound) / |objective|: how far from optimal the plan can be at most."""
     build_s: float = 0.0
+    """Seconds spent on the requirements, index sets and model."""
     solve_s: float = 0.0
+    """Seconds spent solving and reading the plan back."""
     message: str = ""
+    """Why a solve stopped short or failed, in a sentence; empty when there is nothing to say."""
     options: dict[str, Any] = field(default_factory=dict)
+    """The solver options the solve ran with (backend, time_limit_s, mip_gap, threads)."""
     staffing: pd.DataFrame = field(default_factory=lambda: empty_table("staffing"))
+    """One row per queue-period with demand: provider, contacts, required and staffed agents, shortfall, service level, ASA, occupancy."""
     shifts: pd.DataFrame = field(default_factory=lambda: empty_table("shifts"))
+    """In-house shifts started: group, template, start period and time, count."""
     headcount: pd.DataFrame = field(default_factory=lambda: empty_table("headcount"))
+    """Heads per in-house group."""
     assignments: pd.DataFrame = field(default_factory=lambda: empty_table("assignments"))
+    """Productive in-house agents per period, group and queue."""
     vendors: pd.DataFrame = field(default_factory=lambda: empty_table("vendors"))
+    """Per vendor and week: used and billed hours or contacts, fee and cost."""
     costs: pd.DataFrame = field(default_factory=lambda: empty_table("costs"))
+    """The objective split by component (COST_COMPONENTS): component, amount."""
     diagnosis: pd.DataFrame = field(default_factory=lambda: empty_table("diagnosis"))
+    """For an infeasible scenario: the queue-periods no plan can serve, and why."""
     kpis: dict[str, Any] = field(default_factory=dict)
+    """Headline numbers (staffmix.kpis): `total_cost`, `contacts`, `cost_per_contact`, `in_house_share`,
+    `night_share_outsourced`, `vendors_used`, `unmet_periods`, `below_target_periods`, `min_service_level`,
+    `service_level` and one `service_level.<queue>` per queue."""
+    currency: str | None = None
+    """Currency of every money figure (the scenario's `currency`, an ISO 4217 code); None: no unit given."""
     model: Any = field(default=None, repr=False, compare=False)
     """The solver model (a pulp.LpProblem for cbc/highs), for write_lp / write_mps."""
 
@@ -115,7 +138,7 @@ class Result:
         solver model kept for export."""
         if not isinstance(other, Result):
             return NotImplemented
-        scalars = ("status", "scenario", "solver", "objective", "bound", "gap", "message", "options", "kpis")
+        scalars = ("status", "scenario", "solver", "objective", "bound", "gap", "message", "options", "kpis", "currency")
         return all(_jsonable(getattr(self, f)) == _jsonable(getattr(other, f)) for f in scalars) and all(
             _same_table(getattr(self, name), getattr(other, name)) for name in TABLE_COLUMNS
         )
@@ -150,6 +173,33 @@ class Result:
             return s
         return s[(s["shortfall"] > 1e-6) | (s["provider"] == UNSERVED)].reset_index(drop=True)
 
+    @property
+    def below_target_periods(self) -> int:
+        """Queue-periods that miss what the scenario asks: unserved, short of their requirement, or under their
+        service-level target (staffmix.targets); 0 for a plan that meets every target, and when there is no plan."""
+        k = self.kpis
+        count = k.get("below_target_periods", k.get("unmet_periods"))  # results saved before the count existed
+        return int(count or 0) if self.status.has_plan else 0
+
+    @property
+    def warnings(self) -> list[str]:
+        """What a planner must not miss about this plan, one sentence each; empty when the plan meets every target.
+
+        The same words stand in the text summary, the report's status card, the
+        batch's summary.csv and index page; `staffmix solve --strict` exits 1 on any.
+        """
+        below = self.below_target_periods
+        if not below:
+            return []
+        unmet = int(self.kpis.get("unmet_periods") or 0)
+        text = f"{below} queue-period{'s' if below != 1 else ''} below target"
+        if unmet:
+            text += f" ({unmet} short of the agents they need, as the soft service level allows)"
+        lowest = self.kpis.get("min_service_level")
+        if lowest is not None:
+            text += f"; lowest service level {lowest:.1%}"
+        return [text]
+
     def service(self, by: str = "queue") -> pd.DataFrame:
         """Achieved service level, ASA and occupancy, volume-weighted, by 'queue', 'day', 'week' or 'overall'."""
         return service_rollup(self.staffing, by)
@@ -169,6 +219,8 @@ class Result:
             "message": self.message,
             "options": self.options,
             "kpis": self.kpis,
+            "currency": self.currency,
+            "warnings": self.warnings,
             "timezone": _timezone_of(self.staffing, self.shifts),
         }
 
@@ -184,9 +236,11 @@ class Result:
         return out
 
     def write_lp(self, path: str | os.PathLike[str]) -> None:
+        """Write the solver model as an LP file (cbc and highs backends, which keep their PuLP model)."""
         self._pulp_model().writeLP(str(path))
 
     def write_mps(self, path: str | os.PathLike[str]) -> None:
+        """Write the solver model as an MPS file (cbc and highs backends, which keep their PuLP model)."""
         self._pulp_model().writeMPS(str(path))
 
     def _pulp_model(self) -> Any:
@@ -195,6 +249,7 @@ class Result:
         return self.model
 
     def with_(self, **changes: Any) -> Result:
+        """A copy with the given fields replaced (a Result is frozen)."""
         return replace(self, **changes)
 
 
@@ -232,6 +287,7 @@ def load_result(path: str | os.PathLike[str]) -> Result:
         message=s.get("message", ""),
         options=s.get("options", {}),
         kpis=s.get("kpis", {}),
+        currency=s.get("currency"),
         **tables,
     )
 

@@ -3,7 +3,9 @@
 This module is the single source of truth for the input format: `io` reads
 and writes it, `checks.py` adds the rules that span tables, and the docs render
 the scenario reference from `scenario_json_schema()`. Of staffmix it imports
-only the backend names (backends.py): every other module may import it.
+only the backend names (backends.py) and its base class (frozen_model.py:
+frozen, no unknown fields, `model_copy(update=...)` validated): every other
+module may import it.
 
 Demand itself (contacts per queue and period) is a DataFrame held on the
 `Scenario` (scenario.py) next to the validated configuration.
@@ -18,9 +20,10 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from staffmix.backends import BACKEND_NAMES
+from staffmix.frozen_model import FrozenModel
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ALL_DAYS: list[str] = list(DAYS)
@@ -56,10 +59,7 @@ UNSERVED = "unserved"
 """The provider label of a queue-period left unserved under a soft service level (no vendor may take it as its id)."""
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(
-        frozen=True, extra="forbid", use_attribute_docstrings=True, allow_inf_nan=False
-    )
+_Model = FrozenModel
 
 
 def _unique(values: list[str], what: str) -> list[str]:
@@ -437,6 +437,8 @@ class ScenarioConfig(_Model):
     """Scenario name."""
     description: str = ""
     """What the scenario asks, in a sentence or two."""
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = None
+    """Currency of every rate, price and fee, as an ISO 4217 code (EUR, GBP, USD); shown beside every money figure in summaries and reports. None: amounts without a unit."""
     horizon: Horizon
     """The planning horizon."""
     demand: DemandSource = Field(default_factory=DemandSource)

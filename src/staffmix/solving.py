@@ -16,11 +16,13 @@ from __future__ import annotations
 import os
 import time
 
+from staffmix import progress as report
 from staffmix.backends import BACKEND_NAMES, backend_function
 from staffmix.diagnosis import infeasible_result, presolve_diagnosis, with_explanation
 from staffmix.errors import StaffmixError
 from staffmix.extract import extract_plan
 from staffmix.index import build_index
+from staffmix.progress import Listener, listening
 from staffmix.result import Result
 from staffmix.scenario import Scenario
 from staffmix.schema import MAX_THREADS, SolverOptions
@@ -32,6 +34,7 @@ def solve(
     time_limit_s: float | None = None,
     mip_gap: float | None = None,
     threads: int | None = None,
+    progress: Listener | None = None,
 ) -> Result:
     """Plan the scenario at least cost.
 
@@ -40,29 +43,43 @@ def solve(
     limit). The Result always has a typed status; a plan comes with its proven
     bound and gap, an infeasible scenario with the queue-periods that cannot
     be served and why.
+
+    `progress`, a function, is called with a `SolveProgress` when each phase
+    begins, when a cheaper plan or a higher bound is found, and at the end
+    (staffmix.progress); the command line draws these as its progress line.
     """
     if not isinstance(scenario, Scenario):
         from staffmix.io import load_scenario
 
         scenario = load_scenario(scenario)
     opts = resolve_options(scenario, backend, time_limit_s, mip_gap, threads)
+    with listening(progress):
+        return _solve(scenario, opts)
+
+
+def _solve(scenario: Scenario, opts: SolverOptions) -> Result:
     started = time.perf_counter()
+    report.phase("requirements", f"{scenario.config.horizon.periods} periods x {len(scenario.config.queues)} queues")
     ix = build_index(scenario)
     diagnosis = presolve_diagnosis(ix)
     if not diagnosis.empty:
         return infeasible_result(ix, opts, diagnosis, time.perf_counter() - started)
     index_s = time.perf_counter() - started
     outcome = backend_function(opts.backend)(ix, opts, started)
+    report.incumbent(outcome.objective if outcome.status.has_plan else None)
+    report.bound(outcome.bound)
     solve_s = time.perf_counter() - started - index_s - outcome.build_s
     result = Result(
-        status=outcome.status, scenario=scenario.name, solver=opts.backend,
+        status=outcome.status, scenario=scenario.name, solver=opts.backend, currency=scenario.config.currency,
         build_s=index_s + outcome.build_s, solve_s=solve_s, options=opts.model_dump(),
         message=outcome.message, model=outcome.model, bound=None if outcome.status.has_plan else outcome.bound,
     )
     if outcome.status == "infeasible" and not ix.soft:
-        return with_explanation(result, scenario, opts, solve)
+        report.phase("explain", "re-solving with shortfall allowed, to say where it falls short")
+        return with_explanation(result, scenario, opts, _unreported_solve)
     if outcome.values is None:
         return result
+    report.phase("read back")
     planned = extract_plan(result, ix, outcome.values, outcome.bound)
     if planned.bound is not None and planned.bound > planned.objective:  # solver round-off: no bound is above a plan
         planned = planned.with_(bound=planned.objective)
@@ -87,3 +104,13 @@ def resolve_options(
     if threads is not None and not 1 <= threads <= MAX_THREADS:
         raise StaffmixError(f"threads must be between 1 and {MAX_THREADS}, got {threads}")
     return SolverOptions(backend=backend, time_limit_s=time_limit_s, mip_gap=mip_gap, threads=threads)
+
+
+def _unreported_solve(scenario: Scenario, **options: object) -> Result:
+    """solve() whose events go nowhere: the elastic re-solve explaining an infeasibility finds plans that break
+    the rules (shortfall at a huge price), which are no plans of the solve being reported."""
+    return solve(scenario, progress=_ignore, **options)  # type: ignore[arg-type]
+
+
+def _ignore(event: object) -> None:
+    return None

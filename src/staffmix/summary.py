@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from staffmix.labels import cost_label, money, provider_label
 from staffmix.result import Result
 
 HOUR_BANDS = ((0, 6, "00-06"), (6, 12, "06-12"), (12, 18, "12-18"), (18, 24, "18-24"))
@@ -32,6 +33,7 @@ def hour_band_split(result: Result, timezone: str | None = None) -> pd.DataFrame
 
 def format_summary(result: Result, timezone: str | None = None) -> str:
     lines = [f"scenario {result.scenario}: {result.status} ({result.solver}, {result.solve_s:.1f} s)"]
+    lines += [f"  WARNING: {w}" for w in result.warnings]  # first, where a planner looks
     if result.message:
         lines.append(f"  {result.message}")
     if not result.status.has_plan:
@@ -41,28 +43,29 @@ def format_summary(result: Result, timezone: str | None = None) -> str:
                 lines.append(f"    {q}: {reason} ({len(grp)} period{'s' if len(grp) > 1 else ''})")
         return "\n".join(lines)
     k = result.kpis
+    cur = result.currency
     gap = f", gap {result.gap:.3%}" if result.gap is not None else ""
     if k.get("contacts") is not None:
-        per_contact = "" if k.get("cost_per_contact") is None else f", {k['cost_per_contact']:,.2f} per contact"
-        lines.append(f"  total cost {result.objective:,.2f}{gap}; {k['contacts']:,.0f} contacts{per_contact}")
+        per_contact = "" if k.get("cost_per_contact") is None else f", {money(k['cost_per_contact'], cur)} per contact"
+        lines.append(f"  total cost {money(result.objective, cur)}{gap}; {k['contacts']:,.0f} contacts{per_contact}")
         work = "contacts"
     else:
-        lines.append(f"  total cost {result.objective:,.2f}{gap}; demand given as required agents")
+        lines.append(f"  total cost {money(result.objective, cur)}{gap}; demand given as required agents")
         work = "work"
     share = "n/a" if k.get("in_house_share") is None else f"{k['in_house_share']:.1%}"
     lines.append(f"  in-house share of {work} {share}; vendors used: {', '.join(k['vendors_used']) or 'none'}")
     if k.get("night_share_outsourced") is not None:
         lines.append(f"  night {work} outsourced {k['night_share_outsourced']:.1%}")
-    lines.append("  cost by component:")
-    for comp, amount in zip(result.costs["component"], result.costs["amount"]):
-        if amount:
-            lines.append(f"    {comp:<20} {amount:>14,.2f}")
+    lines.append(f"  cost by component{f' ({cur})' if cur else ''}:")
+    costs = [(cost_label(c), a) for c, a in zip(result.costs["component"], result.costs["amount"]) if a]
+    width = max([20] + [len(label) for label, _ in costs])
+    lines += [f"    {label:<{width}} {amount:>14,.2f}" for label, amount in costs]
     split = hour_band_split(result, timezone)
     if not split.empty:
         lines.append(f"  share of {work} by provider and hour band:")
         lines.append("    " + f"{'provider':<14}" + "".join(f"{c:>8}" for c in split.columns))
         for prov, row in split.iterrows():
-            lines.append("    " + f"{prov:<14}" + "".join(f"{v:>8.0%}" for v in row))
+            lines.append("    " + f"{provider_label(prov):<14}" + "".join(f"{v:>8.0%}" for v in row))
     svc = result.service("queue")
     if len(svc):
         lines.append("  achieved service level (volume-weighted):")
@@ -70,6 +73,4 @@ def format_summary(result: Result, timezone: str | None = None) -> str:
             asa = "" if pd.isna(r["asa_s"]) else f", ASA {r['asa_s']:.1f} s"
             occupancy = "" if pd.isna(r["occupancy"]) else f", occupancy {r['occupancy']:.1%}"
             lines.append(f"    {r['queue']:<20} {r['service_level']:.1%}{asa}{occupancy}")
-    if k.get("unmet_periods"):
-        lines.append(f"  {k['unmet_periods']} queue-periods below requirement (soft service level)")
     return "\n".join(lines)

@@ -1,7 +1,8 @@
 """Named what-if variants: merging a variant into its base configuration, and validating the answer again.
 
 A variant (`variants.<name>` in scenario.yaml) is a partial configuration
-merged into the base by these rules:
+merged into the base by these rules (`Scenario.with_changes` takes the same,
+and there `variants: {name: null}` drops a variant):
 
 - mappings merge recursively; lists replace; null sets a field to None;
 - a mapping given where the base has a list of items with ids (queues,
@@ -10,9 +11,11 @@ merged into the base by these rules:
 
 The merged configuration is validated again (pydantic, then the cross-table
 checks) and the base demand is re-laid on the variant's queues and periods
-and checked too. This module works on (ScenarioConfig, demand table) pairs
-and knows nothing of the Scenario container, which sits above it
-(`Scenario.variant` wraps `apply_variant`).
+and checked too. `apply_changes` merges changes given in code by the same
+rules (`Scenario.with_changes`), keeping the variants and checking each of
+them against the changed scenario. This module works on (ScenarioConfig,
+demand table) pairs and knows nothing of the Scenario container, which sits
+above it (`Scenario.variant` wraps `apply_variant`).
 """
 
 from __future__ import annotations
@@ -29,7 +32,10 @@ from staffmix.errors import ScenarioError
 from staffmix.messages import bounded, cap_problems, validated_config, yaml_type
 from staffmix.schema import SCENARIO_FILE, ScenarioConfig
 
-__all__ = ["apply_variant", "merge", "variant_problems"]
+__all__ = ["CHANGES", "apply_changes", "apply_variant", "merge", "variant_problems"]
+
+CHANGES = "with_changes"
+"""How problems of changes made in code (`Scenario.with_changes`) name where they come from."""
 
 
 def apply_variant(config: ScenarioConfig, demand: pd.DataFrame, name: str) -> tuple[ScenarioConfig, pd.DataFrame]:
@@ -45,7 +51,27 @@ def apply_variant(config: ScenarioConfig, demand: pd.DataFrame, name: str) -> tu
             f"{SCENARIO_FILE}: variants: unknown variant {name!r} (variants: {', '.join(known) if known else 'none defined'})"
         )
     notes: list[str] = []
-    result, problems = _apply(config, demand, name, SCENARIO_FILE, notes)
+    result, problems = _apply(config, demand, config.variants[name], f"variants.{name}", SCENARIO_FILE, notes)
+    if problems or result is None:
+        raise bounded(ScenarioError(cap_problems(problems)))
+    emit(notes)
+    return result
+
+
+def apply_changes(config: ScenarioConfig, demand: pd.DataFrame, changes: dict[str, Any]) -> tuple[ScenarioConfig, pd.DataFrame]:
+    """The configuration and demand with `changes` merged in by the variant rules and validated in full.
+
+    Unlike a variant, the answer keeps its variants (`changes` may edit them
+    too), and each is checked against the changed scenario. Raises one
+    ScenarioError listing every problem; warnings are emitted as ScenarioWarning.
+    """
+    if not isinstance(changes, dict):
+        raise ScenarioError(f"{CHANGES}: expected a mapping of fields to change, not {yaml_type(changes)}")
+    notes: list[str] = []
+    result, problems = _apply(config, demand, changes, "", CHANGES, notes)
+    if result is not None:
+        for name in result[0].variants:
+            problems += variant_problems(result[0], result[1], name, label=CHANGES)
     if problems or result is None:
         raise bounded(ScenarioError(cap_problems(problems)))
     emit(notes)
@@ -54,31 +80,35 @@ def apply_variant(config: ScenarioConfig, demand: pd.DataFrame, name: str) -> tu
 
 def variant_problems(config: ScenarioConfig, demand: pd.DataFrame, name: str, label: str = SCENARIO_FILE) -> list[str]:
     """Problems variant `name` would raise when applied ([] if it applies cleanly)."""
-    _, problems = _apply(config, demand, name, label, [])
+    _, problems = _apply(config, demand, config.variants[name], f"variants.{name}", label, [])
     return problems
 
 
 def _apply(
-    base: ScenarioConfig, demand: pd.DataFrame, name: str, label: str, notes: list[str]
+    base: ScenarioConfig, demand: pd.DataFrame, overrides: dict[str, Any], where: str, label: str, notes: list[str]
 ) -> tuple[tuple[ScenarioConfig, pd.DataFrame] | None, list[str]]:
-    prefix = f"variants.{name}."
-    overrides = base.variants[name]
+    """`overrides` merged into `base` and validated. `where` is the variant's path ("variants.<name>"), or ""
+    for changes made in code, which keep the base's variants (a variant has none)."""
+    prefix = f"{where}." if where else ""
+    origin = f"{label}: {where}" if where else f"{label}: changes"
     problems: list[str] = []
-    if "variants" in overrides:
+    if where and "variants" in overrides:
         return None, [f"{label}: {prefix}variants: a variant cannot define variants"]
-    data = base.model_dump(mode="json", exclude={"variants"})
-    merged = merge(data, overrides, f"{label}: variants.{name}", problems)
+    data = base.model_dump(mode="json", exclude={"variants"} if where else None)
+    merged = merge(data, overrides, origin, problems)
     if problems:
         return None, problems
+    if not where and isinstance(merged.get("variants"), dict):  # changes in code: `variants: {name: None}` drops one
+        merged["variants"] = {k: v for k, v in merged["variants"].items() if v is not None}
     try:
         config = validated_config(merged, label, prefix)
     except ScenarioError as e:
         return None, e.problems
     problems += check_config(config, notes=notes, prefix=f"{label}: {prefix}")
-    new_demand, demand_problems = _variant_demand(base, demand, config, name, label, notes)
+    new_demand, demand_problems = _variant_demand(base, demand, config, origin, "a variant" if where else CHANGES, notes)
     problems += demand_problems
     if new_demand is not None and not problems:
-        problems += check_demand(config, new_demand, notes=notes, prefix=f"{label}: variants.{name}: {config.demand.file}: ")
+        problems += check_demand(config, new_demand, notes=notes, prefix=f"{origin}: {config.demand.file}: ")
     if problems:
         return None, problems
     return (config, new_demand), []
@@ -88,7 +118,7 @@ def merge(base: Any, over: Any, where: str, problems: list[str]) -> Any:
     """`over` merged into `base` by the variant rules (see the module docstring); problems are appended, naming `where`."""
     if not isinstance(over, dict):
         return copy.deepcopy(over)
-    if isinstance(base, list) and base and all(isinstance(x, dict) and "id" in x for x in base):
+    if isinstance(base, list) and all(isinstance(x, dict) and "id" in x for x in base):  # [] too: no id to edit
         return _merge_by_id(base, over, where, problems)
     if not isinstance(base, dict):
         return copy.deepcopy(over)
@@ -110,7 +140,7 @@ def _merge_by_id(base: list[dict[str, Any]], over: dict[str, Any], where: str, p
     for key, value in over.items():
         if key not in ids:
             problems.append(
-                f"{where}.{key}: no item with id {key!r} to change (ids: {', '.join(map(str, ids))}); "
+                f"{where}.{key}: no item with id {key!r} to change (ids: {', '.join(map(str, ids)) or 'none'}); "
                 "give the whole list to add items"
             )
             continue
@@ -128,20 +158,19 @@ def _merge_by_id(base: list[dict[str, Any]], over: dict[str, Any], where: str, p
 
 
 def _variant_demand(
-    base: ScenarioConfig, demand: pd.DataFrame, config: ScenarioConfig, name: str, label: str, notes: list[str]
+    base: ScenarioConfig, demand: pd.DataFrame, config: ScenarioConfig, where: str, who: str, notes: list[str]
 ) -> tuple[pd.DataFrame | None, list[str]]:
-    """The base demand re-laid on the variant's queues and periods."""
-    where = f"{label}: variants.{name}"
+    """The base demand re-laid on the changed queues and periods; `where` names the variant or the changes, `who` says which."""
     problems = []
     for field in ("start", "interval_min", "timezone"):
         if getattr(base.horizon, field) != getattr(config.horizon, field):
             problems.append(
-                f"{where}.horizon.{field}: a variant cannot change the horizon's {field} (the demand table is tied "
+                f"{where}.horizon.{field}: {who} cannot change the horizon's {field} (the demand table is tied "
                 "to its periods); change periods or cyclic only"
             )
     if problems:
         return None, problems
-    if base.model_dump(exclude={"variants"}) == config.model_dump(exclude={"variants"}):
+    if base.model_dump(exclude={"variants"}) == config.model_dump(exclude={"variants"}):  # same grid and queues
         return demand, []
     kind = demand_kind(demand)
     value = demand[kind].to_numpy(dtype=float)

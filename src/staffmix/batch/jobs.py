@@ -69,6 +69,8 @@ def discover_jobs(
     from staffmix.io import load_scenario
 
     root = Path(folder)
+    if root.is_file():
+        raise StaffmixError(f"{root}: is a file; give the folder whose subfolders are scenario folders")
     if not root.is_dir():
         raise StaffmixError(f"{root}: no such folder of scenario folders")
     out_root = Path(out).resolve()

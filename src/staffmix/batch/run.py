@@ -143,6 +143,10 @@ def summary_row(spec: JobSpec, result: Any, error: str, wall_s: float, violation
         "wall_s": wall_s,
         "message": result.message if result is not None else "",
         "error": error,
+        "below_target_periods": result.below_target_periods if result is not None and result.status.has_plan else None,
+        "min_service_level": k.get("min_service_level"),
+        "warning": "; ".join(result.warnings) if result is not None else "",
+        "currency": result.currency if result is not None else None,
     })
     return jsonable(row)
 

@@ -23,6 +23,7 @@ import time
 
 import numpy as np
 
+from staffmix import progress
 from staffmix.core.matrix import build_matrix
 from staffmix.core.plan import plan_values
 from staffmix.core.strategy import run
@@ -47,6 +48,7 @@ def solve(ix: IndexSets, opts: SolverOptions, started: float) -> Outcome:
 
         reset_threads()
     t0 = time.perf_counter()
+    progress.phase("build", "the sparse model")  # progress: one line, see staffmix/progress.py
     m = build_matrix(ix)
     build_s = time.perf_counter() - t0
     run_deadline = None if deadline is None else deadline - max(0.2, READ_BACK_S_PER_COLUMN * m.n_cols)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from staffmix import progress
 from staffmix.core import highs as hx
 from staffmix.core.contracts import Choice
 from staffmix.core.matrix import CoreModel
@@ -57,6 +58,7 @@ def run_exact(
             continue
         limit = None if left is None else (left * 0.5 if k == 0 and len(todo) > 1 else left / max(1, len(todo) - k))
         incumbent, bounds[k], settled[k] = _solve_choice(m, choice, incumbent, mip_gap, threads, limit)
+        progress.bound(min(bounds))  # every choice's bound so far: the least is a bound on every plan
     while deadline is not None:
         open_ = [k for k in range(len(todo)) if not settled[k] and todo[k].lp > -np.inf]
         left = deadline - time.perf_counter()
@@ -65,6 +67,7 @@ def run_exact(
         k = min(open_, key=lambda i: bounds[i])
         incumbent, b, settled[k] = _solve_choice(m, todo[k], incumbent, mip_gap, threads, left)
         bounds[k] = max(bounds[k], b)
+        progress.bound(min(bounds))
         if not settled[k]:
             break  # it had all the time there was
     bound = min(bounds) if bounds else np.inf
@@ -101,6 +104,7 @@ def _solve_choice(
     log.debug("exact %s: LP %.1f -> %s %s, bound %s, %.2f s", choice.label, choice.lp, ans.status, ans.objective, ans.bound, ans.seconds)
     if ans.has_solution and (incumbent is None or ans.objective < incumbent.objective - 1e-9):
         incumbent = Incumbent(ans.x, float(ans.objective), choice.y)
+        progress.incumbent(incumbent.objective)
     if ans.status == "optimal":
         return incumbent, max(choice.lp, ans.bound if ans.bound is not None else ans.objective), True
     if ans.status == "infeasible":

@@ -20,6 +20,7 @@ import time
 
 import numpy as np
 
+from staffmix import progress
 from staffmix.core import highs as hx
 from staffmix.core.blocks import GLOBAL, Partition, partition, solve_sub, submodel
 from staffmix.core.bound import lagrangian_bound
@@ -83,8 +84,10 @@ def run_blocks(m: CoreModel, opts: SolverOptions, deadline: float | None):
         bound_s = min(BOUND_SHARE * total, 0.75 * spare)
         score_s = min(SCORE_SHARE * total, 0.25 * spare)
     bound_deadline = None if total is None else t0 + bound_s
+    progress.phase("bound", f"Lagrangian bound from {part.n_blocks} week LPs")
     bnd = lagrangian_bound(m, part, opts.threads, bound_deadline)
     lower = bnd.value if np.isfinite(bnd.value) else None
+    progress.bound(lower)
 
     ys = choices(m)
     if ys is None:  # too many vendors to enumerate: contract every vendor the week LPs use
@@ -92,6 +95,7 @@ def run_blocks(m: CoreModel, opts: SolverOptions, deadline: float | None):
     score_deadline = None if total is None else time.perf_counter() + score_s
     order = _score_sample(m, bnd, ys, opts.threads, score_deadline)
     r = roles(m)
+    progress.phase("plan", f"rolling plan, {part.n_blocks} weeks")
     for attempt, y in enumerate(order):
         left = None if deadline is None else deadline - time.perf_counter()
         if attempt and left is not None and left <= 0:
@@ -102,6 +106,7 @@ def run_blocks(m: CoreModel, opts: SolverOptions, deadline: float | None):
             continue
         v = tidy(m, v)
         if violation(m, v) <= 1e-6:
+            progress.incumbent(float(m.cost @ v))
             v = _polish(m, part, y, r, opts.threads, deadline, heads, v)
             return SearchResult(v, float(m.cost @ v), lower)
     return SearchResult(None, None, lower, message="no plan found in the time limit")

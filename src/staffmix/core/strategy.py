@@ -19,6 +19,7 @@ import time
 
 import numpy as np
 
+from staffmix import progress
 from staffmix.core import highs as hx
 from staffmix.core.contracts import choices, score
 from staffmix.core.exact import Incumbent, run_exact
@@ -42,11 +43,14 @@ def _small(m: CoreModel, opts: SolverOptions, deadline: float | None) -> SearchR
     ys = choices(m)
     if ys is None:
         return _monolithic(m, opts, deadline)
+    progress.phase("bound", f"LP relaxation of {len(ys)} vendor contract choice{'s' if len(ys) != 1 else ''}")
     scored = score(m, ys, opts.threads, deadline)
     feasible = [c for c in scored if c.lp < np.inf]
     if not feasible:
         return SearchResult(None, None, None, infeasible=True, message="the LP relaxation is infeasible for every vendor contract choice")
     lp_bound = min(c.lp for c in feasible)
+    progress.bound(lp_bound)
+    progress.phase("plan", "heuristic, then exact MIPs")
     incumbent = None
     r = roles(m)
     by = m.cols["y"]
@@ -69,6 +73,7 @@ def _small(m: CoreModel, opts: SolverOptions, deadline: float | None) -> SearchR
             v = tidy(m, v)
             if violation(m, v) <= 1e-6:
                 incumbent = Incumbent(v, float(m.cost @ v), best.y)
+                progress.incumbent(incumbent.objective)
     incumbent, bound, settled = run_exact(m, scored, incumbent, opts.mip_gap, opts.threads, deadline)
     if incumbent is None:
         if settled and bound == np.inf:  # every contract choice's MIP proved infeasible
@@ -80,6 +85,7 @@ def _small(m: CoreModel, opts: SolverOptions, deadline: float | None) -> SearchR
 
 def _monolithic(m: CoreModel, opts: SolverOptions, deadline: float | None) -> SearchResult:
     """Too many vendors to enumerate contracts: one HiGHS MIP on the whole model."""
+    progress.phase("plan", "one HiGHS MIP")
     h = hx.model_highs(m, opts.threads, relax=False)
     left = None if deadline is None else deadline - time.perf_counter()
     ans = hx.run(h, time_limit=left, mip_gap=opts.mip_gap, mip=True)

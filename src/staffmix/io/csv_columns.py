@@ -5,7 +5,7 @@ queues). `read_columns` reads it in chunks with pandas, keeping each column
 as integer codes into its distinct texts, so a text is held once however
 many rows repeat it; `check_utf8` finds the line of a bad byte without
 reading the file at once. `RowProblems` collects the problems of single rows
-(at most MAX_PROBLEMS worded per kind, all counted) and `parse_numbers` parses
+(grouped by rule, with line ranges, all counted) and `parse_numbers` parses
 a numeric column on its distinct texts, flagging what is not a usable number.
 """
 
@@ -30,27 +30,74 @@ CHUNK_ROWS = 500_000
 _MISSING_WORDS = {"nan", "na", "n/a", "#n/a", "null", "none"}
 
 
+GROUP_FROM = 4
+"""A rule broken by this many rows or more is reported once, with the line ranges, instead of once per row."""
+MAX_RANGES = 4
+"""Line ranges spelled out in a grouped problem; the rest are counted."""
+
+
 class RowProblems:
-    """Row problems as (line, order, text); at most MAX_PROBLEMS formatted per kind, all counted."""
+    """Problems of single rows, grouped by the rule they break (one `add` call; optionally split by `key`).
+
+    A rule broken by a few rows gives one line per row ("line 7: ..."); one
+    broken by many gives a single line with the line ranges and the first
+    row's wording ("lines 2-337 (336 rows, the first shown): ..."), so a file
+    with a wrong date on every row reads as the one mistake it is. Every row
+    is counted; the wording is built for the few shown.
+    """
 
     def __init__(self, name: str, lines: np.ndarray):
         self.name = name
         self.lines = lines
-        self.items: list[tuple[int, int, str]] = []
+        self.items: list[tuple[int, int, np.ndarray | None, str]] = []  # (first line, order, all lines if grouped, text)
         self.count = 0
+        self.unworded = (0, 0)  # (problems, rows) past what any list shows: counted, not worded
 
-    def add(self, mask: np.ndarray, fmt: typing.Callable[[int], str]) -> None:
+    def add(self, mask: np.ndarray, fmt: typing.Callable[[int], str], key: np.ndarray | None = None) -> None:
+        """Rows where `mask` holds break one rule, worded by `fmt(row)`; with `key` (a value per row), rows
+        with different keys (e.g. different unknown queues) are different problems."""
         rows = np.flatnonzero(mask)
         self.count += len(rows)
-        for i in rows[: MAX_PROBLEMS + 1]:
-            self.items.append((int(self.lines[i]), len(self.items), fmt(int(i))))
+        if not len(rows):
+            return
+        if key is None:
+            parts = [rows]
+        else:
+            _, first, which = np.unique(np.asarray(key)[rows], return_index=True, return_inverse=True)
+            parts = [rows[which == k] for k in np.argsort(first)]
+        for part in parts[: MAX_PROBLEMS + 1]:
+            if len(part) < GROUP_FROM:
+                self.items += [(int(self.lines[i]), len(self.items), None, fmt(int(i))) for i in part]
+            else:
+                self.items.append((int(self.lines[part[0]]), len(self.items), self.lines[part], fmt(int(part[0]))))
+        rest = parts[MAX_PROBLEMS + 1:]
+        if rest:
+            self.unworded = (self.unworded[0] + len(rest), self.unworded[1] + sum(len(p) for p in rest))
 
     def problems(self) -> list[str]:
-        self.items.sort()
-        out = [f"{self.name}: line {line}: {text}" for line, _, text in self.items[:MAX_PROBLEMS]]
-        if self.count > MAX_PROBLEMS:
-            out.append(f"{self.name}: ... and {self.count - MAX_PROBLEMS} more row problems")
+        self.items.sort(key=lambda item: item[:2])
+        out = []
+        for line, _, grouped, text in self.items[:MAX_PROBLEMS]:
+            if grouped is None:
+                out.append(f"{self.name}: line {line}: {text}")
+            else:
+                out.append(f"{self.name}: lines {line_ranges(grouped)} ({len(grouped):,} rows, the first shown): {text}")
+        more = max(0, len(self.items) - MAX_PROBLEMS) + self.unworded[0]
+        if more:
+            rows = sum(1 if g is None else len(g) for _, _, g, _ in self.items[MAX_PROBLEMS:]) + self.unworded[1]
+            out.append(f"{self.name}: ... and {more} more problem{'s' if more > 1 else ''} ({rows:,} row{'s' if rows > 1 else ''})")
         return out
+
+
+def line_ranges(lines: np.ndarray, limit: int = MAX_RANGES) -> str:
+    """Line numbers as ranges: "2-337", "2-10, 12, 15-40"; past `limit` ranges, the rest are counted."""
+    lines = np.unique(lines)
+    breaks = np.flatnonzero(np.diff(lines) != 1)
+    starts = np.concatenate([[lines[0]], lines[breaks + 1]])
+    ends = np.concatenate([lines[breaks], [lines[-1]]])
+    shown = [f"{a}" if a == b else f"{a}-{b}" for a, b in zip(starts[:limit], ends[:limit])]
+    more = len(starts) - limit
+    return ", ".join(shown) + (f" and {more:,} more range{'s' if more > 1 else ''}" if more > 0 else "")
 
 
 def check_utf8(path: Path, name: str) -> None:

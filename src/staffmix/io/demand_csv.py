@@ -132,6 +132,7 @@ def read_demand(
     rows.add(
         ((qidx_u < 0) & ~q_empty_u)[q_codes],
         lambda i: f"unknown queue {clip(q_texts[q_codes[i]])!r}{suggest(q_texts[q_codes[i]], queue_ids, 'queues')}",
+        key=q_codes,  # each unknown name its own problem
     )
 
     # numbers

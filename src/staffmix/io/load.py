@@ -10,6 +10,7 @@ one, so a user fixes a file in one pass.
 from __future__ import annotations
 
 import os
+import typing
 from pathlib import Path
 
 from staffmix.checks import check_config, check_demand, emit
@@ -57,6 +58,14 @@ def _load_scenario(path: Path) -> Scenario:
     return scenario
 
 
+def _not_a_scenario_file(path: Path) -> typing.NoReturn:
+    """A file given where the scenario folder (or its yaml) belongs, e.g. the demand CSV: say so, and name the folder."""
+    hint = f" ({path.parent})" if (path.parent / SCENARIO_FILE).is_file() else ""
+    raise ScenarioError(
+        f"{clip(str(path), 200)}: is a file, not a scenario folder; give the folder holding {SCENARIO_FILE}{hint} or the yaml file itself"
+    )
+
+
 def _locate(path: Path) -> tuple[Path, Path]:
     try:
         if path.is_dir():
@@ -67,9 +76,13 @@ def _locate(path: Path) -> tuple[Path, Path]:
                 raise ScenarioError(f"{SCENARIO_FILE}: file not found in scenario folder {path}")
             return path, yaml_path
         if path.is_file():
+            if path.suffix.lower() not in (".yaml", ".yml"):
+                return _not_a_scenario_file(path)
             return path.parent, path
         if path.exists():
             raise ScenarioError(f"{path}: not a scenario folder or a regular file (a pipe or device?)")
+    except ScenarioError:  # already worded (a ValueError too: not to be wrapped below)
+        raise
     except (OSError, ValueError) as e:  # a name too long, a NUL byte
         raise ScenarioError(f"{clip(str(path), 200)}: cannot open ({getattr(e, 'strerror', None) or e})") from None
     raise ScenarioError(f"{path}: no such scenario folder or file")

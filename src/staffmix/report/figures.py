@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from staffmix.labels import cost_label, money, with_unit
 from staffmix.report.format import fmt_number
 from staffmix.result import Result
 from staffmix.schema import IN_HOUSE, UNSERVED
@@ -218,15 +219,15 @@ def cost_figure(result: Result) -> Any | None:
     fig = new_figure(8, 0.8 + 0.45 * len(c))
     ax = fig.subplots()
     amounts = c["amount"].astype(float).to_numpy()
-    labels = [str(x).replace("_", " ") for x in c["component"]]
+    labels = [cost_label(str(x)) for x in c["component"]]
     bars = ax.barh(labels, amounts, color=PALETTE[0])
     ax.invert_yaxis()
     ax.bar_label(bars, labels=[fmt_number(a) for a in amounts], padding=3, fontsize=9)
-    ax.set_xlabel("cost")
+    ax.set_xlabel(with_unit("cost", result.currency))
     _thousands(ax.xaxis)
     ax.set_xlim(0, amounts.max() * 1.22 if amounts.max() > 0 else 1)
     ax.grid(axis="x", alpha=0.3)
-    ax.set_title(f"Cost by component (total {fmt_number(amounts.sum())})", loc="left", fontsize=10)
+    ax.set_title(f"Cost by component (total {money(float(amounts.sum()), result.currency)})", loc="left", fontsize=10)
     return fig
 
 
@@ -328,7 +329,7 @@ def vendor_figure(result: Result, scenario: Any | None = None) -> Any | None:
     return fig
 
 
-def index_figure(summary: pd.DataFrame) -> Any | None:
+def index_figure(summary: pd.DataFrame, currency: str | None = None) -> Any | None:
     """Horizontal bars of cost per job, coloured by scenario; jobs without a plan are marked."""
     if summary.empty:
         return None
@@ -347,7 +348,7 @@ def index_figure(summary: pd.DataFrame) -> Any | None:
     ax.invert_yaxis()
     top = np.nanmax(cost) if np.isfinite(cost).any() else 1.0
     ax.set_xlim(0, top * 1.25 if top > 0 else 1.0)
-    ax.set_xlabel("total cost")
+    ax.set_xlabel(with_unit("total cost", currency))
     _thousands(ax.xaxis)
     ax.grid(axis="x", alpha=0.3)
     ax.set_title("Cost per scenario and variant", loc="left", fontsize=10)

@@ -29,6 +29,7 @@ from staffmix.report.figures import (
     staffing_figure,
     vendor_figure,
 )
+from staffmix.labels import MONEY_KPIS, cost_label, kpi_label, with_unit
 from staffmix.report.format import fmt_number, html_table, table_cell
 from staffmix.result import Result
 
@@ -49,6 +50,9 @@ tr.total td { font-weight: bold; border-top: 2px solid #999; }
 .card .value { font-size: 1.25em; font-weight: 600; }
 .status-optimal, .status-feasible { color: #1a7f37; }
 .status-infeasible, .status-no_solution, .status-error { color: #c62828; }
+.status-warning { color: #b26a00; }
+.card.warn { border-color: #f0b400; background: #fff8e1; }
+.warn { background: #fff3e0; border-left: 4px solid #e65100; padding: 0.4em 0.8em; font-weight: 600; }
 img { max-width: 100%; height: auto; display: block; margin: 0.5em 0; }
 .note { color: #666; font-style: italic; }
 .msg { background: #fff8e1; border-left: 4px solid #f0b400; padding: 0.4em 0.8em; }
@@ -58,22 +62,28 @@ img { max-width: 100%; height: auto; display: block; margin: 0.5em 0; }
 KPI_KINDS = {
     "total_cost": "number", "contacts": "number", "cost_per_contact": "number",
     "in_house_share": "share", "night_share_outsourced": "share", "vendors_used": "text",
-    "unmet_periods": "int", "service_level": "share",
+    "unmet_periods": "int", "service_level": "share", "below_target_periods": "int", "min_service_level": "share",
 }
 
 
 def kpi_table(result: Result) -> pd.DataFrame:
-    rows = [(k, v) for k, v in result.kpis.items()]
-    return pd.DataFrame(rows, columns=["kpi", "value"])
+    """The KPIs as a table: key (as in summary.json), label (what the report shows, money with its currency), value."""
+    rows = [(k, _kpi_label(k, result.currency), v) for k, v in result.kpis.items()]
+    return pd.DataFrame(rows, columns=["key", "kpi", "value"])
+
+
+def _kpi_label(key: str, currency: str | None) -> str:
+    return with_unit(kpi_label(key), currency) if key in MONEY_KPIS else kpi_label(key)
 
 
 def _kpi_html(result: Result) -> str:
-    out = ["<table id=\"kpis\"><thead><tr><th>kpi</th><th>value</th></tr></thead><tbody>"]
+    out = ["<table id=\"kpis\"><thead><tr><th>key figure</th><th>value</th></tr></thead><tbody>"]
     for k, v in result.kpis.items():
         kind = KPI_KINDS.get(k, "share" if k.startswith("service_level.") else "number")
         if isinstance(v, (list, tuple)):
             v, kind = ", ".join(map(str, v)) or "none", "text"
-        out.append(f"<tr><td>{html.escape(k)}</td>{table_cell(v, kind)}</tr>")
+        label = html.escape(_kpi_label(k, result.currency))
+        out.append(f'<tr><td data-key="{html.escape(k)}">{label}</td>{table_cell(v, kind)}</tr>')
     out.append("</tbody></table>")
     return "\n".join(out)
 
@@ -82,9 +92,15 @@ def _header(result: Result, scenario: Any | None, title: str | None) -> str:
     k = result.kpis
     name = title or result.scenario
     desc = getattr(getattr(scenario, "config", None), "description", "") if scenario is not None else ""
+    status = html.escape(str(result.status))
+    below = result.below_target_periods
+    if below:  # amber, with the count: a plan that misses targets is not a green plan
+        status = f'<span class="status-warning">{status}, {below:,} below target</span>'
+    else:
+        status = f'<span class="status-{status}">{status}</span>'
     cards = [
-        ("status", f'<span class="status-{html.escape(str(result.status))}">{html.escape(str(result.status))}</span>'),
-        ("total cost", html.escape(fmt_number(result.objective))),
+        ("status", status),
+        ("total cost", html.escape(fmt_number(result.objective) + (f" {result.currency}" if result.currency and result.objective is not None else ""))),
         ("gap", html.escape(fmt_number(result.gap, "share"))),
         ("in-house share", html.escape(fmt_number(k.get("in_house_share"), "share"))),
         ("service level", html.escape(fmt_number(k.get("service_level"), "share"))),
@@ -94,8 +110,10 @@ def _header(result: Result, scenario: Any | None, title: str | None) -> str:
     solve_s = f"solver {html.escape(result.solver)}, built in {result.build_s:.2f} s, solved in {result.solve_s:.2f} s"
     parts.append(f'<p class="sub">{html.escape(desc) + "<br>" if desc else ""}{solve_s}</p>')
     parts.append('<div class="cards">' + "".join(
-        f'<div class="card"><div class="label">{label}</div><div class="value">{value}</div></div>' for label, value in cards
+        f'<div class="card{" warn" if label == "status" and below else ""}"><div class="label">{label}</div>'
+        f'<div class="value">{value}</div></div>' for label, value in cards
     ) + "</div>")
+    parts += [f'<p class="warn" id="warning">Warning: {html.escape(w)}</p>' for w in result.warnings]
     if result.message:
         parts.append(f'<p class="msg">{html.escape(result.message)}</p>')
     return "\n".join(parts)
@@ -144,12 +162,14 @@ def render_report(result: Result, scenario: Any | None = None, title: str | None
         "Day and night: who takes the contacts",
         _figure_html(heatmap_figure(result, scenario), "share of contacts by provider and hour of week", "no contacts"),
     ))
-    costs = result.costs[["component", "amount"]].reset_index(drop=True)
+    amount = with_unit("amount", result.currency)
+    costs = pd.DataFrame({"component": [cost_label(c) for c in result.costs["component"]],
+                          amount: result.costs["amount"].astype(float).to_numpy()})
     parts.append(_section(
         "Cost breakdown",
         _figure_html(cost_figure(result), "cost by component", "every cost component is zero"),
-        html_table(costs, {"amount": "number"}, table_id="costs",
-                   total={"component": "total", "amount": float(costs["amount"].astype(float).sum())}),
+        html_table(costs, {amount: "number"}, table_id="costs",
+                   total={"component": "total", amount: float(costs[amount].sum())}),
     ))
     svc = result.service("queue")
     if not svc.empty:
@@ -170,7 +190,8 @@ def render_report(result: Result, scenario: Any | None = None, title: str | None
     parts.append(_section(
         "Vendors",
         _figure_html(vendor_figure(result, scenario), "vendor usage against commitment", "no vendor is used in this plan"),
-        html_table(vend, {"week": "int"}, table_id="vendors") if not vend.empty else "",
+        html_table(vend.rename(columns={"fee": with_unit("fee", result.currency), "cost": with_unit("cost", result.currency)}),
+                   {"week": "int"}, table_id="vendors") if not vend.empty else "",
         _note("Weeks are counted from 0 in the table (as in vendors.csv) and from 1 in the chart.") if not vend.empty else "",
     ))
     parts.append(_section("Key figures", _kpi_html(result)))
@@ -231,11 +252,18 @@ def write_index(summary: pd.DataFrame, path: str | os.PathLike[str], title: str 
     path = Path(path)
     s = summary.reset_index(drop=True)
     counts = s["status"].value_counts() if len(s) else pd.Series(dtype=int)
+    below = pd.to_numeric(s.get("below_target_periods", pd.Series([np.nan] * len(s))), errors="coerce").fillna(0)
+    flagged = int((below > 0).sum())
     parts = [f"<h1>{html.escape(title)}</h1>",
              f'<p class="sub">{len(s)} job{"s" if len(s) != 1 else ""}: '
              + ", ".join(f"{int(n)} {html.escape(str(st))}" for st, n in counts.items()) + "</p>"]
+    if flagged:
+        parts.append(f'<p class="warn" id="warning">Warning: {flagged} job{"s" if flagged != 1 else ""} with a plan below target '
+                     "(queue-periods short, unserved or under their service level); see the status column</p>")
     if not s.empty:
-        parts.append(_figure_html(index_figure(s), "cost per job", ""))
+        currencies = {c for c in s.get("currency", pd.Series([], dtype=object)).dropna().astype(str) if c}
+        currency = currencies.pop() if len(currencies) == 1 else None  # one unit for all, or none shown
+        parts.append(_figure_html(index_figure(s, currency), "cost per job", ""))
         cost = pd.to_numeric(s.get("objective"), errors="coerce")
         base_cost = {sc: c for sc, v, c in zip(s["scenario"], s["variant"], cost) if v == "base"}
         delta = [c - base_cost[sc] if sc in base_cost and not pd.isna(c) and not pd.isna(base_cost[sc]) else np.nan
@@ -243,12 +271,13 @@ def write_index(summary: pd.DataFrame, path: str | os.PathLike[str], title: str 
         table = pd.DataFrame({
             "scenario": s["scenario"],
             "variant": s["variant"],
-            "status": s["status"],
-            "cost": cost,
+            "status": [f"{st}, {int(b):,} below target" if b > 0 else str(st) for st, b in zip(s["status"], below)],
+            with_unit("cost", currency): cost,
             "vs base": delta,
             "gap": pd.to_numeric(s.get("gap"), errors="coerce"),
             "in-house share": pd.to_numeric(s.get("in_house_share"), errors="coerce"),
             "service level": pd.to_numeric(s.get("service_level"), errors="coerce"),
+            "lowest service level": pd.to_numeric(s.get("min_service_level", pd.Series([np.nan] * len(s))), errors="coerce"),
             "vendors used": s.get("vendors_used", pd.Series([""] * len(s))).fillna("").astype(str).str.replace(";", ", "),
             "solve s": pd.to_numeric(s.get("solve_s"), errors="coerce"),
             "error": s.get("error", pd.Series([""] * len(s))).fillna("").astype(str),
@@ -259,7 +288,7 @@ def write_index(summary: pd.DataFrame, path: str | os.PathLike[str], title: str 
         ]
         parts.append(_section("Jobs side by side", html_table(
             table,
-            {"gap": "share", "in-house share": "share", "service level": "share"},
+            {"gap": "share", "in-house share": "share", "service level": "share", "lowest service level": "share"},
             table_id="jobs", links={"variant": links},
         )))
     else:

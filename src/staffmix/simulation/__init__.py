@@ -69,22 +69,36 @@ class Simulation:
     """
 
     scenario: str
+    """The scenario's name."""
     replications: int
+    """Independent runs of the horizon."""
     seed: int
+    """The random seed (the same seed gives the same figures)."""
     arrivals: str
+    """poisson (at each period's rate) or replay (the demand's counts)."""
     handling: str
+    """Handling-time distribution: exponential or lognormal."""
     handling_cv: float | None
+    """Coefficient of variation of lognormal handling times (None for exponential)."""
     elapsed_s: float
+    """Seconds the simulation took."""
     calls_simulated: int
     """Calls over all replications, warm-up included."""
     overall: pd.DataFrame
+    """One row: the queues answered live together (see the class docstring)."""
     by_queue: pd.DataFrame
+    """One row per queue over the whole horizon."""
     by_day: pd.DataFrame
+    """One row per queue and local day."""
     by_period: pd.DataFrame | None = None
+    """One row per queue-period of the plan (only with by_period=True, else None)."""
     confidence: float = CONFIDENCE
+    """Level of the intervals (0.95)."""
     notes: list[str] = field(default_factory=list)
+    """What a reader should know about how the figures were made (e.g. queues simulated as workload)."""
 
     def settings(self) -> dict[str, Any]:
+        """How the simulation was run: scenario, replications, seed, arrivals, handling, handling_cv, confidence."""
         return {
             "scenario": self.scenario, "replications": self.replications, "seed": self.seed,
             "arrivals": self.arrivals, "handling": self.handling, "handling_cv": self.handling_cv,

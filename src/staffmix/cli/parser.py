@@ -1,0 +1,269 @@
+"""The command line's parser: every command, its options and its help text.
+
+Each command's options are added by its own `_add_<command>` function, and
+the command is named as "module:function" (`COMMANDS`), imported only when it
+runs: building the parser imports nothing but argparse and the backend names,
+so `staffmix --help` answers at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+
+from staffmix import __version__
+from staffmix.backends import BACKEND_NAMES
+
+MAX_THREADS = 256
+"""Most solver threads (staffmix.schema.MAX_THREADS; a test keeps the two equal, so --help imports no pydantic)."""
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_INTERRUPTED = 130
+
+COMMANDS: dict[str, str] = {
+    "solve": "staffmix.cli.scenario:cmd_solve",
+    "validate": "staffmix.cli.scenario:cmd_validate",
+    "schema": "staffmix.cli.scenario:cmd_schema",
+    "batch": "staffmix.cli.batch:cmd_batch",
+    "report": "staffmix.cli.batch:cmd_report",
+    "erlang": "staffmix.cli.erlang:cmd_erlang",
+    "simulate": "staffmix.cli.simulate:cmd_simulate",
+}
+"""Command name -> "module:function" that runs it (the function takes the parsed arguments, returns the exit code)."""
+
+EPILOG = """\
+examples:
+  staffmix solve scenarios/2can-split
+  staffmix solve scenarios/saas-24x7 --variant in-house-only --backend highs --out out/saas
+  staffmix validate scenarios/*
+  staffmix schema > scenario.schema.json
+  staffmix batch scenarios --out out/batch --jobs 4 --time-limit 60
+  staffmix report out/batch/2can-split/base
+  staffmix erlang --contacts 120 --aht 300
+  staffmix simulate scenarios/2can-split --replications 20 --out out/2can-sim
+
+exit codes: 0 ok, 1 infeasible / no plan / failed jobs (with --strict: a plan
+below target too), 2 bad input
+"""
+
+BATCH_EPILOG = """\
+examples:
+  staffmix batch scenarios --out out/batch --jobs 4 --time-limit 60
+  staffmix batch scenarios --out out/batch --resume          # after Ctrl-C: finish what is left
+  staffmix batch scenarios --out out/batch --executor dask --scheduler tcp://10.0.0.5:8786
+
+Every subfolder of FOLDER holding a scenario.yaml is one job for its base and
+one per variant. Results go to DIR/<scenario>/<variant>/ (tables, report.html,
+job.json); DIR/summary.csv has one row per job, DIR/index.html compares them.
+
+exit codes: 0 every job has a plan, 1 a job failed, was infeasible or found
+no plan (with --strict: or a plan below target), 2 bad input, 130 interrupted
+(finished jobs are kept; use --resume)
+"""
+
+REPORT_EPILOG = """\
+examples:
+  staffmix report out/batch/2can-split/base
+  staffmix report out/2can --scenario scenarios/2can-split --out /tmp/2can.html
+
+Without --scenario the scenario is found through the folder's job.json (batch
+results); failing that, the report is drawn from the tables alone (times in
+UTC, no target or commitment lines).
+"""
+
+ERLANG_EPILOG = """\
+examples:
+  staffmix erlang --contacts 120 --aht 300
+  staffmix erlang --contacts 300 --aht 240 --interval-min 30 --target 0.9 --within 15 --max-occupancy 0.85
+  staffmix erlang --contacts 120 --aht 300 --patience 90     # Erlang A: callers hang up after 90 s on average
+"""
+
+
+SIMULATE_EPILOG = """\
+examples:
+  staffmix simulate scenarios/2can-split                        # solve, then 20 replications, seed 0
+  staffmix simulate scenarios/2can-split --result out/2can --out out/2can-sim
+  staffmix simulate scenarios/saas-24x7 --handling lognormal --cv 1.3 --arrivals replay --json
+
+Each replication runs every queue through the whole horizon: calls left
+waiting at the end of an hour are still waiting in the next. Figures are means
+with 95 % intervals over the replications, beside the plan's Erlang figures;
+a queue-day is flagged when its whole interval lies below the target.
+--out writes the tables (CSV), simulation.json, report.html (the plan's
+report with the simulation chart) and, when it solved first, the plan in plan/.
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that prints one 'staffmix: error:' line (plus usage) and exits 2 on a bad option."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_BAD_INPUT, f"staffmix: error: {message}\n")
+
+
+def _positive(kind: type) -> object:
+    def parse(text: str) -> float | int:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a {'number' if kind is float else 'whole number'}") from None
+        if not (value > 0 and math.isfinite(value)):
+            raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+        return value
+
+    return parse
+
+
+def _non_negative(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not (value >= 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"must be a number >= 0, got {text}")
+    return value
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"must be in (0, 1], got {text}")
+    return value
+
+
+def _gap(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"must be a relative gap between 0 and 1 (0.01 is 1 %), got {text}")
+    return value
+
+
+def _threads(text: str) -> int:
+    value = _positive(int)(text)
+    if value > MAX_THREADS:
+        raise argparse.ArgumentTypeError(f"at most {MAX_THREADS}, got {text}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `staffmix` parser with every command (each added by its `_add_<command>` function)."""
+    parser = _Parser(
+        prog="staffmix",
+        description="Plan contact-centre staffing hour by hour: in-house shifts versus outsourced vendors.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    parser.add_argument("--version", action="version", version=f"staffmix {__version__}")
+    # --debug is accepted after the command too (staffmix solve X --debug)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+
+    def command(name: str, help: str, epilog: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=help[:1].upper() + help[1:] + ".", epilog=epilog,
+                           formatter_class=argparse.RawDescriptionHelpFormatter, parents=[common])
+        p.set_defaults(run=COMMANDS[name])
+        return p
+
+    _add_solve(command)
+    _add_validate(command)
+    _add_schema(command)
+    _add_batch(command)
+    _add_report(command)
+    _add_erlang(command)
+    _add_simulate(command)
+    return parser
+
+
+def _add_solve(command) -> None:
+    p = command("solve", "solve one scenario folder and print a summary",
+                "example:\n  staffmix solve scenarios/2can-split --out out/2can --report")
+    p.add_argument("path", help="scenario folder (holding scenario.yaml) or the yaml file")
+    p.add_argument("--variant", help="solve this named variant of the scenario")
+    p.add_argument("--backend", choices=BACKEND_NAMES, help="solver backend (default: the scenario's, else cbc)")
+    p.add_argument("--time-limit", type=_positive(float), metavar="S", help="solver time limit in seconds")
+    p.add_argument("--gap", type=_gap, metavar="REL", help="relative MIP gap at which to stop, 0 to 1 (default 1e-4: 0.01 %%)")
+    p.add_argument("--threads", type=_threads, help=f"solver threads (1 to {MAX_THREADS})")
+    p.add_argument("--out", metavar="DIR", help="write the result tables (CSV + summary.json) to DIR (new or empty; checked before solving)")
+    p.add_argument("--overwrite", action="store_true", help="with --out: replace what DIR holds")
+    p.add_argument("--report", action="store_true", help="also write report.html into --out")
+    p.add_argument("--json", action="store_true", help="print summary.json instead of the text summary")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr (phase, best cost, bound, elapsed time)")
+    p.add_argument("--strict", action="store_true", help="exit 1 when the plan misses a target (queue-periods short, unserved or below their service level)")
+
+
+def _add_validate(command) -> None:
+    p = command("validate", "check scenarios without solving and list every problem",
+                "example:\n  staffmix validate scenarios/*\n\nexit codes: 0 all valid, 2 a scenario has problems")
+    p.add_argument("paths", nargs="+", help="scenario folders")
+
+
+def _add_schema(command) -> None:
+    command("schema", "print the JSON Schema of scenario.yaml", "example:\n  staffmix schema > scenario.schema.json")
+
+
+def _add_batch(command) -> None:
+    p = command("batch", "solve every scenario folder in a folder, base and variants, in parallel", BATCH_EPILOG)
+    p.add_argument("folder", metavar="FOLDER", help="folder whose subfolders are scenario folders")
+    p.add_argument("--out", metavar="DIR", required=True, help="results folder (new or empty, or an earlier batch with --resume)")
+    p.add_argument("--jobs", type=_positive(int), metavar="N", help="parallel workers (default: the number of CPUs)")
+    p.add_argument("--resume", action="store_true", help="continue an earlier batch in DIR: skip jobs finished with unchanged inputs")
+    p.add_argument("--backend", choices=BACKEND_NAMES, help="solver backend for every job (default: each scenario's)")
+    p.add_argument("--time-limit", type=_positive(float), metavar="S", help="solver time limit per job in seconds")
+    p.add_argument("--job-timeout", type=_positive(float), metavar="S",
+                   help="hard wall-time limit per job; a job past it is stopped and recorded as an error (default: 2 x time limit + 60 s)")
+    p.add_argument("--executor", choices=["process", "dask"], default="process", help="where jobs run (default: local processes)")
+    p.add_argument("--scheduler", metavar="ADDR", help="dask scheduler address (with --executor dask; default: a local cluster)")
+    p.add_argument("--no-reports", action="store_true", help="skip each job's report.html (faster; `staffmix report` draws one later)")
+    p.add_argument("--quiet", action="store_true", help="no progress line on stderr")
+    p.add_argument("--strict", action="store_true", help="exit 1 when a job's plan misses a target (as well as on failed jobs)")
+
+
+def _add_report(command) -> None:
+    p = command("report", "rebuild report.html from a result folder", REPORT_EPILOG)
+    p.add_argument("result_dir", metavar="RESULT_DIR", help="a result folder (written by solve --out or batch)")
+    p.add_argument("--scenario", metavar="PATH", help="the scenario folder the result was solved from (local times, targets, commitments)")
+    p.add_argument("--variant", help="with --scenario: the variant the result was solved from")
+    p.add_argument("--out", metavar="FILE", help="write the report here instead of RESULT_DIR/report.html")
+
+
+def _add_erlang(command) -> None:
+    p = command("erlang", "Erlang C / A calculator: agents needed for a service level", ERLANG_EPILOG)
+    p.add_argument("--contacts", type=_non_negative, required=True, metavar="N", help="contacts arriving in one interval")
+    p.add_argument("--aht", type=_positive(float), required=True, metavar="S", help="average handling time, seconds")
+    p.add_argument("--interval-min", type=_positive(float), default=60.0, metavar="MIN", help="interval length in minutes (default 60)")
+    p.add_argument("--target", type=_share, default=0.8, metavar="SHARE", help="service-level target (default 0.8)")
+    p.add_argument("--within", type=_non_negative, default=20.0, metavar="S", help="answer-time threshold in seconds (default 20)")
+    p.add_argument("--max-occupancy", type=_share, metavar="SHARE", help="cap on agent occupancy, e.g. 0.85")
+    p.add_argument("--max-asa", type=_non_negative, metavar="S", help="cap on the average speed of answer, seconds")
+    p.add_argument("--patience", type=_positive(float), metavar="S", help="mean caller patience in seconds: use Erlang A (callers abandon)")
+    p.add_argument("--max-abandon", type=_share, metavar="SHARE", help="with --patience: cap on the abandonment share")
+
+
+def _add_simulate(command) -> None:
+    p = command("simulate", "check a plan by discrete-event simulation: service level, ASA, abandonment on the day", SIMULATE_EPILOG)
+    p.add_argument("path", help="scenario folder (holding scenario.yaml) or the yaml file")
+    p.add_argument("--result", metavar="DIR", help="the plan to simulate: a result folder (solve --out); default: solve first")
+    p.add_argument("--variant", help="the named variant of the scenario")
+    p.add_argument("--replications", type=_positive(int), default=20, metavar="N", help="independent runs of the horizon (default 20)")
+    p.add_argument("--seed", type=int, default=0, help="random seed; the same seed gives the same figures (default 0)")
+    p.add_argument("--arrivals", choices=["poisson", "replay"], default="poisson", help="Poisson at each period's rate (default), or the demand's counts")
+    p.add_argument("--handling", choices=["exponential", "lognormal"], default="exponential", help="handling-time distribution (default exponential)")
+    p.add_argument("--cv", type=_positive(float), metavar="X", help="with --handling lognormal: coefficient of variation (default 1)")
+    p.add_argument("--by-period", action="store_true", help="also the per-period table (in --out and --json)")
+    p.add_argument("--jobs", type=_positive(int), metavar="N", help="worker processes (default: the number of CPUs)")
+    p.add_argument("--backend", choices=BACKEND_NAMES, help="when solving first: solver backend")
+    p.add_argument("--time-limit", type=_positive(float), metavar="S", help="when solving first: solver time limit in seconds")
+    p.add_argument("--out", metavar="DIR", help="write tables, simulation.json and report.html to DIR (new or empty; checked first)")
+    p.add_argument("--overwrite", action="store_true", help="with --out: replace what DIR holds")
+    p.add_argument("--json", action="store_true", help="print the summary and tables as JSON")
+    p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
