@@ -76,7 +76,18 @@ def solve_core(scenario: Scenario, opts: SolveOptions) -> Result:
         bound = min(float(bound), float(result.objective))
     gap = relative_gap(result.objective, bound)
     status = Status.optimal if gap is not None and gap <= opts.mip_gap + 1e-9 else Status.feasible
-    return result.with_(status=status, bound=bound, gap=gap, solve_s=time.perf_counter() - t1)
+    message = outcome.message
+    if status == Status.feasible and not message:
+        message = _why_short(gap, opts, deadline)
+    return result.with_(status=status, bound=bound, gap=gap, solve_s=time.perf_counter() - t1, message=message)
+
+
+def _why_short(gap: float | None, opts: SolveOptions, deadline: float | None) -> str:
+    """A plan above the requested gap always says why the core stopped."""
+    shown = "unknown" if gap is None else f"{100 * gap:.2f} %"
+    if deadline is not None and time.perf_counter() >= deadline - 1.0:
+        return f"time limit reached: proven gap {shown}, {100 * opts.mip_gap:.2f} % requested"
+    return f"no further step could close the gap: proven gap {shown}, {100 * opts.mip_gap:.2f} % requested"
 
 
 def _all_served(ix) -> bool:
