@@ -1,10 +1,9 @@
-"""Exact branch: one HiGHS MIP per contract choice, best LP first, with a start plan and a cutoff.
+"""Exact branch: one HiGHS MIP per contract choice, best LP first, cut off at the best plan's cost.
 
 Choices whose LP bound cannot beat the incumbent by more than the requested
-gap are pruned without a MIP. Each MIP starts from the incumbent when it has
-the same contracts, and stops early when it cannot beat the incumbent (the
-`objective_bound` cutoff; HiGHS then reports it infeasible, which means its
-bound is at least the cutoff). The bound returned is the least over all
+gap are pruned without a MIP. Each MIP stops early when it cannot beat the
+incumbent (the `objective_bound` cutoff; HiGHS then reports it infeasible,
+which means its bound is at least the cutoff). The bound returned is the least over all
 choices of what was proven for each.
 """
 
@@ -42,7 +41,7 @@ def run_exact(
 
     First pass: every choice in score order, the first getting half the time. Second pass: while
     time is left and the gap is open, the unsettled choice with the least bound gets all of it
-    (warm-started from the best plan), so a time limit is used, not left on the table."""
+    (cut off at the best plan), so a time limit is used, not left on the table."""
     todo = [c for c in scored if c.lp < np.inf]
     bounds = [c.lp for c in todo]  # -inf: never scored (time ran out)
     settled = [False] * len(todo)
@@ -73,9 +72,10 @@ def run_exact(
     return incumbent, bound, all(settled)
 
 
-def _mip(m: CoreModel, choice: Choice, incumbent: Incumbent | None, start: bool, threads: int | None,
+def _mip(m: CoreModel, choice: Choice, incumbent: Incumbent | None, threads: int | None,
          mip_gap: float, limit: float | None) -> tuple[hx.Answer, float | None]:
-    """HiGHS on the MIP with the contracts fixed, started from the incumbent (`start`) or cut off at its cost."""
+    """HiGHS on the MIP with the contracts fixed, cut off at the incumbent's cost (HiGHS then reports
+    infeasible when nothing beats it; see `highs.cut_off_above` for why not a start plan)."""
     by = m.cols["y"]
     lo, hi = m.col_lo.copy(), m.col_hi.copy()
     lo[by.slice] = choice.y
@@ -84,14 +84,8 @@ def _mip(m: CoreModel, choice: Choice, incumbent: Incumbent | None, start: bool,
     hx.pass_model(h, m.A, m.cost, lo, hi, m.row_lo, m.row_hi, m.integer)
     cutoff = None
     if incumbent is not None:
-        if start:
-            sol = hx.highspy.HighsSolution()
-            sol.col_value = incumbent.v
-            sol.value_valid = True
-            h.setSolution(sol)
-        else:
-            cutoff = incumbent.objective * (1 - 1e-9) - 1e-9
-            h.setOptionValue("objective_bound", cutoff)
+        cutoff = incumbent.objective * (1 - 1e-9) - 1e-9
+        h.setOptionValue("objective_bound", cutoff)
     return hx.run(h, time_limit=limit, mip_gap=mip_gap, mip=True), cutoff
 
 
@@ -111,18 +105,10 @@ def _solve_choice(
     m: CoreModel, choice: Choice, incumbent: Incumbent | None, mip_gap: float, threads: int | None, limit: float | None
 ) -> tuple[Incumbent | None, float, bool]:
     """One HiGHS MIP with the contracts fixed: (best plan so far, bound for this choice, settled)."""
-    t0 = time.perf_counter()
-    start = incumbent is not None and np.array_equal(incumbent.y, choice.y)
-    ans, cutoff = _mip(m, choice, incumbent, start, threads, mip_gap, limit)
-    if not _consistent(m, ans):
-        # HiGHS 1.16 can return a wrong "optimal" objective and bound when given a start plan
-        # (2can-split, in-house-only: 75,368 claimed for a plan costing 79,928, optimum 79,816):
-        # the same MIP with the plan's cost as a cutoff instead is sound
-        log.debug("exact %s: HiGHS objective %s disagrees with its plan's cost; again without the start plan", choice.label, ans.objective)
-        left = None if limit is None else max(limit - (time.perf_counter() - t0), 0.01)
-        ans, cutoff = _mip(m, choice, incumbent, False, threads, mip_gap, left)
-        if not _consistent(m, ans):
-            return incumbent, choice.lp, False
+    ans, cutoff = _mip(m, choice, incumbent, threads, mip_gap, limit)
+    if not _consistent(m, ans):  # never seen since start plans became cutoffs; kept as a guard
+        log.warning("exact %s: HiGHS objective %s disagrees with its plan's cost; answer ignored", choice.label, ans.objective)
+        return incumbent, choice.lp, False
     log.debug("exact %s: LP %.1f -> %s %s, bound %s, %.2f s", choice.label, choice.lp, ans.status, ans.objective, ans.bound, ans.seconds)
     if ans.has_solution and (incumbent is None or ans.objective < incumbent.objective - 1e-9):
         incumbent = Incumbent(ans.x, float(ans.objective), choice.y)
