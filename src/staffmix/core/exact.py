@@ -20,6 +20,7 @@ from staffmix.core.contracts import Choice
 from staffmix.core.matrix import CoreModel
 
 log = logging.getLogger("staffmix.core")
+FIRST_SHARE = 0.2
 
 
 @dataclass
@@ -39,7 +40,8 @@ def run_exact(
 ) -> tuple[Incumbent | None, float, bool]:
     """(best plan, lower bound, whether every choice was settled).
 
-    First pass: every choice in score order, the first getting half the time. Second pass: while
+    First pass: every choice in score order, the first getting `FIRST_SHARE` of the time (the
+    others are often settled at once by the cutoff, and then the second pass gives it the rest). Second pass: while
     time is left and the gap is open, the unsettled choice with the least bound gets all of it
     (cut off at the best plan), so a time limit is used, not left on the table."""
     todo = [c for c in scored if c.lp < np.inf]
@@ -54,7 +56,7 @@ def run_exact(
         left = None if deadline is None else deadline - time.perf_counter()
         if left is not None and left <= 0.01:
             continue
-        limit = None if left is None else (left * 0.5 if k == 0 and len(todo) > 1 else left / max(1, len(todo) - k))
+        limit = None if left is None else (left * FIRST_SHARE if k == 0 and len(todo) > 1 else left / max(1, len(todo) - k))
         incumbent, bounds[k], settled[k] = _solve_choice(m, choice, incumbent, mip_gap, threads, limit)
     while deadline is not None:
         open_ = [k for k in range(len(todo)) if not settled[k] and todo[k].lp > -np.inf]

@@ -8,9 +8,10 @@ its objective and a valid lower bound. The steps, in order:
    (bound.py), and the contract choice is scored on a sample of weeks.
 2. A quick integer plan for the best-scored choice (heuristic.py), on the
    whole model or rolling week by week (rolling.py).
-3. On models small enough (`EXACT_MAX_COLS`), HiGHS MIPs per contract
-   choice, started from that plan and cut off at its cost (exact.py), until
-   the gap is closed or the time is up.
+3. On models small enough (`EXACT_MAX_COLS`), local search on that plan
+   (improve.py), then HiGHS MIPs per contract choice cut off at its cost
+   (exact.py); twice, the second time with larger neighbourhoods, until the
+   gap is closed or the time is up.
 """
 
 from __future__ import annotations
@@ -24,11 +25,17 @@ from staffmix.core import highs as hx
 from staffmix.core.contracts import choices, score
 from staffmix.core.exact import Incumbent, run_exact
 from staffmix.core.heuristic import plan, roles, whole
+from staffmix.core.improve import improve
 from staffmix.core.matrix import CoreModel
 from staffmix.core.plan import tidy, violation
 from staffmix.solve import SolveOptions
 
 EXACT_MAX_COLS = 40_000  # up to about 4 weeks x 6 languages; more: week blocks
+FIRST_WIDTH = 3  # time windows of the first round of local search
+# up to this size HiGHS can prove the optimum in a minute (2can-split: 1,015 columns, 30-40 s on
+# one thread); a proof interrupted for a second round starts again from scratch, so these get
+# one round: local search, then the exact MIPs to the deadline
+ONE_ROUND_MAX_COLS = 3_000
 
 
 @dataclass
@@ -79,13 +86,63 @@ def _small(m: CoreModel, opts: SolveOptions, deadline: float | None) -> Outcome:
             v = tidy(m, v)
             if violation(m, v) <= 1e-6:
                 incumbent = Incumbent(v, float(m.cost @ v), best.y)
-    incumbent, bound, settled = run_exact(m, scored, incumbent, opts.mip_gap, opts.threads, deadline)
+    incumbent, bound, settled = _improve_and_prove(m, scored, incumbent, lp_bound, opts, deadline)
     if incumbent is None:
         if settled and bound == np.inf:  # every contract choice's MIP proved infeasible
             return Outcome(None, None, None, infeasible=True, message="the solver proved the model infeasible")
         return Outcome(None, None, lp_bound if np.isfinite(lp_bound) else None, message="no plan found in the time limit")
     v = tidy(m, incumbent.v)
     return Outcome(v, float(m.cost @ v), max(bound, lp_bound) if np.isfinite(lp_bound) else bound)
+
+
+def _improve_and_prove(m: CoreModel, scored, incumbent: Incumbent | None, lp_bound: float, opts: SolveOptions,
+                       deadline: float | None) -> tuple[Incumbent | None, float, bool]:
+    """Local search on the plan (improve.py), then the exact MIPs, in two rounds.
+
+    Round 1: neighbourhoods of up to `FIRST_WIDTH` time windows (at most 25 % of the time), then
+    the exact MIPs (up to half of what is left). Round 2, when the gap is still open: every
+    neighbourhood size (half of what is left), then the exact MIPs to the deadline. So a longer
+    time limit buys larger neighbourhoods and a longer proof; without a time limit, round 1's
+    exact MIPs run to the end, and so do they on models of at most `ONE_ROUND_MAX_COLS` columns.
+    Each round's bound is valid, and the best is kept."""
+    bound = -np.inf
+    for round_ in (1, 2):
+        if incumbent is not None:
+            now = time.perf_counter()
+            share = 0.25 if round_ == 1 else 0.5
+            lns_end = np.inf if deadline is None else now + share * max(deadline - now, 0.0)
+            lo, hi = _fixed_contracts(m, incumbent.y)
+            stop = lp_bound / (1.0 - opts.mip_gap) if np.isfinite(lp_bound) and opts.mip_gap < 1 else -np.inf
+            v = improve(m, incumbent.v, lo, hi, opts.threads, lns_end, lp_x=_lp_x(scored, incumbent.y),
+                        stop_at=max(stop, bound / (1.0 - opts.mip_gap) if np.isfinite(bound) else -np.inf),
+                        max_width=FIRST_WIDTH if round_ == 1 else None)
+            incumbent = Incumbent(v, float(m.cost @ v), incumbent.y)
+        exact_end = deadline
+        if deadline is not None and round_ == 1 and m.n_cols > ONE_ROUND_MAX_COLS:
+            exact_end = time.perf_counter() + 0.5 * max(deadline - time.perf_counter(), 0.0)
+        incumbent, b, settled = run_exact(m, scored, incumbent, opts.mip_gap, opts.threads, exact_end)
+        bound = max(bound, b)
+        if incumbent is not None:
+            bound = min(bound, incumbent.objective)
+        closed = incumbent is not None and bound >= incumbent.objective * (1.0 - opts.mip_gap) - 1e-9
+        if settled or closed or deadline is None or deadline - time.perf_counter() < 1.0:
+            return incumbent, bound, settled or closed
+    return incumbent, bound, False
+
+
+def _fixed_contracts(m: CoreModel, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    lo, hi = m.col_lo.copy(), m.col_hi.copy()
+    by = m.cols["y"]
+    lo[by.slice] = y
+    hi[by.slice] = y
+    return lo, hi
+
+
+def _lp_x(scored, y: np.ndarray) -> np.ndarray | None:
+    for c in scored:
+        if np.array_equal(c.y, y):
+            return c.lp_x
+    return None
 
 
 def _monolithic(m: CoreModel, opts: SolveOptions, deadline: float | None) -> Outcome:
