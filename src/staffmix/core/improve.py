@@ -35,9 +35,12 @@ from staffmix.core.matrix import CoreModel
 from staffmix.core.plan import tidy, violation
 
 log = logging.getLogger("staffmix.core")
-STEP_S = 2.0  # time for one neighbourhood's MIP, at most (4 s with day windows: 30 % less gained in 60 s)
-STEP_GAP = 1e-4
+# Measured on w1-l6 from the same 159,573 plan, 50 s of local search (docs/performance.md):
+# gap 1e-4: 158,126; 1e-2: 157,766; 2e-3: 157,644; 12-hour windows and 3 s: 157,810; 4-hour windows and 1 s: 158,456
+STEP_S = 2.0  # time for one neighbourhood's MIP, at most
+STEP_GAP = 2e-3  # relative gap of one neighbourhood's MIP (proving each to 1e-4 wastes the time)
 CHUNK_H = 8.0  # hours in one time window of routing (one shift length of the generators)
+STEP_NODES = 500  # node limit of one neighbourhood's MIP in deterministic mode (no time limit)
 
 
 @dataclass
@@ -148,16 +151,21 @@ def improve(
     lp_x: np.ndarray | None = None,
     stop_at: float = -np.inf,
     max_width: int | None = None,
+    step_s: float | None = STEP_S,
+    step_gap: float = STEP_GAP,
+    max_steps: int | None = None,
 ) -> np.ndarray:
     """A plan at most as costly as `v` (same column bounds `lo`/`hi`, e.g. contracts fixed), improved
     neighbourhood by neighbourhood until `deadline` or until nothing of the largest size helps
     (`max_width` time windows, default: up to the whole horizon). `stop_at`: a cost at which to
-    stop (a proven lower bound)."""
+    stop (a proven lower bound). `step_s=None`: no time limit on a neighbourhood's MIP but a node
+    limit (`STEP_NODES`), and `max_steps` neighbourhoods at most: the same plan on any machine."""
     lay = layout(m)
     Ar = m.A.tocsr()
     best = v.copy()
     best_cost = float(m.cost @ best)
     width = 1
+    steps = 0
     max_width = max(1, lay.n_days if max_width is None else min(max_width, lay.n_days))
     no_relax = np.zeros(m.n_cols, dtype=bool)
     while time.perf_counter() < deadline - 0.05 and best_cost > stop_at + 1e-6:
@@ -167,9 +175,13 @@ def improve(
             left = deadline - time.perf_counter()
             if left < 0.05 or best_cost <= stop_at + 1e-6:
                 break
+            if max_steps is not None and steps >= max_steps:
+                return best
+            steps += 1
             free = _free_mask(m, lay, hood, best, lp_x)
             sub = submodel(m, Ar, free, no_relax, best, lo, hi)
-            ans = solve_sub(sub, threads, min(STEP_S, left), STEP_GAP, start=best[sub.cols])
+            limit = None if step_s is None else min(step_s, left)
+            ans = solve_sub(sub, threads, limit, step_gap, start=best[sub.cols], max_nodes=STEP_NODES if step_s is None else None)
             if not ans.has_solution:
                 continue
             cand = best.copy()
