@@ -1,7 +1,7 @@
 """staffmix: plan a contact centre's staffing hour by hour, in-house shifts versus vendors.
 
 Public API: solve, load_scenario, save_scenario, verify, build_model,
-load_result, run_batch, scenario_json_schema, Scenario, Result, Status.
+load_result, run_batch, export_mps, scenario_json_schema, Scenario, Result, Status.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Result", "Scenario", "ScenarioConfig", "ScenarioError", "SolverError", "StaffmixError", "Status",
-    "build_model", "load_result", "load_scenario", "run_batch", "save_scenario", "scenario_json_schema",
+    "build_model", "export_mps", "load_result", "load_scenario", "run_batch", "save_scenario", "scenario_json_schema",
     "solve", "verify",
 ]
 
@@ -32,6 +32,7 @@ def __getattr__(name: str) -> Any:
         "save_scenario": ("staffmix.io", "save_scenario"),
         "build_model": ("staffmix.model", "build_model"),
         "run_batch": ("staffmix.batch", "run_batch"),
+        "export_mps": ("staffmix.export", "export_mps"),
     }
     if name in lazy:
         import importlib

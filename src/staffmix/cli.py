@@ -34,6 +34,8 @@ examples:
   staffmix batch scenarios --out out/batch --jobs 4 --time-limit 60
   staffmix report out/batch/2can-split/base
   staffmix erlang --contacts 120 --aht 300
+  staffmix export scenarios/2can-split --mps 2can.mps
+  staffmix bench scenarios --baseline benchmarks/baseline-quick.json
 
 exit codes: 0 ok, 1 infeasible / no plan / failed jobs, 2 bad input
 """
@@ -136,6 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--time-limit", type=_positive(float), metavar="S", help="solver time limit in seconds")
     p.add_argument("--gap", type=float, metavar="REL", help="relative MIP gap at which to stop (default 1e-4)")
     p.add_argument("--threads", type=_positive(int), help="solver threads")
+    p.add_argument("--work-limit", type=_positive(int), metavar="N",
+                   help="core only: deterministic mode, N units of solver work instead of time (same plan on any machine)")
     p.add_argument("--out", metavar="DIR", help="write the result tables (CSV + summary.json) to DIR (must not exist or be empty)")
     p.add_argument("--report", action="store_true", help="also write report.html into --out")
     p.add_argument("--json", action="store_true", help="print summary.json instead of the text summary")
@@ -171,6 +175,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="FILE", help="write the report here instead of RESULT_DIR/report.html")
     p.set_defaults(func=cmd_report)
 
+    p = command("export", "write a scenario's MIP as an MPS file for other solvers",
+                "example:\n  staffmix export scenarios/2can-split --mps 2can.mps")
+    p.add_argument("path", help="scenario folder (holding scenario.yaml) or the yaml file")
+    p.add_argument("--variant", help="export this named variant of the scenario")
+    p.add_argument("--mps", required=True, metavar="FILE", help="the .mps file to write (must not exist)")
+    p.add_argument("--backend", choices=["core", "cbc", "highs"], default="core",
+                   help="whose model: the core's matrix (default) or the reference PuLP model")
+    p.set_defaults(func=cmd_export)
+
+    p = command("bench", "plan quality of every scenario in a folder against a baseline (for CI)",
+                "examples:\n  staffmix bench scenarios --baseline quality.json      # first run: writes the baseline\n"
+                "  staffmix bench scenarios --baseline quality.json      # later: compares, exit 1 on a regression\n\n"
+                "Deterministic: the core with a work limit and one thread, the same plan on any machine;\n"
+                "time is shown, never judged. exit codes: 0 no regression (or baseline written), 1 regression, 2 bad input")
+    p.add_argument("folder", metavar="FOLDER", help="a scenario folder, or a folder of scenario folders")
+    p.add_argument("--baseline", required=True, metavar="FILE", help="baseline JSON: written when missing, else compared against")
+    p.add_argument("--work-limit", type=_positive(int), metavar="N", help="units of solver work per scenario (default: the baseline's, else 20)")
+    p.add_argument("--gap", type=float, metavar="REL", help="relative MIP gap (default: the baseline's, else each scenario's)")
+    p.add_argument("--tolerance", type=_share, default=1e-3, metavar="REL", help="relative loss of plan cost or bound allowed (default 0.001)")
+    p.add_argument("--variants", action="store_true", help="also every variant of every scenario")
+    p.add_argument("--update", action="store_true", help="write the baseline anew even when FILE exists")
+    p.set_defaults(func=cmd_bench)
+
     p = command("erlang", "Erlang C / A calculator: agents needed for a service level", ERLANG_EPILOG)
     p.add_argument("--contacts", type=_non_negative, required=True, metavar="N", help="contacts arriving in one interval")
     p.add_argument("--aht", type=_positive(float), required=True, metavar="S", help="average handling time, seconds")
@@ -197,7 +224,8 @@ def cmd_solve(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.path)
     if args.variant:
         scenario = scenario.variant(args.variant)
-    result = solve(scenario, backend=args.backend, time_limit_s=args.time_limit, mip_gap=args.gap, threads=args.threads)
+    result = solve(scenario, backend=args.backend, time_limit_s=args.time_limit, mip_gap=args.gap, threads=args.threads,
+                   work_limit=args.work_limit)
     if args.json:
         print(json.dumps(result.summary(), indent=2, default=str))
     elif result.status == "error":  # the solver failed: one line on stderr, like every other error
@@ -216,6 +244,27 @@ def cmd_solve(args: argparse.Namespace) -> int:
             write_report(result, out / "report.html", scenario=scenario)
         print(f"  result written to {out}")
     return EXIT_OK if result.status.has_plan and not violations else EXIT_FAILED
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from staffmix.export import export_mps
+    from staffmix.io import load_scenario
+
+    scenario = load_scenario(args.path)
+    if args.variant:
+        scenario = scenario.variant(args.variant)
+    out = export_mps(scenario, args.mps, backend=args.backend)
+    print(f"{out}: the {args.backend} model of {scenario.name}")
+    return EXIT_OK
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from staffmix.bench import bench
+
+    code, report = bench(args.folder, args.baseline, work_limit=args.work_limit, mip_gap=args.gap,
+                         tolerance=args.tolerance, variants=args.variants, update=args.update)
+    print(report)
+    return code
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

@@ -35,9 +35,14 @@ class SolveOptions:
     time_limit_s: float | None
     mip_gap: float
     threads: int | None
+    work_limit: int | None = None
+    """Deterministic mode (core only): a budget of solver work instead of time, the same plan on any machine."""
 
     def as_dict(self) -> dict[str, Any]:
-        return {"backend": self.backend, "time_limit_s": self.time_limit_s, "mip_gap": self.mip_gap, "threads": self.threads}
+        out = {"backend": self.backend, "time_limit_s": self.time_limit_s, "mip_gap": self.mip_gap, "threads": self.threads}
+        if self.work_limit is not None:
+            out["work_limit"] = self.work_limit
+        return out
 
 
 @dataclass(frozen=True)
@@ -56,14 +61,16 @@ def solve(
     time_limit_s: float | None = None,
     mip_gap: float | None = None,
     threads: int | None = None,
+    work_limit: int | None = None,
 ) -> Result:
     """Plan the scenario at least cost. Arguments left as None take the scenario's `solver` settings
-    (default backend 'cbc', gap 1e-4, no time limit)."""
+    (default backend 'cbc', gap 1e-4, no time limit). `work_limit` (core only): deterministic mode,
+    see docs/performance.md."""
     if not isinstance(scenario, Scenario):
         from staffmix.io import load_scenario
 
         scenario = load_scenario(scenario)
-    opts = resolve_options(scenario, backend, time_limit_s, mip_gap, threads)
+    opts = resolve_options(scenario, backend, time_limit_s, mip_gap, threads, work_limit)
     if opts.backend == "core":
         from staffmix.core import solve_core  # the fast core; imported only when asked for
 
@@ -72,7 +79,8 @@ def solve(
 
 
 def resolve_options(
-    scenario: Scenario, backend: str | None, time_limit_s: float | None, mip_gap: float | None, threads: int | None
+    scenario: Scenario, backend: str | None, time_limit_s: float | None, mip_gap: float | None, threads: int | None,
+    work_limit: int | None = None,
 ) -> SolveOptions:
     s = scenario.config.solver
     opts = SolveOptions(
@@ -80,6 +88,7 @@ def resolve_options(
         time_limit_s=time_limit_s if time_limit_s is not None else s.time_limit_s,
         mip_gap=mip_gap if mip_gap is not None else s.mip_gap,
         threads=threads if threads is not None else s.threads,
+        work_limit=work_limit if work_limit is not None else s.work_limit,
     )
     if opts.backend not in BACKENDS:
         raise StaffmixError(f"unknown backend {opts.backend!r}; choose one of {', '.join(BACKENDS)}")
@@ -89,6 +98,11 @@ def resolve_options(
         raise StaffmixError(f"mip_gap must be between 0 and 1, got {opts.mip_gap}")
     if opts.threads is not None and not 1 <= opts.threads <= MAX_THREADS:
         raise StaffmixError(f"threads must be between 1 and {MAX_THREADS}, got {opts.threads}")
+    if opts.work_limit is not None:
+        if isinstance(opts.work_limit, bool) or not isinstance(opts.work_limit, int) or opts.work_limit < 1:
+            raise StaffmixError(f"work_limit must be a whole number >= 1, got {opts.work_limit!r}")
+        if opts.backend != "core":
+            raise StaffmixError(f"work_limit is a deterministic mode of the core backend; backend {opts.backend!r} has none")
     return opts
 
 

@@ -36,7 +36,8 @@ __all__ = ["solve_core"]
 def solve_core(scenario: Scenario, opts: SolveOptions) -> Result:
     """Plan `scenario` with the core; the Result has the same shape as the reference backends'."""
     t0 = time.perf_counter()
-    deadline = None if opts.time_limit_s is None else t0 + float(opts.time_limit_s)
+    # deterministic mode: the work limit bounds the run, the same on every machine, so no clock
+    deadline = None if opts.time_limit_s is None or opts.work_limit else t0 + float(opts.time_limit_s)
     if opts.threads:
         from staffmix.core.highs import reset_threads
 
@@ -85,6 +86,8 @@ def solve_core(scenario: Scenario, opts: SolveOptions) -> Result:
 def _why_short(gap: float | None, opts: SolveOptions, deadline: float | None) -> str:
     """A plan above the requested gap always says why the core stopped."""
     shown = "unknown" if gap is None else f"{100 * gap:.2f} %"
+    if opts.work_limit:
+        return f"work limit {opts.work_limit} reached: proven gap {shown}, {100 * opts.mip_gap:.2f} % requested"
     if deadline is not None and time.perf_counter() >= deadline - 1.0:
         return f"time limit reached: proven gap {shown}, {100 * opts.mip_gap:.2f} % requested"
     return f"no further step could close the gap: proven gap {shown}, {100 * opts.mip_gap:.2f} % requested"

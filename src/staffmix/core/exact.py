@@ -37,6 +37,7 @@ def run_exact(
     mip_gap: float,
     threads: int | None,
     deadline: float | None,
+    max_nodes: int | None = None,
 ) -> tuple[Incumbent | None, float, bool]:
     """(best plan, lower bound, whether every choice was settled).
 
@@ -57,7 +58,7 @@ def run_exact(
         if left is not None and left <= 0.01:
             continue
         limit = None if left is None else (left * FIRST_SHARE if k == 0 and len(todo) > 1 else left / max(1, len(todo) - k))
-        incumbent, bounds[k], settled[k] = _solve_choice(m, choice, incumbent, mip_gap, threads, limit)
+        incumbent, bounds[k], settled[k] = _solve_choice(m, choice, incumbent, mip_gap, threads, limit, max_nodes)
     while deadline is not None:
         open_ = [k for k in range(len(todo)) if not settled[k] and todo[k].lp > -np.inf]
         left = deadline - time.perf_counter()
@@ -75,7 +76,7 @@ def run_exact(
 
 
 def _mip(m: CoreModel, choice: Choice, incumbent: Incumbent | None, threads: int | None,
-         mip_gap: float, limit: float | None) -> tuple[hx.Answer, float | None]:
+         mip_gap: float, limit: float | None, max_nodes: int | None = None) -> tuple[hx.Answer, float | None]:
     """HiGHS on the MIP with the contracts fixed, cut off at the incumbent's cost (HiGHS then reports
     infeasible when nothing beats it; see `highs.cut_off_above` for why not a start plan)."""
     by = m.cols["y"]
@@ -88,6 +89,8 @@ def _mip(m: CoreModel, choice: Choice, incumbent: Incumbent | None, threads: int
     if incumbent is not None:
         cutoff = incumbent.objective * (1 - 1e-9) - 1e-9
         h.setOptionValue("objective_bound", cutoff)
+    if max_nodes is not None:
+        h.setOptionValue("mip_max_nodes", int(max_nodes))
     return hx.run(h, time_limit=limit, mip_gap=mip_gap, mip=True), cutoff
 
 
@@ -104,10 +107,11 @@ def _closed(incumbent: Incumbent | None, bound: float, mip_gap: float) -> bool:
 
 
 def _solve_choice(
-    m: CoreModel, choice: Choice, incumbent: Incumbent | None, mip_gap: float, threads: int | None, limit: float | None
+    m: CoreModel, choice: Choice, incumbent: Incumbent | None, mip_gap: float, threads: int | None, limit: float | None,
+    max_nodes: int | None = None,
 ) -> tuple[Incumbent | None, float, bool]:
     """One HiGHS MIP with the contracts fixed: (best plan so far, bound for this choice, settled)."""
-    ans, cutoff = _mip(m, choice, incumbent, threads, mip_gap, limit)
+    ans, cutoff = _mip(m, choice, incumbent, threads, mip_gap, limit, max_nodes)
     if not _consistent(m, ans):  # never seen since start plans became cutoffs; kept as a guard
         log.warning("exact %s: HiGHS objective %s disagrees with its plan's cost; answer ignored", choice.label, ans.objective)
         return incumbent, choice.lp, False

@@ -11,6 +11,8 @@
    target per week, proportional to the week's contacts. Each week's model
    is solved by the heuristic of heuristic.py (HiGHS on the week MIP itself
    is far too slow, see docs/performance.md).
+4. Time left: local search over the routing of the whole horizon, time
+   window by time window (improve.py).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from staffmix.core.blocks import GLOBAL, Partition, partition, solve_sub, submod
 from staffmix.core.bound import lagrangian_bound
 from staffmix.core.contracts import choices
 from staffmix.core.heuristic import plan, roles
+from staffmix.core.improve import improve
 from staffmix.core.matrix import CoreModel
 from staffmix.core.plan import tidy, violation
 from staffmix.solve import SolveOptions
@@ -104,6 +107,14 @@ def run_blocks(m: CoreModel, opts: SolveOptions, deadline: float | None):
         v = tidy(m, v)
         if violation(m, v) <= 1e-6:
             v = _polish(m, part, y, r, opts.threads, deadline, heads, v)
+            if opts.work_limit or (deadline is not None and deadline - time.perf_counter() > 1.0):
+                # time left after the second roll: local search over the routing (improve.py)
+                lo, hi = m.col_lo.copy(), m.col_hi.copy()
+                lo[m.col("y")] = y
+                hi[m.col("y")] = y
+                stop = lower / (1.0 - opts.mip_gap) if lower is not None and opts.mip_gap < 1 else -np.inf
+                work = {"step_s": None, "max_steps": int(opts.work_limit)} if opts.work_limit else {}
+                v = improve(m, v, lo, hi, opts.threads, np.inf if deadline is None else deadline, stop_at=stop, **work)
             return Outcome(v, float(m.cost @ v), lower)
     return Outcome(None, None, lower, message="no plan found in the time limit")
 

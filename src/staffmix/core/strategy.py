@@ -36,6 +36,7 @@ FIRST_WIDTH = 3  # time windows of the first round of local search
 # one thread); a proof interrupted for a second round starts again from scratch, so these get
 # one round: local search, then the exact MIPs to the deadline
 ONE_ROUND_MAX_COLS = 3_000
+EXACT_NODES_PER_UNIT = 20  # deterministic mode: branch-and-bound nodes per unit of work_limit, per contract choice
 
 
 @dataclass
@@ -117,14 +118,16 @@ def _improve_and_prove(m: CoreModel, scored, incumbent: Incumbent | None, lp_bou
             lns_end = np.inf if deadline is None else now + share * max(deadline - now, 0.0)
             lo, hi = _fixed_contracts(m, incumbent.y)
             stop = lp_bound / (1.0 - opts.mip_gap) if np.isfinite(lp_bound) and opts.mip_gap < 1 else -np.inf
+            work = _work(opts)
             v = improve(m, incumbent.v, lo, hi, opts.threads, lns_end, lp_x=_lp_x(scored, incumbent.y),
                         stop_at=max(stop, bound / (1.0 - opts.mip_gap) if np.isfinite(bound) else -np.inf),
-                        max_width=FIRST_WIDTH if round_ == 1 else None)
+                        max_width=FIRST_WIDTH if round_ == 1 else None, **work)
             incumbent = Incumbent(v, float(m.cost @ v), incumbent.y)
         exact_end = deadline
         if deadline is not None and round_ == 1 and not one_round:
             exact_end = time.perf_counter() + 0.3 * max(deadline - time.perf_counter(), 0.0)
-        incumbent, b, settled = run_exact(m, scored, incumbent, opts.mip_gap, opts.threads, exact_end)
+        max_nodes = None if not opts.work_limit else opts.work_limit * EXACT_NODES_PER_UNIT
+        incumbent, b, settled = run_exact(m, scored, incumbent, opts.mip_gap, opts.threads, exact_end, max_nodes)
         bound = max(bound, b)
         if incumbent is not None:
             bound = min(bound, incumbent.objective)
@@ -132,6 +135,11 @@ def _improve_and_prove(m: CoreModel, scored, incumbent: Incumbent | None, lp_bou
         if settled or closed or deadline is None or deadline - time.perf_counter() < 1.0:
             return incumbent, bound, settled or closed
     return incumbent, bound, False
+
+
+def _work(opts: SolveOptions) -> dict:
+    """Local search in deterministic mode: node-limited steps, `work_limit` of them."""
+    return {} if not opts.work_limit else {"step_s": None, "max_steps": int(opts.work_limit)}
 
 
 def _fixed_contracts(m: CoreModel, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -152,6 +160,8 @@ def _lp_x(scored, y: np.ndarray) -> np.ndarray | None:
 def _monolithic(m: CoreModel, opts: SolveOptions, deadline: float | None) -> Outcome:
     """Too many vendors to enumerate contracts: one HiGHS MIP on the whole model."""
     h = hx.model_highs(m, opts.threads, relax=False)
+    if opts.work_limit:
+        h.setOptionValue("mip_max_nodes", int(opts.work_limit) * EXACT_NODES_PER_UNIT)
     left = None if deadline is None else deadline - time.perf_counter()
     ans = hx.run(h, time_limit=left, mip_gap=opts.mip_gap, mip=True)
     if ans.status == "infeasible":
