@@ -11,7 +11,10 @@ hours) while every other routing decision keeps its value:
   shifts that start in them or the day before;
 - a pair of queues: their routing over the whole horizon, with every shift;
 - where the LP relaxation disagrees with the plan (relaxation-induced, as in
-  RINS): the routing binaries the plan and the LP do not agree on.
+  RINS): the routing binaries the plan and the LP do not agree on;
+- on horizons up to four weeks, all routing with the shifts fixed (every
+  period independent, so quick) and, from the second size on, all shifts
+  with the routing fixed.
 
 Each sub-MIP starts from the plan, so it can only improve on it, and gets a
 few seconds. A neighbourhood that cannot improve the plan is not tried
@@ -40,6 +43,7 @@ log = logging.getLogger("staffmix.core")
 STEP_S = 2.0  # time for one neighbourhood's MIP, at most
 STEP_GAP = 2e-3  # relative gap of one neighbourhood's MIP (proving each to 1e-4 wastes the time)
 CHUNK_H = 8.0  # hours in one time window of routing (one shift length of the generators)
+WHOLE_MAX_WEEKS = 4  # horizons up to this long also get the whole-horizon routing and shift neighbourhoods
 STEP_NODES = 500  # node limit of one neighbourhood's MIP in deterministic mode (no time limit)
 
 
@@ -115,6 +119,10 @@ def _free_mask(m: CoreModel, lay: Layout, hood: Hood, v: np.ndarray, lp_x: np.nd
         zq = np.zeros(m.n_cols, dtype=bool)
         zq[m.col("z")] = np.isin(lay.z_queue, hood.key)
         free |= zq | (lay.is_local & ~lay.is_z)  # one week at most (see neighbourhoods)
+    elif hood.kind == "routing":  # every routing decision, shifts fixed: independent per period, quick
+        free |= lay.is_z | (lay.is_local & ~_is_x(m))
+    elif hood.kind == "shifts":  # every shift, routing fixed
+        free |= lay.is_local & ~lay.is_z
     elif hood.kind == "lp" and lp_x is not None:
         differ = lay.is_z & (np.abs(lp_x - v) > 1e-6)
         free |= differ | (lay.is_local & ~lay.is_z)
@@ -136,6 +144,11 @@ def neighbourhoods(m: CoreModel, lay: Layout, width: int, with_lp: bool) -> list
     if Q > 1 and short:
         qs = list(range(Q))
         hoods += [Hood("queues", tuple(qs[(k + j) % Q] for j in range(min(group, Q)))) for k in range(Q)]
+    horizon = m.index.scenario.config.horizon
+    if horizon.periods <= WHOLE_MAX_WEEKS * horizon.periods_per_week:
+        hoods.insert(0, Hood("routing", ()))
+        if width >= 2:
+            hoods.append(Hood("shifts", ()))
     if with_lp:
         hoods.insert(0, Hood("lp", ()))
     return hoods
