@@ -179,6 +179,7 @@ def improve(
     best_cost = float(m.cost @ best)
     width = 1
     steps = 0
+    overhead = 0.0
     max_width = max(1, lay.n_days if max_width is None else min(max_width, lay.n_days))
     no_relax = np.zeros(m.n_cols, dtype=bool)
     while time.perf_counter() < deadline - 0.05 and best_cost > stop_at + 1e-6:
@@ -186,16 +187,18 @@ def improve(
         improved = False
         for hood in hoods:
             left = deadline - time.perf_counter()
-            if left < 0.05 or best_cost <= stop_at + 1e-6:
+            if left < 0.05 + overhead or best_cost <= stop_at + 1e-6:
                 break
+            t_step = time.perf_counter()
             if max_steps is not None and steps >= max_steps:
                 return best
             steps += 1
             free = _free_mask(m, lay, hood, best, lp_x)
             sub = submodel(m, Ar, free, no_relax, best, lo, hi)
-            limit = None if step_s is None else min(step_s, left)
+            limit = None if step_s is None else min(step_s, left - overhead)
             ans = solve_sub(sub, threads, limit, step_gap, start=best[sub.cols], max_nodes=STEP_NODES if step_s is None else None)
             if not ans.has_solution:
+                overhead = max(overhead, time.perf_counter() - t_step - ans.seconds)
                 continue
             cand = best.copy()
             cand[sub.cols] = ans.x
@@ -205,6 +208,9 @@ def improve(
                 log.debug("improve %s: %.1f -> %.1f (%.2f s)", hood.label, best_cost, cost, ans.seconds)
                 best, best_cost = cand, cost
                 improved = True
+            # building a neighbourhood and checking its plan take time too (about 0.3 s on 13 weeks):
+            # a step is begun only when it can end before the deadline
+            overhead = max(overhead, time.perf_counter() - t_step - ans.seconds)
         if not improved:
             if width >= max_width:
                 break

@@ -38,6 +38,7 @@ BOUND_SHARE = 0.3  # of the time limit, at most
 SCORE_SHARE = 0.1
 FULL_WEEK_S = 2.5  # below this budget per week: one round of the fast heuristic
 FAST_WEEK_S = 0.8  # what a week of the fast heuristic takes (1 week, 6 languages, this machine)
+POLISH_WEEK_S = 2.5  # what a week of the second roll takes (w13-l6: 2.2-2.5 s); begun only with this much a week left
 
 
 def initial_values(m: CoreModel, lo: np.ndarray) -> np.ndarray:
@@ -122,8 +123,8 @@ def run_blocks(m: CoreModel, opts: SolveOptions, deadline: float | None):
 def _polish(m: CoreModel, part: Partition, y, r, threads, deadline, heads, v: np.ndarray) -> np.ndarray:
     """Time left after a quick rolling plan: roll again with the full heuristic (two rounds a
     week), abandoned at the deadline; keep whichever plan is cheaper."""
-    if deadline is None or deadline - time.perf_counter() < 1.0:
-        return v
+    if deadline is None or deadline - time.perf_counter() < POLISH_WEEK_S * part.n_blocks:
+        return v  # not enough time for a whole second roll: the time goes to local search instead
     w = _roll(m, part, y, r, threads, deadline, heads=heads, full=True)
     if w is None:
         return v
@@ -219,8 +220,8 @@ def _roll(m: CoreModel, part: Partition, y: np.ndarray, r, threads, deadline, he
             week_deadline = time.perf_counter() + left / (len(blocks) - i)
         per_week = None if week_deadline is None else week_deadline - time.perf_counter()
         fast = per_week is not None and per_week < FULL_WEEK_S and not full
-        if full and deadline is not None and time.perf_counter() >= deadline:
-            return None  # a second pass gives up at the deadline; the first plan stands
+        if full and deadline is not None and time.perf_counter() + POLISH_WEEK_S >= deadline:
+            return None  # a second pass gives up before the deadline; the first plan stands
         x = plan(m, sub, r, threads, week_deadline, iterations=1 if fast else 2, extra=extra, fast=fast)
         if x is None:  # fall back to HiGHS on the week's MIP
             log.debug("week %d: heuristic found no plan, HiGHS on the week", k)
