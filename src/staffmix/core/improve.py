@@ -137,7 +137,8 @@ def _is_x(m: CoreModel) -> np.ndarray:
 
 def neighbourhoods(m: CoreModel, lay: Layout, width: int, with_lp: bool) -> list[Hood]:
     """Every neighbourhood of the current size, in a fixed order."""
-    hoods = [Hood("days", (d, width)) for d in range(0, lay.n_days)] if lay.is_z.any() else []
+    weekly = m.index.scenario.config.policy.routing == "weekly"  # one routing per slot for every week: no time windows
+    hoods = [Hood("days", (d, width)) for d in range(0, lay.n_days)] if lay.is_z.any() and not weekly else []
     Q = len(m.index.queues)
     group = max(1, width)
     short = m.index.scenario.config.horizon.periods <= m.index.scenario.config.horizon.periods_per_week

@@ -35,7 +35,7 @@ from staffmix.core.plan import tidy, violation
 from staffmix.solve import SolveOptions
 
 EXACT_MAX_COLS = 40_000  # up to about 4 weeks x 6 languages; more: week blocks
-FIRST_WIDTH = 3  # time windows of the first round of local search
+FIRST_WIDTH = 1  # time windows of the first round of local search: it ends when a pass finds nothing
 # up to this size HiGHS can prove the optimum in a minute (2can-split: 1,015 columns, 30-40 s on
 # one thread; eu-ecommerce-pci, 2,473 columns, is still at 1.1 % after 60 s); a proof interrupted
 # for a second round starts again from scratch, so these get
