@@ -188,7 +188,7 @@ def improve(
         improved = False
         for hood in hoods:
             left = deadline - time.perf_counter()
-            if left < 0.05 + overhead or best_cost <= stop_at + 1e-6:
+            if left < 0.5 + overhead or best_cost <= stop_at + 1e-6:
                 break
             t_step = time.perf_counter()
             if max_steps is not None and steps >= max_steps:
@@ -196,7 +196,7 @@ def improve(
             steps += 1
             free = _free_mask(m, lay, hood, best, lp_x)
             sub = submodel(m, Ar, free, no_relax, best, lo, hi)
-            limit = None if step_s is None else min(step_s, left - overhead)
+            limit = None if step_s is None else min(step_s, left - overhead - 0.3)  # HiGHS may run a little late
             ans = solve_sub(sub, threads, limit, step_gap, start=best[sub.cols], max_nodes=STEP_NODES if step_s is None else None)
             if not ans.has_solution:
                 overhead = max(overhead, time.perf_counter() - t_step - ans.seconds)

@@ -139,7 +139,14 @@ def _improve_and_prove(m: CoreModel, scored, incumbent: Incumbent | None, lp_bou
         if deadline is not None and round_ == 1 and not one_round:
             exact_end = time.perf_counter() + 0.3 * max(deadline - time.perf_counter(), 0.0)
         max_nodes = None if not opts.work_limit else opts.work_limit * EXACT_NODES_PER_UNIT
+        before = None if incumbent is None else incumbent.objective
         incumbent, b, settled = run_exact(m, scored, incumbent, opts.mip_gap, opts.threads, exact_end, max_nodes)
+        if round_ == 1 and deadline is not None and incumbent is not None and (before is None or incumbent.objective < before - 1e-6):
+            exact_end = deadline  # the exact MIPs found a better plan than local search: they get the rest
+            incumbent, b2, settled = run_exact(m, scored, incumbent, opts.mip_gap, opts.threads, exact_end, max_nodes)
+            b = max(b, b2)
+            bound = max(bound, b)
+            return incumbent, min(bound, incumbent.objective), settled or bound >= incumbent.objective * (1.0 - opts.mip_gap) - 1e-9
         bound = max(bound, b)
         if incumbent is not None:
             bound = min(bound, incumbent.objective)
