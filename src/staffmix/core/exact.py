@@ -21,6 +21,7 @@ from staffmix.core.matrix import CoreModel
 
 log = logging.getLogger("staffmix.core")
 FIRST_SHARE = 0.2
+MARGIN_S = 1.0
 
 
 @dataclass
@@ -45,6 +46,8 @@ def run_exact(
     others are often settled at once by the cutoff, and then the second pass gives it the rest). Second pass: while
     time is left and the gap is open, the unsettled choice with the least bound gets all of it
     (cut off at the best plan), so a time limit is used, not left on the table."""
+    if deadline is not None:
+        deadline -= MARGIN_S  # HiGHS can overrun its time limit by seconds (root cuts on a busy machine: w4-l1 ended 3.4 s late)
     todo = [c for c in scored if c.lp < np.inf]
     bounds = [c.lp for c in todo]  # -inf: never scored (time ran out)
     settled = [False] * len(todo)
