@@ -36,6 +36,8 @@ KNOWN_BEST = Path(__file__).resolve().parent / "known-best.json"
 
 def known_best(instance: str) -> dict:
     """The best plan cost and best proven bound known for an instance (benchmarks/known-best.json)."""
+    if not KNOWN_BEST.exists():
+        return {}
     data = json.loads(KNOWN_BEST.read_text())
     return data["instances"].get(instance, {})
 
