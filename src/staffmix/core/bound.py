@@ -61,14 +61,6 @@ class Bound:
     value: float
     weeks: list[WeekLP]
     complete: bool
-    head_cost: np.ndarray | None = None
-    h_lo: np.ndarray | None = None
-    h_hi: np.ndarray | None = None
-    mu: np.ndarray | None = None  # headcount cost split (groups x weeks)
-    step: float = 0.0
-    share_total: float = 0.0
-    rounds: int = 0
-    best_heads: np.ndarray | None = None
 
 
 def shift_fraction(m: CoreModel, part: Partition) -> dict[int, tuple[np.ndarray, np.ndarray]]:
@@ -198,10 +190,7 @@ def _kelley(weeks: list[WeekLP], head_cost: np.ndarray, h_lo: np.ndarray, h_hi: 
     return bound
 
 
-def lagrangian_bound(m: CoreModel, part: Partition, threads: int | None, deadline: float | None,
-                     first_rounds: int | None = None) -> Bound:
-    """The week LPs and their bound. `first_rounds`: only that many subgradient rounds now, the rest
-    (and Kelley's planes) later through `refine`; None: all of it now."""
+def lagrangian_bound(m: CoreModel, part: Partition, threads: int | None, deadline: float | None) -> Bound:
     ix = m.index
     Ar = m.A.tocsr()
     W = part.n_blocks
@@ -260,55 +249,38 @@ def lagrangian_bound(m: CoreModel, part: Partition, threads: int | None, deadlin
         excess_pos = len(sub.cols) + np.arange(len(heads_pos), dtype=np.int64)
         weeks.append(WeekLP(b, h, sub.cols, c, heads_pos, heads_group, share_pos, share_coef[sel] if len(share_cols) else np.zeros(0),
                             excess_pos=excess_pos))
+    head_cost = m.cost[bh.slice]
     G = bh.size
-    bnd = Bound(-np.inf, weeks, complete, head_cost=m.cost[bh.slice], h_lo=m.col_lo[bh.slice], h_hi=m.col_hi[bh.slice],
-                mu=np.full((G, W), 1.0 / W), step=HEAD_STEP / W, share_total=share_total)
-    splits = HEAD_SPLIT_ROUNDS if G and bnd.head_cost.sum() > 0 and W > 1 else 1
-    _split_rounds(bnd, splits if first_rounds is None else min(first_rounds, splits), deadline)
-    if first_rounds is None:
-        refine(bnd, deadline)
-    return bnd
-
-
-def _split_rounds(bnd: Bound, rounds: int, deadline: float | None) -> None:
-    """Subgradient rounds on the headcount split (each: every week's LP)."""
-    weeks, head_cost = bnd.weeks, bnd.head_cost
-    G = len(head_cost)
-    for _ in range(rounds):
-        total, heads = _solve_weeks(weeks, head_cost, bnd.mu, deadline)
+    mu = np.full((G, W), 1.0 / W)  # each group's headcount cost split over the weeks, evenly at first
+    best, best_heads = -np.inf, None
+    step = HEAD_STEP / W
+    for attempt in range(HEAD_SPLIT_ROUNDS if G and head_cost.sum() > 0 and W > 1 else 1):
+        total, heads = _solve_weeks(weeks, head_cost, mu, deadline)
         if total is None:
-            bnd.complete = bnd.complete and bnd.rounds > 0
+            complete = complete and attempt > 0
             break
-        bnd.rounds += 1
-        if total > bnd.value:
-            bnd.value, bnd.best_heads = total, heads
+        if total > best:
+            best, best_heads = total, heads
             for wk in weeks:
                 wk.best_heads = wk.heads
         else:
-            bnd.step *= 0.5
+            step *= 0.5
         # subgradient step: more of the headcount cost on the weeks that need the most heads
         g = heads - heads.mean(axis=1, keepdims=True)
         scale = np.maximum(np.abs(g).max(axis=1, keepdims=True), 1e-9)
-        bnd.mu = np.array([_simplex(bnd.mu[k] + bnd.step * g[k] / scale[k]) for k in range(G)])
+        mu = np.array([_simplex(mu[k] + step * g[k] / scale[k]) for k in range(G)])
     for wk in weeks:
         wk.heads = getattr(wk, "best_heads", wk.heads)
-    if bnd.share_total > 0 and bnd.value > -np.inf:
+    if best_heads is not None and G and head_cost.sum() > 0 and W > 1 and (deadline is None or time.perf_counter() < deadline):
+        h_lo, h_hi = m.col_lo[bh.slice], m.col_hi[bh.slice]
+        kelley = _kelley(weeks, head_cost, h_lo, h_hi, best_heads.max(axis=1), deadline)
+        log.debug("bound: subgradient split %.1f, Kelley on headcount %.1f", best, kelley)
+        best = max(best, kelley)
+    if share_total > 0 and best > -np.inf:
         in_house = sum(wk.in_house for wk in weeks)
-        if in_house < bnd.share_total - 1e-6:
-            bnd.complete = False  # the share row binds: pi = 0 keeps the bound valid but weaker
+        if in_house < share_total - 1e-6:
+            complete = False  # the share row binds: pi = 0 keeps the bound valid but weaker
+    return Bound(best, weeks, complete)
 
 
-def refine(bnd: Bound, deadline: float | None) -> None:
-    """The rest of the subgradient rounds, then Kelley's cutting planes on the headcount, until `deadline`.
-    Called by `lagrangian_bound`, or later by the rolling plan with the time its plan left over."""
-    W = len(bnd.weeks)
-    if not (len(bnd.head_cost) and bnd.head_cost.sum() > 0 and W > 1):
-        return
-    _split_rounds(bnd, max(HEAD_SPLIT_ROUNDS - bnd.rounds, 0), deadline)
-    if bnd.best_heads is not None and (deadline is None or time.perf_counter() < deadline):
-        kelley = _kelley(bnd.weeks, bnd.head_cost, bnd.h_lo, bnd.h_hi, bnd.best_heads.max(axis=1), deadline)
-        log.debug("bound: subgradient split %.1f, Kelley on headcount %.1f", bnd.value, kelley)
-        bnd.value = max(bnd.value, kelley)
-
-
-__all__ = ["Bound", "lagrangian_bound", "refine"]
+__all__ = ["Bound", "lagrangian_bound"]

@@ -1,7 +1,6 @@
 """Long horizons: a Lagrangian bound from week LPs, then a rolling plan week by week.
 
-1. Bound: one LP per week (bound.py), valid for every contract choice; under
-   a time limit one round now and the rest after the plan (step 5).
+1. Bound: one LP per week (bound.py), valid for every contract choice.
 2. Contracts: each choice scored by the same week LPs with y fixed, on a
    sample of weeks spread over the horizon (all weeks when there are few).
 3. Plan: weeks in order, each a small model over its own columns (routing,
@@ -12,10 +11,8 @@
    target per week, proportional to the week's contacts. Each week's model
    is solved by the heuristic of heuristic.py (HiGHS on the week MIP itself
    is far too slow, see docs/performance.md).
-4. A second roll when there is time for all of it.
-5. Time left: half to the rest of the bound (subgradient rounds, Kelley's
-   planes), half to local search over the routing of the whole horizon,
-   time window by time window (improve.py).
+4. Time left: local search over the routing of the whole horizon, time
+   window by time window (improve.py).
 """
 
 from __future__ import annotations
@@ -27,7 +24,7 @@ import numpy as np
 
 from staffmix.core import highs as hx
 from staffmix.core.blocks import GLOBAL, Partition, partition, solve_sub, submodel
-from staffmix.core.bound import lagrangian_bound, refine
+from staffmix.core.bound import lagrangian_bound
 from staffmix.core.contracts import choices
 from staffmix.core.heuristic import plan, roles
 from staffmix.core.improve import improve
@@ -41,7 +38,6 @@ BOUND_SHARE = 0.3  # of the time limit, at most
 SCORE_SHARE = 0.1
 FULL_WEEK_S = 2.5  # below this budget per week: one round of the fast heuristic
 FAST_WEEK_S = 0.8  # what a week of the fast heuristic takes (1 week, 6 languages, this machine)
-REFINE_SHARE = 0.5  # of the time the plan leaves: the rest of the bound (more subgradient rounds, Kelley)
 POLISH_WEEK_S = 2.5  # what a week of the second roll takes (w13-l6: 2.2-2.5 s); begun only with this much a week left
 
 
@@ -92,9 +88,7 @@ def run_blocks(m: CoreModel, opts: SolveOptions, deadline: float | None):
         bound_s = min(BOUND_SHARE * total, 0.75 * spare)
         score_s = min(SCORE_SHARE * total, 0.25 * spare)
     bound_deadline = None if total is None else t0 + bound_s
-    # under a time limit: one round of week LPs now (the plan needs their headcount and scores), the
-    # rest of the bound after the plan, with the time it leaves (so the plan starts early and ends in time)
-    bnd = lagrangian_bound(m, part, opts.threads, bound_deadline, first_rounds=None if deadline is None else 1)
+    bnd = lagrangian_bound(m, part, opts.threads, bound_deadline)
     lower = bnd.value if np.isfinite(bnd.value) else None
 
     ys = choices(m)
@@ -114,9 +108,6 @@ def run_blocks(m: CoreModel, opts: SolveOptions, deadline: float | None):
         v = tidy(m, v)
         if violation(m, v) <= 1e-6:
             v = _polish(m, part, y, r, opts.threads, deadline, heads, v)
-            if deadline is not None and deadline - time.perf_counter() > 1.0:
-                refine(bnd, time.perf_counter() + REFINE_SHARE * (deadline - time.perf_counter()))
-                lower = bnd.value if np.isfinite(bnd.value) else lower
             if opts.work_limit or (deadline is not None and deadline - time.perf_counter() > 1.0):
                 # time left after the second roll: local search over the routing (improve.py)
                 lo, hi = m.col_lo.copy(), m.col_hi.copy()
@@ -215,7 +206,6 @@ def _roll(m: CoreModel, part: Partition, y: np.ndarray, r, threads, deadline, he
     row_mask = targets[0] if targets else None
     no_relax = np.zeros(m.n_cols, dtype=bool)
     blocks = range(part.n_blocks) if blocks is None else blocks
-    t_roll = time.perf_counter()
     for i, k in enumerate(blocks):
         own = part.col_block == k
         if not own.any():
@@ -229,10 +219,7 @@ def _roll(m: CoreModel, part: Partition, y: np.ndarray, r, threads, deadline, he
             left = max(deadline - time.perf_counter(), 0.0)
             week_deadline = time.perf_counter() + left / (len(blocks) - i)
         per_week = None if week_deadline is None else week_deadline - time.perf_counter()
-        # the full heuristic while the weeks so far took no more than their share (on a machine slowed
-        # down by other work they take longer than FULL_WEEK_S says: w13-l6 ran 5 s late)
-        behind = i > 0 and per_week is not None and (time.perf_counter() - t_roll) / i > per_week
-        fast = per_week is not None and (per_week < FULL_WEEK_S or behind) and not full
+        fast = per_week is not None and per_week < FULL_WEEK_S and not full
         if full and deadline is not None and time.perf_counter() + POLISH_WEEK_S >= deadline:
             return None  # a second pass gives up before the deadline; the first plan stands
         x = plan(m, sub, r, threads, week_deadline, iterations=1 if fast else 2, extra=extra, fast=fast)
