@@ -6,6 +6,7 @@ STAFFMIX_BENCH_HEAVY=1  also the long comparisons (cbc for 300 s on the 13-week 
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import sys
@@ -28,3 +29,28 @@ def peak_rss_mb() -> float:
 @pytest.fixture
 def quick() -> bool:
     return QUICK
+
+
+KNOWN_BEST = Path(__file__).resolve().parent / "known-best.json"
+
+
+def known_best(instance: str) -> dict:
+    """The best plan cost and best proven bound known for an instance (benchmarks/known-best.json)."""
+    if not KNOWN_BEST.exists():
+        return {}
+    data = json.loads(KNOWN_BEST.read_text())
+    return data["instances"].get(instance, {})
+
+
+def distance_from_best(instance: str, objective: float | None, bound: float | None) -> dict:
+    """How far a run's plan is above the best known plan, and its bound below the best known bound
+    (relative, >= 0 unless the run beat the record), so plan quality and proof quality read apart."""
+    best = known_best(instance)
+    out = {}
+    plan = best.get("plan", {}).get("objective")
+    proof = best.get("bound", {}).get("value")
+    if plan and objective is not None:
+        out["plan_above_best"] = round(objective / plan - 1.0, 6)
+    if proof and bound is not None:
+        out["bound_below_best"] = round(1.0 - bound / proof, 6)
+    return out

@@ -9,7 +9,8 @@ status and peak memory in `benchmark.extra_info` (see `--benchmark-json`).
 - test_build_speedup_w52_l6: both builds of the 52-week, 6-language
   instance in one run, and their ratio;
 - test_solve_core: the core end to end (index, build, solve, plan tables),
-  time limit 60 s, requested gap 0.5 %;
+  time limit 60 s, requested gap 0.5 %, with the plan's and the bound's
+  distance from the best known (known-best.json);
 - test_solve_reference: cbc and highs on the 1-week instances, for scale;
 - test_core_vs_cbc_w13_l6 (STAFFMIX_BENCH_HEAVY=1): cbc for 300 s against
   the core with a tenth of that.
@@ -23,7 +24,7 @@ import time
 
 import pytest
 
-from conftest import HEAVY, QUICK, peak_rss_mb
+from conftest import HEAVY, QUICK, distance_from_best, peak_rss_mb
 from staffmix import solve, verify
 from staffmix.index import build_index
 from staffmix.core.matrix import build_matrix
@@ -80,11 +81,13 @@ def test_build_speedup_w52_l6(benchmark) -> None:
                                 speedup=round(pulp_s / core_s, 1), columns=m.n_cols, pulp_columns=n_pulp)
 
 
-def _record(benchmark, result, elapsed: float | None = None) -> None:
+def _record(benchmark, result, elapsed: float | None = None, instance: str | None = None) -> None:
     benchmark.extra_info.update(
         status=str(result.status), objective=result.objective, bound=result.bound, gap=result.gap,
         build_s=round(result.build_s, 3), solve_s=round(result.solve_s, 3), peak_rss_mb=round(peak_rss_mb(), 1),
     )
+    if instance is not None:  # distance from benchmarks/known-best.json: plan and proof read apart
+        benchmark.extra_info.update(distance_from_best(instance, result.objective, result.bound))
     if elapsed is not None:
         benchmark.extra_info["elapsed_s"] = round(elapsed, 2)
 
@@ -94,7 +97,7 @@ def test_solve_core(benchmark, name: str) -> None:
     s = scenario(name)
     result = benchmark.pedantic(solve, args=(s,), kwargs=dict(backend="core", time_limit_s=TIME_LIMIT_S, mip_gap=MIP_GAP, threads=1),
                                 rounds=1, iterations=1)
-    _record(benchmark, result)
+    _record(benchmark, result, instance=name)
     # only what holds wherever the time limit stops the solve (timings never gate)
     assert result.status.has_plan or result.status == "no_solution", result.message
     if result.status.has_plan:
@@ -108,7 +111,7 @@ def test_solve_reference(benchmark, name: str, backend: str) -> None:
     s = scenario(name)
     result = benchmark.pedantic(solve, args=(s,), kwargs=dict(backend=backend, time_limit_s=TIME_LIMIT_S, mip_gap=MIP_GAP, threads=1),
                                 rounds=1, iterations=1)
-    _record(benchmark, result)
+    _record(benchmark, result, instance=name)
 
 
 @pytest.mark.skipif(not HEAVY, reason="300 s of cbc: set STAFFMIX_BENCH_HEAVY=1")

@@ -173,7 +173,7 @@ def test_week_blocks_on_a_multi_week_horizon(monkeypatch) -> None:
 
     monkeypatch.setattr(strategy, "EXACT_MAX_COLS", 0)
     scenario = generate(3, 1)
-    r = solve(scenario, backend="core", mip_gap=0.005, time_limit_s=60)
+    r = solve(scenario, backend="core", mip_gap=0.005, time_limit_s=15)  # local search uses all of it
     assert r.status.has_plan, r.message
     assert verify(scenario, r) == []
     exact = solve(scenario, backend="highs", mip_gap=0.0, time_limit_s=1)  # only for its LP-free sanity: a plan or none

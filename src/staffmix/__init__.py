@@ -29,6 +29,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "load_scenario": ("staffmix.io", "load_scenario"),
     "save_scenario": ("staffmix.io", "save_scenario"),
     "build_model": ("staffmix.model", "build_model"),
+    "export_mps": ("staffmix.export", "export_mps"),
     "run_batch": ("staffmix.batch", "run_batch"),
     "verify": ("staffmix.verification", "verify"),
     "simulate": ("staffmix.simulation", "simulate"),  # the package is not named `simulate`: importing it would shadow this
@@ -37,7 +38,7 @@ _LAZY: dict[str, tuple[str, str]] = {
 
 __all__ = [
     "Result", "Scenario", "ScenarioConfig", "ScenarioError", "SolverError", "StaffmixError", "Status", "__version__",
-    "build_model", "load_result", "load_scenario", "run_batch", "save_scenario", "scenario_json_schema", "simulate",
+    "build_model", "export_mps", "load_result", "load_scenario", "run_batch", "save_scenario", "scenario_json_schema", "simulate",
     "solve", "validate", "verify",
 ]
 """The public API, sorted (tests/test_startup.py keeps it equal to the names above plus __version__)."""
@@ -45,6 +46,7 @@ __all__ = [
 if TYPE_CHECKING:  # for type checkers and editors; never run
     from staffmix.batch import run_batch
     from staffmix.errors import ScenarioError, SolverError, StaffmixError
+    from staffmix.export import export_mps
     from staffmix.io import load_scenario, save_scenario
     from staffmix.model import build_model
     from staffmix.result import Result, Status, load_result

@@ -421,6 +421,9 @@ class SolverOptions(_Model):
     """Relative optimality gap at which to stop."""
     threads: int | None = Field(default=None, ge=1, le=MAX_THREADS)
     """Solver threads (1 to 256); None: the solver's default."""
+    work_limit: int | None = Field(default=None, ge=1)
+    """Core only: deterministic mode, a budget of solver work (neighbourhoods searched, branch-and-bound
+    nodes) instead of time, so the same plan on any machine; None: none."""
 
 
 class DemandSource(_Model):

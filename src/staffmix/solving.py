@@ -35,6 +35,7 @@ def solve(
     mip_gap: float | None = None,
     threads: int | None = None,
     progress: Listener | None = None,
+    work_limit: int | None = None,
 ) -> Result:
     """Plan the scenario at least cost.
 
@@ -44,6 +45,9 @@ def solve(
     bound and gap, an infeasible scenario with the queue-periods that cannot
     be served and why.
 
+    `work_limit` (core only): deterministic mode, a budget of solver work
+    instead of time, so the same plan on any machine (docs/performance.md).
+
     `progress`, a function, is called with a `SolveProgress` when each phase
     begins, when a cheaper plan or a higher bound is found, and at the end
     (staffmix.progress); the command line draws these as its progress line.
@@ -52,7 +56,7 @@ def solve(
         from staffmix.io import load_scenario
 
         scenario = load_scenario(scenario)
-    opts = resolve_options(scenario, backend, time_limit_s, mip_gap, threads)
+    opts = resolve_options(scenario, backend, time_limit_s, mip_gap, threads, work_limit)
     with listening(progress):
         return _solve(scenario, opts)
 
@@ -87,7 +91,8 @@ def _solve(scenario: Scenario, opts: SolverOptions) -> Result:
 
 
 def resolve_options(
-    scenario: Scenario, backend: str | None, time_limit_s: float | None, mip_gap: float | None, threads: int | None
+    scenario: Scenario, backend: str | None, time_limit_s: float | None, mip_gap: float | None, threads: int | None,
+    work_limit: int | None = None,
 ) -> SolverOptions:
     """The options a solve runs with: each argument given, else the scenario's own; one clear error if out of range."""
     s = scenario.config.solver
@@ -103,7 +108,13 @@ def resolve_options(
         raise StaffmixError(f"mip_gap must be between 0 and 1, got {mip_gap}")
     if threads is not None and not 1 <= threads <= MAX_THREADS:
         raise StaffmixError(f"threads must be between 1 and {MAX_THREADS}, got {threads}")
-    return SolverOptions(backend=backend, time_limit_s=time_limit_s, mip_gap=mip_gap, threads=threads)
+    work_limit = work_limit if work_limit is not None else s.work_limit
+    if work_limit is not None:
+        if isinstance(work_limit, bool) or not isinstance(work_limit, int) or work_limit < 1:
+            raise StaffmixError(f"work_limit must be a whole number >= 1, got {work_limit!r}")
+        if backend != "core":
+            raise StaffmixError(f"work_limit is a deterministic mode of the core backend; backend {backend!r} has none")
+    return SolverOptions(backend=backend, time_limit_s=time_limit_s, mip_gap=mip_gap, threads=threads, work_limit=work_limit)
 
 
 def _unreported_solve(scenario: Scenario, **options: object) -> Result:

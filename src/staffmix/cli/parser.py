@@ -29,6 +29,8 @@ COMMANDS: dict[str, str] = {
     "report": "staffmix.cli.batch:cmd_report",
     "erlang": "staffmix.cli.erlang:cmd_erlang",
     "simulate": "staffmix.cli.simulate:cmd_simulate",
+    "export": "staffmix.cli.quality:cmd_export",
+    "bench": "staffmix.cli.quality:cmd_bench",
 }
 """Command name -> "module:function" that runs it (the function takes the parsed arguments, returns the exit code)."""
 
@@ -42,6 +44,8 @@ examples:
   staffmix report out/batch/2can-split/base
   staffmix erlang --contacts 120 --aht 300
   staffmix simulate scenarios/2can-split --replications 20 --out out/2can-sim
+  staffmix export scenarios/2can-split --mps 2can.mps
+  staffmix bench scenarios --baseline benchmarks/baseline-quick.json
 
 exit codes: 0 ok, 1 infeasible / no plan / failed jobs (with --strict: a plan
 below target too), 2 bad input
@@ -181,6 +185,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_report(command)
     _add_erlang(command)
     _add_simulate(command)
+    _add_export(command)
+    _add_bench(command)
     return parser
 
 
@@ -193,6 +199,8 @@ def _add_solve(command) -> None:
     p.add_argument("--time-limit", type=_positive(float), metavar="S", help="solver time limit in seconds")
     p.add_argument("--gap", type=_gap, metavar="REL", help="relative MIP gap at which to stop, 0 to 1 (default 1e-4: 0.01 %%)")
     p.add_argument("--threads", type=_threads, help=f"solver threads (1 to {MAX_THREADS})")
+    p.add_argument("--work-limit", type=_positive(int), metavar="N",
+                   help="core only: deterministic mode, N units of solver work instead of time (same plan on any machine)")
     p.add_argument("--out", metavar="DIR", help="write the result tables (CSV + summary.json) to DIR (new or empty; checked before solving)")
     p.add_argument("--overwrite", action="store_true", help="with --out: replace what DIR holds")
     p.add_argument("--report", action="store_true", help="also write report.html into --out")
@@ -267,3 +275,28 @@ def _add_simulate(command) -> None:
     p.add_argument("--overwrite", action="store_true", help="with --out: replace what DIR holds")
     p.add_argument("--json", action="store_true", help="print the summary and tables as JSON")
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+
+
+def _add_export(command) -> None:
+    p = command("export", "write a scenario's MIP as an MPS file for other solvers",
+                "example:\n  staffmix export scenarios/2can-split --mps 2can.mps")
+    p.add_argument("path", help="scenario folder (holding scenario.yaml) or the yaml file")
+    p.add_argument("--variant", help="export this named variant of the scenario")
+    p.add_argument("--mps", required=True, metavar="FILE", help="the .mps file to write (must not exist)")
+    p.add_argument("--backend", choices=["core", "cbc", "highs"], default="core",
+                   help="whose model: the core's matrix (default) or the reference PuLP model")
+
+
+def _add_bench(command) -> None:
+    p = command("bench", "plan quality of every scenario in a folder against a baseline (for CI)",
+                "examples:\n  staffmix bench scenarios --baseline quality.json      # first run: writes the baseline\n"
+                "  staffmix bench scenarios --baseline quality.json      # later: compares, exit 1 on a regression\n\n"
+                "Deterministic: the core with a work limit and one thread, the same plan on any machine;\n"
+                "time is shown, never judged. exit codes: 0 no regression (or baseline written), 1 regression, 2 bad input")
+    p.add_argument("folder", metavar="FOLDER", help="a scenario folder, or a folder of scenario folders")
+    p.add_argument("--baseline", required=True, metavar="FILE", help="baseline JSON: written when missing, else compared against")
+    p.add_argument("--work-limit", type=_positive(int), metavar="N", help="units of solver work per scenario (default: the baseline's, else 20)")
+    p.add_argument("--gap", type=_gap, metavar="REL", help="relative MIP gap (default: the baseline's, else each scenario's)")
+    p.add_argument("--tolerance", type=_share, default=1e-3, metavar="REL", help="relative loss of plan cost or bound allowed (default 0.001)")
+    p.add_argument("--variants", action="store_true", help="also every variant of every scenario")
+    p.add_argument("--update", action="store_true", help="write the baseline anew even when FILE exists")

@@ -27,7 +27,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
     display = SolveDisplay(scenario.name, currency=scenario.config.currency, enabled=not args.quiet)
     try:
         result = solve(scenario, backend=args.backend, time_limit_s=args.time_limit, mip_gap=args.gap, threads=args.threads,
-                       progress=display)
+                       work_limit=args.work_limit, progress=display)
     finally:
         display.close()
     if args.json:

@@ -35,14 +35,17 @@ from staffmix.schema import SolverOptions
 
 __all__ = ["solve"]
 
-READ_BACK_S_PER_COLUMN = 1e-5
-"""Time kept at the end of a time limit to read the plan back into tables (about 1 s per 100,000 columns)."""
+READ_BACK_S_PER_COLUMN = 2e-5
+"""Time kept at the end of a time limit to read the plan back into tables, per column (w52-l6 ended 1.3-3 s late at 1e-5 on a busy machine)."""
+READ_BACK_PER_BUILD = 7.0
+"""...and at least this many times the model's build (a machine slowed down by other work reads back slower too)."""
 
 
 def solve(ix: IndexSets, opts: SolverOptions, started: float) -> Outcome:
     """Plan with the core. The time limit counts from `started` (when `solve()` began), so the index
-    build, this model build and reading the plan back all fit in it."""
-    deadline = None if opts.time_limit_s is None else started + float(opts.time_limit_s)
+    build, this model build and reading the plan back all fit in it. In deterministic mode (a work
+    limit) no clock is read: the work limit bounds the run, the same on every machine."""
+    deadline = None if opts.time_limit_s is None or opts.work_limit else started + float(opts.time_limit_s)
     if opts.threads:
         from staffmix.core.highs import reset_threads
 
@@ -51,7 +54,9 @@ def solve(ix: IndexSets, opts: SolverOptions, started: float) -> Outcome:
     progress.phase("build", "the sparse model")  # progress: one line, see staffmix/progress.py
     m = build_matrix(ix)
     build_s = time.perf_counter() - t0
-    run_deadline = None if deadline is None else deadline - max(0.2, READ_BACK_S_PER_COLUMN * m.n_cols)
+    # keep time to read the plan back into tables: 1-1.5 s per 100,000 columns on this machine, and about
+    # seven times the model's build on a machine slowed down by other work (w52-l1 ended 1.7 s late)
+    run_deadline = None if deadline is None else deadline - max(0.3, READ_BACK_S_PER_COLUMN * m.n_cols, READ_BACK_PER_BUILD * build_s)
     found = run(m, opts, run_deadline)
     if found.v is None:
         if found.infeasible:
@@ -62,4 +67,18 @@ def solve(ix: IndexSets, opts: SolverOptions, started: float) -> Outcome:
     bound = None if found.bound is None else min(float(found.bound), objective)
     gap = relative_gap(objective, bound)
     status = Status.optimal if gap is not None and gap <= opts.mip_gap + 1e-9 else Status.feasible
-    return Outcome(status, objective, bound, found.message, values=plan_values(m, found.v), build_s=build_s)
+    message = found.message
+    if status == Status.feasible and not message:
+        message = _why_short(gap, opts, deadline)
+    return Outcome(status, objective, bound, message, values=plan_values(m, found.v), build_s=build_s)
+
+
+def _why_short(gap: float | None, opts: SolverOptions, deadline: float | None) -> str:
+    """A plan above the requested gap always says why the core stopped."""
+    shown = "unknown" if gap is None else f"{100 * gap:.2f} %"
+    if opts.work_limit:
+        return f"work limit {opts.work_limit} reached: proven gap {shown}, {100 * opts.mip_gap:.2f} % requested"
+    # the steps keep a margin before the deadline (exact MIPs 1 s, reading back 2e-5 s a column)
+    if deadline is not None and time.perf_counter() >= deadline - max(3.0, 0.05 * float(opts.time_limit_s)):
+        return f"time limit reached: proven gap {shown}, {100 * opts.mip_gap:.2f} % requested"
+    return f"no further step could close the gap: proven gap {shown}, {100 * opts.mip_gap:.2f} % requested"

@@ -98,8 +98,12 @@ def submodel(
 
 
 def solve_sub(s: Sub, threads: int | None, time_limit: float | None, mip_gap: float, start: np.ndarray | None = None,
-              extra: list[tuple[np.ndarray, np.ndarray, float, float]] | None = None) -> hx.Answer:
-    """Solve a sub-model; `extra` rows are (columns of the full model, coefficients, lo, hi)."""
+              extra: list[tuple[np.ndarray, np.ndarray, float, float]] | None = None, max_nodes: int | None = None) -> hx.Answer:
+    """Solve a sub-model; `extra` rows are (columns of the full model, coefficients, lo, hi).
+
+    `start`: a known plan of the sub-model; HiGHS then looks only for plans at most as costly
+    (a cutoff, see `highs.cut_off_above`), and a status other than optimal with no plan means none
+    was found that beats it."""
     A, row_lo, row_hi = s.A, s.row_lo, s.row_hi
     if extra:
         pos = {int(c): i for i, c in enumerate(s.cols)}
@@ -120,8 +124,7 @@ def solve_sub(s: Sub, threads: int | None, time_limit: float | None, mip_gap: fl
     mip = bool(s.integer.any())
     hx.pass_model(h, A, s.cost, s.lo, s.hi, row_lo, row_hi, s.integer if mip else None)
     if start is not None and mip:
-        sol = hx.highspy.HighsSolution()
-        sol.col_value = np.asarray(start, dtype=float)
-        sol.value_valid = True
-        h.setSolution(sol)
+        hx.cut_off_above(h, float(s.cost @ np.asarray(start, dtype=float)))
+    if max_nodes is not None and mip:
+        h.setOptionValue("mip_max_nodes", int(max_nodes))
     return hx.run(h, time_limit=time_limit, mip_gap=mip_gap, mip=mip)

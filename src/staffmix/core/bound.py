@@ -25,6 +25,7 @@ best split and is close to it with these simple ones.
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 
@@ -34,8 +35,10 @@ from staffmix.core import highs as hx
 from staffmix.core.blocks import Partition, submodel
 from staffmix.core.matrix import CoreModel
 
+log = logging.getLogger("staffmix.core")
 HEAD_SPLIT_ROUNDS = 8  # subgradient rounds on the headcount split
 HEAD_STEP = 1.0
+KELLEY_ROUNDS = 25  # evaluations of L(H), at most
 
 
 @dataclass
@@ -48,6 +51,7 @@ class WeekLP:
     heads_group: np.ndarray  # their groups
     share_pos: np.ndarray  # positions of in-house routing columns in cols
     share_coef: np.ndarray
+    excess_pos: np.ndarray | None = None  # positions of the excess copies of the headcount copies (see _kelley)
     value: float = np.nan
     heads: np.ndarray | None = None
     in_house: float = 0.0
@@ -110,6 +114,83 @@ def _solve_weeks(weeks: list[WeekLP], head_cost: np.ndarray, mu: np.ndarray, dea
     return total, heads
 
 
+def _at_headcount(weeks: list[WeekLP], head_cost: np.ndarray, h_lo: np.ndarray, H: np.ndarray, deadline: float | None):
+    """L(H): headcount H for the whole horizon (paid once, c.H), every week free to use up to H and
+    to buy more at the full price of a head (so every H is feasible; this only lowers L, and min L
+    stays a valid bound); and a subgradient of L at H (c plus the weeks' duals of heads <= H)."""
+    total = float(head_cost @ H)
+    grad = head_cost.astype(float).copy()
+    for wk in weeks:
+        left = None if deadline is None else deadline - time.perf_counter()
+        if left is not None and left <= 0:
+            return None, None
+        c = wk.base_cost.copy()
+        n = len(c)
+        wk.h.changeColsCost(n, np.arange(n, dtype=np.int32), c)
+        if len(wk.heads_pos):
+            lo = h_lo[wk.heads_group]
+            k = len(wk.heads_pos)
+            wk.h.changeColsBounds(k, wk.heads_pos.astype(np.int32), np.minimum(lo, H[wk.heads_group]), H[wk.heads_group])
+            wk.h.changeColsBounds(k, wk.excess_pos.astype(np.int32), np.zeros(k), np.full(k, np.inf))
+            wk.h.changeColsCost(k, wk.excess_pos.astype(np.int32), head_cost[wk.heads_group].astype(np.float64))
+        ans = hx.run(wk.h, solver="simplex", time_limit=left)
+        if ans.status != "optimal":
+            log.debug("kelley: week %d %s at headcount %s", wk.block, ans.status, H)
+            return None, None
+        total += float(ans.objective)
+        if len(wk.heads_pos):
+            rc = np.asarray(wk.h.getSolution().col_dual)[wk.heads_pos]
+            np.add.at(grad, wk.heads_group, np.minimum(rc, 0.0))  # dual of the upper bound H (<= 0)
+    return total, grad
+
+
+def _kelley(weeks: list[WeekLP], head_cost: np.ndarray, h_lo: np.ndarray, h_hi: np.ndarray, heads0: np.ndarray,
+            deadline: float | None) -> float:
+    """A lower bound from Kelley's cutting planes on the convex function L(H) of `_at_headcount`.
+
+    min over H of L(H) is the Lagrangian bound at the best headcount split (the LP relaxation's value
+    up to the other copies); each evaluation gives a cut L(H_k) + g_k (H - H_k) below L, and the
+    least value of the cuts' maximum is a valid bound at every iteration. A point with headcount
+    high enough that no week is short of heads has gradient c > 0 and closes the model from above."""
+    from scipy.optimize import linprog
+
+    G = len(head_cost)
+    finite_hi = np.where(np.isfinite(h_hi), h_hi, np.inf)
+    points = [np.clip(heads0, h_lo, finite_hi), np.clip(2.0 * heads0 + 10.0, h_lo, finite_hi)]
+    cuts: list[tuple[float, np.ndarray, np.ndarray]] = []
+    bound = -np.inf
+    for _ in range(KELLEY_ROUNDS):
+        if not points:
+            break
+        H = points.pop(0)
+        value, grad = _at_headcount(weeks, head_cost, h_lo, H, deadline)
+        if value is None:
+            break
+        cuts.append((value, grad, H))
+        if points:
+            continue
+        # min t  s.t.  t >= L_k + g_k (H - H_k),  h_lo <= H <= h_hi
+        A = np.array([np.concatenate([g, [-1.0]]) for _, g, _ in cuts])
+        b = np.array([g @ Hk - v for v, g, Hk in cuts])
+        res = linprog(np.concatenate([np.zeros(G), [1.0]]), A_ub=A, b_ub=b,
+                      bounds=[(float(h_lo[g]), None if not np.isfinite(h_hi[g]) else float(h_hi[g])) for g in range(G)] + [(None, None)],
+                      method="highs")
+        if res.status != 0:
+            break
+        bound = max(bound, float(res.fun))
+        log.debug("kelley: %d cuts, bound %.1f, best L %.1f", len(cuts), bound, min(v for v, _, _ in cuts))
+        best_upper = min(v for v, _, _ in cuts)
+        if best_upper - bound <= 1e-6 * max(1.0, abs(best_upper)):
+            break
+        points.append(np.asarray(res.x[:G]))
+    for wk in weeks:  # the week models as they were: headcount copies free again
+        if len(wk.heads_pos):
+            k = len(wk.heads_pos)
+            wk.h.changeColsBounds(k, wk.heads_pos.astype(np.int32), h_lo[wk.heads_group], h_hi[wk.heads_group])
+            wk.h.changeColsBounds(k, wk.excess_pos.astype(np.int32), np.zeros(k), np.zeros(k))
+    return bound
+
+
 def lagrangian_bound(m: CoreModel, part: Partition, threads: int | None, deadline: float | None) -> Bound:
     ix = m.index
     Ar = m.A.tocsr()
@@ -162,7 +243,13 @@ def lagrangian_bound(m: CoreModel, part: Partition, threads: int | None, deadlin
         share_pos = np.array([pos[int(j)] for j in share_cols[sel]], dtype=np.int64) if len(share_cols) else np.zeros(0, np.int64)
         h = hx.new_highs(threads)
         hx.pass_model(h, sub.A, c, ylo, yhi, sub.row_lo, sub.row_hi, None)
-        weeks.append(WeekLP(b, h, sub.cols, c, heads_pos, heads_group, share_pos, share_coef[sel] if len(share_cols) else np.zeros(0)))
+        # one "excess" copy per headcount copy (same column, off until _kelley): heads beyond H at a price
+        for p in heads_pos.tolist():
+            col = sub.A[:, p]
+            h.addCol(0.0, 0.0, 0.0, col.nnz, col.indices.astype(np.int32), col.data.astype(np.float64))
+        excess_pos = len(sub.cols) + np.arange(len(heads_pos), dtype=np.int64)
+        weeks.append(WeekLP(b, h, sub.cols, c, heads_pos, heads_group, share_pos, share_coef[sel] if len(share_cols) else np.zeros(0),
+                            excess_pos=excess_pos))
     head_cost = m.cost[bh.slice]
     G = bh.size
     mu = np.full((G, W), 1.0 / W)  # each group's headcount cost split over the weeks, evenly at first
@@ -185,6 +272,11 @@ def lagrangian_bound(m: CoreModel, part: Partition, threads: int | None, deadlin
         mu = np.array([_simplex(mu[k] + step * g[k] / scale[k]) for k in range(G)])
     for wk in weeks:
         wk.heads = getattr(wk, "best_heads", wk.heads)
+    if best_heads is not None and G and head_cost.sum() > 0 and W > 1 and (deadline is None or time.perf_counter() < deadline):
+        h_lo, h_hi = m.col_lo[bh.slice], m.col_hi[bh.slice]
+        kelley = _kelley(weeks, head_cost, h_lo, h_hi, best_heads.max(axis=1), deadline)
+        log.debug("bound: subgradient split %.1f, Kelley on headcount %.1f", best, kelley)
+        best = max(best, kelley)
     if share_total > 0 and best > -np.inf:
         in_house = sum(wk.in_house for wk in weeks)
         if in_house < share_total - 1e-6:

@@ -1,10 +1,9 @@
-"""Exact branch: one HiGHS MIP per contract choice, best LP first, with a start plan and a cutoff.
+"""Exact branch: one HiGHS MIP per contract choice, best LP first, cut off at the best plan's cost.
 
 Choices whose LP bound cannot beat the incumbent by more than the requested
-gap are pruned without a MIP. Each MIP starts from the incumbent when it has
-the same contracts, and stops early when it cannot beat the incumbent (the
-`objective_bound` cutoff; HiGHS then reports it infeasible, which means its
-bound is at least the cutoff). The bound returned is the least over all
+gap are pruned without a MIP. Each MIP stops early when it cannot beat the
+incumbent (the `objective_bound` cutoff; HiGHS then reports it infeasible,
+which means its bound is at least the cutoff). The bound returned is the least over all
 choices of what was proven for each.
 """
 
@@ -22,6 +21,8 @@ from staffmix.core.contracts import Choice
 from staffmix.core.matrix import CoreModel
 
 log = logging.getLogger("staffmix.core")
+FIRST_SHARE = 0.2
+MARGIN_S = 1.0
 
 
 @dataclass
@@ -38,12 +39,16 @@ def run_exact(
     mip_gap: float,
     threads: int | None,
     deadline: float | None,
+    max_nodes: int | None = None,
 ) -> tuple[Incumbent | None, float, bool]:
     """(best plan, lower bound, whether every choice was settled).
 
-    First pass: every choice in score order, the first getting half the time. Second pass: while
+    First pass: every choice in score order, the first getting `FIRST_SHARE` of the time (the
+    others are often settled at once by the cutoff, and then the second pass gives it the rest). Second pass: while
     time is left and the gap is open, the unsettled choice with the least bound gets all of it
-    (warm-started from the best plan), so a time limit is used, not left on the table."""
+    (cut off at the best plan), so a time limit is used, not left on the table."""
+    if deadline is not None:
+        deadline -= MARGIN_S  # HiGHS can overrun its time limit by seconds (root cuts on a busy machine: w4-l1 ended 3.4 s late)
     todo = [c for c in scored if c.lp < np.inf]
     bounds = [c.lp for c in todo]  # -inf: never scored (time ran out)
     settled = [False] * len(todo)
@@ -56,8 +61,8 @@ def run_exact(
         left = None if deadline is None else deadline - time.perf_counter()
         if left is not None and left <= 0.01:
             continue
-        limit = None if left is None else (left * 0.5 if k == 0 and len(todo) > 1 else left / max(1, len(todo) - k))
-        incumbent, bounds[k], settled[k] = _solve_choice(m, choice, incumbent, mip_gap, threads, limit)
+        limit = None if left is None else (left * FIRST_SHARE if k == 0 and len(todo) > 1 else left / max(1, len(todo) - k))
+        incumbent, bounds[k], settled[k] = _solve_choice(m, choice, incumbent, mip_gap, threads, limit, max_nodes)
         progress.bound(min(bounds))  # every choice's bound so far: the least is a bound on every plan
     while deadline is not None:
         open_ = [k for k in range(len(todo)) if not settled[k] and todo[k].lp > -np.inf]
@@ -76,14 +81,10 @@ def run_exact(
     return incumbent, bound, all(settled)
 
 
-def _closed(incumbent: Incumbent | None, bound: float, mip_gap: float) -> bool:
-    return incumbent is not None and bound >= incumbent.objective - mip_gap * abs(incumbent.objective) - 1e-9
-
-
-def _solve_choice(
-    m: CoreModel, choice: Choice, incumbent: Incumbent | None, mip_gap: float, threads: int | None, limit: float | None
-) -> tuple[Incumbent | None, float, bool]:
-    """One HiGHS MIP with the contracts fixed: (best plan so far, bound for this choice, settled)."""
+def _mip(m: CoreModel, choice: Choice, incumbent: Incumbent | None, threads: int | None,
+         mip_gap: float, limit: float | None, max_nodes: int | None = None) -> tuple[hx.Answer, float | None]:
+    """HiGHS on the MIP with the contracts fixed, cut off at the incumbent's cost (HiGHS then reports
+    infeasible when nothing beats it; see `highs.cut_off_above` for why not a start plan)."""
     by = m.cols["y"]
     lo, hi = m.col_lo.copy(), m.col_hi.copy()
     lo[by.slice] = choice.y
@@ -92,15 +93,34 @@ def _solve_choice(
     hx.pass_model(h, m.A, m.cost, lo, hi, m.row_lo, m.row_hi, m.integer)
     cutoff = None
     if incumbent is not None:
-        if np.array_equal(incumbent.y, choice.y):
-            sol = hx.highspy.HighsSolution()
-            sol.col_value = incumbent.v
-            sol.value_valid = True
-            h.setSolution(sol)
-        else:
-            cutoff = incumbent.objective * (1 - 1e-9) - 1e-9
-            h.setOptionValue("objective_bound", cutoff)
-    ans = hx.run(h, time_limit=limit, mip_gap=mip_gap, mip=True)
+        cutoff = incumbent.objective * (1 - 1e-9) - 1e-9
+        h.setOptionValue("objective_bound", cutoff)
+    if max_nodes is not None:
+        h.setOptionValue("mip_max_nodes", int(max_nodes))
+    return hx.run(h, time_limit=limit, mip_gap=mip_gap, mip=True), cutoff
+
+
+def _consistent(m: CoreModel, ans: hx.Answer) -> bool:
+    """HiGHS's objective is the cost of the plan it returns (see `_solve_choice`)."""
+    if not ans.has_solution:
+        return True
+    own = float(m.cost @ ans.x)
+    return abs(own - float(ans.objective)) <= 1e-6 * max(1.0, abs(own))
+
+
+def _closed(incumbent: Incumbent | None, bound: float, mip_gap: float) -> bool:
+    return incumbent is not None and bound >= incumbent.objective - mip_gap * abs(incumbent.objective) - 1e-9
+
+
+def _solve_choice(
+    m: CoreModel, choice: Choice, incumbent: Incumbent | None, mip_gap: float, threads: int | None, limit: float | None,
+    max_nodes: int | None = None,
+) -> tuple[Incumbent | None, float, bool]:
+    """One HiGHS MIP with the contracts fixed: (best plan so far, bound for this choice, settled)."""
+    ans, cutoff = _mip(m, choice, incumbent, threads, mip_gap, limit, max_nodes)
+    if not _consistent(m, ans):  # never seen since start plans became cutoffs; kept as a guard
+        log.warning("exact %s: HiGHS objective %s disagrees with its plan's cost; answer ignored", choice.label, ans.objective)
+        return incumbent, choice.lp, False
     log.debug("exact %s: LP %.1f -> %s %s, bound %s, %.2f s", choice.label, choice.lp, ans.status, ans.objective, ans.bound, ans.seconds)
     if ans.has_solution and (incumbent is None or ans.objective < incumbent.objective - 1e-9):
         incumbent = Incumbent(ans.x, float(ans.objective), choice.y)

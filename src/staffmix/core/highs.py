@@ -125,6 +125,16 @@ def run(
     return Answer(status, obj, bound, x, seconds, has)
 
 
+def cut_off_above(h: highspy.Highs, cost: float) -> None:
+    """Only plans costing at most `cost` (a known plan's) are of interest to this MIP.
+
+    The core never hands HiGHS a start plan (`setSolution`): highspy 1.16 with presolve on
+    mis-evaluates it and can stop at once with a wrong "optimal" objective and bound (2can-split,
+    in-house-only: 75,368 claimed for a plan costing 79,928 whose optimum is 79,816; see
+    tests/test_core_exact.py). A cutoff prunes the same nodes and is sound."""
+    h.setOptionValue("objective_bound", cost + 1e-9 * max(1.0, abs(cost)))
+
+
 def reset_threads() -> None:
     """HiGHS keeps one thread pool per process; a different thread count needs it rebuilt first."""
     highspy.Highs.resetGlobalScheduler(True)

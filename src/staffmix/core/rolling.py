@@ -11,6 +11,8 @@
    target per week, proportional to the week's contacts. Each week's model
    is solved by the heuristic of heuristic.py (HiGHS on the week MIP itself
    is far too slow, see docs/performance.md).
+4. Time left: local search over the routing of the whole horizon, time
+   window by time window (improve.py).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from staffmix.core.blocks import GLOBAL, Partition, partition, solve_sub, submod
 from staffmix.core.bound import lagrangian_bound
 from staffmix.core.contracts import choices
 from staffmix.core.heuristic import plan, roles
+from staffmix.core.improve import improve
 from staffmix.core.matrix import CoreModel
 from staffmix.core.plan import SearchResult, tidy, violation
 from staffmix.schema import SolverOptions
@@ -36,6 +39,7 @@ BOUND_SHARE = 0.3  # of the time limit, at most
 SCORE_SHARE = 0.1
 FULL_WEEK_S = 2.5  # below this budget per week: one round of the fast heuristic
 FAST_WEEK_S = 0.8  # what a week of the fast heuristic takes (1 week, 6 languages, this machine)
+POLISH_WEEK_S = 2.5  # what a week of the second roll takes (w13-l6: 2.2-2.5 s); begun only with this much a week left
 
 
 def initial_values(m: CoreModel, lo: np.ndarray) -> np.ndarray:
@@ -108,6 +112,14 @@ def run_blocks(m: CoreModel, opts: SolverOptions, deadline: float | None):
         if violation(m, v) <= 1e-6:
             progress.incumbent(float(m.cost @ v))
             v = _polish(m, part, y, r, opts.threads, deadline, heads, v)
+            if opts.work_limit or (deadline is not None and deadline - time.perf_counter() > 1.0):
+                # time left after the second roll: local search over the routing (improve.py)
+                lo, hi = m.col_lo.copy(), m.col_hi.copy()
+                lo[m.col("y")] = y
+                hi[m.col("y")] = y
+                stop = lower / (1.0 - opts.mip_gap) if lower is not None and opts.mip_gap < 1 else -np.inf
+                work = {"step_s": None, "max_steps": int(opts.work_limit)} if opts.work_limit else {}
+                v = improve(m, v, lo, hi, opts.threads, np.inf if deadline is None else deadline, stop_at=stop, **work)
             return SearchResult(v, float(m.cost @ v), lower)
     return SearchResult(None, None, lower, message="no plan found in the time limit")
 
@@ -115,8 +127,8 @@ def run_blocks(m: CoreModel, opts: SolverOptions, deadline: float | None):
 def _polish(m: CoreModel, part: Partition, y, r, threads, deadline, heads, v: np.ndarray) -> np.ndarray:
     """Time left after a quick rolling plan: roll again with the full heuristic (two rounds a
     week), abandoned at the deadline; keep whichever plan is cheaper."""
-    if deadline is None or deadline - time.perf_counter() < 1.0:
-        return v
+    if deadline is None or deadline - time.perf_counter() < POLISH_WEEK_S * part.n_blocks:
+        return v  # not enough time for a whole second roll: the time goes to local search instead
     w = _roll(m, part, y, r, threads, deadline, heads=heads, full=True)
     if w is None:
         return v
@@ -212,8 +224,8 @@ def _roll(m: CoreModel, part: Partition, y: np.ndarray, r, threads, deadline, he
             week_deadline = time.perf_counter() + left / (len(blocks) - i)
         per_week = None if week_deadline is None else week_deadline - time.perf_counter()
         fast = per_week is not None and per_week < FULL_WEEK_S and not full
-        if full and deadline is not None and time.perf_counter() >= deadline:
-            return None  # a second pass gives up at the deadline; the first plan stands
+        if full and deadline is not None and time.perf_counter() + POLISH_WEEK_S >= deadline:
+            return None  # a second pass gives up before the deadline; the first plan stands
         x = plan(m, sub, r, threads, week_deadline, iterations=1 if fast else 2, extra=extra, fast=fast)
         if x is None:  # fall back to HiGHS on the week's MIP
             log.debug("week %d: heuristic found no plan, HiGHS on the week", k)

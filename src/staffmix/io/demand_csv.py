@@ -185,7 +185,7 @@ def read_demand(
             lambda i: f"duplicate row for ({clip(s_texts[s_codes[i]])}, {clip(q_texts[q_codes[i]])}) "
             f"(first at line {lines[first_of[period[i] * n_q + qidx[i]]]})",
         )
-    del key, first_of, good_idx
+    del key, good_idx  # first_of stays: the duplicate messages read it
     problems = rows.problems()
     if overflow:
         problems.insert(0, overflow)
