@@ -69,6 +69,16 @@ def assert_index_matches_oracle(scenario: Scenario) -> None:
         slot, providers = slots[key]
         assert ix.slot_key[s] == slot
         assert [ix.providers[p] for p in np.nonzero(ix.slot_open[s])[0]] == providers, key
+    # service measured per day or week: groups and level steps
+    groups = oracle.service_groups(scenario)
+    assert {(ix.queues[q], label): c for q, label, c in zip(ix.sg_queue.tolist(), ix.sg_label, ix.sg_contacts)} == pytest.approx(groups)
+    steps = oracle.level_steps(scenario)
+    assert len(steps) == len(ix.step_req)
+    if len(steps):
+        r = ix.step_req
+        assert list(zip(ix.r_period[r].tolist(), [ix.queues[q] for q in ix.r_queue[r]], [ix.providers[p] for p in ix.r_prov[r]])) == \
+            list(zip(steps["period"].tolist(), steps["queue"], steps["provider"]))
+        np.testing.assert_allclose(ix.step_gain, steps["gain"].to_numpy(), rtol=1e-9, atol=1e-12)
 
 
 def _ref_highs(scenario: Scenario, tmp_path: Path) -> highspy.Highs:
