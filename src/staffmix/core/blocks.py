@@ -45,6 +45,14 @@ def partition(m: CoreModel, block_len: int) -> Partition:
     col_period[m.col("a")] = cover_period[m.a_cover]
     if m.cols["u"].size:
         col_period[m.col("u")] = cover_period
+    # issue #14: level choices belong to their queue-period; a service group's late contacts to its first period
+    if m.cols["level"].size:
+        col_period[m.col("level")] = ix.r_period[m.levels.req]
+    if m.cols["late"].size:
+        grouped = ix.b_group >= 0
+        first = np.full(len(ix.sg_queue), ix.scenario.config.horizon.periods, dtype=np.int64)
+        np.minimum.at(first, ix.b_group[grouped], ix.b_period[grouped])
+        col_period[m.col("late")] = first
     block = np.where(col_period >= 0, col_period // block_len, GLOBAL)
     block[m.col("heads")] = GLOBAL
     block[m.col("billed")] = GLOBAL
