@@ -61,6 +61,21 @@ def partition(m: CoreModel, block_len: int) -> Partition:
     return Partition(block, -(-T // block_len), block_len)
 
 
+def groups_fit_blocks(m: CoreModel, block_len: int) -> bool:
+    """Issue #14: every service group (a day or week over which a queue's service level is measured) lies inside
+    one block, so a block's sub-model holds its whole service-level row."""
+    ix = m.index
+    grouped = ix.b_group >= 0
+    if not grouped.any():
+        return True
+    block = ix.b_period[grouped] // block_len
+    lo = np.full(len(ix.sg_queue), np.iinfo(np.int64).max)
+    hi = np.full(len(ix.sg_queue), -1)
+    np.minimum.at(lo, ix.b_group[grouped], block)
+    np.maximum.at(hi, ix.b_group[grouped], block)
+    return bool((lo == hi).all())
+
+
 @dataclass
 class Sub:
     """A sub-model: columns `cols` of the full model, rows `rows`, ready for HiGHS."""

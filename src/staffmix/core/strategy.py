@@ -31,7 +31,7 @@ EXACT_MAX_COLS = 40_000  # up to about 4 weeks x 6 languages; more: week blocks
 
 
 def run(m: CoreModel, opts: SolverOptions, deadline: float | None) -> SearchResult:
-    if m.n_cols <= EXACT_MAX_COLS or m.index.scenario.config.policy.routing == "weekly":
+    if m.n_cols <= EXACT_MAX_COLS or m.index.scenario.config.policy.routing == "weekly" or not _weeks_hold_groups(m):
         return _small(m, opts, deadline)
     from staffmix.core.rolling import run_blocks
 
@@ -56,7 +56,7 @@ def _small(m: CoreModel, opts: SolverOptions, deadline: float | None) -> SearchR
         lo[by.slice] = best.y
         hi[by.slice] = best.y
         weeks = len(m.index.week_fraction)
-        if weeks > 1 and m.index.scenario.config.policy.routing == "per_period":
+        if weeks > 1 and m.index.scenario.config.policy.routing == "per_period" and _weeks_hold_groups(m):
             # the heuristic's MIPs grow faster than linearly: plan week by week
             from staffmix.core.blocks import partition
             from staffmix.core.rolling import _roll
@@ -76,6 +76,14 @@ def _small(m: CoreModel, opts: SolverOptions, deadline: float | None) -> SearchR
         return SearchResult(None, None, lp_bound if np.isfinite(lp_bound) else None, message="no plan found in the time limit")
     v = tidy(m, incumbent.v)
     return SearchResult(v, float(m.cost @ v), max(bound, lp_bound) if np.isfinite(lp_bound) else bound)
+
+
+def _weeks_hold_groups(m: CoreModel) -> bool:
+    """Issue #14: week blocks keep every day or week a queue's service level is measured over whole (else the
+    whole model is planned at once)."""
+    from staffmix.core.blocks import groups_fit_blocks
+
+    return groups_fit_blocks(m, m.index.scenario.config.horizon.periods_per_week)
 
 
 def _monolithic(m: CoreModel, opts: SolverOptions, deadline: float | None) -> SearchResult:
