@@ -258,3 +258,10 @@ def test_day_measure_needs_contacts_not_required_agents() -> None:
     demand = sc.demand.assign(contacts=np.nan, required_agents=2.0)
     with pytest.raises(ScenarioError, match=r"queues\[0\] \(id 'en'\)\.service_level\.measured: day needs demand given as contacts"):
         validate(Scenario(config=sc.config, demand=demand))
+
+
+def test_summary_reads_the_day_measure() -> None:
+    from staffmix.summary import format_summary
+
+    text = format_summary(solved("edges", "core"))
+    assert "measured per day: lowest day 80." in text and "(floor 50.0%)" in text
