@@ -265,3 +265,42 @@ def test_summary_reads_the_day_measure() -> None:
 
     text = format_summary(solved("edges", "core"))
     assert "measured per day: lowest day 80." in text and "(floor 50.0%)" in text
+
+
+def test_erlang_c_levels_are_concave_and_every_lowest_level_is_stable() -> None:
+    """Erlang C's service level rises by less with every agent above the load (so each step adds less than the one
+    below it), and the lowest level of every row keeps the queue stable (more agents than Erlangs of load). The
+    step binaries do not rely on it (each step needs the one below), but it is why the LP relaxation is tight."""
+    ix = build_index(scenario("day", contacts=(4, 12, 30, 60, 90, 30, 4)))
+    same_row = ix.step_req[1:] == ix.step_req[:-1]
+    assert same_row.any() and (np.diff(ix.step_gain)[same_row] <= 1e-12).all()
+    load = ix.r_contacts * ix.r_aht / 3600.0
+    assert (ix.r_required[ix.m_req] > load[ix.m_req]).all()
+
+
+@pytest.mark.parametrize("start, periods, fits", [
+    ("2026-01-05T00:00", 336, True),  # from a Monday: every day inside one week block
+    ("2026-01-07T06:00", 336, False),  # from a Wednesday 06:00: a day crosses the block boundary
+])
+def test_week_blocks_hold_every_measured_day_or_the_whole_model_is_planned(start: str, periods: int, fits: bool) -> None:
+    from staffmix.core.blocks import groups_fit_blocks
+
+    sc = scenario("day", contacts=(5,) * 24, start=start, periods=periods, days=14)
+    assert groups_fit_blocks(build_matrix(build_index(sc)), 168) is fits
+
+
+@pytest.mark.slow
+def test_thirteen_weeks_measured_per_day_roll_week_by_week_and_verify() -> None:
+    """A horizon too large for the exact path (w13-l1 measured per day: 53,286 columns) is planned in week blocks
+    with each day's service-level row inside its block. Time-limited: only what holds wherever it stops."""
+    from staffmix.core.blocks import groups_fit_blocks
+    from staffmix.core.strategy import EXACT_MAX_COLS
+    from staffmix.generate import generate
+
+    sc = generate(13, 1, measured="day")
+    m = build_matrix(build_index(sc))
+    assert m.n_cols > EXACT_MAX_COLS and groups_fit_blocks(m, 168)  # the week-block path
+    r = solve(sc, backend="core", time_limit_s=30, mip_gap=0.005, threads=1)
+    assert r.status.has_plan, r.message
+    assert r.bound is not None and r.bound <= r.objective * (1 + 1e-9)
+    assert verify(sc, r) == []
