@@ -304,3 +304,17 @@ def test_thirteen_weeks_measured_per_day_roll_week_by_week_and_verify() -> None:
     assert r.status.has_plan, r.message
     assert r.bound is not None and r.bound <= r.objective * (1 + 1e-9)
     assert verify(sc, r) == []
+
+
+def test_an_infeasible_day_is_explained() -> None:
+    """No vendor and five heads at most for 40 calls an hour: 5 agents answer 70.8 % in 20 s (bruteforce's Erlang C),
+    above the floor of 30 % but below the day's 80 %. The elastic re-solve names the day."""
+    sc = scenario("day", contacts=(40, 40, 40), floor=0.3, vendor=False)
+    d = sc.config.model_dump(mode="json")
+    d["groups"][0].update(max_headcount=5, max_hours_per_week=168)
+    sc = Scenario(config=ScenarioConfig.model_validate(d), demand=sc.demand)
+    r = solve(sc, backend="highs")
+    assert r.status == Status.infeasible
+    assert list(r.diagnosis["queue"]) == ["en"] and r.diagnosis["period"].iloc[0] == 0
+    expected = erlang_c_service(5, 40 * 300 / 3600, 300, 20)
+    assert f"the day 2026-01-05 reaches {expected:.1%} of its 80.0% target" in r.diagnosis["reason"].iloc[0]
