@@ -5,6 +5,7 @@ built from the same index sets), as sparse arrays straight into HiGHS,
 solved by a strategy that exploits its structure:
 
 - matrix.py   the sparse model, one `_add_*` per constraint family of model.py
+- levels.py   the level choices of queues measured per day or week (issue #14)
 - highs.py    the HiGHS driver (options, warm starts, status)
 - contracts.py  vendor contract choices scored by warm-started LPs
 - heuristic.py  integer plans: route given shifts, shifts given routing
