@@ -273,6 +273,11 @@ def check(spec: ScenarioDemand) -> None:
     if required is not None and "in_house" in providers:
         print(f"   in-house requirement, all queues: {required[('in_house', 'sum')].sum():.0f} productive agent-hours"
               " (in hours some shift covers)")
+    measured = [f"{q.id} (per {q.service_level.measured}, floor {q.service_level.period_floor or 0:g})"
+                for q in config.queues if q.service_level.measured != "period"]
+    if measured and scenario is not None:
+        print(f"   measured over a day or week: {', '.join(measured)}: their agent-hours above are the lowest"
+              " levels (what the floor needs); the plan chooses each hour's level")
     if scenario is not None:
         try:
             from staffmix.index import build_index

@@ -14,6 +14,8 @@ import itertools
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 _IN_HOUSE_COST: dict[tuple, float] = {}
 
@@ -190,4 +192,123 @@ class Tiny:
                 continue
             cost += self.in_house_cost(ih_need)
             best = min(best, cost)
+        return best
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Service measured per day (issue #14): enumerate the provider AND the number of agents of every queue-period.
+
+
+def erlang_c_service(agents: int, load: float, aht_s: float, within_s: float) -> float:
+    """Share of calls answered within `within_s` with `agents` agents (Erlang C), from Erlang B's recursion."""
+    if load <= 0:
+        return 1.0
+    if agents <= load:
+        return 0.0
+    b = 1.0
+    for k in range(1, agents + 1):
+        b = load * b / (k + load * b)
+    wait = agents * b / (agents - load * (1 - b))
+    return 1.0 - wait * math.exp(-(agents - load) * within_s / aht_s)
+
+
+@dataclass
+class TinyDay:
+    """One voice queue 'en' with contacts per hourly period (not cyclic, from Monday 2026-01-05 `start_hour`),
+    measured per `measured` (period or day) with a period floor; one in-house group on `shift_h`-hour shifts
+    that may start every hour; vendors billing agent-hours in their windows."""
+
+    contacts: list[float]
+    start_hour: int = 8
+    aht_s: float = 300.0
+    target: float = 0.8
+    within_s: float = 20.0
+    floor: float | None = 0.5
+    measured: str = "day"
+    rate: float = 10.0
+    shift_h: int = 3
+    vendors: list[dict] = None  # id, rate, aht_factor, start_hour, end_hour, capacity
+    max_count: int = 5
+
+    def scenario_dict(self) -> dict:
+        sl = {"target": self.target, "within_s": self.within_s, "measured": self.measured}
+        if self.measured != "period":
+            sl["period_floor"] = self.floor
+        return {
+            "name": "tiny-day",
+            "horizon": {"start": f"2026-01-05T{self.start_hour:02d}:00", "periods": len(self.contacts), "cyclic": False},
+            "queues": [{"id": "en", "language": "en", "aht_s": self.aht_s, "service_level": sl}],
+            "templates": [{"id": "s", "length_h": self.shift_h, "start_hours": list(range(24))}],
+            "groups": [{"id": "team", "languages": ["en"], "rate_per_hour": self.rate, "shrinkage": 0.0,
+                        "night_premium": 0.0, "templates": ["s"]}],
+            "vendors": [{
+                "id": v["id"], "languages": ["en"], "rate_per_hour": v["rate"], "aht_factor": v.get("aht_factor", 1.0),
+                "windows": [{"start_hour": v.get("start_hour", 0), "end_hour": v.get("end_hour", 24)}],
+                "capacity_agents": v.get("capacity"),
+            } for v in self.vendors or []],
+        }
+
+    def levels(self, t: int, factor: float) -> list[int]:
+        """The whole numbers of agents period t may have at this AHT factor: per period, the requirement; per day,
+        from the floor's requirement (a stable queue without a floor) to the one for 1 - 0.1 x (1 - target)."""
+        aht = self.aht_s * factor
+        load = self.contacts[t] * aht / 3600.0
+        def first(share: float) -> int:
+            n = int(math.floor(load)) + 1
+            while erlang_c_service(n, load, aht, self.within_s) < share - 1e-12:
+                n += 1
+            return n
+        if self.measured == "period":
+            return [first(self.target)]
+        return list(range(first(self.floor or 0.0), max(first(1 - 0.1 * (1 - self.target)), first(self.floor or 0.0)) + 1))
+
+    def _in_house_table(self):
+        """Every vector of shift counts (a shift may start each period): productive agents on duty and cost, by cost."""
+        P, L = len(self.contacts), self.shift_h
+        rows = []
+        for counts in itertools.product(range(self.max_count + 1), repeat=P):
+            on = [sum(counts[s] for s in range(max(0, t - L + 1), t + 1)) for t in range(P)]
+            rows.append((self.rate * L * sum(counts), on))
+        rows.sort(key=lambda r: r[0])
+        return rows
+
+    def optimum(self) -> float:
+        P = len(self.contacts)
+        table = self._in_house_table()
+        costs = [c for c, _on in table]
+        on_duty = np.array([on for _c, on in table])
+        cheapest: dict[tuple, float] = {}
+
+        def in_house(need: tuple) -> float:
+            """The first (cheapest) vector of shift counts with enough agents on duty in every period."""
+            if need not in cheapest:
+                ok = (on_duty >= np.array(need)).all(axis=1)
+                cheapest[need] = costs[int(ok.argmax())] if ok.any() else math.inf
+            return cheapest[need]
+
+        options = []  # per period: (provider, agents, service level, vendor rate or None)
+        for t in range(P):
+            hour = (self.start_hour + t) % 24
+            opts = [("in_house", n, None) for n in self.levels(t, 1.0)]
+            for v in self.vendors or []:
+                s, e = v.get("start_hour", 0), v.get("end_hour", 24)
+                if (s <= hour < e) if s < e else (hour >= s or hour < e):
+                    opts += [(v["id"], n, v) for n in self.levels(t, v.get("aht_factor", 1.0))
+                             if v.get("capacity") is None or n <= v["capacity"]]
+            options.append([(p, n, v, erlang_c_service(n, self.contacts[t] * self.aht_s * (v or {}).get("aht_factor", 1.0) / 3600.0,
+                                                         self.aht_s * (v or {}).get("aht_factor", 1.0), self.within_s))
+                            for p, n, v in opts])
+        day = [(self.start_hour + t) // 24 for t in range(P)]
+        best = math.inf
+        for plan in itertools.product(*options):
+            answered: dict[int, float] = {}
+            for t, (_p, _n, _v, sl) in enumerate(plan):
+                answered[day[t]] = answered.get(day[t], 0.0) + self.contacts[t] * sl
+            if self.measured == "day" and any(
+                answered[d] < self.target * sum(c for c, dd in zip(self.contacts, day) if dd == d) - 1e-9 for d in answered
+            ):
+                continue
+            vendor_cost = sum(n * v["rate"] for _p, n, v, _sl in plan if v is not None)
+            need = tuple(n if p == "in_house" else 0 for p, n, _v, _sl in plan)
+            best = min(best, vendor_cost + in_house(need))
         return best

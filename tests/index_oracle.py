@@ -109,11 +109,70 @@ def requirements(scenario) -> pd.DataFrame:
             if by_agents:
                 req = math.ceil(d["required_agents"] * factor - EPS)
             else:
-                req = int(requirement_for(q, np.array([d["contacts"]]), np.array([d["aht_s"] * factor]), interval_s)[0])
+                req = int(requirement_for(q, np.array([d["contacts"]]), np.array([d["aht_s"] * factor]), interval_s,
+                                          target=_lowest_target(config, q, provider))[0])
             rows.append((t, q.id, provider, d["contacts"], d["aht_s"] * factor, req))
     out = pd.DataFrame(rows, columns=["period", "queue", "provider", "contacts", "aht_s", "required"])
     out = out.sort_values(["period", "queue", "provider"], kind="stable")
     return out.astype({"period": np.int64, "required": np.int64, "contacts": float, "aht_s": float}).reset_index(drop=True)
+
+
+def _lowest_target(config, q, provider: str) -> float | None:
+    """Measured per day or week: the lowest level is what the period floor needs (0: a stable queue), except for a
+    per-contact vendor, which staffs the full requirement; measured per period: the target (None)."""
+    sl = q.service_level
+    per_contact = any(v.id == provider and v.pricing == "per_contact" for v in config.vendors)
+    if sl.measured == "period" or per_contact:
+        return None
+    return 0.0 if sl.period_floor is None else sl.period_floor
+
+
+def level_steps(scenario) -> pd.DataFrame:
+    """Every level step of a day- or week-measured queue: period, queue, provider, agents (the level reached), gain
+    (the service level that agent adds), one level at a time from each requirement row's lowest level up to the
+    ceiling's requirement (1 - 0.1 x (1 - target)); sorted like the requirement rows, levels ascending. Rows whose
+    routing slot is closed to their provider have none."""
+    from staffmix import queueing
+
+    config = scenario.config
+    interval_s = config.horizon.interval_min * 60.0
+    slots = routing_slots(scenario)
+    out = []
+    for rec in requirements(scenario).itertuples(index=False):
+        q = config.queue(rec.queue)
+        sl = q.service_level
+        if sl.measured == "period" or _lowest_target(config, q, rec.provider) is None:
+            continue
+        if rec.provider not in slots[(rec.queue, rec.period)][1]:
+            continue
+        aht = rec.aht_s / q.concurrency
+        top = int(requirement_for(q, np.array([rec.contacts]), np.array([rec.aht_s]), interval_s,
+                                  target=1 - 0.1 * (1 - sl.target))[0])
+        def service(n: int) -> float:
+            load = rec.contacts * aht / interval_s
+            if sl.patience_s is not None:
+                return float(queueing.erlang_a_service_level(n, load, aht, sl.patience_s, sl.within_s))
+            return float(queueing.service_level(n, load, aht, sl.within_s))
+        for n in range(rec.required + 1, top + 1):
+            out.append((rec.period, rec.queue, rec.provider, n, service(n) - service(n - 1)))
+    return pd.DataFrame(out, columns=["period", "queue", "provider", "agents", "gain"])
+
+
+def service_groups(scenario) -> dict[tuple[str, str], float]:
+    """(queue, local day or ISO week) -> contacts of its active queue-periods, for queues measured so."""
+    config = scenario.config
+    starts = config.horizon.period_starts()
+    out: dict[tuple[str, str], float] = {}
+    for _, d in scenario.demand.iterrows():
+        q = config.queue(d["queue"])
+        t = int(d["period"])
+        how = int(starts[t].day_of_week * 24 + starts[t].hour)
+        if q.service_level.measured == "period" or not _open(q.open_hours, how) or not d["contacts"] > 0:
+            continue
+        iso = starts[t].isocalendar()
+        label = starts[t].strftime("%Y-%m-%d") if q.service_level.measured == "day" else f"{iso[0]}-W{iso[1]:02d}"
+        out[(q.id, label)] = out.get((q.id, label), 0.0) + float(d["contacts"])
+    return out
 
 
 def routing_slots(scenario) -> dict[tuple[str, int], tuple[object, list[str]]]:

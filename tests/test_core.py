@@ -44,13 +44,25 @@ def _variants() -> dict[str, Scenario]:
     cfg["policy"] = {**cfg["policy"], "routing": "weekly", "max_vendors": 2}
     demand = pd.concat([g.demand, g.demand.assign(period=g.demand["period"] + 168)], ignore_index=True)
     out["dst-per-contact-weekly"] = Scenario(config=ScenarioConfig.model_validate(cfg), demand=demand)
+    # service measured per day or week (issue #14): level steps, day and week rows, soft days, Erlang A, per-contact
+    from test_measured import CASES as DAY_CASES, scenario as day_scenario, tiny_scenario
+
+    for k in ("edges", "midnight", "capacity"):
+        out[f"tiny-day-{k}"] = tiny_scenario(DAY_CASES[k])
+    out["tiny-day-soft"] = day_scenario(vendor=False, soft=50.0, contacts=(4, 12, 60, 60, 12, 4))
+    out["tiny-day-erlang-a-per-contact"] = day_scenario(patience=120, per_contact=True)
+    out["w1-l1-day"] = generate(1, 1, measured="day")
+    out["w2-l1-weekly-week"] = generate(2, 1, routing="weekly", measured="week")
     return out
 
 
 VARIANTS = _variants()
 
 
-@pytest.mark.parametrize("name", sorted(VARIANTS))
+SLOW_ORACLE = {"w1-l1-day", "w2-l1-weekly-week"}  # 5-10 s of plain loops each; the tiny-day ones run in the fast lane
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n in SLOW_ORACLE else n for n in sorted(VARIANTS)])
 def test_index_sets_equal_a_second_formulation(name: str) -> None:
     """The index sets every backend builds from equal the ones tests/index_oracle.py derives with plain loops."""
     assert_index_matches_oracle(VARIANTS[name])
@@ -68,6 +80,16 @@ def assert_index_matches_oracle(scenario: Scenario) -> None:
         slot, providers = slots[key]
         assert ix.slot_key[s] == slot
         assert [ix.providers[p] for p in np.nonzero(ix.slot_open[s])[0]] == providers, key
+    # service measured per day or week: groups and level steps
+    groups = oracle.service_groups(scenario)
+    assert {(ix.queues[q], label): c for q, label, c in zip(ix.sg_queue.tolist(), ix.sg_label, ix.sg_contacts)} == pytest.approx(groups)
+    steps = oracle.level_steps(scenario)
+    assert len(steps) == len(ix.step_req)
+    if len(steps):
+        r = ix.step_req
+        assert list(zip(ix.r_period[r].tolist(), [ix.queues[q] for q in ix.r_queue[r]], [ix.providers[p] for p in ix.r_prov[r]])) == \
+            list(zip(steps["period"].tolist(), steps["queue"], steps["provider"]))
+        np.testing.assert_allclose(ix.step_gain, steps["gain"].to_numpy(), rtol=1e-9, atol=1e-12)
 
 
 def _ref_highs(scenario: Scenario, tmp_path: Path) -> highspy.Highs:
@@ -184,7 +206,11 @@ def test_week_blocks_on_a_multi_week_horizon(monkeypatch) -> None:
 
 # ---------------------------------------------------------------- generators
 def test_generators_registry_and_determinism() -> None:
-    assert set(GENERATORS) == {f"w{w}-l{l}" for w in (1, 4, 13, 52) for l in (1, 6)}
+    sizes = {f"w{w}-l{l}" for w in (1, 4, 13, 52) for l in (1, 6)}
+    assert set(GENERATORS) == sizes | {f"{n}-{m}" for n in sizes for m in ("day", "week")}
+    day = GENERATORS["w1-l1-day"]()
+    assert {(q.service_level.measured, q.service_level.period_floor) for q in day.config.queues} == {("day", 0.5)}
+    pd.testing.assert_frame_equal(day.demand, generate(1, 1).demand)  # the same week, measured per day
     a, b = GENERATORS["w1-l6"](), generate(1, 6, seed=0)
     pd.testing.assert_frame_equal(a.demand, b.demand)
     assert a.config == b.config

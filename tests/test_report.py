@@ -180,7 +180,13 @@ def test_report_from_folder_without_scenario(result, tmp_path: Path) -> None:
     page = parse(path)
     assert_pngs(page, at_least=5)
     assert "without its scenario" in path.read_text(encoding="utf-8")
-    assert "target" not in [c for c, _ in page.tables["service"][0]]
+    # the folder records each queue's target (service_targets.csv): the table shows it without the scenario
+    header = [c for c, _ in page.tables["service"][0]]
+    assert header[-1] == "target" and [number(r[-1][0]) for r in page.tables["service"][1:]] == [0.8, 1.0]
+    # a folder written before targets were recorded has none, and still makes a report
+    (folder / "service_targets.csv").unlink()
+    old = parse(write_report(load_result(folder), folder / "old.html"))
+    assert "target" not in [c for c, _ in old.tables["service"][0]]
     costs = page.tables["costs"][1:-1]
     assert [float(r[1][1]) for r in costs] == pytest.approx(list(loaded.costs["amount"]))
 
@@ -227,3 +233,19 @@ def test_write_index(tmp_path: Path) -> None:
     header = [c for c, _ in jobs[0]]
     assert float(jobs[2][header.index("vs base")][1]) == -200.0
     assert "required field is missing" in path.read_text(encoding="utf-8")
+
+
+def test_report_of_a_day_measured_plan_shows_floor_and_lowest_period(tmp_path: Path) -> None:
+    """Issue #14: the service table of a queue measured per day carries its measure, floor and lowest period."""
+    from test_measured import CASES, tiny_scenario
+
+    sc = tiny_scenario(CASES["midnight"])
+    r = solve(sc, backend="highs", mip_gap=0.0)
+    page = parse(write_report(r, tmp_path / "day.html", scenario=sc))
+    header = [c for c, _ in page.tables["service"][0]]
+    assert header == ["queue", "contacts", "service_level", "asa_s", "occupancy", "measured", "period_floor",
+                      "lowest_period", "target"]
+    row = page.tables["service"][1]
+    assert row[5][0] == "day" and number(row[6][0]) == 0.5
+    assert number(row[7][0]) == pytest.approx(r.staffing["service_level"].min(), abs=5e-5)
+    assert_pngs(page, at_least=4)

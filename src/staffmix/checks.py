@@ -465,6 +465,19 @@ def check_closed_hours(config: ScenarioConfig, demand: pd.DataFrame, problems: l
         )
 
 
+def check_measured_queues_have_contacts(config: ScenarioConfig, demand: pd.DataFrame, problems: list[str], notes: list[str], prefix: str) -> None:
+    """A service level measured per day or week weighs each period's service by its contacts: demand given as
+    required agents has none (and no service level to weigh)."""
+    if not len(demand) or not np.isnan(demand["contacts"].to_numpy(dtype=float)).all():
+        return
+    for i, q in enumerate(config.queues):
+        if q.service_level.aggregated:
+            problems.append(
+                f"{prefix}{_item('queues', i, q.id)}.service_level.measured: {q.service_level.measured} needs demand "
+                "given as contacts (the day's service level weighs each period by its contacts), "
+                "but the demand gives required_agents")
+
+
 def check_demand(
     config: ScenarioConfig,
     demand: pd.DataFrame,
@@ -483,6 +496,7 @@ def check_demand(
     found: list[str] = []
     if check_demand_table(config, demand, problems, found, prefix):
         check_closed_hours(config, demand, problems, found, prefix)
+        check_measured_queues_have_contacts(config, demand, problems, found, prefix)
     if notes is None:
         emit(found)
     else:

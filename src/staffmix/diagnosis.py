@@ -121,4 +121,28 @@ def explain_infeasible(scenario: Scenario, opts: SolverOptions, solve: Callable[
         else f"{short:.2f} agents short of {req}: in-house capacity (headcount, weekly hours, shifts) runs out"
         for p, short, req in zip(unmet["provider"], unmet["shortfall"], unmet["required"])
     ]
-    return pd.DataFrame({"queue": unmet["queue"], "period": unmet["period"], "period_start": unmet["period_start"], "reason": reason})
+    out = pd.DataFrame({"queue": unmet["queue"], "period": unmet["period"], "period_start": unmet["period_start"], "reason": reason})
+    short_days = _days_short(result)
+    return pd.concat([out, short_days], ignore_index=True) if len(short_days) else out
+
+
+def _days_short(result: Result) -> pd.DataFrame:
+    """Issue #14: days (weeks) of queues measured so that stay below their target in the elastic plan, each
+    listed at its first period."""
+    columns = ["queue", "period", "period_start", "reason"]
+    targets = result.service_targets
+    rows = []
+    for measure in ("day", "week"):
+        queues = set(targets.loc[targets["measured"] == measure, "queue"]) if len(targets) else set()
+        if not queues:
+            continue
+        s = result.staffing[result.staffing["queue"].isin(queues)]
+        label = s["period_start"].dt.strftime("%Y-%m-%d" if measure == "day" else "%G-W%V")
+        first = s.assign(_label=label).groupby(["queue", "_label"])[["period", "period_start"]].first()
+        for _, r in result.service(measure).iterrows():
+            if r["queue"] in queues and r["service_level"] < r["target"] - 1e-6:
+                period, start = first.loc[(r["queue"], r[measure])]
+                rows.append((r["queue"], int(period), start,
+                             f"the {measure} {r[measure]} reaches {r['service_level']:.1%} of its {r['target']:.1%} target "
+                             "even at any cost: in-house capacity (headcount, weekly hours, shifts) runs out"))
+    return pd.DataFrame(rows, columns=columns)

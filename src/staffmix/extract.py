@@ -62,6 +62,7 @@ def extract_plan(base: Result, ix: IndexSets, values: PlanValues, bound: float |
     result = base.with_(
         objective=total, bound=bound, gap=relative_gap(total, bound),
         staffing=staffing, shifts=shifts, headcount=headcount, assignments=assignments, vendors=vendors, costs=costs,
+        service_targets=service_targets(ix),
     )
     return result.with_(kpis=compute_kpis(result, ix))
 
@@ -90,7 +91,8 @@ def _staffing(ix: IndexSets, values: PlanValues, chosen: np.ndarray, assigned: n
     row = ix.req_of[np.arange(n), np.maximum(chosen, 0)]
     required = np.where(unserved, ix.b_required, ix.r_required[np.maximum(row, 0)]).astype(np.int64)
     in_house = chosen == 0
-    staffed = np.where(in_house, assigned, np.where(unserved, 0.0, required.astype(float)))
+    vendor_level = required + level_extra(ix, values)[np.maximum(row, 0)]  # a vendor staffs the level chosen
+    staffed = np.where(in_house, assigned, np.where(unserved, 0.0, vendor_level.astype(float)))
     shortfall = np.where(unserved, required.astype(float), 0.0)
     if ix.soft and len(values.u):
         cover = ix.cover_of_base
@@ -109,6 +111,15 @@ def _staffing(ix: IndexSets, values: PlanValues, chosen: np.ndarray, assigned: n
         "shortfall": shortfall.astype(float),
     })
     return _with_service(staffing, aht, config, ix.by_agents)
+
+
+def level_extra(ix: IndexSets, values: PlanValues) -> np.ndarray:
+    """Whole agents above its lowest level chosen for each requirement row (0 where the queue is measured
+    per period or the row has one level only)."""
+    out = np.zeros(len(ix.r_base), dtype=np.int64)
+    if len(values.level_extra):
+        out[ix.step_rows] = np.round(values.level_extra).astype(np.int64)
+    return out
 
 
 def _with_service(staffing: pd.DataFrame, aht: np.ndarray, config, by_agents: bool) -> pd.DataFrame:
@@ -190,5 +201,28 @@ def cost_breakdown(ix: IndexSets, shifts: pd.DataFrame, headcount: pd.DataFrame,
     fees = float(vendors["fee"].sum()) if len(vendors) else 0.0
     soft = config.policy.soft_service_level
     penalty = float(soft.penalty_per_agent_hour * staffing["shortfall"].sum() * ix.period_h) if soft else 0.0
+    if soft and len(ix.sg_queue):
+        penalty += float(soft.penalty_per_agent_hour * (late_contacts(ix, staffing) @ ix.agent_h_per_contact[ix.sg_queue]))
     amounts = dict(zip(COST_COMPONENTS, (pay, heads, hours, contacts, fees, penalty)))
     return pd.DataFrame({"component": list(amounts), "amount": list(amounts.values())})
+
+
+def service_targets(ix: IndexSets) -> pd.DataFrame:
+    """Each queue's target, over what it is measured, and its period floor (the Result's service_targets)."""
+    queues = ix.scenario.config.queues
+    return pd.DataFrame({
+        "queue": [q.id for q in queues],
+        "measured": [q.service_level.measured for q in queues],
+        "target": [float(q.service_level.target) for q in queues],
+        "period_floor": [np.nan if q.service_level.period_floor is None else float(q.service_level.period_floor) for q in queues],
+    })
+
+
+def late_contacts(ix: IndexSets, staffing: pd.DataFrame) -> np.ndarray:
+    """Per service group (a day or week of a queue measured so): contacts short of its target, from the
+    service level each queue-period's staffing gives (staffing rows are in base row order)."""
+    grouped = ix.b_group >= 0
+    answered = staffing["contacts"].to_numpy(dtype=float) * staffing["service_level"].to_numpy(dtype=float)
+    got = np.bincount(ix.b_group[grouped], weights=answered[grouped], minlength=len(ix.sg_queue))
+    return np.maximum(ix.sg_target * ix.sg_contacts - got, 0.0)
+

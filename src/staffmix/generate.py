@@ -24,7 +24,9 @@ What an instance holds:
 - three vendors: `dayline` (08-20, every day, capacity-limited, take-or-pay),
   `nightowl` (20-08, fewer languages, take-or-pay) and `roundclock` (around
   the clock, every language, the only vendor certified for `pci_dss`);
-- policy: at least 30 % of the contacts answered in-house.
+- policy: at least 30 % of the contacts answered in-house;
+- service levels measured in every period, or (``measured="day"`` or
+  ``"week"``) over each day or week with a period floor of 50 %.
 
 The same seed gives the same scenario, byte for byte.
 """
@@ -47,6 +49,7 @@ __all__ = ["GENERATORS", "LANGUAGES", "generate"]
 
 LANGUAGES = ("en", "de", "fr", "es", "it", "nl")
 START = dt.datetime(2026, 1, 5)  # a Monday
+PERIOD_FLOOR = 0.5  # service level no period may fall below when measured per day or week
 
 # Mean contacts per hour as a share of the busiest hour (hour of day 0..23).
 WEEKDAY_SHAPE = np.array([
@@ -81,14 +84,21 @@ def generate(
     languages: int,
     seed: int = 0,
     routing: Literal["per_period", "weekly"] = "per_period",
+    measured: Literal["period", "day", "week"] = "period",
 ) -> Scenario:
-    """A seeded scenario: `weeks` hourly weeks, 1 or 6 languages (plus the payments queue), 3 vendors."""
+    """A seeded scenario: `weeks` hourly weeks, 1 or 6 languages (plus the payments queue), 3 vendors; every
+    queue's service level measured per `measured` (day or week: with a period floor of 50 %)."""
     if weeks < 1:
         raise ValueError(f"weeks must be at least 1, got {weeks}")
     if languages not in (1, 6):
         raise ValueError(f"languages must be 1 or 6, got {languages}")
     langs = list(LANGUAGES[:languages])
-    config = ScenarioConfig.model_validate(_config(weeks, langs, routing, seed))
+    raw = _config(weeks, langs, routing, seed)
+    if measured != "period":
+        raw["name"] += f"-{measured}"
+        for q in raw["queues"]:
+            q["service_level"].update(measured=measured, period_floor=PERIOD_FLOOR)
+    config = ScenarioConfig.model_validate(raw)
     demand = _demand(weeks, langs, seed)
     return Scenario(config=config, demand=demand)
 
@@ -181,4 +191,8 @@ def _demand(weeks: int, langs: list[str], seed: int) -> pd.DataFrame:
 GENERATORS: dict[str, Callable[..., Scenario]] = {
     f"w{w}-l{lang}": partial(generate, w, lang) for w in (1, 4, 13, 52) for lang in (1, 6)
 }
-"""Name -> generator (call it with an optional seed=..., routing=...): 'w1-l1' ... 'w52-l6'."""
+GENERATORS.update({
+    f"w{w}-l{lang}-{m}": partial(generate, w, lang, measured=m) for w in (1, 4, 13, 52) for lang in (1, 6) for m in ("day", "week")
+})
+"""Name -> generator (call it with an optional seed=..., routing=...): 'w1-l1' ... 'w52-l6', and the same
+with service levels measured per day or week: 'w1-l1-day' ... 'w52-l6-week'."""

@@ -25,6 +25,11 @@ The sets, in the notation of docs/model.md:
   of in-house assignments `a`;
 - weeks w: `week_of` each period, the `week_fraction` of a full week each
   covers (the last may be partial), and the horizon's length in weeks.
+- service groups: the local days (or ISO weeks) over which a queue's
+  service level is measured when it is not measured per period, and the
+  level steps of its requirement rows: one more agent above the row's
+  lowest level, with the service level it adds (`b_group`, `sg_*`, `m_*`,
+  `step_*`).
 
 Codes index `queues`, `providers` (in-house first, then vendor ids sorted),
 `groups` and `vendors` (scenario order).
@@ -40,7 +45,7 @@ import numpy as np
 import pandas as pd
 
 from staffmix.eligibility import group_may_take, hours_open, queue_offers
-from staffmix.requirements import EPS, requirement_for
+from staffmix.requirements import EPS, ceiling_requirement, floor_requirement, requirement_for, service_at
 from staffmix.scenario import Scenario
 from staffmix.schema import DAYS, IN_HOUSE, ScenarioConfig
 
@@ -111,6 +116,15 @@ class IndexSets:
     cover_req: np.ndarray  # requirement row of each cover row
     a_cover: np.ndarray  # cover row of each assignment pair
     a_group: np.ndarray  # group of each assignment pair
+    # service measured per day or week: groups, their requirement rows and level steps
+    b_group: np.ndarray  # service group of each base row, -1 where its queue is measured per period
+    sg_queue: np.ndarray  # queue of each service group (a measured queue and one local day or ISO week)
+    sg_label: list[str]  # the group's day ("2026-03-02") or ISO week ("2026-W10")
+    sg_contacts: np.ndarray  # contacts of the group's active queue-periods
+    m_req: np.ndarray  # requirement rows of measured queues, in requirement row order
+    m_service: np.ndarray  # service level of each at its lowest level (r_required agents)
+    step_req: np.ndarray  # requirement row of each level step (one agent above the one before), row then level order
+    step_gain: np.ndarray  # service level the step adds
 
     # ------------------------------------------------------------ sizes and facts
     @property
@@ -169,6 +183,28 @@ class IndexSets:
         p = self.providers.index(self.vendors[vendor_index])
         rows = np.nonzero(self.r_prov == p)[0]
         return rows[self.slot_open[self.b_slot[self.r_base[rows]], p]]
+
+    @property
+    def sg_target(self) -> np.ndarray:
+        """Service-level target of each service group (its queue's)."""
+        targets = np.array([q.service_level.target for q in self.scenario.config.queues], dtype=float)
+        return targets[self.sg_queue] if len(self.sg_queue) else np.zeros(0)
+
+    @property
+    def agent_h_per_contact(self) -> np.ndarray:
+        """Agent time one contact of each queue takes, hours (AHT; chat divided by its concurrency): what a contact
+        answered late beyond a day's target costs at the soft service level's penalty per agent-hour."""
+        return np.array([q.aht_s / q.concurrency / 3600.0 for q in self.scenario.config.queues], dtype=float)
+
+    @cached_property
+    def r_group(self) -> np.ndarray:
+        """Service group of each requirement row, -1 where its queue is measured per period."""
+        return self.b_group[self.r_base] if len(self.r_base) else np.zeros(0, dtype=np.int64)
+
+    @cached_property
+    def step_rows(self) -> np.ndarray:
+        """Requirement rows with level steps (sorted), one per level-choice integer of the model."""
+        return np.unique(self.step_req)
 
     def base_work(self) -> np.ndarray:
         """Work of each base row: contacts, or required agents when demand is given as agents."""
@@ -249,6 +285,7 @@ def build_index(scenario: Scenario) -> IndexSets:
     base_of_active = np.empty(len(border), dtype=np.int64)
     base_of_active[border] = np.arange(len(border))
 
+    per_contact = {v.id for v in config.vendors if v.pricing == "per_contact"}
     # requirement rows, per queue and provider that may take it
     parts: dict[str, list[np.ndarray]] = {k: [] for k in ("period", "queue", "prov", "contacts", "aht", "required", "base")}
     for qi, q in enumerate(config.queues):
@@ -257,10 +294,11 @@ def build_index(scenario: Scenario) -> IndexSets:
             continue
         per = a_period[rows]
         contacts, aht, given = a_contacts[rows], a_aht[rows], a_given[rows]
+        measured = q.service_level.aggregated
         if by_agents:
             b_required[base_of_active[rows]] = np.ceil(given - EPS)
         else:
-            b_required[base_of_active[rows]] = _required_unique(q, contacts, aht, interval_s)
+            b_required[base_of_active[rows]] = _required_unique(q, contacts, aht, interval_s, lowest=measured)
         for pid, factor, offered in queue_offers(config, q, by_agents):
             mask = coverable[offered].any(axis=0)[per] if pid == IN_HOUSE else offered[how[per]]
             if not mask.any():
@@ -268,7 +306,9 @@ def build_index(scenario: Scenario) -> IndexSets:
             if by_agents:
                 req = np.ceil(given[mask] * factor - EPS).astype(np.int64)
             else:
-                req = _required_unique(q, contacts[mask], aht[mask] * factor, interval_s)
+                # a per-contact vendor's level is its own: it staffs the queue's full requirement
+                lowest = measured and pid not in per_contact
+                req = _required_unique(q, contacts[mask], aht[mask] * factor, interval_s, lowest=lowest)
             n = int(mask.sum())
             parts["period"].append(per[mask])
             parts["queue"].append(np.full(n, qi, dtype=np.int64))
@@ -291,6 +331,10 @@ def build_index(scenario: Scenario) -> IndexSets:
     ih_rows = np.nonzero(r["prov"] == 0)[0]
     cover_req = ih_rows[slot_open[b_slot[r["base"][ih_rows]], 0]] if len(providers) else np.zeros(0, np.int64)
     a_cover, a_group = np.nonzero(pair_ok[:, r["queue"][cover_req]].T)  # row-major: cover row, then group
+    b_group, sg_queue, sg_label, sg_contacts = _service_groups(config, periods, b_period, b_queue, b_contacts)
+    vendor_code = np.array([p in per_contact for p in providers], dtype=bool)
+    routable = slot_open[b_slot[r["base"]], r["prov"]] if len(r["base"]) else np.zeros(0, dtype=bool)
+    m_req, m_service, step_req, step_gain = _level_steps(config, r, b_group, routable, vendor_code[r["prov"]], interval_s)
     return IndexSets(
         scenario=scenario, periods=periods, queues=queues, providers=providers, groups=groups, vendors=vendors,
         week_of=week_of, week_fraction=week_fraction,
@@ -301,6 +345,8 @@ def build_index(scenario: Scenario) -> IndexSets:
         starts=starts, s_group=s_group, s_day=s_day, cover_start=cover_start, cover_period=cover_period,
         coverable=coverable, pair_ok=pair_ok,
         cover_req=cover_req.astype(np.int64), a_cover=a_cover.astype(np.int64), a_group=a_group.astype(np.int64),
+        b_group=b_group, sg_queue=sg_queue, sg_label=sg_label, sg_contacts=sg_contacts,
+        m_req=m_req, m_service=m_service, step_req=step_req, step_gain=step_gain,
     )
 
 
@@ -338,14 +384,82 @@ def _routing_slots(
     return b_slot, slot_key, slot_open
 
 
-def _required_unique(queue, contacts: np.ndarray, aht: np.ndarray, interval_s: float) -> np.ndarray:
-    """requirement_for on each distinct (contacts, AHT) pair only, broadcast back."""
+def _required_unique(queue, contacts: np.ndarray, aht: np.ndarray, interval_s: float, lowest: bool = False, rule=None) -> np.ndarray:
+    """requirement_for (floor_requirement when `lowest`, or `rule`) on each distinct (contacts, AHT) pair only, broadcast back."""
     if not len(contacts):
         return np.zeros(0, dtype=np.int64)
     pairs = np.stack([contacts, aht], axis=1)
     uniq, inverse = np.unique(pairs, axis=0, return_inverse=True)
-    req = requirement_for(queue, uniq[:, 0], uniq[:, 1], interval_s)
+    rule = rule or (floor_requirement if lowest else requirement_for)
+    req = rule(queue, uniq[:, 0], uniq[:, 1], interval_s)
     return np.asarray(req, dtype=np.int64)[inverse.reshape(-1)]
+
+
+def _service_groups(config: ScenarioConfig, periods: pd.DataFrame, b_period: np.ndarray, b_queue: np.ndarray,
+                    b_contacts: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray]:
+    """(group of each base row or -1, queue of each group, its day or ISO week, its contacts).
+
+    One group per queue measured per day (week) and local day (ISO week of the local calendar) of
+    `horizon.timezone` with active queue-periods; groups in queue order, then in time.
+    """
+    b_group = np.full(len(b_period), -1, dtype=np.int64)
+    measured = [qi for qi, q in enumerate(config.queues) if q.service_level.aggregated]
+    if not measured or not len(b_period):
+        return b_group, np.zeros(0, dtype=np.int64), [], np.zeros(0)
+    day = periods["day"].to_numpy(dtype=object)
+    week = periods["period_start"].dt.strftime("%G-W%V").to_numpy(dtype=object)
+    queues, labels, contacts = [], [], []
+    for qi in measured:
+        rows = np.nonzero(b_queue == qi)[0]
+        label = (day if config.queues[qi].service_level.measured == "day" else week)[b_period[rows]]
+        uniq, first, inverse = np.unique(label, return_index=True, return_inverse=True)
+        order = np.argsort(first, kind="stable")  # in time: by first period
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        b_group[rows] = len(labels) + rank[inverse.reshape(-1)]
+        labels += [str(x) for x in uniq[order]]
+        queues += [qi] * len(uniq)
+        contacts.append(np.bincount(rank[inverse.reshape(-1)], weights=b_contacts[rows], minlength=len(uniq)))
+    return b_group, np.array(queues, dtype=np.int64), labels, np.concatenate(contacts)
+
+
+def _level_steps(config: ScenarioConfig, r: dict[str, np.ndarray], b_group: np.ndarray, routable: np.ndarray,
+                 per_contact: np.ndarray, interval_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(measured requirement rows, the service level at each one's lowest level, step rows, step gains).
+
+    Measured rows are the requirement rows of queues measured per day or week whose routing slot is open
+    to their provider (the ones a plan can choose).
+
+    A requirement row of a queue measured per day or week may be staffed at its lowest level (its
+    `required`, the floor's requirement) or any whole number of agents above it up to the ceiling's
+    requirement; each agent above the lowest is a step with the service level it adds. A per-contact
+    vendor's row has one level only: the full requirement it staffs by itself.
+    """
+    m_req = np.nonzero((b_group[r["base"]] >= 0) & routable)[0] if len(r["base"]) else np.zeros(0, dtype=np.int64)
+    m_service = np.zeros(len(m_req))
+    step_req, step_gain = [], []
+    for qi, q in enumerate(config.queues):
+        rows = m_req[r["queue"][m_req] == qi]
+        if not len(rows):
+            continue
+        contacts, aht, low = r["contacts"][rows], r["aht"][rows], r["required"][rows]
+        high = np.maximum(_required_unique(q, contacts, aht, interval_s, rule=ceiling_requirement), low)
+        high[per_contact[rows]] = low[per_contact[rows]]
+        # the service level at every level low..high of every row, one vectorised call
+        n = high - low + 1
+        owner = np.repeat(np.arange(len(rows)), n)
+        level = low[owner] + np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
+        sl = service_at(q, level.astype(float), contacts[owner], aht[owner], interval_s)
+        first = np.cumsum(n) - n
+        m_service[np.searchsorted(m_req, rows)] = sl[first]
+        steps = np.ones(len(sl), dtype=bool)
+        steps[first] = False
+        step_req.append(rows[owner[steps]])
+        step_gain.append(sl[steps] - sl[np.nonzero(steps)[0] - 1])
+    step_req_all = np.concatenate(step_req) if step_req else np.zeros(0, dtype=np.int64)
+    gains = np.concatenate(step_gain) if step_gain else np.zeros(0)
+    order = np.argsort(step_req_all, kind="stable")  # rows in requirement row order, levels ascending within
+    return m_req.astype(np.int64), m_service, step_req_all[order].astype(np.int64), gains[order]
 
 
 def _shift_starts(config: ScenarioConfig, periods: pd.DataFrame):

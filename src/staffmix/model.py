@@ -10,7 +10,7 @@ are kept in lists aligned to those arrays, so the plan reads back into
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pulp
@@ -33,6 +33,10 @@ class Variables:
     heads: list[pulp.LpVariable]  # per group
     y: list[pulp.LpVariable]  # contract per vendor (scenario order)
     billed: list[list[pulp.LpVariable]]  # [vendor][week] billed hours or contacts
+    level: list[pulp.LpVariable] = field(default_factory=list)  # one agent above the lowest level, per level step
+    late: list[pulp.LpVariable] = field(default_factory=list)  # contacts short of a service group's target (soft only)
+    level_req: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # IndexSets.step_req
+    level_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # IndexSets.step_rows
 
     def values(self) -> PlanValues:
         """The solved values (a variable without one counts 0)."""
@@ -44,7 +48,13 @@ class Variables:
             heads=val(self.heads), y=val(self.y),
             billed=np.array([val(weeks) for weeks in self.billed], dtype=float).reshape(len(self.billed), -1)
             if self.billed else np.zeros((0, 0)),
+            level_extra=_per_row(self.level_rows, self.level_req, val(self.level)),
         )
+
+
+def _per_row(rows: np.ndarray, req: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Agents above the lowest level per row with level steps: the sum of its steps taken."""
+    return np.bincount(np.searchsorted(rows, req), weights=values, minlength=len(rows)) if len(rows) else np.zeros(0)
 
 
 def build_model(scenario: Scenario, index: IndexSets | None = None) -> pulp.LpProblem:
@@ -66,6 +76,7 @@ def build(ix: IndexSets) -> tuple[pulp.LpProblem, Variables]:
     add_policy(prob, ix, var)
     add_in_house_pay(ix, var, cost)
     add_shortfall_penalty(ix, var, cost)
+    add_service_levels(prob, ix, var, cost)
     prob += cost.total(), "total_cost"
     return prob, var
 
@@ -121,7 +132,12 @@ def add_variables(ix: IndexSets) -> Variables:
     ]
     y = [pulp.LpVariable(f"y_{v.id}", cat=pulp.LpBinary) for v in config.vendors]
     billed = [[pulp.LpVariable(f"billed_{v.id}_{w}", lowBound=0) for w in range(ix.n_weeks)] for v in config.vendors]
-    return Variables(z, zcol, unserved, x, a, u, heads, y, billed)
+    step = np.arange(len(ix.step_req)) - np.searchsorted(ix.step_req, ix.step_req) + 1  # k-th agent above the lowest
+    level = [pulp.LpVariable(f"level_{_label(ix, r)}_{ix.providers[ix.r_prov[r]]}_{k}", cat=pulp.LpBinary)
+             for r, k in zip(ix.step_req.tolist(), step.tolist())]
+    late = [pulp.LpVariable(f"late_{ix.queues[q]}_{label}", lowBound=0)
+            for q, label in zip(ix.sg_queue.tolist(), ix.sg_label)] if ix.soft else []
+    return Variables(z, zcol, unserved, x, a, u, heads, y, billed, level, late, ix.step_req, ix.step_rows)
 
 
 def add_routing(prob: pulp.LpProblem, ix: IndexSets, var: Variables) -> None:
@@ -140,6 +156,7 @@ def add_in_house_coverage(prob: pulp.LpProblem, ix: IndexSets, var: Variables) -
     groups_of: list[list[pulp.LpVariable]] = [[] for _ in range(len(ix.cover_req))]
     for c, avar in zip(ix.a_cover.tolist(), var.a):
         groups_of[c].append(avar)
+    steps = _level_steps_of(ix, var)
     for c, r in enumerate(ix.cover_req.tolist()):
         zvar = var.z[var.zcol[ix.b_slot[ix.r_base[r]], 0]]
         req = float(ix.r_required[r])
@@ -147,7 +164,7 @@ def add_in_house_coverage(prob: pulp.LpProblem, ix: IndexSets, var: Variables) -
         if ix.soft:
             lhs = lhs + var.u[c]
             prob += var.u[c] <= req * zvar, f"shortfall_cap_{_label(ix, r)}"
-        prob += lhs >= req * zvar, f"cover_{_label(ix, r)}"
+        prob += lhs >= req * zvar + pulp.lpSum(steps.get(r, [])), f"cover_{_label(ix, r)}"
 
 
 def add_group_capacity(prob: pulp.LpProblem, ix: IndexSets, var: Variables) -> None:
@@ -214,7 +231,7 @@ def add_vendor_capacity(prob: pulp.LpProblem, ix: IndexSets, var: Variables) -> 
         if cap is None:
             continue
         by_period: dict[int, list[tuple[pulp.LpVariable, float]]] = defaultdict(list)
-        for t, _w, zvar, amount in _vendor_terms(ix, var, vi):
+        for t, _w, zvar, amount in _vendor_terms(ix, var, vi) + _vendor_level_terms(ix, var, vi):
             by_period[t].append((zvar, amount))
         for t, terms in by_period.items():
             if sum(a for _, a in terms) > cap:
@@ -229,7 +246,7 @@ def add_take_or_pay(prob: pulp.LpProblem, ix: IndexSets, var: Variables, cost: C
         minimum = v.min_contacts_per_week if per_contact else v.min_hours_per_week
         price = v.price_per_contact if per_contact else v.rate_per_hour
         by_week: dict[int, list[tuple[pulp.LpVariable, float]]] = defaultdict(list)
-        for _t, w, zvar, amount in _vendor_terms(ix, var, vi):
+        for _t, w, zvar, amount in _vendor_terms(ix, var, vi) + _vendor_level_terms(ix, var, vi):
             by_week[w].append((zvar, amount * scale))
         for w, frac in enumerate(ix.week_fraction):
             billed = var.billed[vi][w]
@@ -271,3 +288,58 @@ def add_shortfall_penalty(ix: IndexSets, var: Variables, cost: CostTerms) -> Non
     slot_req = np.bincount(ix.b_slot, weights=ix.b_required.astype(float), minlength=ix.n_slots)
     for s, zvar in enumerate(var.unserved):
         cost.add("shortfall_penalty", zvar, per_agent * float(slot_req[s]))
+
+
+# ---------------------------------------------------------------- service measured per day or week
+
+
+def _level_steps_of(ix: IndexSets, var: Variables) -> dict[int, list[pulp.LpVariable]]:
+    """Requirement row -> its level steps, lowest first (queues measured per day or week)."""
+    out: dict[int, list[pulp.LpVariable]] = defaultdict(list)
+    for r, v in zip(ix.step_req.tolist(), var.level):
+        out[r].append(v)
+    return out
+
+
+def _vendor_level_terms(ix: IndexSets, var: Variables, vi: int) -> list[tuple[int, int, pulp.LpVariable, float]]:
+    """(period, week, level step, 1 agent) for each level step of a requirement row vendor `vi` may take."""
+    p = ix.providers.index(ix.vendors[vi])
+    out = []
+    for r, v in zip(ix.step_req.tolist(), var.level):
+        if ix.r_prov[r] == p:
+            t = int(ix.r_period[r])
+            out.append((t, int(ix.week_of[t]), v, 1.0))
+    return out
+
+
+def add_service_levels(prob: pulp.LpProblem, ix: IndexSets, var: Variables, cost: CostTerms) -> None:
+    """Queues measured per day or week: a queue-period's level steps are taken in order and only when its
+    provider takes it; the contact-weighted service level over each day (week) meets the target. Under a soft
+    service level a day may fall short at the penalty for each contact's agent time, and in-house queue-periods
+    of such queues have no agent shortfall (a day misses instead)."""
+    steps = _level_steps_of(ix, var)
+    for r, taken in steps.items():
+        zvar = var.z[var.zcol[ix.b_slot[ix.r_base[r]], ix.r_prov[r]]]
+        prob += taken[0] <= zvar, f"level_{taken[0].name}"
+        for below, above in zip(taken, taken[1:]):
+            prob += above <= below, f"level_{above.name}"
+    terms: list[list[tuple[pulp.LpVariable, float]]] = [[] for _ in ix.sg_queue]
+    for r, sl0 in zip(ix.m_req.tolist(), ix.m_service.tolist()):
+        g = int(ix.r_group[r])
+        share = float(ix.r_contacts[r] / ix.sg_contacts[g])
+        terms[g].append((var.z[var.zcol[ix.b_slot[ix.r_base[r]], ix.r_prov[r]]], share * sl0))
+    for r, v, gain in zip(ix.step_req.tolist(), var.level, ix.step_gain.tolist()):
+        g = int(ix.r_group[r])
+        terms[g].append((v, float(ix.r_contacts[r] / ix.sg_contacts[g]) * gain))
+    soft = ix.scenario.config.policy.soft_service_level
+    targets = ix.sg_target
+    for g, (q, label) in enumerate(zip(ix.sg_queue.tolist(), ix.sg_label)):
+        if soft is not None:
+            terms[g].append((var.late[g], 1.0 / float(ix.sg_contacts[g])))
+            cost.add("shortfall_penalty", var.late[g], soft.penalty_per_agent_hour * float(ix.agent_h_per_contact[q]))
+        prob += _affine(terms[g]) >= float(targets[g]), f"service_level_{ix.queues[q]}_{label}"
+    if soft is not None:
+        for c, r in enumerate(ix.cover_req.tolist()):
+            if ix.r_group[r] >= 0:
+                var.u[c].upBound = 0  # a measured queue's day misses its target instead
+

@@ -7,7 +7,7 @@ tables the same way (extract.py) and explains infeasibility once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -24,7 +24,9 @@ class PlanValues:
     x: shifts started, one per shift start; a: productive in-house agents,
     one per assignment pair (a_cover, a_group); u: shortfall, one per cover
     row (soft; else empty); heads: one per group; y: contract, one per
-    vendor (scenario order); billed: (vendors, weeks) billed hours or contacts.
+    vendor (scenario order); billed: (vendors, weeks) billed hours or contacts;
+    level_extra: agents above the lowest level, one per requirement row with
+    level steps (IndexSets.step_rows; queues measured per day or week).
     """
 
     z: np.ndarray
@@ -35,6 +37,7 @@ class PlanValues:
     heads: np.ndarray
     y: np.ndarray
     billed: np.ndarray
+    level_extra: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 @dataclass(frozen=True)

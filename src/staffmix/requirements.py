@@ -18,8 +18,11 @@ EPS = 1e-9
 """Slack under a whole number before rounding up (so 3.0000000001 agents is 3)."""
 
 
-def requirement_for(queue: Queue, contacts: np.ndarray, aht_s: np.ndarray, interval_s: float) -> np.ndarray:
-    """Agents needed (integers) for each period's contacts at the given AHTs."""
+def requirement_for(
+    queue: Queue, contacts: np.ndarray, aht_s: np.ndarray, interval_s: float, target: float | None = None
+) -> np.ndarray:
+    """Agents needed (integers) for each period's contacts at the given AHTs (at `target` instead of the
+    queue's own service-level target when given; the caps always hold)."""
     aht = aht_s / queue.concurrency if queue.channel == Channel.chat else aht_s
     sl = queue.service_level
     max_occ = 1.0 if sl.max_occupancy is None else sl.max_occupancy
@@ -27,7 +30,7 @@ def requirement_for(queue: Queue, contacts: np.ndarray, aht_s: np.ndarray, inter
         load = contacts * aht / interval_s
         return np.ceil(load / max_occ - EPS).astype(np.int64)
     out = queueing.required_agents(
-        contacts, aht, interval_s, sl.target, sl.within_s,
+        contacts, aht, interval_s, sl.target if target is None else target, sl.within_s,
         max_occupancy=max_occ, max_asa_s=sl.max_asa_s,
         patience_s=sl.patience_s, max_abandon=sl.max_abandon,
     )
@@ -61,3 +64,29 @@ def achieved_service(
         level = queueing.service_level(agents, load, aht, sl.within_s)
         asa = queueing.asa_s(agents, load, aht)
     return np.asarray(level, dtype=float), np.asarray(asa, dtype=float), occ
+
+
+LEVEL_CEILING_MISS = 0.1
+"""The highest level a day- or week-measured queue-period is offered misses at most this share of what the
+target allows: 1 - 0.1 x (1 - target) (98 % for an 80 % target). One more agent there adds well under a
+tenth of a per cent of that period's contacts answered in time (docs/service-measures.md)."""
+
+
+def floor_requirement(queue: Queue, contacts: np.ndarray, aht_s: np.ndarray, interval_s: float) -> np.ndarray:
+    """The lowest level of a queue whose service level is measured per day or week: the agents its
+    `period_floor` needs (with the caps), or without a floor the fewest that keep the queue stable and
+    within the caps (target 0)."""
+    floor = queue.service_level.period_floor
+    return requirement_for(queue, contacts, aht_s, interval_s, target=0.0 if floor is None else floor)
+
+
+def ceiling_requirement(queue: Queue, contacts: np.ndarray, aht_s: np.ndarray, interval_s: float) -> np.ndarray:
+    """The highest level offered to a day- or week-measured queue-period (see LEVEL_CEILING_MISS)."""
+    ceiling = 1.0 - LEVEL_CEILING_MISS * (1.0 - queue.service_level.target)
+    return requirement_for(queue, contacts, aht_s, interval_s, target=ceiling)
+
+
+def service_at(queue: Queue, agents: np.ndarray, contacts: np.ndarray, aht_s: np.ndarray, interval_s: float) -> np.ndarray:
+    """Service level (share of all offered contacts answered within `within_s`) that `agents` whole agents give."""
+    return achieved_service(queue, agents, contacts, aht_s, interval_s)[0]
+

@@ -57,8 +57,11 @@ TABLE_COLUMNS: dict[str, list[str]] = {
     ],
     "costs": ["component", "amount"],
     "diagnosis": ["queue", "period", "period_start", "reason"],
+    "service_targets": ["queue", "measured", "target", "period_floor"],
 }
 """The columns of every table of a Result, in order (also the CSV headers of a result folder)."""
+OPTIONAL_TABLES = frozenset({"service_targets"})
+"""Tables a result folder written before they existed lacks (read back empty)."""
 COST_COMPONENTS = (
     "in_house_pay", "in_house_headcount", "vendor_hours", "vendor_contacts",
     "vendor_fees", "shortfall_penalty",
@@ -86,6 +89,8 @@ class Result:
     - vendors: per vendor and week: used and billed hours (or contacts), fee, cost.
     - costs: the objective split by component.
     - diagnosis: queue-periods no provider can serve, with the reason.
+    - service_targets: each queue's service-level target, over what it is
+      measured (period, day or week) and its period floor (day or week only).
     """
 
     status: Status
@@ -122,6 +127,8 @@ class Result:
     """The objective split by component (COST_COMPONENTS): component, amount."""
     diagnosis: pd.DataFrame = field(default_factory=lambda: empty_table("diagnosis"))
     """For an infeasible scenario: the queue-periods no plan can serve, and why."""
+    service_targets: pd.DataFrame = field(default_factory=lambda: empty_table("service_targets"))
+    """Per queue: how its service level is measured (period, day or week), the target and the floor."""
     kpis: dict[str, Any] = field(default_factory=dict)
     """Headline numbers (staffmix.kpis): `total_cost`, `contacts`, `cost_per_contact`, `in_house_share`,
     `night_share_outsourced`, `vendors_used`, `unmet_periods`, `below_target_periods`, `min_service_level`,
@@ -201,8 +208,14 @@ class Result:
         return [text]
 
     def service(self, by: str = "queue") -> pd.DataFrame:
-        """Achieved service level, ASA and occupancy, volume-weighted, by 'queue', 'day', 'week' or 'overall'."""
-        return service_rollup(self.staffing, by)
+        """Achieved service level, ASA and occupancy, volume-weighted, by 'queue', 'day', 'week' or 'overall'.
+
+        By queue, day or week each row also shows the queue's `target`, `measured` (period, day or week),
+        `period_floor`, and the lowest service level of any of its periods (`lowest_period`): a queue
+        measured per day meets its target when the day's service_level is at least the target and no
+        lowest_period is below the floor; one measured per period when lowest_period is at least the target.
+        """
+        return service_rollup(self.staffing, by, self.service_targets)
 
     # -- output ----------------------------------------------------------
     def summary(self) -> dict[str, Any]:
@@ -268,6 +281,9 @@ def load_result(path: str | os.PathLike[str]) -> Result:
         except pd.errors.EmptyDataError:
             df = empty_table(name)
         except FileNotFoundError:
+            if name in OPTIONAL_TABLES:
+                tables[name] = empty_table(name)
+                continue
             raise StaffmixError(f"{f}: missing from the result folder") from None
         for col in ("period_start", "start"):
             if col in df.columns and len(df):
@@ -292,8 +308,9 @@ def load_result(path: str | os.PathLike[str]) -> Result:
     )
 
 
-def service_rollup(staffing: pd.DataFrame, by: str = "queue") -> pd.DataFrame:
-    """Volume-weighted service level, ASA and occupancy by queue, day, week or overall."""
+def service_rollup(staffing: pd.DataFrame, by: str = "queue", targets: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Volume-weighted service level, ASA and occupancy by queue, day, week or overall; with `targets` (the
+    service_targets table) by queue, day or week also the target, measure, floor and lowest period's level."""
     if by not in ("queue", "day", "week", "overall"):
         raise ValueError(f"by must be 'queue', 'day', 'week' or 'overall', not {by!r}")
     s = staffing[staffing["contacts"] > 0].copy()
@@ -320,7 +337,20 @@ def service_rollup(staffing: pd.DataFrame, by: str = "queue") -> pd.DataFrame:
         "asa_s": agg["_asa"] / agg["contacts"],
         "occupancy": agg["_occ"] / agg["contacts"],
     })
-    return out.reset_index() if keys else out.reset_index(drop=True)
+    if not keys:
+        return out.reset_index(drop=True)
+    out = out.reset_index()
+    if targets is not None and len(targets):
+        out = _with_targets(out, g["service_level"].min(), targets)
+    return out
+
+
+def _with_targets(out: pd.DataFrame, lowest: pd.Series, targets: pd.DataFrame) -> pd.DataFrame:
+    """The rollup with each queue's target, measure and period floor, and the lowest service level of its periods."""
+    t = targets[["queue", "measured", "target", "period_floor"]].drop_duplicates("queue")
+    out = out.merge(t, on="queue", how="left")
+    out["lowest_period"] = lowest.to_numpy()
+    return out
 
 
 def _timezone_of(*tables: pd.DataFrame) -> str | None:

@@ -156,7 +156,7 @@ class Horizon(_Model):
 
 
 class ServiceLevel(_Model):
-    """The service a queue must get in every open period."""
+    """The service a queue must get: in every open period, or over each day or week (`measured`)."""
 
     target: Share = 0.8
     """Share of contacts answered within `within_s` (e.g. 0.8 for 80/20); below 1 for voice and chat, which no queue with random arrivals can promise."""
@@ -170,12 +170,30 @@ class ServiceLevel(_Model):
     """Mean caller patience in seconds; when set, requirements use Erlang A (callers abandon)."""
     max_abandon: Annotated[float, Field(gt=0.0, le=1.0)] | None = None
     """Optional cap on the abandonment share (needs `patience_s`)."""
+    measured: Literal["period", "day", "week"] = "period"
+    """Over what the target is measured: `period` (every period meets it), `day` or `week` (the contact-weighted service level over each local day, or ISO week, of `horizon.timezone` meets it; single periods may fall below, down to `period_floor`). Voice and chat only. The caps (max_asa_s, max_occupancy, max_abandon) still hold in every period."""
+    period_floor: Share | None = None
+    """With `measured: day` or `week`: the service level no single period may fall below (e.g. 0.5), at most `target`; None: only the caps and a stable queue in every period."""
 
     @model_validator(mode="after")
     def _abandon_needs_patience(self) -> ServiceLevel:
         if self.max_abandon is not None and self.patience_s is None:
             raise ValueError("max_abandon needs patience_s (abandonment follows from caller patience)")
         return self
+
+    @model_validator(mode="after")
+    def _floor_fits_measure(self) -> ServiceLevel:
+        if self.period_floor is not None:
+            if self.measured == "period":
+                raise ValueError("period_floor applies to measured: day or week (measured per period, every period meets the target)")
+            if self.period_floor > self.target:
+                raise ValueError(f"period_floor {self.period_floor:g} is above target {self.target:g}; a floor is at most the target")
+        return self
+
+    @property
+    def aggregated(self) -> bool:
+        """Measured over a day or a week rather than in every period."""
+        return self.measured != "period"
 
 
 class Window(_Model):
@@ -250,6 +268,10 @@ class Queue(_Model):
             raise ValueError("concurrency applies to chat queues only")
         if self.channel != Channel.email and self.service_level.target >= 1.0:
             raise ValueError(f"service_level.target must be below 1 for {self.channel} queues (no queue with random arrivals answers every contact in time)")
+        if self.channel == Channel.email and self.service_level.aggregated:
+            raise ValueError(
+                f"service_level.measured: {self.service_level.measured} applies to voice and chat queues; "
+                "email is workload handled in its own period, so measure it per period")
         _unique(self.certifications, "certification")
         return self
 

@@ -73,4 +73,17 @@ def format_summary(result: Result, timezone: str | None = None) -> str:
             asa = "" if pd.isna(r["asa_s"]) else f", ASA {r['asa_s']:.1f} s"
             occupancy = "" if pd.isna(r["occupancy"]) else f", occupancy {r['occupancy']:.1%}"
             lines.append(f"    {r['queue']:<20} {r['service_level']:.1%}{asa}{occupancy}")
+            measured = r.get("measured")
+            if measured in ("day", "week"):  # issue #14: the promise is per day or week, each hour only above a floor
+                lines.append(_measured_line(result, r["queue"], measured, r["target"], r["period_floor"]))
     return "\n".join(lines)
+
+
+def _measured_line(result: Result, queue: str, measured: str, target: float, floor: float) -> str:
+    """'measured per day: lowest day 80.0 % (target 80.0 %), lowest hour 51.7 % (floor 50.0 %)'."""
+    rows = result.service(measured)
+    rows = rows[rows["queue"] == queue]
+    floor_text = "" if pd.isna(floor) else f" (floor {floor:.1%})"
+    return (f"      measured per {measured}: lowest {measured} {rows['service_level'].min():.1%} (target {target:.1%}), "
+            f"lowest period {rows['lowest_period'].min():.1%}{floor_text}")
+

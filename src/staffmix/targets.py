@@ -6,8 +6,9 @@ or its achieved service level is under the queue's target. The text summary,
 the report's status card, the batch's summary.csv and index page, and the
 command line's --strict all read the same count (the KPIs
 `below_target_periods` and `min_service_level`, computed here), so they never
-disagree. A new kind of target (a service level per day or week) adds its
-check to `below_target`.
+disagree. A queue whose service level is measured per day or week (issue
+#14) misses in a period under its floor, and in every period of a day (week)
+whose contact-weighted level is under the target.
 """
 
 from __future__ import annotations
@@ -27,11 +28,38 @@ def below_target(staffing: pd.DataFrame, config: ScenarioConfig) -> np.ndarray:
         return np.zeros(0, dtype=bool)
     unserved = (staffing["provider"] == UNSERVED).to_numpy()
     short = staffing["shortfall"].to_numpy(dtype=float) > TOLERANCE
-    target = staffing["queue"].map({q.id: q.service_level.target for q in config.queues}).to_numpy(dtype=float)
+    queues = {q.id: q.service_level for q in config.queues}
+    target = staffing["queue"].map({q: sl.target for q, sl in queues.items()}).to_numpy(dtype=float)
+    measured = staffing["queue"].map({q: sl.measured for q, sl in queues.items()}).to_numpy(dtype=object)
+    floor = staffing["queue"].map({q: sl.period_floor for q, sl in queues.items()}).to_numpy(dtype=float)
+    contacts = staffing["contacts"].to_numpy(dtype=float)
     level = staffing["service_level"].to_numpy(dtype=float)
-    with np.errstate(invalid="ignore"):
-        low = (staffing["contacts"].to_numpy(dtype=float) > 0) & (level < target - TOLERANCE)  # NaN (no contacts given): no
+    per_period = measured == "period"
+    with np.errstate(invalid="ignore"):  # NaN (no contacts given, or no floor): no miss
+        low = (contacts > 0) & per_period & (level < target - TOLERANCE)
+        # measured per day or week: a period misses when it is under its floor, or when the day (week) it
+        # belongs to misses the target on the contact-weighted level
+        low |= (contacts > 0) & ~per_period & (level < floor - TOLERANCE)
+        low |= ~per_period & _group_misses(staffing, measured, target, contacts, level)
     return unserved | short | low
+
+
+def _group_misses(staffing: pd.DataFrame, measured: np.ndarray, target: np.ndarray, contacts: np.ndarray,
+                  level: np.ndarray) -> np.ndarray:
+    """Per row: its queue is measured per day or week and that local day (ISO week) misses the target."""
+    out = np.zeros(len(staffing), dtype=bool)
+    for kind, fmt in (("day", "%Y-%m-%d"), ("week", "%G-W%V")):
+        rows = measured == kind
+        if not rows.any():
+            continue
+        starts = pd.to_datetime(staffing["period_start"])
+        key = staffing["queue"].astype(str) + "|" + starts.dt.strftime(fmt)
+        weighted = pd.Series(np.where(rows, np.nan_to_num(level) * contacts, 0.0)).groupby(key.to_numpy()).transform("sum")
+        volume = pd.Series(np.where(rows, contacts, 0.0)).groupby(key.to_numpy()).transform("sum")
+        with np.errstate(invalid="ignore", divide="ignore"):
+            day_level = (weighted / volume).to_numpy()
+        out |= rows & (volume.to_numpy() > 0) & (day_level < target - TOLERANCE)
+    return out
 
 
 def lowest_service_level(staffing: pd.DataFrame) -> float | None:

@@ -45,12 +45,35 @@ def partition(m: CoreModel, block_len: int) -> Partition:
     col_period[m.col("a")] = cover_period[m.a_cover]
     if m.cols["u"].size:
         col_period[m.col("u")] = cover_period
+    # issue #14: level choices belong to their queue-period; a service group's late contacts to its first period
+    if m.cols["level"].size:
+        col_period[m.col("level")] = ix.r_period[m.levels.req]
+    if m.cols["late"].size:
+        grouped = ix.b_group >= 0
+        first = np.full(len(ix.sg_queue), ix.scenario.config.horizon.periods, dtype=np.int64)
+        np.minimum.at(first, ix.b_group[grouped], ix.b_period[grouped])
+        col_period[m.col("late")] = first
     block = np.where(col_period >= 0, col_period // block_len, GLOBAL)
     block[m.col("heads")] = GLOBAL
     block[m.col("billed")] = GLOBAL
     block[m.col("y")] = FIXED
     T = ix.scenario.config.horizon.periods
     return Partition(block, -(-T // block_len), block_len)
+
+
+def groups_fit_blocks(m: CoreModel, block_len: int) -> bool:
+    """Issue #14: every service group (a day or week over which a queue's service level is measured) lies inside
+    one block, so a block's sub-model holds its whole service-level row."""
+    ix = m.index
+    grouped = ix.b_group >= 0
+    if not grouped.any():
+        return True
+    block = ix.b_period[grouped] // block_len
+    lo = np.full(len(ix.sg_queue), np.iinfo(np.int64).max)
+    hi = np.full(len(ix.sg_queue), -1)
+    np.minimum.at(lo, ix.b_group[grouped], block)
+    np.maximum.at(hi, ix.b_group[grouped], block)
+    return bool((lo == hi).all())
 
 
 @dataclass

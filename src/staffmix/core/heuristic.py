@@ -56,6 +56,9 @@ def roles(m: CoreModel) -> Roles:
     route = np.zeros(n, dtype=bool)
     route[m.col("z")] = True
     route[m.col("unserved")] = True
+    # issue #14: a day- or week-measured queue-period's level is chosen with its routing (the integer ones;
+    # `plan` keeps only integer route columns)
+    route[m.col("level")] = True
     shift = np.zeros(n, dtype=bool)
     shift[m.col("x")] = True
     heads = np.zeros(n, dtype=bool)

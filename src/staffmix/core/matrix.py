@@ -9,7 +9,9 @@ Columns, in blocks, each in the order of its index set: z (routing
 binaries, one per slot and eligible provider), unserved (soft service
 level), x (shifts started, integer), a (productive in-house agents per
 assignment pair), u (shortfall per cover row, soft only), heads (integer),
-y (contract binaries), billed (per vendor and week).
+y (contract binaries), billed (per vendor and week), level (the level
+choices of queues measured per day or week: see core/levels.py), late
+(contacts below a day's or week's target, soft service level only).
 
 One addition the reference leaves to the solver: a vendor's routing column
 is fixed to 0 where one queue-period alone needs more than its capacity.
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from staffmix.core.levels import LEVELS, LevelColumns, add_service_levels, level_columns, level_reach, vendor_level_terms
 from staffmix.index import IndexSets
 
 INF = float("inf")
@@ -67,6 +70,8 @@ class CoreModel:
     cover_req: np.ndarray  # requirement row of each coverage row
     vendor_prov: np.ndarray  # provider code of each vendor (scenario order)
     capacity_group: np.ndarray  # group of each row of the capacity family
+    levels: LevelColumns | None = None  # the level-choice columns (block "level") and their formulation
+    level_formulation: str = LEVELS
 
     @property
     def n_cols(self) -> int:
@@ -107,8 +112,9 @@ class _Rows:
         self.v.append(np.broadcast_to(np.asarray(vals, dtype=float), rows.shape).copy())
 
 
-def build_matrix(ix: IndexSets) -> CoreModel:
-    """The model of `ix` as one sparse matrix: columns in blocks, one row family per constraint family."""
+def build_matrix(ix: IndexSets, levels: str = LEVELS) -> CoreModel:
+    """The model of `ix` as one sparse matrix: columns in blocks, one row family per constraint family.
+    `levels` picks the formulation of the level choices (core.levels.LEVEL_FORMULATIONS; all give the same optimum)."""
     soft = ix.soft
     n_providers, n_groups, n_vendors, n_weeks = len(ix.providers), len(ix.groups), len(ix.vendors), ix.n_weeks
 
@@ -132,6 +138,9 @@ def build_matrix(ix: IndexSets) -> CoreModel:
     bh = block("heads", n_groups)
     by = block("y", n_vendors)
     block("billed", n_vendors * n_weeks)
+    lv = level_columns(ix, levels)
+    blv = block("level", len(lv.req))
+    block("late", len(ix.sg_queue) if soft else 0)
     # the in-house routing column of each cover row
     zih = zcol[ix.b_slot[ix.r_base[ix.cover_req]], 0] if n_providers else np.zeros(0, np.int64)
 
@@ -144,21 +153,25 @@ def build_matrix(ix: IndexSets) -> CoreModel:
         integer[b.slice] = True
     integer[bx.slice] = True
     integer[bh.slice] = True
+    integer[blv.slice] = lv.integer
+    hi[blv.slice] = lv.hi
 
     rows = _Rows()
     vendor_prov = np.array([ix.providers.index(v) for v in ix.vendors], dtype=np.int64)
     vendor_z = _vendor_terms(ix, zcol, vendor_prov)
+    vendor_levels = vendor_level_terms(ix, blv.start, vendor_prov, lv)
 
     _add_routing(ix, cols, rows)
     _add_in_house_coverage(ix, cols, rows, zih)
     capacity_group = _add_group_capacity(ix, cols, rows)
     _add_headcount(ix, cols, rows, cost, lo, hi)
     _add_vendor_contracts(ix, cols, rows, cost, vendor_z)
-    _add_vendor_capacity(ix, cols, rows, hi, vendor_z)
-    _add_take_or_pay(ix, cols, rows, cost, vendor_z)
+    _add_vendor_capacity(ix, cols, rows, hi, vendor_z, vendor_levels)
+    _add_take_or_pay(ix, cols, rows, cost, vendor_z, vendor_levels)
     _add_policy(ix, cols, rows, zih)
     _add_in_house_pay(ix, cols, cost)
     _add_shortfall_penalty(ix, cols, cost)
+    add_service_levels(ix, cols, rows, cost, hi, zcol, lv, levels)
 
     r = np.concatenate(rows.r) if rows.r else np.zeros(0, np.int64)
     c = np.concatenate(rows.c) if rows.c else np.zeros(0, np.int64)
@@ -171,6 +184,7 @@ def build_matrix(ix: IndexSets) -> CoreModel:
         row_hi=np.concatenate(rows.hi) if rows.hi else np.zeros(0),
         integer=integer, z_slot=ix.z_slot, z_prov=ix.z_prov, zcol=zcol, a_group=ix.a_group, a_cover=ix.a_cover,
         cover_req=ix.cover_req, vendor_prov=vendor_prov, capacity_group=capacity_group,
+        levels=lv, level_formulation=levels,
     )
 
 
@@ -269,8 +283,10 @@ def _add_vendor_contracts(ix: IndexSets, cols: dict[str, Block], rows: _Rows, co
         k += m
 
 
-def _add_vendor_capacity(ix: IndexSets, cols: dict[str, Block], rows: _Rows, hi: np.ndarray, vendor_z: list[VendorTerms]) -> None:
-    """Agents (or contacts) a vendor puts on our queues per period <= capacity x y, where the offer can exceed it."""
+def _add_vendor_capacity(ix: IndexSets, cols: dict[str, Block], rows: _Rows, hi: np.ndarray, vendor_z: list[VendorTerms],
+                         vendor_levels: list[VendorTerms]) -> None:
+    """Agents (or contacts) a vendor puts on our queues per period <= capacity x y, where the offer can exceed it
+    (counting every level a day- or week-measured queue-period may be staffed at)."""
     by = cols["y"]
     n_periods = len(ix.periods)
     parts = []
@@ -278,7 +294,7 @@ def _add_vendor_capacity(ix: IndexSets, cols: dict[str, Block], rows: _Rows, hi:
         cap = v.capacity_contacts if v.pricing == "per_contact" else v.capacity_agents
         if cap is None:
             continue
-        load = np.bincount(t, weights=amount, minlength=n_periods)
+        load = np.bincount(t, weights=amount, minlength=n_periods) + level_reach(ix, ix.providers.index(v.id), n_periods)
         tight = np.nonzero(load > cap)[0]
         parts.append((vi, cap, t, zc, amount, tight))
     start = rows.family("vendor_capacity", sum(len(p[5]) for p in parts), -INF, 0.0)
@@ -291,16 +307,23 @@ def _add_vendor_capacity(ix: IndexSets, cols: dict[str, Block], rows: _Rows, hi:
         row_of[tight] = k + np.arange(len(tight))
         sel = row_of[t] >= 0
         rows.coef(row_of[t[sel]], zc[sel], amount[sel])
+        lt, _lw, lc, la = vendor_levels[vi]
+        sel = row_of[lt] >= 0
+        rows.coef(row_of[lt[sel]], lc[sel], la[sel])
         rows.coef(k + np.arange(len(tight)), np.full(len(tight), by.start + vi), -float(cap))
         k += len(tight)
 
 
-def _add_take_or_pay(ix: IndexSets, cols: dict[str, Block], rows: _Rows, cost: np.ndarray, vendor_z: list[VendorTerms]) -> None:
-    """billed[v,w] >= used and >= minimum x week fraction x y; billed priced per agent-hour or per contact."""
+def _add_take_or_pay(ix: IndexSets, cols: dict[str, Block], rows: _Rows, cost: np.ndarray, vendor_z: list[VendorTerms],
+                     vendor_levels: list[VendorTerms]) -> None:
+    """billed[v,w] >= used and >= minimum x week fraction x y; billed priced per agent-hour or per contact.
+    Used counts the level each day- or week-measured queue-period is staffed at."""
     by, bb = cols["y"], cols["billed"]
     n_weeks = ix.n_weeks
     used_parts, min_parts = [], []
     for vi, (v, (_t, w, zc, amount)) in enumerate(zip(ix.scenario.config.vendors, vendor_z)):
+        _lt, lw, lc, la = vendor_levels[vi]
+        w, zc, amount = np.concatenate([w, lw]), np.concatenate([zc, lc]), np.concatenate([amount, la])
         per_contact = v.pricing == "per_contact"
         scale = 1.0 if per_contact else ix.period_h
         minimum = v.min_contacts_per_week if per_contact else v.min_hours_per_week

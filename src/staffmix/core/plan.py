@@ -40,7 +40,24 @@ def tidy(m: CoreModel, v: np.ndarray) -> np.ndarray:
         v[s] = np.maximum(v[s], 0.0)
     _least_headcount(m, v)
     _least_billed(m, v)
+    _exact_gains(m, v)
     return v
+
+
+def _exact_gains(m: CoreModel, v: np.ndarray) -> None:
+    """Increments formulation: each gain column at exactly the service level its (rounded) level adds, the
+    least of its tangent rows (so a rounded level never counts more service than it gives)."""
+    lv = m.levels
+    if m.level_formulation != "increments" or lv is None or not len(lv.req):
+        return
+    ix = m.index
+    half = len(lv.req) // 2
+    start = m.cols["level"].start
+    extra = v[start: start + half]
+    pos = np.searchsorted(ix.step_rows, ix.step_req)
+    k = np.arange(len(pos)) - np.searchsorted(pos, pos) + 1  # the k-th step of its row
+    taken = k <= extra[pos] + TOL
+    v[start + half: start + 2 * half] = np.bincount(pos[taken], weights=ix.step_gain[taken], minlength=half)
 
 
 def _least_headcount(m: CoreModel, v: np.ndarray) -> None:
@@ -91,7 +108,12 @@ def plan_values(m: CoreModel, v: np.ndarray) -> PlanValues:
     def part(name: str) -> np.ndarray:
         return np.asarray(v[m.col(name)], dtype=float)
 
+    lv = m.levels
+    level_extra = np.zeros(len(m.index.step_rows))
+    if lv is not None and len(lv.req):
+        agents = lv.agents * part("level")
+        level_extra = np.bincount(np.searchsorted(m.index.step_rows, lv.req), weights=agents, minlength=len(level_extra))
     return PlanValues(
         z=part("z"), unserved=part("unserved"), x=part("x"), a=part("a"), u=part("u"), heads=part("heads"),
-        y=part("y"), billed=part("billed").reshape(len(m.index.vendors), m.index.n_weeks),
+        y=part("y"), billed=part("billed").reshape(len(m.index.vendors), m.index.n_weeks), level_extra=level_extra,
     )

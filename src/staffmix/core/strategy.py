@@ -48,7 +48,7 @@ EXACT_NODES_PER_UNIT = 20  # deterministic mode: branch-and-bound nodes per unit
 
 
 def run(m: CoreModel, opts: SolverOptions, deadline: float | None) -> SearchResult:
-    if m.n_cols <= EXACT_MAX_COLS or m.index.scenario.config.policy.routing == "weekly":
+    if m.n_cols <= EXACT_MAX_COLS or m.index.scenario.config.policy.routing == "weekly" or not _weeks_hold_groups(m):
         return _small(m, opts, deadline)
     from staffmix.core.rolling import run_blocks
 
@@ -76,7 +76,7 @@ def _small(m: CoreModel, opts: SolverOptions, deadline: float | None) -> SearchR
         lo[by.slice] = best.y
         hi[by.slice] = best.y
         weeks = len(m.index.week_fraction)
-        if weeks > 1 and m.index.scenario.config.policy.routing == "per_period":
+        if weeks > 1 and m.index.scenario.config.policy.routing == "per_period" and _weeks_hold_groups(m):
             # the heuristic's MIPs grow faster than linearly: plan week by week
             from staffmix.core.blocks import partition
             from staffmix.core.rolling import _roll
@@ -185,6 +185,14 @@ def _lp_x(scored, y: np.ndarray) -> np.ndarray | None:
         if np.array_equal(c.y, y):
             return c.lp_x
     return None
+
+
+def _weeks_hold_groups(m: CoreModel) -> bool:
+    """Issue #14: week blocks keep every day or week a queue's service level is measured over whole (else the
+    whole model is planned at once)."""
+    from staffmix.core.blocks import groups_fit_blocks
+
+    return groups_fit_blocks(m, m.index.scenario.config.horizon.periods_per_week)
 
 
 def _monolithic(m: CoreModel, opts: SolverOptions, deadline: float | None) -> SearchResult:

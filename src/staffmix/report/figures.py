@@ -232,14 +232,15 @@ def cost_figure(result: Result) -> Any | None:
 
 
 def daily_service(result: Result, timezone: str | None = None) -> pd.DataFrame:
-    """Volume-weighted service level per queue and local day (columns: queue, day, contacts, service_level, asa_s, occupancy)."""
+    """Volume-weighted service level per queue and local day (columns: queue, day, contacts, service_level, asa_s,
+    occupancy; with the result's service targets also measured, target, period_floor, lowest_period)."""
     from staffmix.result import service_rollup
 
     s = result.staffing
     if s.empty:
         return pd.DataFrame(columns=["queue", "day", "contacts", "service_level", "asa_s", "occupancy"])
     s = s.assign(period_start=local_starts(s, timezone))
-    return service_rollup(s, "day")
+    return service_rollup(s, "day", getattr(result, "service_targets", None))
 
 
 def service_figure(result: Result, scenario: Any | None = None) -> Any | None:
@@ -252,15 +253,21 @@ def service_figure(result: Result, scenario: Any | None = None) -> Any | None:
     queues = _queue_order(d["queue"], scenario)
     days = sorted(d["day"].unique())
     x_of = {day: i for i, day in enumerate(days)}
-    targets = service_targets(scenario)
+    targets = service_targets(scenario, result)
+    floors = _floors(d)
+    lows = [1.0]
     for i, q in enumerate(queues):
         dq = d[d["queue"] == q]
         color = PALETTE[i % len(PALETTE)]
         ax.plot([x_of[v] for v in dq["day"]], dq["service_level"], marker="o", color=color, label=q)
         if q in targets:
             ax.hlines(targets[q], -0.3, len(days) - 0.7, colors=color, linestyles="dashed", linewidth=1)
+        if q in floors:  # measured per day or week: each day's lowest period against the floor
+            ax.scatter([x_of[v] for v in dq["day"]], dq["lowest_period"], marker="v", color=color, alpha=0.6, s=22)
+            ax.hlines(floors[q], -0.3, len(days) - 0.7, colors=color, linestyles="dotted", linewidth=1)
+            lows += [float(dq["lowest_period"].min()), floors[q]]
     ax.set_xticks(range(len(days)), [pd.Timestamp(v).strftime("%a %d %b") for v in days])
-    lo = min(float(d["service_level"].min()), min(targets.values(), default=1.0))
+    lo = min(float(d["service_level"].min()), min(targets.values(), default=1.0), *lows)
     ax.set_ylim(max(0.0, lo - 0.05), 1.01)
     import matplotlib as mpl
 
@@ -268,15 +275,28 @@ def service_figure(result: Result, scenario: Any | None = None) -> Any | None:
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, ncol=min(len(queues), 6), loc="lower left", frameon=False)
     what = "dashed: the queue's target" if targets else "targets need the scenario"
+    if floors:
+        what += "; queues measured per day or week: \u25bc the day's lowest period, dotted: its floor"
     ax.set_title(f"Achieved service level per queue and day (volume-weighted; {what})", loc="left", fontsize=10)
     return fig
 
 
-def service_targets(scenario: Any | None) -> dict[str, float]:
-    """Each queue's service-level target ({} without the scenario)."""
-    if scenario is None:
+def _floors(daily: pd.DataFrame) -> dict[str, float]:
+    """Queues measured per day or week -> their period floor (0 without one), from a daily_service frame."""
+    if "measured" not in daily.columns:
         return {}
-    return {q.id: float(q.service_level.target) for q in scenario.config.queues}
+    m = daily[daily["measured"].isin(["day", "week"])]
+    return {q: float(0.0 if pd.isna(f) else f) for q, f in zip(m["queue"], m["period_floor"])}
+
+
+def service_targets(scenario: Any | None, result: Result | None = None) -> dict[str, float]:
+    """Each queue's service-level target: the scenario's, else the one the result recorded ({} with neither)."""
+    if scenario is not None:
+        return {q.id: float(q.service_level.target) for q in scenario.config.queues}
+    t = getattr(result, "service_targets", None)
+    if t is None or t.empty:
+        return {}
+    return {str(q): float(v) for q, v in zip(t["queue"], t["target"])}
 
 
 def _vendor_terms(scenario: Any | None) -> tuple[dict[str, Any], np.ndarray | None]:

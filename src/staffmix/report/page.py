@@ -173,9 +173,14 @@ def render_report(result: Result, scenario: Any | None = None, title: str | None
     ))
     svc = result.service("queue")
     if not svc.empty:
-        targets = service_targets(scenario)
+        targets = service_targets(scenario, result)
+        measured = "measured" in svc.columns and bool(svc["measured"].isin(["day", "week"]).any())
+        columns = ["queue", "contacts", "service_level", "asa_s", "occupancy"]
+        columns += ["measured", "period_floor", "lowest_period"] if measured else []
+        svc = svc[columns]
         svc = svc.assign(target=[targets.get(q, np.nan) for q in svc["queue"]]) if targets else svc
-        svc_html = html_table(svc, {"service_level": "share", "occupancy": "share", "target": "share"}, table_id="service")
+        svc_html = html_table(svc, {"service_level": "share", "occupancy": "share", "target": "share",
+                                    "period_floor": "share", "lowest_period": "share"}, table_id="service")
     else:
         svc_html = ""
     parts.append(_section(

@@ -2,7 +2,8 @@
 
 In-house pay (paid hours with the night premium for the shift's night
 share), headcount cost per week, vendor hours, contacts and fees from the
-vendor rows, and the shortfall penalty under a soft service level.
+vendor rows, and the shortfall penalty under a soft service level (agent-hours
+short, and the contacts a day- or week-measured queue falls short of its target).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import math
 
 from staffmix.result import COST_COMPONENTS
+from staffmix.verification.measured import late_penalty
 from staffmix.verification.tables import Plan, fmt, money_close, num
 
 
@@ -78,6 +80,7 @@ def _recomputed_costs(plan: Plan) -> dict[str, float]:
     penalty = 0.0
     if plan.soft is not None:
         penalty = plan.soft.penalty_per_agent_hour * sum(r.shortfall for r in plan.rows) * plan.period_h
+        penalty += late_penalty(plan)  # days (weeks) of measured queues short of their target
     return {
         "in_house_pay": pay,
         "in_house_headcount": heads,

@@ -37,6 +37,8 @@ RULES: dict[str, str] = {
     "in_house_share": "in-house share of contacts (or of required agent-hours) below policy.min_in_house_share",
     "cost": "a vendor row's cost, a cost component or the objective differs from the recomputed value",
     "kpis": "kpis['total_cost'] differs from the objective",
+    "day_service": "a queue measured per day or week misses its target over a day or week (recomputed with Erlang C / A)",
+    "period_floor": "a queue-period of a queue measured per day or week falls below its period_floor",
 }
 
 

@@ -1,5 +1,10 @@
 """Rules `requirement`, `understaffed`, `shortfall`, `in_house_staffed`: each queue-period gets the agents its service level needs.
 
+For a queue measured per day or week the requirement is its lowest level
+(what its period floor needs, or a stable queue within the caps); a vendor
+then staffs any whole number of agents from there up (a per-contact vendor
+its full requirement), and the day's service is measured.py's.
+
 The requirement is recomputed from the queue's data: Erlang C / A
 (`staffmix.queueing`, the only mathematics shared with the model) for voice
 and chat, workload over the period at the allowed occupancy for email, the
@@ -17,6 +22,7 @@ import numpy as np
 
 from staffmix.result import UNSERVED
 from staffmix.schema import IN_HOUSE, Channel, Queue
+from staffmix.verification.measured import vendor_level_ok
 from staffmix.verification.tables import Plan, Row, fmt
 
 
@@ -50,9 +56,22 @@ def check_service(plan: Plan) -> None:
             if abs(r.staffed - a) > tol:
                 plan.add("in_house_staffed", where,
                          f"staffed {fmt(r.staffed)} but {fmt(a)} agents are assigned to this queue-period")
+        elif _chooses_level(plan, r.q, r.p):
+            if not vendor_level_ok(plan, r.staffed, r.required):
+                plan.add("requirement", where,
+                         f"a vendor on a queue measured per {plan.queues[r.q].service_level.measured} staffs a whole number "
+                         f"of agents from its lowest level up: staffed {fmt(r.staffed)}, lowest level {fmt(r.required)}")
         elif abs(r.staffed - r.required) > tol:
             plan.add("requirement", where,
                      f"a vendor staffs exactly its requirement: staffed {fmt(r.staffed)} != required {fmt(r.required)}")
+
+
+def _chooses_level(plan: Plan, queue: str, provider: str) -> bool:
+    """The plan chooses this provider's staffing level: a queue measured per day or week, served in-house or by
+    a vendor billing agent-hours (a per-contact vendor staffs its own requirement for the full target)."""
+    if not plan.queues[queue].service_level.aggregated:
+        return False
+    return provider not in plan.vendors or plan.vendors[provider].pricing != "per_contact"
 
 
 def _assigned_by_queue_period(plan: Plan) -> dict[tuple[int, str], float]:
@@ -84,7 +103,7 @@ def check_requirements(plan: Plan) -> None:
             occ = q.service_level.max_occupancy or 1.0
             _compare_requirement(plan, r, math.ceil(c * eff / plan.interval_s / occ - 1e-9))
         else:
-            need_queueing[(r.q, p)].append((r, c, eff))
+            need_queueing[(r.q, p, _chooses_level(plan, r.q, p))].append((r, c, eff))
     if not need_queueing:
         return
     try:
@@ -97,11 +116,13 @@ def check_requirements(plan: Plan) -> None:
             stacklevel=4,
         )
         return
-    for (qid, _p), items in need_queueing.items():
+    for (qid, _p, lowest), items in need_queueing.items():
         q = plan.queues[qid]
         contacts = np.array([c for _, c, _ in items], dtype=float)
         aht = np.array([a for _, _, a in items], dtype=float)
-        expected = _erlang_requirements(queueing, q, contacts, aht, plan.interval_s)
+        # measured per day or week: the lowest level, what the period floor (or a stable queue) needs
+        target = (q.service_level.period_floor or 0.0) if lowest else q.service_level.target
+        expected = _erlang_requirements(queueing, q, contacts, aht, plan.interval_s, target)
         for (r, _c, _a), e in zip(items, expected):
             if isinstance(e, str):
                 plan.add("requirement", plan.where(r.q, r.t, r.p), f"cannot recompute the requirement: {e}")
@@ -118,8 +139,10 @@ def _compare_requirement(plan: Plan, r: Row, expected: float) -> None:
                  f"required {fmt(r.required)} but the queue data give {fmt(expected)}")
 
 
-def _erlang_requirements(queueing: Any, q: Queue, contacts: np.ndarray, aht: np.ndarray, interval_s: float) -> list[Any]:
-    """Required agents per row from staffmix.queueing (vectorised, falling back to scalar calls)."""
+def _erlang_requirements(queueing: Any, q: Queue, contacts: np.ndarray, aht: np.ndarray, interval_s: float,
+                         target: float) -> list[Any]:
+    """Required agents per row for `target` (and the queue's caps) from staffmix.queueing (vectorised, falling
+    back to scalar calls)."""
     sl = q.service_level
     kw = dict(
         max_occupancy=1.0 if sl.max_occupancy is None else sl.max_occupancy,
@@ -128,7 +151,7 @@ def _erlang_requirements(queueing: Any, q: Queue, contacts: np.ndarray, aht: np.
         max_abandon=sl.max_abandon,
     )
     try:
-        r = np.asarray(queueing.required_agents(contacts, aht, interval_s, sl.target, sl.within_s, **kw), dtype=float)
+        r = np.asarray(queueing.required_agents(contacts, aht, interval_s, target, sl.within_s, **kw), dtype=float)
         if r.shape == contacts.shape:
             return [float(x) for x in r]
     except Exception:  # noqa: BLE001 - fall back to one call per row
@@ -139,7 +162,7 @@ def _erlang_requirements(queueing: Any, q: Queue, contacts: np.ndarray, aht: np.
         key = (float(c), float(a))
         if key not in cache:
             try:
-                cache[key] = float(np.asarray(queueing.required_agents(key[0], key[1], interval_s, sl.target, sl.within_s, **kw)))
+                cache[key] = float(np.asarray(queueing.required_agents(key[0], key[1], interval_s, target, sl.within_s, **kw)))
             except Exception as exc:  # noqa: BLE001
                 cache[key] = f"staffmix.queueing.required_agents failed: {type(exc).__name__}: {exc}"
         out.append(cache[key])

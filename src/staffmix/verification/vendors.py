@@ -38,7 +38,8 @@ def check_vendors(plan: Plan) -> None:
             continue
         c = r.contacts if math.isfinite(r.contacts) else 0.0
         w = int(plan.week[r.t])
-        used_h[(r.p, w)] += r.required * plan.period_h
+        # billed for the agents it staffs: its requirement, or the level chosen on a day- or week-measured queue
+        used_h[(r.p, w)] += (r.staffed if plan.queues[r.q].service_level.aggregated else r.required) * plan.period_h
         used_c[(r.p, w)] += c
         per_period_agents[(r.p, r.t)] += r.staffed
         per_period_contacts[(r.p, r.t)] += c
