@@ -24,7 +24,9 @@ The sets, in the notation of docs/model.md:
   in-house agents cover the requirement), and the (cover row, group) pairs
   of in-house assignments `a`;
 - weeks w: `week_of` each period, the `week_fraction` of a full week each
-  covers (the last may be partial), and the horizon's length in weeks.
+  covers (the last may be partial), and the horizon's length in weeks;
+- deferrable work (queues with `response_within_h`): `deferred`, the
+  backlog's sets (deferred.py). Their queue-periods are not base rows.
 
 Codes index `queues`, `providers` (in-house first, then vendor ids sorted),
 `groups` and `vendors` (scenario order).
@@ -39,6 +41,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from staffmix.deferred import DeferredSets, build_deferred
 from staffmix.eligibility import group_may_take, hours_open, queue_offers
 from staffmix.requirements import EPS, requirement_for
 from staffmix.scenario import Scenario
@@ -111,6 +114,8 @@ class IndexSets:
     cover_req: np.ndarray  # requirement row of each cover row
     a_cover: np.ndarray  # cover row of each assignment pair
     a_group: np.ndarray  # group of each assignment pair
+    # deferrable work: arrivals, backlog, handling columns (deferred.py)
+    deferred: DeferredSets
 
     # ------------------------------------------------------------ sizes and facts
     @property
@@ -234,6 +239,15 @@ def build_index(scenario: Scenario) -> IndexSets:
     keep = np.zeros(len(d), dtype=bool)
     keep[in_range] = queue_open[d_queue[in_range], how[d_period[in_range]]]
     keep &= work > 0
+    # deferrable queues' contacts go to their backlog (deferred.py), not to base rows
+    deferrable = np.array([q.deferrable for q in config.queues], dtype=bool)
+    is_deferred = keep & deferrable[np.where(d_queue >= 0, d_queue, 0)]
+    deferred = build_deferred(
+        config, periods["week"].to_numpy().astype(np.int64), how,
+        (d_period[is_deferred].astype(np.int64), d_queue[is_deferred].astype(np.int64), work[is_deferred]),
+        coverable, providers,
+    )
+    keep &= ~is_deferred
     a_period = d_period[keep].astype(np.int64)
     a_queue = d_queue[keep].astype(np.int64)
     a_contacts = d["contacts"].to_numpy(dtype=float)[keep]
@@ -301,6 +315,7 @@ def build_index(scenario: Scenario) -> IndexSets:
         starts=starts, s_group=s_group, s_day=s_day, cover_start=cover_start, cover_period=cover_period,
         coverable=coverable, pair_ok=pair_ok,
         cover_req=cover_req.astype(np.int64), a_cover=a_cover.astype(np.int64), a_group=a_group.astype(np.int64),
+        deferred=deferred,
     )
 
 

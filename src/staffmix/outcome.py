@@ -7,7 +7,7 @@ tables the same way (extract.py) and explains infeasibility once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -25,6 +25,9 @@ class PlanValues:
     one per assignment pair (a_cover, a_group); u: shortfall, one per cover
     row (soft; else empty); heads: one per group; y: contract, one per
     vendor (scenario order); billed: (vendors, weeks) billed hours or contacts.
+    Deferrable work (IndexSets.deferred): handled, one per handling column;
+    backlog, one per deferrable queue and period; dropped (unanswered, soft
+    only), within and on_time (share target only), one per their columns.
     """
 
     z: np.ndarray
@@ -35,6 +38,11 @@ class PlanValues:
     heads: np.ndarray
     y: np.ndarray
     billed: np.ndarray
+    handled: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    backlog: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    dropped: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    within: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    on_time: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 @dataclass(frozen=True)

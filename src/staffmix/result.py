@@ -57,6 +57,11 @@ TABLE_COLUMNS: dict[str, list[str]] = {
     ],
     "costs": ["component", "amount"],
     "diagnosis": ["queue", "period", "period_start", "reason"],
+    "backlog": [
+        "period", "period_start", "queue", "arrived", "handled", "unanswered", "backlog",
+        "oldest_wait_h", "within_target", "wait_h",
+    ],
+    "handled": ["period", "period_start", "queue", "provider", "handled", "agents"],
 }
 COST_COMPONENTS = (
     "in_house_pay", "in_house_headcount", "vendor_hours", "vendor_contacts",
@@ -85,6 +90,14 @@ class Result:
     - vendors: per vendor and week: used and billed hours (or contacts), fee, cost.
     - costs: the objective split by component.
     - diagnosis: queue-periods no provider can serve, with the reason.
+    - backlog: deferrable queues (response_within_h) per period: contacts
+      arrived, handled, left unanswered (soft service level only), backlog
+      at the end of the period, the age of the oldest contact still waiting
+      (hours), the period's arrivals handled within target, and their
+      longest wait (hours, from the start of the arrival period to the end
+      of the handling period); read first-in-first-out.
+    - handled: deferrable work per period, queue and provider: contacts
+      handled and the agents they occupy.
     """
 
     status: Status
@@ -104,6 +117,8 @@ class Result:
     vendors: pd.DataFrame = field(default_factory=lambda: empty_table("vendors"))
     costs: pd.DataFrame = field(default_factory=lambda: empty_table("costs"))
     diagnosis: pd.DataFrame = field(default_factory=lambda: empty_table("diagnosis"))
+    backlog: pd.DataFrame = field(default_factory=lambda: empty_table("backlog"))
+    handled: pd.DataFrame = field(default_factory=lambda: empty_table("handled"))
     kpis: dict[str, Any] = field(default_factory=dict)
     model: Any = field(default=None, repr=False, compare=False)
     """The solver model (a pulp.LpProblem for cbc/highs), for write_lp / write_mps."""
@@ -151,8 +166,15 @@ class Result:
         return s[(s["shortfall"] > 1e-6) | (s["provider"] == UNSERVED)].reset_index(drop=True)
 
     def service(self, by: str = "queue") -> pd.DataFrame:
-        """Achieved service level, ASA and occupancy, volume-weighted, by 'queue', 'day', 'week' or 'overall'."""
-        return service_rollup(self.staffing, by)
+        """Achieved service level, ASA and occupancy, volume-weighted, by 'queue', 'day', 'week' or 'overall'.
+
+        Deferrable queues (the backlog table) add their rows: service_level is the share of their contacts
+        handled within target (within the deadline when there is no target), by day or week of arrival,
+        and `longest_wait_h` their longest wait (a column only when there are such queues)."""
+        out = service_rollup(self.staffing, by)
+        if self.backlog.empty:
+            return out
+        return merge_backlog_rollup(out, backlog_rollup(self.backlog, by), by)
 
     # -- output ----------------------------------------------------------
     def summary(self) -> dict[str, Any]:
@@ -213,7 +235,10 @@ def load_result(path: str | os.PathLike[str]) -> Result:
         except pd.errors.EmptyDataError:
             df = empty_table(name)
         except FileNotFoundError:
-            raise StaffmixError(f"{f}: missing from the result folder") from None
+            if name in ("backlog", "handled"):  # result folders written before deferrable work had none
+                df = empty_table(name)
+            else:
+                raise StaffmixError(f"{f}: missing from the result folder") from None
         for col in ("period_start", "start"):
             if col in df.columns and len(df):
                 df[col] = pd.to_datetime(df[col], utc=True)
@@ -309,3 +334,42 @@ def _jsonable(obj: Any) -> Any:
         f = float(obj)
         return None if math.isnan(f) or math.isinf(f) else f
     return obj
+
+
+def backlog_rollup(backlog: pd.DataFrame, by: str = "queue") -> pd.DataFrame:
+    """Deferrable queues: contacts, share handled within target and longest wait (h), by queue, day or week of arrival, or overall."""
+    if by not in ("queue", "day", "week", "overall"):
+        raise ValueError(f"by must be 'queue', 'day', 'week' or 'overall', not {by!r}")
+    b = backlog[backlog["arrived"] > 0].copy()
+    if b.empty:
+        return pd.DataFrame(columns=["contacts", "service_level", "asa_s", "occupancy", "longest_wait_h"])
+    keys: list[str] = [] if by == "overall" else ["queue"]
+    if by == "day":
+        b["day"] = b["period_start"].dt.strftime("%Y-%m-%d")
+        keys.append("day")
+    if by == "week":
+        b["week"] = b["period_start"].dt.strftime("%G-W%V")
+        keys.append("week")
+    g = b.groupby(keys, sort=False) if keys else b.assign(_all="all").groupby("_all")
+    agg = g.agg(contacts=("arrived", "sum"), within=("within_target", "sum"), longest_wait_h=("wait_h", "max"))
+    out = pd.DataFrame({
+        "contacts": agg["contacts"], "service_level": agg["within"] / agg["contacts"],
+        "asa_s": np.nan, "occupancy": np.nan, "longest_wait_h": agg["longest_wait_h"],
+    })
+    return out.reset_index() if keys else out.reset_index(drop=True)
+
+
+def merge_backlog_rollup(live: pd.DataFrame, deferred: pd.DataFrame, by: str) -> pd.DataFrame:
+    """The rollup of the live queues (service_rollup) with the deferrable queues' (backlog_rollup) added."""
+    if by != "overall":
+        return pd.concat([live.assign(longest_wait_h=np.nan), deferred], ignore_index=True)
+    if live.empty:
+        return deferred
+    both = pd.concat([live, deferred], ignore_index=True)
+    w = both["contacts"]
+    return pd.DataFrame({
+        "contacts": [w.sum()],
+        "service_level": [(both["service_level"] * w).sum() / w.sum()],
+        "asa_s": live["asa_s"], "occupancy": live["occupancy"],
+        "longest_wait_h": [deferred["longest_wait_h"].max()],
+    })

@@ -9,7 +9,9 @@ Columns, in blocks, each in the order of its index set: z (routing
 binaries, one per slot and eligible provider), unserved (soft service
 level), x (shifts started, integer), a (productive in-house agents per
 assignment pair), u (shortfall per cover row, soft only), heads (integer),
-y (contract binaries), billed (per vendor and week).
+y (contract binaries), billed (per vendor and week); deferrable work
+(IndexSets.deferred, all continuous but on_time): handled, backlog,
+dropped (soft only), within and on_time (share target only).
 
 One addition the reference leaves to the solver: a vendor's routing column
 is fixed to 0 where one queue-period alone needs more than its capacity.
@@ -17,7 +19,7 @@ is fixed to 0 where one queue-period alone needs more than its capacity.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
@@ -67,6 +69,11 @@ class CoreModel:
     cover_req: np.ndarray  # requirement row of each coverage row
     vendor_prov: np.ndarray  # provider code of each vendor (scenario order)
     capacity_group: np.ndarray  # group of each row of the capacity family
+    col_period: dict[str, np.ndarray] = field(default_factory=dict)
+    """Period of each column of the deferrable blocks (for week blocks: blocks.partition)."""
+    row_period: dict[str, np.ndarray] = field(default_factory=dict)
+    """Period of each row of families that link a period to the one before it (the backlog flow): a week block
+    leaves out such rows of later weeks, whose columns it holds at their start values (rolling._roll)."""
 
     @property
     def n_cols(self) -> int:
@@ -132,6 +139,12 @@ def build_matrix(ix: IndexSets) -> CoreModel:
     bh = block("heads", n_groups)
     by = block("y", n_vendors)
     block("billed", n_vendors * n_weeks)
+    D = ix.deferred
+    bhd = block("handled", len(D.h_queue))
+    bbk = block("backlog", D.n_backlog)
+    bdr = block("dropped", len(D.e_queue))
+    bwi = block("within", len(D.w_queue))
+    bot = block("on_time", len(D.w_queue))
     # the in-house routing column of each cover row
     zih = zcol[ix.b_slot[ix.r_base[ix.cover_req]], 0] if n_providers else np.zeros(0, np.int64)
 
@@ -144,21 +157,32 @@ def build_matrix(ix: IndexSets) -> CoreModel:
         integer[b.slice] = True
     integer[bx.slice] = True
     integer[bh.slice] = True
+    hi[bhd.slice] = D.waiting_max[D.h_queue, D.h_period]
+    hi[bbk.slice] = D.backlog_max.reshape(-1)
+    hi[bdr.slice] = D.arrived[D.e_queue, D.e_period]
+    hi[bwi.slice] = D.arrived[D.w_queue, D.w_period]
+    hi[bot.slice] = 1.0
+    lo[bot.slice] = np.where(D.w_big_m > 0, 0.0, 1.0)  # nothing can wait before s: x_s >= 0, no binary needed
+    integer[bot.slice] = D.w_big_m > 0
 
     rows = _Rows()
     vendor_prov = np.array([ix.providers.index(v) for v in ix.vendors], dtype=np.int64)
     vendor_z = _vendor_terms(ix, zcol, vendor_prov)
+    vendor_h = _deferred_vendor_terms(ix, cols, vendor_prov)
 
     _add_routing(ix, cols, rows)
     _add_in_house_coverage(ix, cols, rows, zih)
     capacity_group = _add_group_capacity(ix, cols, rows)
     _add_headcount(ix, cols, rows, cost, lo, hi)
     _add_vendor_contracts(ix, cols, rows, cost, vendor_z)
-    _add_vendor_capacity(ix, cols, rows, hi, vendor_z)
-    _add_take_or_pay(ix, cols, rows, cost, vendor_z)
+    _add_vendor_capacity(ix, cols, rows, hi, vendor_z, vendor_h)
+    _add_take_or_pay(ix, cols, rows, cost, vendor_z, vendor_h)
     _add_policy(ix, cols, rows, zih)
     _add_in_house_pay(ix, cols, cost)
     _add_shortfall_penalty(ix, cols, cost)
+    _add_backlog_flow(ix, cols, rows)
+    _add_deferred_contracts(ix, cols, rows)
+    _add_response_share(ix, cols, rows)
 
     r = np.concatenate(rows.r) if rows.r else np.zeros(0, np.int64)
     c = np.concatenate(rows.c) if rows.c else np.zeros(0, np.int64)
@@ -171,6 +195,11 @@ def build_matrix(ix: IndexSets) -> CoreModel:
         row_hi=np.concatenate(rows.hi) if rows.hi else np.zeros(0),
         integer=integer, z_slot=ix.z_slot, z_prov=ix.z_prov, zcol=zcol, a_group=ix.a_group, a_cover=ix.a_cover,
         cover_req=ix.cover_req, vendor_prov=vendor_prov, capacity_group=capacity_group,
+        col_period={
+            "handled": D.h_period, "backlog": np.tile(np.arange(D.n_periods, dtype=np.int64), D.n_queues),
+            "dropped": D.e_period, "within": D.w_period, "on_time": D.w_period,
+        },
+        row_period={"backlog_flow": np.tile(np.arange(D.n_periods, dtype=np.int64), D.n_queues)},
     )
 
 
@@ -202,9 +231,14 @@ def _add_group_capacity(ix: IndexSets, cols: dict[str, Block], rows: _Rows) -> n
     n_periods = len(ix.periods)
     a_period = ix.r_period[ix.cover_req][ix.a_cover]
     code = ix.a_group * n_periods + a_period
-    uniq, a_row = np.unique(code, return_inverse=True)
+    D = ix.deferred  # deferrable work handled in-house takes agent time too
+    ih = np.nonzero(D.h_group >= 0)[0]
+    hcode = D.h_group[ih] * n_periods + D.h_period[ih]
+    uniq = np.unique(np.concatenate([code, hcode]))
+    a_row = np.searchsorted(uniq, code)
     start = rows.family("capacity", len(uniq), -INF, 0.0)
     rows.coef(start + a_row, cols["a"].idx(), 1.0)
+    rows.coef(start + np.searchsorted(uniq, hcode), cols["handled"].start + ih, D.h_agents[ih])
     if len(ix.cover_start) and len(uniq):
         g = ix.s_group[ix.cover_start]
         xcode = g * n_periods + ix.cover_period
@@ -255,6 +289,22 @@ def _vendor_terms(ix: IndexSets, zcol: np.ndarray, vendor_prov: np.ndarray) -> l
     return out
 
 
+DeferredTerms = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+"""(period, week, handled column, amount per contact, most contacts) of each deferrable handling column of a vendor."""
+
+
+def _deferred_vendor_terms(ix: IndexSets, cols: dict[str, Block], vendor_prov: np.ndarray) -> list[DeferredTerms]:
+    """Per vendor (scenario order): its DeferredTerms; amount is agents (per agent-hour pricing) or 1 contact (per contact)."""
+    D = ix.deferred
+    out = []
+    for v, p in zip(ix.scenario.config.vendors, vendor_prov):
+        c = np.nonzero(D.h_prov == p)[0]
+        t = D.h_period[c]
+        amount = np.ones(len(c)) if v.pricing == "per_contact" else D.h_agents[c]
+        out.append((t, ix.week_of[t], cols["handled"].start + c, amount, D.waiting_max[D.h_queue[c], t]))
+    return out
+
+
 def _add_vendor_contracts(ix: IndexSets, cols: dict[str, Block], rows: _Rows, cost: np.ndarray, vendor_z: list[VendorTerms]) -> None:
     """A vendor takes work only when contracted (z <= y); a contract costs its weekly fee."""
     by = cols["y"]
@@ -269,24 +319,25 @@ def _add_vendor_contracts(ix: IndexSets, cols: dict[str, Block], rows: _Rows, co
         k += m
 
 
-def _add_vendor_capacity(ix: IndexSets, cols: dict[str, Block], rows: _Rows, hi: np.ndarray, vendor_z: list[VendorTerms]) -> None:
+def _add_vendor_capacity(ix: IndexSets, cols: dict[str, Block], rows: _Rows, hi: np.ndarray, vendor_z: list[VendorTerms],
+                         vendor_h: list[DeferredTerms]) -> None:
     """Agents (or contacts) a vendor puts on our queues per period <= capacity x y, where the offer can exceed it."""
     by = cols["y"]
     n_periods = len(ix.periods)
     parts = []
-    for vi, (v, (t, _w, zc, amount)) in enumerate(zip(ix.scenario.config.vendors, vendor_z)):
+    for vi, (v, (t, _w, zc, amount), (th, _wh, hc, ah, most)) in enumerate(zip(ix.scenario.config.vendors, vendor_z, vendor_h)):
         cap = v.capacity_contacts if v.pricing == "per_contact" else v.capacity_agents
         if cap is None:
             continue
-        load = np.bincount(t, weights=amount, minlength=n_periods)
+        load = np.bincount(t, weights=amount, minlength=n_periods) + np.bincount(th, weights=ah * most, minlength=n_periods)
         tight = np.nonzero(load > cap)[0]
-        parts.append((vi, cap, t, zc, amount, tight))
-    start = rows.family("vendor_capacity", sum(len(p[5]) for p in parts), -INF, 0.0)
-    k = start
-    for vi, cap, t, zc, amount, tight in parts:
         # A queue-period needing more than the whole capacity can never go to the vendor: fix z = 0
         # (implied by the row for binary z; it closes most of the LP's exclusive-routing gap).
         hi[zc[amount > cap + 1e-9]] = 0.0
+        parts.append((vi, cap, np.concatenate([t, th]), np.concatenate([zc, hc]), np.concatenate([amount, ah]), tight))
+    start = rows.family("vendor_capacity", sum(len(p[5]) for p in parts), -INF, 0.0)
+    k = start
+    for vi, cap, t, zc, amount, tight in parts:
         row_of = np.full(n_periods, -1, dtype=np.int64)
         row_of[tight] = k + np.arange(len(tight))
         sel = row_of[t] >= 0
@@ -295,12 +346,14 @@ def _add_vendor_capacity(ix: IndexSets, cols: dict[str, Block], rows: _Rows, hi:
         k += len(tight)
 
 
-def _add_take_or_pay(ix: IndexSets, cols: dict[str, Block], rows: _Rows, cost: np.ndarray, vendor_z: list[VendorTerms]) -> None:
+def _add_take_or_pay(ix: IndexSets, cols: dict[str, Block], rows: _Rows, cost: np.ndarray, vendor_z: list[VendorTerms],
+                     vendor_h: list[DeferredTerms]) -> None:
     """billed[v,w] >= used and >= minimum x week fraction x y; billed priced per agent-hour or per contact."""
     by, bb = cols["y"], cols["billed"]
     n_weeks = ix.n_weeks
     used_parts, min_parts = [], []
-    for vi, (v, (_t, w, zc, amount)) in enumerate(zip(ix.scenario.config.vendors, vendor_z)):
+    for vi, (v, (_t, w, zc, amount), (_th, wh, hc, ah, _most)) in enumerate(zip(ix.scenario.config.vendors, vendor_z, vendor_h)):
+        w, zc, amount = np.concatenate([w, wh]), np.concatenate([zc, hc]), np.concatenate([amount, ah])
         per_contact = v.pricing == "per_contact"
         scale = 1.0 if per_contact else ix.period_h
         minimum = v.min_contacts_per_week if per_contact else v.min_hours_per_week
@@ -333,8 +386,12 @@ def _add_policy(ix: IndexSets, cols: dict[str, Block], rows: _Rows, zih: np.ndar
         rows.coef(np.full(n_vendors, start), cols["y"].idx(), 1.0)
     if policy.min_in_house_share > 0:
         weight = ix.base_work()
-        start = rows.family("min_in_house_share", 1, policy.min_in_house_share * float(weight.sum()), INF)
+        D = ix.deferred  # deferrable contacts count where they are handled
+        total = float(weight.sum()) + float(D.arrived.sum())
+        start = rows.family("min_in_house_share", 1, policy.min_in_house_share * total, INF)
         rows.coef(np.full(len(zih), start), zih, weight[ix.r_base[ix.cover_req]])
+        ih = np.nonzero(D.h_group >= 0)[0]
+        rows.coef(np.full(len(ih), start), cols["handled"].start + ih, 1.0)
 
 
 def _add_in_house_pay(ix: IndexSets, cols: dict[str, Block], cost: np.ndarray) -> None:
@@ -351,6 +408,68 @@ def _add_shortfall_penalty(ix: IndexSets, cols: dict[str, Block], cost: np.ndarr
     cost[cols["u"].slice] = per_agent
     slot_req = np.bincount(ix.b_slot, weights=ix.b_required.astype(float), minlength=ix.n_slots)
     cost[cols["unserved"].slice] = per_agent * slot_req
+    D = ix.deferred  # an unanswered deferrable contact: the agent-hours it needs in-house
+    cost[cols["dropped"].slice] = soft.penalty_per_agent_hour * (D.aht_s / 3600.0 / D.occupancy)[D.e_queue]
+
+
+def _add_backlog_flow(ix: IndexSets, cols: dict[str, Block], rows: _Rows) -> None:
+    """b[q,t] - b[q,t-1] + handled (+ unanswered) = A[q,t]; b[q,-1] is b[q,P-1] (cyclic) or absent. The deadline
+    is the backlog columns' upper bound."""
+    D = ix.deferred
+    start = rows.family("backlog_flow", D.n_backlog, D.arrived.reshape(-1), D.arrived.reshape(-1))
+    bb = cols["backlog"]
+    rows.coef(start + np.arange(D.n_backlog), bb.idx(), 1.0)
+    q = np.repeat(np.arange(D.n_queues), D.n_periods)
+    t = np.tile(np.arange(D.n_periods), D.n_queues)
+    prev, exists = D.previous_backlog(q, t)
+    rows.coef(start + np.nonzero(exists)[0], bb.start + prev[exists], -1.0)
+    rows.coef(start + D.backlog_col(D.h_queue, D.h_period), cols["handled"].idx(), 1.0)
+    rows.coef(start + D.backlog_col(D.e_queue, D.e_period), cols["dropped"].idx(), 1.0)
+
+
+def _add_deferred_contracts(ix: IndexSets, cols: dict[str, Block], rows: _Rows) -> None:
+    """handled[q,t,v] <= W[q,t] x y[v]: a vendor handles deferrable work only when contracted."""
+    D = ix.deferred
+    c = np.nonzero(D.h_prov > 0)[0]
+    vendor_of = np.full(len(ix.providers), -1, dtype=np.int64)
+    vendor_of[[ix.providers.index(v) for v in ix.vendors]] = np.arange(len(ix.vendors))
+    start = rows.family("deferred_contract", len(c), -INF, 0.0)
+    r = start + np.arange(len(c))
+    rows.coef(r, cols["handled"].start + c, 1.0)
+    rows.coef(r, cols["y"].start + vendor_of[D.h_prov[c]], -D.waiting_max[D.h_queue[c], D.h_period[c]])
+
+
+def _add_response_share(ix: IndexSets, cols: dict[str, Block], rows: _Rows) -> None:
+    """The share target under FIFO, exactly (docs/model.md): w <= A delta, w + e <= A (soft), w - x + M delta <= M,
+    and per queue and week of arrival sum w + share x sum e >= share x arrivals."""
+    D = ix.deferred
+    n = len(D.w_queue)
+    bw, bo = cols["within"], cols["on_time"]
+    arrived = D.arrived[D.w_queue, D.w_period]
+    start = rows.family("within_on_time", n, -INF, 0.0)
+    rows.coef(start + np.arange(n), bw.idx(), 1.0)
+    rows.coef(start + np.arange(n), bo.idx(), -arrived)
+    if len(D.e_queue) and n:
+        e_of = np.full((D.n_queues, D.n_periods), -1, dtype=np.int64)
+        e_of[D.e_queue, D.e_period] = np.arange(len(D.e_queue))
+        start = rows.family("within_answered", n, -INF, arrived)
+        rows.coef(start + np.arange(n), bw.idx(), 1.0)
+        rows.coef(start + np.arange(n), cols["dropped"].start + e_of[D.w_queue, D.w_period], 1.0)
+    start = rows.family("within_fifo", n, -INF, D.w_big_m)
+    rows.coef(start + np.arange(n), bw.idx(), 1.0)
+    big = np.nonzero(D.w_big_m > 0)[0]
+    rows.coef(start + big, bo.start + big, D.w_big_m[big])
+    owner, hcols = D.window(D.w_queue, D.w_period, D.target[D.w_queue])
+    rows.coef(start + owner, cols["handled"].start + hcols, -1.0)
+    prev, exists = D.previous_backlog(D.w_queue, D.w_period)
+    rows.coef(start + np.nonzero(exists)[0], cols["backlog"].start + prev[exists], 1.0)
+    key = D.share_queue * (ix.n_weeks + 1) + D.share_week
+    start = rows.family("response_share", len(key), D.share[D.share_queue] * D.share_arrived, INF)
+    rows.coef(start + np.searchsorted(key, D.w_queue * (ix.n_weeks + 1) + D.w_week), bw.idx(), 1.0)
+    if len(D.e_queue):
+        has = (D.share[D.e_queue] > 0) & (D.target[D.e_queue] < D.deadline[D.e_queue])
+        ekey = D.e_queue[has] * (ix.n_weeks + 1) + ix.week_of[D.e_period[has]]
+        rows.coef(start + np.searchsorted(key, ekey), cols["dropped"].start + np.nonzero(has)[0], D.share[D.e_queue[has]])
 
 
 __all__ = ["Block", "CoreModel", "build_matrix"]
