@@ -45,6 +45,9 @@ def partition(m: CoreModel, block_len: int) -> Partition:
     col_period[m.col("a")] = cover_period[m.a_cover]
     if m.cols["u"].size:
         col_period[m.col("u")] = cover_period
+    for name, per in m.col_period.items():  # deferrable work's blocks (issue #13): by their own period
+        if m.cols[name].size:
+            col_period[m.col(name)] = per
     block = np.where(col_period >= 0, col_period // block_len, GLOBAL)
     block[m.col("heads")] = GLOBAL
     block[m.col("billed")] = GLOBAL

@@ -151,28 +151,32 @@ def _cohorts(arrive: np.ndarray, handle: np.ndarray, cyclic: bool, K: int, tol: 
     line: deque[list[float]] = deque()  # [arrival (absolute period), amount]
     out = {k: np.zeros(T) for k in ("backlog", "oldest", "idle", "within")}
     out["wait"] = np.full(T, np.nan)
+    done: set[float] = set()  # cohorts whose remainder is within `tol` (counted handled; the remainder still goes first)
     for k in range((3 if cyclic else 1) * T):
         t = k % T
         measured = first <= k < first + T
         if arrive[t] > 0:
             line.append([k, float(arrive[t])])
         left = float(handle[t])
-        while left > tol and line:
+        while left > 0 and line:
             s, amount = line[0]
             take = min(amount, left)
             left -= take
             if first <= s < first + T and k - s + 1 <= K:
                 out["within"][int(s) - first] += take
-            if amount - take <= tol:
-                line.popleft()
+            if amount - take <= tol and s not in done:
+                done.add(s)
                 if first <= s < first + T:
                     out["wait"][int(s) - first] = k - s + 1
+            if amount - take <= 0:
+                line.popleft()
             else:
                 line[0][1] = amount - take
         if measured:
             out["idle"][t] = left if left > tol else 0.0
             out["backlog"][t] = sum(a for _, a in line)
-            out["oldest"][t] = k - line[0][0] + 1 if line else 0.0
+            waiting = [s for s, a in line if a > tol]
+            out["oldest"][t] = k - waiting[0] + 1 if waiting else 0.0
     return out
 
 
