@@ -81,8 +81,8 @@ def _recomputed_costs(plan: Plan) -> dict[str, float]:
         for _i, _t, q, vals in plan.backlog:  # unanswered deferrable contacts: the in-house agent-hours they need
             if q in plan.deferrable and math.isfinite(vals["unanswered"]):
                 queue = plan.queues[q]
-                hours = queue.aht_s / 3600.0 / (queue.service_level.max_occupancy or 1.0)
-                penalty += plan.soft.penalty_per_agent_hour * vals["unanswered"] * hours
+                need_h = queue.aht_s / 3600.0 / (queue.service_level.max_occupancy or 1.0)
+                penalty += plan.soft.penalty_per_agent_hour * vals["unanswered"] * need_h
     return {
         "in_house_pay": pay,
         "in_house_headcount": heads,
