@@ -99,9 +99,10 @@ def test_hand_computed_optimum_on_every_backend(case: str, backend: str) -> None
 def test_deferral_waits_for_the_cheap_vendor() -> None:
     scenario, _ = HAND["deferred-2h"]
     r = solve(scenario, backend="highs", mip_gap=1e-6)
-    assert r.handled[["period", "provider", "handled"]].values.tolist() == [[1, "cheap", 4.0], [3, "cheap", 6.0]]
+    assert r.handled[["period", "provider"]].values.tolist() == [[1, "cheap"], [3, "cheap"]]
+    assert r.handled["handled"].tolist() == pytest.approx([4.0, 6.0], abs=1e-5)
     b = r.backlog.set_index("period")
-    assert b["backlog"].tolist() == [4.0, 0.0, 6.0, 0.0]
+    assert b["backlog"].tolist() == pytest.approx([4.0, 0.0, 6.0, 0.0], abs=1e-5)
     assert b["wait_h"].tolist()[0] == 2.0 and b["wait_h"].tolist()[2] == 2.0
     assert b["oldest_wait_h"].tolist() == [1.0, 0.0, 1.0, 0.0]
 
@@ -109,10 +110,11 @@ def test_deferral_waits_for_the_cheap_vendor() -> None:
 def test_cyclic_backlog_wraps_to_the_first_period() -> None:
     scenario, _ = HAND["cyclic-wrap"]
     r = solve(scenario, backend="core", mip_gap=1e-6)
-    assert r.handled[["period", "provider", "handled", "agents"]].values.tolist() == [[0, "v", 4.0, 4.0]]
+    assert r.handled[["period", "provider"]].values.tolist() == [[0, "v"]]
+    assert r.handled[["handled", "agents"]].values.tolist()[0] == pytest.approx([4.0, 4.0], abs=1e-5)
     b = r.backlog.set_index("period")
-    assert b.loc[3, "backlog"] == 4.0 and b.loc[3, "wait_h"] == 2.0 and b.loc[0, "backlog"] == 0.0
-    assert r.vendors["billed_hours"].tolist() == [4.0]
+    assert b.loc[3, "backlog"] == pytest.approx(4.0) and b.loc[3, "wait_h"] == 2.0 and b.loc[0, "backlog"] == pytest.approx(0.0, abs=1e-5)
+    assert r.vendors["billed_hours"].tolist() == pytest.approx([4.0])
 
 
 def test_non_cyclic_horizon_refuses_a_deadline_past_its_end() -> None:
@@ -129,7 +131,7 @@ def test_share_target_plan_is_first_in_first_out() -> None:
     scenario, _ = HAND["share-fifo"]
     r = solve(scenario, backend="cbc", mip_gap=1e-6)
     b = r.backlog.set_index("period")
-    assert b["within_target"].tolist() == [0.0, 0.0, 0.0, 0.0, 2.0, 2.0]
+    assert b["within_target"].tolist() == pytest.approx([0.0, 0.0, 0.0, 0.0, 2.0, 2.0], abs=1e-5)
     assert b.loc[1, "oldest_wait_h"] == 2.0  # period 0's mail still waits after period 1
     svc = r.service("queue").set_index("queue")
     assert svc.loc["mail", "service_level"] == pytest.approx(0.5)
@@ -139,8 +141,8 @@ def test_share_target_plan_is_first_in_first_out() -> None:
 def test_vendor_capacity_and_take_or_pay_on_deferrable_work() -> None:
     scenario, _ = HAND["vendor-hours"]
     r = solve(scenario, backend="core", mip_gap=1e-6)
-    assert r.handled.groupby("period")["agents"].sum().max() <= 2.0 + 1e-9
-    assert r.vendors[["used_hours", "billed_hours"]].values.tolist() == [[3.0, 6.0]]
+    assert r.handled.groupby("period")["agents"].sum().max() <= 2.0 + 1e-6
+    assert r.vendors[["used_hours", "billed_hours"]].values.tolist()[0] == pytest.approx([3.0, 6.0])
 
 
 def test_soft_service_level_prices_unanswered_mail() -> None:
@@ -150,7 +152,7 @@ def test_soft_service_level_prices_unanswered_mail() -> None:
         r = solve(scenario, backend=backend, mip_gap=1e-6)
         assert r.status == Status.optimal
         assert r.objective == pytest.approx(400.0)
-        assert r.backlog["unanswered"].tolist() == [0.0, 0.0, 0.0, 4.0]
+        assert r.backlog["unanswered"].tolist() == pytest.approx([0.0, 0.0, 0.0, 4.0], abs=1e-5)
         assert r.kpis["unmet_periods"] == 1
         assert verify(scenario, r) == []
 

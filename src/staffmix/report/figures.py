@@ -234,11 +234,17 @@ def daily_service(result: Result, timezone: str | None = None) -> pd.DataFrame:
     """Volume-weighted service level per queue and local day (columns: queue, day, contacts, service_level, asa_s, occupancy)."""
     from staffmix.result import service_rollup
 
+    from staffmix.result import backlog_rollup, merge_backlog_rollup
+
     s = result.staffing
-    if s.empty:
+    b = result.backlog
+    if s.empty and b.empty:
         return pd.DataFrame(columns=["queue", "day", "contacts", "service_level", "asa_s", "occupancy"])
     s = s.assign(period_start=local_starts(s, timezone))
-    return service_rollup(s, "day")
+    out = service_rollup(s, "day")
+    if b.empty:
+        return out
+    return merge_backlog_rollup(out, backlog_rollup(b.assign(period_start=local_starts(b, timezone)), "day"), "day")
 
 
 def service_figure(result: Result, scenario: Any | None = None) -> Any | None:
@@ -275,7 +281,14 @@ def service_targets(scenario: Any | None) -> dict[str, float]:
     """Each queue's service-level target ({} without the scenario)."""
     if scenario is None:
         return {}
-    return {q.id: float(q.service_level.target) for q in scenario.config.queues}
+    return {q.id: _target(q) for q in scenario.config.queues}
+
+
+def _target(queue: Any) -> float:
+    """A deferrable queue's target is its response share (all within the deadline when it has none)."""
+    if queue.response_within_h is None:
+        return float(queue.service_level.target)
+    return float(queue.response_target.share) if queue.response_target else 1.0
 
 
 def _vendor_terms(scenario: Any | None) -> tuple[dict[str, Any], np.ndarray | None]:
