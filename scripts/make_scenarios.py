@@ -130,8 +130,7 @@ SCENARIO_DEMAND = [
     ScenarioDemand("webshop-startup", seed=20260303, queues=[
         QueueDemand("phone", 7.5, CONSUMER_WEEKDAY, CONSUMER_WEEKEND, CONSUMER_WEEK),
         QueueDemand("chat", 6.0, CONSUMER_WEEKDAY, CONSUMER_WEEKEND, CONSUMER_WEEK),
-        QueueDemand("email", 2.3, CONSUMER_WEEKDAY, CONSUMER_WEEKEND, CONSUMER_WEEK,
-                    carry_backlog=True),
+        QueueDemand("email", 2.3, CONSUMER_WEEKDAY, CONSUMER_WEEKEND, CONSUMER_WEEK),  # around the clock, deferrable
     ]),
     ScenarioDemand("eu-ecommerce-pci", seed=20261123, queues=[
         QueueDemand("sales_de", 34.0, CONSUMER_WEEKDAY, CONSUMER_WEEKEND, BLACK_FRIDAY_WEEK),
@@ -143,6 +142,7 @@ SCENARIO_DEMAND = [
     ScenarioDemand("saas-24x7", seed=20260304, queues=[
         QueueDemand("tier1", 30.0, GLOBAL_W, GLOBAL_WE, OFFICE_WEEK),
         QueueDemand("tier2", 4.5, GLOBAL_W, GLOBAL_WE, OFFICE_WEEK),
+        QueueDemand("tickets", 7.0, GLOBAL_W, GLOBAL_WE, OFFICE_WEEK),  # web-form tickets, deferrable
     ]),
 ]
 

@@ -54,7 +54,7 @@ def compute_kpis(result: Result, ix: IndexSets) -> dict[str, Any]:
         "cost_per_contact": result.objective / total_contacts if total_contacts else None,
         "in_house_share": in_house / total_work if total_work else None,
         "night_share_outsourced": night_vendor / night_work if night_work else None,
-        "vendors_used": sorted(set(s["provider"]) - {IN_HOUSE, UNSERVED}),
+        "vendors_used": sorted((set(s["provider"]) | set(result.handled["provider"])) - {IN_HOUSE, UNSERVED}),
         "unmet_periods": unmet,
     }
     overall = result.service("overall")

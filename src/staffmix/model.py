@@ -389,6 +389,8 @@ def add_response_share(prob: pulp.LpProblem, ix: IndexSets, var: Variables) -> N
             prob += w + dropped_of[(d, s)] <= float(D.arrived[d, s]), f"within_answered_{q}_{s}"
         x = pulp.lpSum(in_window[i]) - (var.backlog[int(prev[i])] if has_prev[i] else 0)
         prob += (w - x + m * delta if m else w - x) <= m, f"within_fifo_{q}_{s}"
+        if m:  # valid for every plan (W_s <= handled in the window); it tightens the relaxation of the row above
+            prob += w - pulp.lpSum(in_window[i]) <= 0, f"within_window_{q}_{s}"
     rows: dict[tuple[int, int], list[tuple[pulp.LpVariable, float]]] = defaultdict(list)
     for i, (d, wk) in enumerate(zip(D.w_queue.tolist(), D.w_week.tolist())):
         rows[(d, wk)].append((var.within[i], 1.0))

@@ -56,7 +56,6 @@ def roles(m: CoreModel) -> Roles:
     route = np.zeros(n, dtype=bool)
     route[m.col("z")] = True
     route[m.col("unserved")] = True
-    route[m.col("on_time")] = True  # deferrable work's share-target binaries: decided with the routing (issue #13)
     shift = np.zeros(n, dtype=bool)
     shift[m.col("x")] = True
     heads = np.zeros(n, dtype=bool)

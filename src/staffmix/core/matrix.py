@@ -463,6 +463,13 @@ def _add_response_share(ix: IndexSets, cols: dict[str, Block], rows: _Rows) -> N
     rows.coef(start + owner, cols["handled"].start + hcols, -1.0)
     prev, exists = D.previous_backlog(D.w_queue, D.w_period)
     rows.coef(start + np.nonzero(exists)[0], cols["backlog"].start + prev[exists], 1.0)
+    # w <= handled in the window: valid for every plan, it tightens the relaxation where the binary matters (M > 0)
+    row_of = np.full(n, -1, dtype=np.int64)
+    row_of[big] = np.arange(len(big))
+    start = rows.family("within_window", len(big), -INF, 0.0)
+    rows.coef(start + np.arange(len(big)), bw.start + big, 1.0)
+    sel = row_of[owner] >= 0
+    rows.coef(start + row_of[owner[sel]], cols["handled"].start + hcols[sel], -1.0)
     key = D.share_queue * (ix.n_weeks + 1) + D.share_week
     start = rows.family("response_share", len(key), D.share[D.share_queue] * D.share_arrived, INF)
     rows.coef(start + np.searchsorted(key, D.w_queue * (ix.n_weeks + 1) + D.w_week), bw.idx(), 1.0)

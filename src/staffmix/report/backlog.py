@@ -75,13 +75,13 @@ def backlog_figure(result: Result, scenario: Any | None = None) -> Any | None:
     for ax in list(axes) + [a for a in fig.axes if a not in axes]:
         for handle, label in zip(*ax.get_legend_handles_labels()):
             handles.setdefault(label, handle)
-    fig.legend(list(handles.values()), list(handles), loc="outside upper right", ncol=min(len(handles), 4), fontsize=8,
+    fig.legend(list(handles.values()), list(handles), loc="outside lower center", ncol=min(len(handles), 4), fontsize=8,
                frameon=False)
     first, last = b["_t"].min(), b["_t"].max() + step
     axes[-1].set_xlim(first, last)
     _date_axis(axes[-1], last - first)
     where = f"local time, {tz}" if tz else "time zone of the result"
-    fig.suptitle(f"Deferrable work: handled by provider, arrivals and backlog ({where}); red: oldest contact waiting",
+    fig.suptitle(f"Deferrable work: handled by provider, arrivals, backlog and the oldest contact's wait ({where})",
                  fontsize=11, x=0.01, ha="left")
     return fig
 
