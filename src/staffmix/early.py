@@ -30,6 +30,7 @@ from dataclasses import replace
 import numpy as np
 import scipy.sparse as sp
 
+from staffmix.fifo import read_fifo
 from staffmix.index import IndexSets
 from staffmix.native_output import silenced_stdout
 from staffmix.outcome import PlanValues
@@ -39,10 +40,13 @@ SLACK = 1e-7
 backlog's upper bound, the share rows); capacity and usage rows are taken at the plan's own values instead."""
 
 
-def answer_early(ix: IndexSets, values: PlanValues) -> PlanValues:
-    """`values` with the deferrable handling re-timed as early as the paid-for capacity allows (module docstring)."""
+def answer_early(ix: IndexSets, values: PlanValues, share_target: bool = True) -> PlanValues:
+    """`values` with the deferrable handling re-timed as early as the paid-for capacity allows (module docstring).
+
+    The share target keeps the plan's binaries (read from its FIFO share when the plan has none: a plan of the
+    core's relaxation without them); `share_target=False` leaves it out."""
     D = ix.deferred
-    n_h, n_b, n_w = len(D.h_queue), D.n_backlog, len(D.w_queue)
+    n_h, n_b, n_w = len(D.h_queue), D.n_backlog, len(D.w_queue) if share_target else 0
     if not n_h or len(values.handled) != n_h:
         return values
     h0 = np.maximum(values.handled, 0.0)
@@ -99,7 +103,7 @@ def answer_early(ix: IndexSets, values: PlanValues) -> PlanValues:
 
     # the share target with the plan's binaries
     if n_w:
-        delta = np.round(values.on_time) if len(values.on_time) == n_w else np.ones(n_w)
+        delta = np.round(values.on_time) if len(values.on_time) == n_w else _on_time(ix, h0, dropped)
         cols_w = n_h + n_b + np.arange(n_w)
         arrived = D.arrived[D.w_queue, D.w_period]
         rows.bounds_w = (np.zeros(n_w), np.minimum(arrived * delta, arrived - dropped[D.w_queue, D.w_period]))
@@ -128,6 +132,37 @@ def answer_early(ix: IndexSets, values: PlanValues) -> PlanValues:
         return values
     return replace(values, handled=np.maximum(x[:n_h], 0.0), backlog=np.maximum(x[n_h:n_h + n_b], 0.0),
                    within=x[n_h + n_b:] if n_w else values.within)
+
+
+def _fifo_within(ix: IndexSets, handled: np.ndarray, dropped: np.ndarray) -> np.ndarray:
+    """(queues x periods) contacts of each arrival period handled within target, read first-in-first-out."""
+    D = ix.deferred
+    total = np.zeros((D.n_queues, D.n_periods))
+    np.add.at(total, (D.h_queue, D.h_period), handled)
+    return np.stack([read_fifo(D.arrived[d] - dropped[d], total[d], D.cyclic, int(D.target[d])).within_target
+                     for d in range(D.n_queues)]) if D.n_queues else total
+
+
+def _on_time(ix: IndexSets, handled: np.ndarray, dropped: np.ndarray) -> np.ndarray:
+    """The share-target binaries a plan's FIFO reading implies: 1 where some of the period's contacts are within target."""
+    D = ix.deferred
+    within = _fifo_within(ix, handled, dropped)[D.w_queue, D.w_period]
+    return (within > 1e-7).astype(float)
+
+
+def share_targets_met(ix: IndexSets, values: PlanValues) -> bool:
+    """Whether the plan's FIFO share within target reaches every queue's target in every week of arrival."""
+    D = ix.deferred
+    dropped = np.zeros((D.n_queues, D.n_periods))
+    if len(values.dropped):
+        dropped[D.e_queue, D.e_period] = values.dropped
+    within = _fifo_within(ix, np.maximum(values.handled, 0.0), dropped)
+    for d, w in zip(D.share_queue.tolist(), D.share_week.tolist()):
+        mine = ix.week_of == w
+        answered = float((D.arrived[d] - dropped[d])[mine].sum())
+        if float(within[d][mine].sum()) < D.share[d] * answered - 1e-6 * max(1.0, answered):
+            return False
+    return True
 
 
 def _free_in_house(ix: IndexSets, values: PlanValues) -> np.ndarray:
@@ -200,4 +235,4 @@ def _solve_lp(rows: _Rows, cost: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> 
     return np.asarray(h.getSolution().col_value, dtype=float)
 
 
-__all__ = ["answer_early"]
+__all__ = ["answer_early", "share_targets_met"]

@@ -12,6 +12,7 @@ solved by a strategy that exploits its structure:
 - blocks.py / rolling.py / bound.py   week blocks for long horizons: a
               rolling plan and a Lagrangian lower bound from per-week LPs
 - strategy.py which of these, in which order, for a given model
+- share_later.py  deferrable work's share targets left out first (issue #13)
 - plan.py     a solution vector tidied, checked, and cut into PlanValues
 
 See docs/performance.md for how and why, and the measured figures.
@@ -50,7 +51,12 @@ def solve(ix: IndexSets, opts: SolverOptions, started: float) -> Outcome:
     m = build_matrix(ix)
     build_s = time.perf_counter() - t0
     run_deadline = None if deadline is None else deadline - max(0.2, READ_BACK_S_PER_COLUMN * m.n_cols)
-    found = run(m, opts, run_deadline)
+    if len(ix.deferred.share_queue):  # deferrable work's share targets: without them first (issue #13)
+        from staffmix.core.share_later import solve_share_later
+
+        found = solve_share_later(ix, m, opts, run_deadline)
+    else:
+        found = run(m, opts, run_deadline)
     if found.v is None:
         if found.infeasible:
             return Outcome(Status.infeasible, message=found.message or "the model is infeasible", build_s=build_s)

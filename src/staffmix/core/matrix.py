@@ -114,8 +114,11 @@ class _Rows:
         self.v.append(np.broadcast_to(np.asarray(vals, dtype=float), rows.shape).copy())
 
 
-def build_matrix(ix: IndexSets) -> CoreModel:
-    """The model of `ix` as one sparse matrix: columns in blocks, one row family per constraint family."""
+def build_matrix(ix: IndexSets, share_target: bool = True) -> CoreModel:
+    """The model of `ix` as one sparse matrix: columns in blocks, one row family per constraint family.
+
+    `share_target=False` leaves out deferrable work's share targets (the within and on_time blocks and their
+    rows): a relaxation the core tries first (core/__init__.py)."""
     soft = ix.soft
     n_providers, n_groups, n_vendors, n_weeks = len(ix.providers), len(ix.groups), len(ix.vendors), ix.n_weeks
 
@@ -143,8 +146,8 @@ def build_matrix(ix: IndexSets) -> CoreModel:
     bhd = block("handled", len(D.h_queue))
     bbk = block("backlog", D.n_backlog)
     bdr = block("dropped", len(D.e_queue))
-    bwi = block("within", len(D.w_queue))
-    bot = block("on_time", len(D.w_queue))
+    bwi = block("within", len(D.w_queue) if share_target else 0)
+    bot = block("on_time", len(D.w_queue) if share_target else 0)
     # the in-house routing column of each cover row
     zih = zcol[ix.b_slot[ix.r_base[ix.cover_req]], 0] if n_providers else np.zeros(0, np.int64)
 
@@ -160,10 +163,11 @@ def build_matrix(ix: IndexSets) -> CoreModel:
     hi[bhd.slice] = D.waiting_max[D.h_queue, D.h_period]
     hi[bbk.slice] = D.backlog_max.reshape(-1)
     hi[bdr.slice] = D.arrived[D.e_queue, D.e_period]
-    hi[bwi.slice] = D.arrived[D.w_queue, D.w_period]
-    hi[bot.slice] = 1.0
-    lo[bot.slice] = np.where(D.w_big_m > 0, 0.0, 1.0)  # nothing can wait before s: x_s >= 0, no binary needed
-    integer[bot.slice] = D.w_big_m > 0
+    if share_target:
+        hi[bwi.slice] = D.arrived[D.w_queue, D.w_period]
+        hi[bot.slice] = 1.0
+        lo[bot.slice] = np.where(D.w_big_m > 0, 0.0, 1.0)  # nothing can wait before s: x_s >= 0, no binary needed
+        integer[bot.slice] = D.w_big_m > 0
 
     rows = _Rows()
     vendor_prov = np.array([ix.providers.index(v) for v in ix.vendors], dtype=np.int64)
@@ -182,7 +186,8 @@ def build_matrix(ix: IndexSets) -> CoreModel:
     _add_shortfall_penalty(ix, cols, cost)
     _add_backlog_flow(ix, cols, rows)
     _add_deferred_contracts(ix, cols, rows)
-    _add_response_share(ix, cols, rows)
+    if share_target:
+        _add_response_share(ix, cols, rows)
 
     r = np.concatenate(rows.r) if rows.r else np.zeros(0, np.int64)
     c = np.concatenate(rows.c) if rows.c else np.zeros(0, np.int64)
@@ -197,7 +202,7 @@ def build_matrix(ix: IndexSets) -> CoreModel:
         cover_req=ix.cover_req, vendor_prov=vendor_prov, capacity_group=capacity_group,
         col_period={
             "handled": D.h_period, "backlog": np.tile(np.arange(D.n_periods, dtype=np.int64), D.n_queues),
-            "dropped": D.e_period, "within": D.w_period, "on_time": D.w_period,
+            "dropped": D.e_period, **({"within": D.w_period, "on_time": D.w_period} if share_target else {}),
         },
         row_period={"backlog_flow": np.tile(np.arange(D.n_periods, dtype=np.int64), D.n_queues)},
     )

@@ -157,6 +157,8 @@ def _cohorts(arrive: np.ndarray, handle: np.ndarray, cyclic: bool, K: int, tol: 
         measured = first <= k < first + T
         if arrive[t] > 0:
             line.append([k, float(arrive[t])])
+            if arrive[t] <= tol:
+                done.add(k)  # next to nothing arrives: no wait to report
         left = float(handle[t])
         while left > 0 and line:
             s, amount = line[0]
