@@ -154,7 +154,10 @@ def test_core_plan_verifies_and_matches_reference(name: str) -> None:
     assert core.status == ref.status == Status.optimal, (core.message, ref.message)
     # both within `gap` of the optimum, so within `gap` of each other
     assert core.objective == pytest.approx(ref.objective, rel=gap + 1e-9)
-    assert core.bound <= ref.objective * (1 + 1e-9) and ref.bound <= core.objective * (1 + 1e-9)
+    # deferrable flows are met to the solvers' feasibility tolerance (about 1e-7 contacts), so a plan may cost
+    # that much less than the exact optimum another solver proved
+    rel = 1e-6 if name.startswith(("tiny-deferred", "deferred-")) else 1e-9
+    assert core.bound <= ref.objective * (1 + rel) and ref.bound <= core.objective * (1 + rel)
     assert verify(scenario, core) == []
     assert list(core.staffing.columns) == list(ref.staffing.columns)
     assert set(core.costs["component"]) == set(ref.costs["component"])

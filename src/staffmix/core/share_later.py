@@ -12,8 +12,11 @@ solves the model without the targets, a relaxation:
    fixed (routing, share binaries and the continuous rest free): a small MIP
    whose plan is feasible for the full model; within the requested gap of the
    relaxation's bound, it is the answer;
-3. else the full model by the usual strategy, keeping the better plan and
-   the better bound.
+3. else, on models the exact branch takes (strategy.EXACT_MAX_COLS), one
+   HiGHS MIP per contract choice (exact.py) started from the repaired plan,
+   instead of the usual strategy's heuristic, which would only find a plan
+   of the same quality again; on larger models the usual strategy. The
+   better plan and the better bound are kept.
 
 The relaxation's bound is valid for the full model (it has fewer rules), so
 every answer carries a proven gap.
@@ -56,7 +59,9 @@ def solve_share_later(ix: IndexSets, m: CoreModel, opts: SolverOptions, deadline
         best = _repair(m, relaxed, found.v, opts, deadline)
         if best is not None and lower is not None and relative_gap(float(m.cost @ best), lower) <= opts.mip_gap + 1e-9:
             return SearchResult(best, float(m.cost @ best), lower)
-    full = run(m, opts, deadline)
+    full = _exact_from(m, best, opts, deadline) if best is not None else None
+    if full is None:
+        full = run(m, opts, deadline)
     if full.v is not None and (best is None or float(m.cost @ full.v) < float(m.cost @ best)):
         best = full.v
     bounds = [b for b in (lower, full.bound) if b is not None and np.isfinite(b)]
@@ -64,6 +69,27 @@ def solve_share_later(ix: IndexSets, m: CoreModel, opts: SolverOptions, deadline
     if best is None:
         return SearchResult(None, None, bound, infeasible=full.infeasible, message=full.message)
     return SearchResult(best, float(m.cost @ best), bound, message=full.message)
+
+
+def _exact_from(m: CoreModel, start: np.ndarray, opts: SolverOptions, deadline: float | None) -> SearchResult | None:
+    """Step 3 on a model the exact branch takes: every contract choice scored by its LP and solved by HiGHS from
+    `start` (a plan of the full model), as strategy._small does after its heuristic. None: leave it to the strategy."""
+    from staffmix.core.contracts import choices, score
+    from staffmix.core.exact import Incumbent, run_exact
+    from staffmix.core.strategy import EXACT_MAX_COLS
+
+    ys = choices(m)
+    if ys is None or m.n_cols > EXACT_MAX_COLS:
+        return None
+    scored = score(m, ys, opts.threads, deadline)
+    feasible = [c for c in scored if c.lp < np.inf]
+    if not feasible:
+        return SearchResult(None, None, None, infeasible=True, message="the LP relaxation is infeasible for every vendor contract choice")
+    lp_bound = min(c.lp for c in feasible)
+    y = np.round(start[m.col("y")])
+    incumbent, bound, _settled = run_exact(m, scored, Incumbent(start, float(m.cost @ start), y), opts.mip_gap, opts.threads, deadline)
+    v = tidy(m, incumbent.v)
+    return SearchResult(v, float(m.cost @ v), max(bound, lp_bound) if np.isfinite(lp_bound) else bound)
 
 
 def _embed(m: CoreModel, relaxed: CoreModel, v0: np.ndarray, values) -> np.ndarray:
