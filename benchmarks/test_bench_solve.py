@@ -167,7 +167,7 @@ def test_solve_core_email(benchmark, name: str) -> None:
 
 
 @pytest.mark.parametrize("backend", ["cbc", "highs"])
-@pytest.mark.parametrize("name", ["w1-l1"] if QUICK else ["w1-l1", "w1-l6"])
+@pytest.mark.parametrize("name", ["w1-l1"] if QUICK else ["w1-l1", "w1-l6", "w4-l1"])
 def test_solve_reference_email(benchmark, name: str, backend: str) -> None:
     s = scenario(name, email=True)
     result = benchmark.pedantic(solve, args=(s,), kwargs=dict(backend=backend, time_limit_s=TIME_LIMIT_S, mip_gap=MIP_GAP, threads=1),
