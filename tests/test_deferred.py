@@ -335,3 +335,16 @@ def test_demand_must_be_contacts_at_the_queue_aht() -> None:
     d = scenario.demand.assign(contacts=np.nan, required_agents=1.0)
     with pytest.raises(ScenarioError, match="demand gives required agents, but queues mail are deferrable"):
         validate(Scenario(config=scenario.config, demand=d))
+
+
+def test_report_and_summary_show_deferrable_work() -> None:
+    from staffmix.report import render_report
+    from staffmix.summary import format_summary
+
+    scenario, r = _solved("share-fifo")
+    page = render_report(r, scenario)
+    section = page[page.index("Deferrable work: backlog"):]
+    assert "data:image/png;base64," in section[:3000]  # the backlog chart
+    assert "longest_wait_h" in page  # the service table's column
+    text = format_summary(r, "UTC", scenario)
+    assert "mail                 50.0% within 1 h (target 50%), longest wait 4 h (deadline 6 h)" in text
