@@ -13,7 +13,12 @@ status and peak memory in `benchmark.extra_info` (see `--benchmark-json`).
   distance from the best known (known-best.json);
 - test_solve_reference: cbc and highs on the 1-week instances, for scale;
 - test_core_vs_cbc_w13_l6 (STAFFMIX_BENCH_HEAVY=1): cbc for 300 s against
-  the core with a tenth of that.
+  the core with a tenth of that;
+- test_build_core_email / test_build_pulp_email / test_solve_core_email /
+  test_solve_reference_email: the same instances with a deferrable email
+  queue per language (`generate(..., deferrable=True)`: within 24 h, 90 %
+  within 8 h; issue #13), for the effect of deferrable work on build and
+  solve time.
 
 Quick mode (STAFFMIX_BENCH_QUICK=1) keeps the 1-week instances only.
 """
@@ -38,13 +43,17 @@ TIME_LIMIT_S = 20.0 if QUICK else 60.0
 MIP_GAP = 0.005
 ROUNDS = 1 if QUICK else 3
 
+EMAIL_SIZES = ["w1-l1"] if QUICK else ["w1-l1", "w1-l6", "w4-l1", "w4-l6", "w13-l1", "w13-l6", "w52-l1", "w52-l6"]
+EMAIL_SOLVE_SIZES = ["w1-l1"] if QUICK else ["w1-l1", "w1-l6", "w4-l1", "w4-l6", "w13-l1", "w52-l1"]
+
 _scenarios: dict[str, object] = {}
 
 
-def scenario(name: str):
-    if name not in _scenarios:
-        _scenarios[name] = GENERATORS[name]()
-    return _scenarios[name]
+def scenario(name: str, email: bool = False):
+    key = name + ("-email" if email else "")
+    if key not in _scenarios:
+        _scenarios[key] = GENERATORS[name](deferrable=email)
+    return _scenarios[key]
 
 
 def core_build(s):
@@ -128,3 +137,44 @@ def test_core_vs_cbc_w13_l6(benchmark) -> None:
     assert core.status.has_plan
     if cbc.objective is not None:
         assert core.objective <= cbc.objective * (1 + 1e-9)
+
+
+# ---------------------------------------------------------------- deferrable email (issue #13)
+
+
+@pytest.mark.parametrize("name", EMAIL_SIZES)
+def test_build_core_email(benchmark, name: str) -> None:
+    s = scenario(name, email=True)
+    m = benchmark.pedantic(core_build, args=(s,), rounds=ROUNDS, iterations=1, warmup_rounds=0)
+    benchmark.extra_info.update(columns=m.n_cols, rows=m.n_rows, nonzeros=int(m.A.nnz),
+                                integer_columns=int(m.integer.sum()), peak_rss_mb=round(peak_rss_mb(), 1))
+
+
+@pytest.mark.parametrize("name", ["w1-l1"] if QUICK else ["w1-l1", "w13-l6"])
+def test_build_pulp_email(benchmark, name: str) -> None:
+    s = scenario(name, email=True)
+    prob = benchmark.pedantic(build_model, args=(s,), rounds=1, iterations=1)
+    benchmark.extra_info.update(columns=len(prob.variables()), rows=len(prob.constraints), peak_rss_mb=round(peak_rss_mb(), 1))
+
+
+@pytest.mark.parametrize("name", EMAIL_SOLVE_SIZES)
+def test_solve_core_email(benchmark, name: str) -> None:
+    s = scenario(name, email=True)
+    result = benchmark.pedantic(solve, args=(s,), kwargs=dict(backend="core", time_limit_s=TIME_LIMIT_S, mip_gap=MIP_GAP, threads=1),
+                                rounds=1, iterations=1)
+    _record(benchmark, result)
+    assert result.status.has_plan or result.status == "no_solution", result.message
+    if result.status.has_plan:
+        assert result.bound is None or result.bound <= result.objective * (1 + 1e-9) + 1e-6
+        assert verify(s, result) == []
+
+
+@pytest.mark.parametrize("backend", ["cbc", "highs"])
+@pytest.mark.parametrize("name", ["w1-l1"] if QUICK else ["w1-l1", "w1-l6", "w4-l1"])
+def test_solve_reference_email(benchmark, name: str, backend: str) -> None:
+    s = scenario(name, email=True)
+    result = benchmark.pedantic(solve, args=(s,), kwargs=dict(backend=backend, time_limit_s=TIME_LIMIT_S, mip_gap=MIP_GAP, threads=1),
+                                rounds=1, iterations=1)
+    _record(benchmark, result)
+    if result.status.has_plan:
+        assert verify(s, result) == []

@@ -15,7 +15,8 @@ How the demand is made, per queue and hour of the week:
     mean = level x day_factor[day] x shape[hour]      (shape: weekday or weekend curve)
 
 then hours outside the queue's `open_hours` are zeroed, optional email
-backlog is carried from closed hours into the next opening, night hours
+backlog is carried from closed hours into the next opening (deferrable
+queues need none: their mail arrives when it is sent), night hours
 (22:00-06:00) are capped at a thin mean, and the contacts are a Poisson draw
 (nights also clipped to at most 5 contacts per hour and queue).
 
@@ -130,8 +131,7 @@ SCENARIO_DEMAND = [
     ScenarioDemand("webshop-startup", seed=20260303, queues=[
         QueueDemand("phone", 7.5, CONSUMER_WEEKDAY, CONSUMER_WEEKEND, CONSUMER_WEEK),
         QueueDemand("chat", 6.0, CONSUMER_WEEKDAY, CONSUMER_WEEKEND, CONSUMER_WEEK),
-        QueueDemand("email", 2.3, CONSUMER_WEEKDAY, CONSUMER_WEEKEND, CONSUMER_WEEK,
-                    carry_backlog=True),
+        QueueDemand("email", 2.3, CONSUMER_WEEKDAY, CONSUMER_WEEKEND, CONSUMER_WEEK),  # around the clock, deferrable
     ]),
     ScenarioDemand("eu-ecommerce-pci", seed=20261123, queues=[
         QueueDemand("sales_de", 34.0, CONSUMER_WEEKDAY, CONSUMER_WEEKEND, BLACK_FRIDAY_WEEK),
@@ -143,6 +143,7 @@ SCENARIO_DEMAND = [
     ScenarioDemand("saas-24x7", seed=20260304, queues=[
         QueueDemand("tier1", 30.0, GLOBAL_W, GLOBAL_WE, OFFICE_WEEK),
         QueueDemand("tier2", 4.5, GLOBAL_W, GLOBAL_WE, OFFICE_WEEK),
+        QueueDemand("tickets", 7.0, GLOBAL_W, GLOBAL_WE, OFFICE_WEEK),  # web-form tickets, deferrable
     ]),
 ]
 
@@ -270,6 +271,11 @@ def check(spec: ScenarioDemand) -> None:
             else:
                 line += f" {'-':>22} "
         print(line)
+    for q in config.queues:
+        if q.response_within_h is not None:  # deferrable: no hourly requirement, a week of work to schedule
+            work = demand.loc[demand["queue"] == q.id, "contacts"].sum() * q.aht_s / 3600 / (q.service_level.max_occupancy or 1.0)
+            target = f", {q.response_target.share:.0%} within {q.response_target.within_h:g} h" if q.response_target else ""
+            print(f"   {q.id}: deferrable, {work:.0f} agent-hours of work a week, all within {q.response_within_h:g} h{target}")
     if required is not None and "in_house" in providers:
         print(f"   in-house requirement, all queues: {required[('in_house', 'sum')].sum():.0f} productive agent-hours"
               " (in hours some shift covers)")

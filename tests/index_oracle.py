@@ -96,8 +96,8 @@ def requirements(scenario) -> pd.DataFrame:
         t = int(d["period"])
         how = int(per["how"].iloc[t])
         work = d["required_agents"] if by_agents else d["contacts"]
-        if not _open(q.open_hours, how) or not (work > 0):
-            continue
+        if not _open(q.open_hours, how) or not (work > 0) or q.response_within_h is not None:
+            continue  # deferrable queues have a backlog, not requirement rows
         offers = []
         groups = [g for g in config.groups if _fits(g, q) and g.max_headcount != 0 and t in on_duty[g.id]]
         if groups and _allowed(config, q, IN_HOUSE):
@@ -187,7 +187,8 @@ def routing_slots(scenario) -> dict[tuple[str, int], tuple[object, list[str]]]:
     # active queue-periods that no provider may take have a slot too (with no provider)
     active = {(d["queue"], int(d["period"])) for _, d in scenario.demand.iterrows()
               if _open(config.queue(d["queue"]).open_hours, int(per["how"].iloc[int(d["period"])]))
-              and ((d["required_agents"] if scenario.demand_kind == "required_agents" else d["contacts"]) > 0)}
+              and ((d["required_agents"] if scenario.demand_kind == "required_agents" else d["contacts"]) > 0)
+              and config.queue(d["queue"]).response_within_h is None}
     weekly = config.policy.routing == "weekly"
     slot_of = {}
     for q, t in active:
@@ -202,3 +203,39 @@ def routing_slots(scenario) -> dict[tuple[str, int], tuple[object, list[str]]]:
 
 def group_queue_pairs(config) -> list[tuple[str, str]]:
     return [(g.id, q.id) for g in config.groups for q in config.queues if _fits(g, q) and _allowed(config, q, IN_HOUSE)]
+
+
+def deferred_handling(scenario) -> list[tuple[str, int, str]]:
+    """(queue, period, handler) of every deferrable handling column: a group (by id) with a shift on duty, or a vendor
+    open, that may take the queue, in a period where something can be waiting (an arrival within the last H periods);
+    sorted by queue (scenario order), period, then groups before vendors (vendors by id)."""
+    config = scenario.config
+    h = config.horizon
+    T = h.periods
+    per = periods(config)
+    starts = shift_starts(config)
+    on_duty: dict[str, set[int]] = {g.id: set() for g in config.groups}
+    for g, t0, n in zip(starts["group"], starts["start_period"], starts["n_periods"]):
+        on_duty[g].update(covered(config, int(t0), int(n)))
+    arrivals = {}
+    for _, d in scenario.demand.iterrows():
+        q = config.queue(d["queue"])
+        if q.response_within_h is not None and _open(q.open_hours, int(per["how"].iloc[int(d["period"])])) and d["contacts"] > 0:
+            arrivals[(q.id, int(d["period"]))] = d["contacts"]
+    out = []
+    for q in config.queues:
+        if q.response_within_h is None:
+            continue
+        H = int(round(q.response_within_h * 60 / h.interval_min))
+        for t in range(T):
+            recent = [(t - k) % T if h.cyclic else t - k for k in range(H)]
+            if not any(arrivals.get((q.id, s), 0) > 0 for s in recent if s >= 0):
+                continue
+            how = int(per["how"].iloc[t])
+            for g in config.groups:
+                if _fits(g, q) and _allowed(config, q, IN_HOUSE) and g.max_headcount != 0 and t in on_duty[g.id]:
+                    out.append((q.id, t, g.id))
+            for v in sorted(config.vendors, key=lambda v: v.id):
+                if _fits(v, q) and _allowed(config, q, v.id) and _open(v.windows, how):
+                    out.append((q.id, t, v.id))
+    return out

@@ -53,6 +53,27 @@ def _variants() -> dict[str, Scenario]:
     out["tiny-day-erlang-a-per-contact"] = day_scenario(patience=120, per_contact=True)
     out["w1-l1-day"] = generate(1, 1, measured="day")
     out["w2-l1-weekly-week"] = generate(2, 1, routing="weekly", measured="week")
+    out.update(_deferred_variants())
+    return out
+
+
+def _deferred_variants() -> dict[str, Scenario]:
+    """Deferrable work (issue #13): a team and a per-contact vendor with a share target and the in-house share; a
+    soft level with a capacity-limited, take-or-pay per-agent-hour vendor; a cyclic week; a generated week."""
+    from test_deferred import mail, per_contact
+
+    out = {}
+    s = mail([3, 3, 0, 3, 3, 0, 2, 1], 4, aht=600.0, target=(0.75, 2), vendors=[per_contact("pc", 4.0, [1, 3, 4, 6, 7])],
+             team_rate=10.0)
+    d = s.config.model_dump(mode="json")
+    d["policy"]["min_in_house_share"] = 0.5
+    out["tiny-deferred-team"] = Scenario(config=ScenarioConfig.model_validate(d), demand=s.demand)
+    out["tiny-deferred-soft"] = mail([2, 3, 0, 4, 1], 3, aht=1800.0, occupancy=0.8, target=(0.6, 1), soft=50.0, vendors=[
+        {"id": "v", "languages": ["en"], "rate_per_hour": 20.0, "aht_factor": 1.2, "capacity_agents": 1.5,
+         "min_hours_per_week": 500, "windows": [{"start_hour": 9, "end_hour": 12}]}])
+    out["tiny-deferred-cyclic"] = mail([0, 2, 0, 0, 3, 1], 4, aht=900.0, cyclic=True, target=(0.5, 2), team_rate=12.0,
+                                      vendors=[per_contact("pc", 2.0, [0, 5])])
+    out["deferred-w1-l1"] = generate(1, 1, deferrable=True)
     return out
 
 
@@ -90,6 +111,10 @@ def assert_index_matches_oracle(scenario: Scenario) -> None:
         assert list(zip(ix.r_period[r].tolist(), [ix.queues[q] for q in ix.r_queue[r]], [ix.providers[p] for p in ix.r_prov[r]])) == \
             list(zip(steps["period"].tolist(), steps["queue"], steps["provider"]))
         np.testing.assert_allclose(ix.step_gain, steps["gain"].to_numpy(), rtol=1e-9, atol=1e-12)
+    D = ix.deferred
+    handlers = [ix.groups[g] if g >= 0 else ix.providers[p] for g, p in zip(D.h_group.tolist(), D.h_prov.tolist())]
+    handling = list(zip([ix.queues[D.queue[d]] for d in D.h_queue.tolist()], D.h_period.tolist(), handlers))
+    assert handling == oracle.deferred_handling(scenario)
 
 
 def _ref_highs(scenario: Scenario, tmp_path: Path) -> highspy.Highs:
@@ -124,7 +149,9 @@ def test_matrix_is_the_reference_model(name: str, tmp_path: Path) -> None:
         ref_mip = hx.run(_ref_highs(scenario, tmp_path), mip=True, mip_gap=0.0)
         core_mip = hx.run(hx.model_highs(m, 1, relax=False), mip=True, mip_gap=0.0)
         assert ref_mip.status == core_mip.status == "optimal"
-        assert core_mip.objective == pytest.approx(ref_mip.objective, rel=1e-9, abs=1e-9)
+        # continuous backlog flows meet HiGHS's MIP feasibility tolerance (1e-6), not exact arithmetic
+        tol = 1e-6 if name.startswith("tiny-deferred") else 1e-9
+        assert core_mip.objective == pytest.approx(ref_mip.objective, rel=tol, abs=tol)
 
 
 def test_build_is_vectorised_and_quick() -> None:
@@ -134,20 +161,24 @@ def test_build_is_vectorised_and_quick() -> None:
 
 
 @pytest.mark.parametrize("name", [
-    "tiny-headcount", "tiny-vendor_capacity", "soft",
+    "tiny-headcount", "tiny-vendor_capacity", "soft", "tiny-deferred-team", "tiny-deferred-soft", "tiny-deferred-cyclic",
     pytest.param("w2-l1-weekly", marks=pytest.mark.slow), pytest.param("dst-per-contact-weekly", marks=pytest.mark.slow),
+    pytest.param("deferred-w1-l1", marks=pytest.mark.slow),
 ])
 def test_core_plan_verifies_and_matches_reference(name: str) -> None:
     scenario = VARIANTS[name]
     # the multi-week instances prove 1e-6 only after a minute per backend; 1e-3 shows the same agreement.
     # No time limit: `optimal` is asserted, and a wall-clock limit could cut either solve short.
-    gap = 1e-3 if name.startswith(("w2", "dst")) else 1e-6
+    gap = 1e-3 if name.startswith(("w2", "dst", "deferred-w")) else 1e-6
     core = solve(scenario, backend="core", mip_gap=gap)
     ref = solve(scenario, backend="highs", mip_gap=gap)
     assert core.status == ref.status == Status.optimal, (core.message, ref.message)
     # both within `gap` of the optimum, so within `gap` of each other
     assert core.objective == pytest.approx(ref.objective, rel=gap + 1e-9)
-    assert core.bound <= ref.objective * (1 + 1e-9) and ref.bound <= core.objective * (1 + 1e-9)
+    # deferrable flows are met to the solvers' feasibility tolerance (about 1e-7 contacts), so a plan may cost
+    # that much less than the exact optimum another solver proved
+    rel = 1e-6 if name.startswith(("tiny-deferred", "deferred-")) else 1e-9
+    assert core.bound <= ref.objective * (1 + rel) and ref.bound <= core.objective * (1 + rel)
     assert verify(scenario, core) == []
     assert list(core.staffing.columns) == list(ref.staffing.columns)
     assert set(core.costs["component"]) == set(ref.costs["component"])

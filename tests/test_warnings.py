@@ -69,8 +69,9 @@ def no_vendor():
     return scenario, staffmix.solve(scenario, backend="core")
 
 
-def recount(staffing: pd.DataFrame) -> tuple[int, float]:
-    """Queue-periods below target and the lowest service level, from the table and the yaml alone."""
+def recount(staffing: pd.DataFrame, backlog: pd.DataFrame | None = None) -> tuple[int, float]:
+    """Queue-periods below target and the lowest service level, from the tables and the yaml alone (a deferrable
+    queue-period is below target when contacts that arrived in it are left unanswered)."""
     raw = yaml.safe_load((WEBSHOP / "scenario.yaml").read_text())
     target = {q["id"]: q.get("service_level", {}).get("target", 0.8) for q in raw["queues"]}
     flagged = 0
@@ -81,17 +82,20 @@ def recount(staffing: pd.DataFrame) -> tuple[int, float]:
             missed = missed or row.service_level < target[row.queue] - 1e-6
             lowest = min(lowest, row.service_level)
         flagged += bool(missed)
+    if backlog is not None:
+        flagged += int((backlog["unanswered"] > 1e-6).sum())
     return flagged, lowest
 
 
 def test_the_issue_plan_is_flagged(no_vendor) -> None:
     scenario, result = no_vendor
     assert result.status == "optimal"
-    flagged, lowest = recount(result.staffing)
-    assert flagged > 100 and lowest == 0.0  # the phone queue goes unanswered in places
+    flagged, lowest = recount(result.staffing, result.backlog)
+    assert flagged > 50 and lowest == 0.0  # the phone queue goes unanswered in places
     assert result.kpis["below_target_periods"] == result.below_target_periods == flagged
     assert result.kpis["min_service_level"] == lowest
-    assert result.kpis["unmet_periods"] == len(result.unmet) <= flagged
+    unanswered = int((result.backlog["unanswered"] > 1e-6).sum())  # deferrable email left unanswered
+    assert result.kpis["unmet_periods"] == len(result.unmet) + unanswered <= flagged
     (warning,) = result.warnings
     assert warning.startswith(f"{flagged} queue-periods below target") and "lowest service level 0.0%" in warning
     assert result.summary()["warnings"] == [warning]

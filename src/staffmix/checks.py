@@ -30,6 +30,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from staffmix.deferrable_checks import check_deferrable, check_deferrable_demand
 from staffmix.eligibility import (
     fits,
     group_may_take,
@@ -319,6 +320,7 @@ CONFIG_CHECKS = (
     check_queue_providers,
     check_policy,
     check_unused_providers,
+    check_deferrable,
 )
 """The config checks in the order they run (check_queue_providers relies on the ones before it)."""
 
@@ -497,8 +499,10 @@ def check_demand(
     if check_demand_table(config, demand, problems, found, prefix):
         check_closed_hours(config, demand, problems, found, prefix)
         check_measured_queues_have_contacts(config, demand, problems, found, prefix)
+        check_deferrable_demand(config, demand, problems, found, prefix)
     if notes is None:
         emit(found)
     else:
         notes.extend(found)
     return problems
+

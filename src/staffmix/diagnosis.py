@@ -53,7 +53,30 @@ def presolve_diagnosis(ix: IndexSets) -> pd.DataFrame:
                "weekly routing: no single provider can take this hour in every week") for b in np.nonzero(unrouted)[0].tolist()]
     if weekly:
         diagnosis = pd.concat([diagnosis, pd.DataFrame(weekly, columns=columns)], ignore_index=True)
+    deferred = _deferred_diagnosis(ix)
+    if len(deferred):
+        diagnosis = pd.concat([diagnosis, pd.DataFrame(deferred, columns=columns)], ignore_index=True)
     return diagnosis if len(diagnosis) else empty_table("diagnosis")
+
+
+def _deferred_diagnosis(ix: IndexSets) -> list[tuple]:
+    """Deferrable contacts that nobody may handle before their deadline: (queue, period, period_start, reason)."""
+    D = ix.deferred
+    q, s = np.nonzero(D.arrived > 0)
+    if not len(q):
+        return []
+    owner, _cols = D.window(q, s, D.deadline[q])
+    reachable = np.bincount(owner, minlength=len(q)) > 0
+    period_start = ix.periods["period_start"]
+    out = []
+    for d, t in zip(q[~reachable].tolist(), s[~reachable].tolist()):
+        queue = ix.scenario.config.queues[int(D.queue[d])]
+        end = t + int(D.deadline[d])  # the deadline: the start of this period
+        by = "the horizon's end" if not D.cyclic and end >= D.n_periods else f"{period_start.iloc[end % D.n_periods]:%a %H:%M}"
+        out.append((queue.id, t, period_start.iloc[t],
+                    f"nobody who may handle it works between its arrival and its deadline ({by}; response within "
+                    f"{queue.response_within_h:g} h)"))
+    return out
 
 
 def _reason(config: ScenarioConfig, q: Queue, how: int, by_agents: bool, on_duty: set[str]) -> str:
@@ -122,6 +145,14 @@ def explain_infeasible(scenario: Scenario, opts: SolverOptions, solve: Callable[
         for p, short, req in zip(unmet["provider"], unmet["shortfall"], unmet["required"])
     ]
     out = pd.DataFrame({"queue": unmet["queue"], "period": unmet["period"], "period_start": unmet["period_start"], "reason": reason})
+    b = result.backlog
+    dropped = b[b["unanswered"] > 1e-6] if len(b) else b
+    if len(dropped):  # deferrable contacts no plan can handle in time (issue #13)
+        out = pd.concat([out, pd.DataFrame({
+            "queue": dropped["queue"], "period": dropped["period"], "period_start": dropped["period_start"],
+            "reason": [f"{u:.2f} of {a:g} contacts cannot be handled within the response target: capacity runs out"
+                       for u, a in zip(dropped["unanswered"], dropped["arrived"])],
+        })], ignore_index=True)
     short_days = _days_short(result)
     return pd.concat([out, short_days], ignore_index=True) if len(short_days) else out
 

@@ -13,12 +13,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from staffmix.backlog import deferred_tables, deferred_vendor_use
 from staffmix.index import IndexSets
 from staffmix.kpis import compute_kpis
 from staffmix.outcome import PlanValues
 from staffmix.requirements import achieved_service
 from staffmix.result import COST_COMPONENTS, Result
 from staffmix.schema import UNSERVED
+from staffmix.targets import queue_target
 
 
 def relative_gap(objective: float | None, bound: float | None) -> float | None:
@@ -43,8 +45,12 @@ def extract_plan(base: Result, ix: IndexSets, values: PlanValues, bound: float |
         "group": groups[ix.a_group[on]],
         "queue": queues[ix.b_queue[a_base[on]]],
         "agents": values.a[on].astype(float),
-    }).sort_values(["period", "group", "queue"]).reset_index(drop=True)
+    })
     assigned = np.bincount(a_base[on], weights=values.a[on], minlength=len(ix.b_period))
+    backlog, handled, deferred_assignments = deferred_tables(ix, values)
+    if len(deferred_assignments):
+        assignments = pd.concat([assignments, deferred_assignments], ignore_index=True)
+    assignments = assignments.sort_values(["period", "group", "queue"]).reset_index(drop=True)
 
     staffing = _staffing(ix, values, chosen, assigned)
 
@@ -55,15 +61,17 @@ def extract_plan(base: Result, ix: IndexSets, values: PlanValues, bound: float |
         ["group", "template", "start_period", "start", "count"]
     ].reset_index(drop=True)
     headcount = least_headcount(ix, shifts)
-    vendors = _vendor_weeks(ix, values, staffing)
+    vendors = _vendor_weeks(ix, values, staffing, deferred_vendor_use(ix, handled))
 
-    costs = cost_breakdown(ix, shifts, headcount, vendors, staffing)
+    costs = cost_breakdown(ix, shifts, headcount, vendors, staffing, backlog)
     total = float(costs["amount"].sum())
     result = base.with_(
         objective=total, bound=bound, gap=relative_gap(total, bound),
         staffing=staffing, shifts=shifts, headcount=headcount, assignments=assignments, vendors=vendors, costs=costs,
         service_targets=service_targets(ix),
     )
+    if backlog is not None:
+        result = result.with_(backlog=backlog, handled=handled)
     return result.with_(kpis=compute_kpis(result, ix))
 
 
@@ -139,10 +147,12 @@ def _with_service(staffing: pd.DataFrame, aht: np.ndarray, config, by_agents: bo
     return staffing.assign(service_level=sl, asa_s=asa, occupancy=occ)
 
 
-def _vendor_weeks(ix: IndexSets, values: PlanValues, staffing: pd.DataFrame) -> pd.DataFrame:
-    """Per vendor and week it is contracted or used: used and billed hours (or contacts), fee, cost."""
+def _vendor_weeks(ix: IndexSets, values: PlanValues, staffing: pd.DataFrame, deferred: pd.DataFrame) -> pd.DataFrame:
+    """Per vendor and week it is contracted or used: used and billed hours (or contacts), fee, cost.
+    `deferred` (backlog.deferred_vendor_use) adds the hours and contacts of deferrable work."""
     config = ix.scenario.config
     period_h = ix.period_h
+    extra = deferred.set_index(["vendor", "week"])
     rows = []
     for vi, v in enumerate(config.vendors):
         used = values.y[vi] > 0.5
@@ -152,6 +162,9 @@ def _vendor_weeks(ix: IndexSets, values: PlanValues, staffing: pd.DataFrame) -> 
             in_w = week_of == w
             used_hours = float(mine["staffed"].to_numpy()[in_w].sum() * period_h)
             used_contacts = float(mine["contacts"].to_numpy()[in_w].sum())
+            if (v.id, w) in extra.index:
+                used_hours += float(extra.at[(v.id, w), "hours"])
+                used_contacts += float(extra.at[(v.id, w), "contacts"])
             if not used and used_hours == 0 and used_contacts == 0:
                 continue
             billed = float(values.billed[vi, w])
@@ -186,7 +199,8 @@ def least_headcount(ix: IndexSets, shifts: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["group", "headcount"])
 
 
-def cost_breakdown(ix: IndexSets, shifts: pd.DataFrame, headcount: pd.DataFrame, vendors: pd.DataFrame, staffing: pd.DataFrame) -> pd.DataFrame:
+def cost_breakdown(ix: IndexSets, shifts: pd.DataFrame, headcount: pd.DataFrame, vendors: pd.DataFrame, staffing: pd.DataFrame,
+                   backlog: pd.DataFrame | None = None) -> pd.DataFrame:
     """The objective by component, recomputed from the plan's integers (not the solver's floats)."""
     config = ix.scenario.config
     shift_cost = ix.starts.set_index(["group", "template", "start_period"])["cost"]
@@ -203,17 +217,21 @@ def cost_breakdown(ix: IndexSets, shifts: pd.DataFrame, headcount: pd.DataFrame,
     penalty = float(soft.penalty_per_agent_hour * staffing["shortfall"].sum() * ix.period_h) if soft else 0.0
     if soft and len(ix.sg_queue):
         penalty += float(soft.penalty_per_agent_hour * (late_contacts(ix, staffing) @ ix.agent_h_per_contact[ix.sg_queue]))
+    if soft and backlog is not None:  # unanswered deferrable contacts: the agent-hours they need in-house
+        need_h = {config.queues[c].id: float(a / 3600.0 / o) for c, a, o in zip(ix.deferred.queue, ix.deferred.aht_s, ix.deferred.occupancy)}
+        penalty += float(soft.penalty_per_agent_hour * (backlog["unanswered"] * backlog["queue"].map(need_h)).sum())
     amounts = dict(zip(COST_COMPONENTS, (pay, heads, hours, contacts, fees, penalty)))
     return pd.DataFrame({"component": list(amounts), "amount": list(amounts.values())})
 
 
 def service_targets(ix: IndexSets) -> pd.DataFrame:
-    """Each queue's target, over what it is measured, and its period floor (the Result's service_targets)."""
+    """Each queue's target, over what it is measured, and its period floor (the Result's service_targets);
+    a deferrable queue is measured by its response share ("response")."""
     queues = ix.scenario.config.queues
     return pd.DataFrame({
         "queue": [q.id for q in queues],
-        "measured": [q.service_level.measured for q in queues],
-        "target": [float(q.service_level.target) for q in queues],
+        "measured": ["response" if q.response_within_h is not None else q.service_level.measured for q in queues],
+        "target": [queue_target(q) for q in queues],
         "period_floor": [np.nan if q.service_level.period_floor is None else float(q.service_level.period_floor) for q in queues],
     })
 

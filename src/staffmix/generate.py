@@ -28,6 +28,12 @@ What an instance holds:
 - service levels measured in every period, or (``measured="day"`` or
   ``"week"``) over each day or week with a period floor of 50 %.
 
+With `deferrable=True` each language also gets an email queue
+(`email_<language>`) whose mail arrives around the clock (a flatter curve,
+nights not empty) and is deferrable: every mail answered within 24 hours,
+90 % within 8 (issue #13). Its demand is drawn after the other queues', so
+their demand is the same with and without it.
+
 The same seed gives the same scenario, byte for byte.
 """
 
@@ -85,22 +91,52 @@ def generate(
     seed: int = 0,
     routing: Literal["per_period", "weekly"] = "per_period",
     measured: Literal["period", "day", "week"] = "period",
+    deferrable: bool = False,
 ) -> Scenario:
     """A seeded scenario: `weeks` hourly weeks, 1 or 6 languages (plus the payments queue), 3 vendors; every
-    queue's service level measured per `measured` (day or week: with a period floor of 50 %)."""
+    queue's service level measured per `measured` (day or week: with a period floor of 50 %); with
+    `deferrable`, an email queue per language answered within 24 h, 90 % within 8 h."""
     if weeks < 1:
         raise ValueError(f"weeks must be at least 1, got {weeks}")
     if languages not in (1, 6):
         raise ValueError(f"languages must be 1 or 6, got {languages}")
     langs = list(LANGUAGES[:languages])
-    raw = _config(weeks, langs, routing, seed)
+    cfg = _config(weeks, langs, routing, seed)
     if measured != "period":
-        raw["name"] += f"-{measured}"
-        for q in raw["queues"]:
+        cfg["name"] += f"-{measured}"
+        for q in cfg["queues"]:
             q["service_level"].update(measured=measured, period_floor=PERIOD_FLOOR)
-    config = ScenarioConfig.model_validate(raw)
     demand = _demand(weeks, langs, seed)
-    return Scenario(config=config, demand=demand)
+    if deferrable:
+        cfg["name"] += "-email"
+        cfg["queues"] += [
+            {"id": f"email_{lang}", "language": lang, "channel": "email", "aht_s": EMAIL_AHT_S, "regions": ["eu"],
+             "service_level": {"max_occupancy": 0.9}, "response_within_h": 24,
+             "response_target": {"share": 0.9, "within_h": 8}}
+            for lang in langs
+        ]
+        demand = _email_demand(weeks, langs, seed, demand)
+    return Scenario(config=ScenarioConfig.model_validate(cfg), demand=demand)
+
+
+EMAIL_AHT_S = 480.0
+EMAIL_SHAPE = 0.3 + 0.7 * WEEKDAY_SHAPE  # mail keeps arriving at night
+EMAIL_LEVEL = 0.35  # of the language's busiest-hour calls
+
+
+def _email_demand(weeks: int, langs: list[str], seed: int, demand: pd.DataFrame) -> pd.DataFrame:
+    """The voice demand with an email queue per language added, drawn after it (from a generator seeded apart)."""
+    rng = np.random.default_rng([seed, 13])
+    n = weeks * 168
+    period = np.arange(n)
+    hour, weekday = period % 24, (period // 24) % 7
+    frames = [demand]
+    for lang in langs:
+        level = QUEUE_PROFILE[lang][0] * EMAIL_LEVEL * (1.6 if len(langs) == 1 else 1.0)
+        mean = level * DAY_FACTOR[weekday] * EMAIL_SHAPE[hour]
+        frames.append(pd.DataFrame({"period": period, "queue": f"email_{lang}", "contacts": rng.poisson(mean).astype(float),
+                                    "aht_s": EMAIL_AHT_S, "required_agents": np.nan}))
+    return pd.concat(frames, ignore_index=True).sort_values(["period", "queue"], kind="stable").reset_index(drop=True)
 
 
 def _groups(langs: list[str]) -> list[dict[str, Any]]:

@@ -30,6 +30,8 @@ The sets, in the notation of docs/model.md:
   level steps of its requirement rows: one more agent above the row's
   lowest level, with the service level it adds (`b_group`, `sg_*`, `m_*`,
   `step_*`).
+- deferrable work (queues with `response_within_h`): `deferred`, the
+  backlog's sets (deferred.py). Their queue-periods are not base rows.
 
 Codes index `queues`, `providers` (in-house first, then vendor ids sorted),
 `groups` and `vendors` (scenario order).
@@ -44,6 +46,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from staffmix.deferred import DeferredSets, build_deferred
 from staffmix.eligibility import group_may_take, hours_open, queue_offers
 from staffmix.requirements import EPS, ceiling_requirement, floor_requirement, requirement_for, service_at
 from staffmix.scenario import Scenario
@@ -125,6 +128,8 @@ class IndexSets:
     m_service: np.ndarray  # service level of each at its lowest level (r_required agents)
     step_req: np.ndarray  # requirement row of each level step (one agent above the one before), row then level order
     step_gain: np.ndarray  # service level the step adds
+    # deferrable work: arrivals, backlog, handling columns (deferred.py)
+    deferred: DeferredSets
 
     # ------------------------------------------------------------ sizes and facts
     @property
@@ -270,6 +275,15 @@ def build_index(scenario: Scenario) -> IndexSets:
     keep = np.zeros(len(d), dtype=bool)
     keep[in_range] = queue_open[d_queue[in_range], how[d_period[in_range]]]
     keep &= work > 0
+    # deferrable queues' contacts go to their backlog (deferred.py), not to base rows
+    deferrable = np.array([q.deferrable for q in config.queues], dtype=bool)
+    is_deferred = keep & deferrable[np.where(d_queue >= 0, d_queue, 0)]
+    deferred = build_deferred(
+        config, periods["week"].to_numpy().astype(np.int64), how,
+        (d_period[is_deferred].astype(np.int64), d_queue[is_deferred].astype(np.int64), work[is_deferred]),
+        coverable, providers,
+    )
+    keep &= ~is_deferred
     a_period = d_period[keep].astype(np.int64)
     a_queue = d_queue[keep].astype(np.int64)
     a_contacts = d["contacts"].to_numpy(dtype=float)[keep]
@@ -347,6 +361,7 @@ def build_index(scenario: Scenario) -> IndexSets:
         cover_req=cover_req.astype(np.int64), a_cover=a_cover.astype(np.int64), a_group=a_group.astype(np.int64),
         b_group=b_group, sg_queue=sg_queue, sg_label=sg_label, sg_contacts=sg_contacts,
         m_req=m_req, m_service=m_service, step_req=step_req, step_gain=step_gain,
+        deferred=deferred,
     )
 
 

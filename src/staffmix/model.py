@@ -37,6 +37,13 @@ class Variables:
     late: list[pulp.LpVariable] = field(default_factory=list)  # contacts short of a service group's target (soft only)
     level_req: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # IndexSets.step_req
     level_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # IndexSets.step_rows
+    # deferrable work (IndexSets.deferred): handled per handling column, backlog per queue and period,
+    # unanswered (soft only), within target and its binary (share target only)
+    handled: list[pulp.LpVariable] = field(default_factory=list)
+    backlog: list[pulp.LpVariable] = field(default_factory=list)
+    dropped: list[pulp.LpVariable] = field(default_factory=list)
+    within: list[pulp.LpVariable] = field(default_factory=list)
+    on_time: list[pulp.LpVariable] = field(default_factory=list)
 
     def values(self) -> PlanValues:
         """The solved values (a variable without one counts 0)."""
@@ -49,6 +56,8 @@ class Variables:
             billed=np.array([val(weeks) for weeks in self.billed], dtype=float).reshape(len(self.billed), -1)
             if self.billed else np.zeros((0, 0)),
             level_extra=_per_row(self.level_rows, self.level_req, val(self.level)),
+            handled=val(self.handled), backlog=val(self.backlog), dropped=val(self.dropped),
+            within=val(self.within), on_time=val(self.on_time),
         )
 
 
@@ -77,6 +86,9 @@ def build(ix: IndexSets) -> tuple[pulp.LpProblem, Variables]:
     add_in_house_pay(ix, var, cost)
     add_shortfall_penalty(ix, var, cost)
     add_service_levels(prob, ix, var, cost)
+    add_backlog_flow(prob, ix, var)
+    add_deferred_contracts(prob, ix, var)
+    add_response_share(prob, ix, var)
     prob += cost.total(), "total_cost"
     return prob, var
 
@@ -137,7 +149,36 @@ def add_variables(ix: IndexSets) -> Variables:
              for r, k in zip(ix.step_req.tolist(), step.tolist())]
     late = [pulp.LpVariable(f"late_{ix.queues[q]}_{label}", lowBound=0)
             for q, label in zip(ix.sg_queue.tolist(), ix.sg_label)] if ix.soft else []
-    return Variables(z, zcol, unserved, x, a, u, heads, y, billed, level, late, ix.step_req, ix.step_rows)
+    return Variables(z, zcol, unserved, x, a, u, heads, y, billed, level, late, ix.step_req, ix.step_rows,
+                     **_deferred_variables(ix))
+
+
+def _deferred_variables(ix: IndexSets) -> dict[str, list[pulp.LpVariable]]:
+    """Deferrable work's variables (docs/model.md, "Deferrable work"), bounds from the index sets."""
+    D = ix.deferred
+    q = [ix.queues[c] for c in D.queue.tolist()]
+    handler = [ix.groups[g] if g >= 0 else ix.providers[p] for g, p in zip(D.h_group.tolist(), D.h_prov.tolist())]
+    handled = [
+        pulp.LpVariable(f"handled_{q[d]}_{t}_{j}", lowBound=0, upBound=float(D.waiting_max[d, t]))
+        for d, t, j in zip(D.h_queue.tolist(), D.h_period.tolist(), handler)
+    ]
+    backlog = [
+        pulp.LpVariable(f"backlog_{q[d]}_{t}", lowBound=0, upBound=float(D.backlog_max[d, t]))
+        for d in range(D.n_queues) for t in range(D.n_periods)
+    ]
+    dropped = [
+        pulp.LpVariable(f"dropped_{q[d]}_{t}", lowBound=0, upBound=float(D.arrived[d, t]))
+        for d, t in zip(D.e_queue.tolist(), D.e_period.tolist())
+    ]
+    within = [
+        pulp.LpVariable(f"within_{q[d]}_{s}", lowBound=0, upBound=float(D.arrived[d, s]))
+        for d, s in zip(D.w_queue.tolist(), D.w_period.tolist())
+    ]
+    on_time = [
+        pulp.LpVariable(f"on_time_{q[d]}_{s}", lowBound=1 if m == 0 else 0, upBound=1, cat=pulp.LpBinary if m else pulp.LpContinuous)
+        for d, s, m in zip(D.w_queue.tolist(), D.w_period.tolist(), D.w_big_m.tolist())
+    ]
+    return dict(handled=handled, backlog=backlog, dropped=dropped, within=within, on_time=on_time)
 
 
 def add_routing(prob: pulp.LpProblem, ix: IndexSets, var: Variables) -> None:
@@ -176,6 +217,10 @@ def add_group_capacity(prob: pulp.LpProblem, ix: IndexSets, var: Variables) -> N
     a_period = ix.r_period[ix.cover_req[ix.a_cover]]
     for g, t, avar in zip(ix.a_group.tolist(), a_period.tolist(), var.a):
         assigned[(g, t)].append(avar)
+    D = ix.deferred  # deferrable work handled in-house takes agent time too
+    for g, t, hvar, per_contact in zip(D.h_group.tolist(), D.h_period.tolist(), var.handled, D.h_agents.tolist()):
+        if g >= 0:
+            assigned[(g, t)].append(per_contact * hvar)
     groups = ix.scenario.config.groups
     for (g, t), a_vars in assigned.items():
         prob += (
@@ -214,6 +259,20 @@ def _vendor_terms(ix: IndexSets, var: Variables, vi: int) -> list[tuple[int, int
     return out
 
 
+def _deferred_vendor_terms(ix: IndexSets, var: Variables, vi: int) -> list[tuple[int, int, pulp.LpVariable, float, float]]:
+    """(period, week, handled var, amount per contact, most contacts) of each handling column of vendor `vi`; amount is
+    agents (per agent-hour pricing) or 1 contact (per contact)."""
+    D = ix.deferred
+    p = ix.providers.index(ix.vendors[vi])
+    per_contact = ix.scenario.config.vendors[vi].pricing == "per_contact"
+    out = []
+    for c in np.nonzero(D.h_prov == p)[0].tolist():
+        t = int(D.h_period[c])
+        amount = 1.0 if per_contact else float(D.h_agents[c])
+        out.append((t, int(ix.week_of[t]), var.handled[c], amount, float(D.waiting_max[D.h_queue[c], t])))
+    return out
+
+
 def add_vendor_contracts(prob: pulp.LpProblem, ix: IndexSets, var: Variables, cost: CostTerms) -> None:
     """A vendor takes work only when contracted; a contract costs its weekly fee."""
     for vi, v in enumerate(ix.scenario.config.vendors):
@@ -231,10 +290,15 @@ def add_vendor_capacity(prob: pulp.LpProblem, ix: IndexSets, var: Variables) -> 
         if cap is None:
             continue
         by_period: dict[int, list[tuple[pulp.LpVariable, float]]] = defaultdict(list)
+        most: dict[int, float] = defaultdict(float)  # the most the vendor could be asked for in the period
         for t, _w, zvar, amount in _vendor_terms(ix, var, vi) + _vendor_level_terms(ix, var, vi):
             by_period[t].append((zvar, amount))
+            most[t] += amount
+        for t, _w, hvar, amount, largest in _deferred_vendor_terms(ix, var, vi):
+            by_period[t].append((hvar, amount))
+            most[t] += amount * largest
         for t, terms in by_period.items():
-            if sum(a for _, a in terms) > cap:
+            if most[t] > cap:
                 prob += _affine(terms) <= cap * var.y[vi], f"vendor_capacity_{v.id}_{t}"
 
 
@@ -248,6 +312,8 @@ def add_take_or_pay(prob: pulp.LpProblem, ix: IndexSets, var: Variables, cost: C
         by_week: dict[int, list[tuple[pulp.LpVariable, float]]] = defaultdict(list)
         for _t, w, zvar, amount in _vendor_terms(ix, var, vi) + _vendor_level_terms(ix, var, vi):
             by_week[w].append((zvar, amount * scale))
+        for _t, w, hvar, amount, _largest in _deferred_vendor_terms(ix, var, vi):
+            by_week[w].append((hvar, amount * scale))
         for w, frac in enumerate(ix.week_fraction):
             billed = var.billed[vi][w]
             cost.add("vendor_contacts" if per_contact else "vendor_hours", billed, float(price))
@@ -267,7 +333,10 @@ def add_policy(prob: pulp.LpProblem, ix: IndexSets, var: Variables) -> None:
         terms = [
             (var.z[var.zcol[ix.b_slot[ix.r_base[r]], 0]], float(weight[ix.r_base[r]])) for r in ix.cover_req.tolist()
         ]
-        prob += _affine(terms) >= policy.min_in_house_share * float(weight.sum()), "min_in_house_share"
+        D = ix.deferred  # deferrable contacts count where they are handled
+        terms += [(hvar, 1.0) for hvar, g in zip(var.handled, D.h_group.tolist()) if g >= 0]
+        total = float(weight.sum()) + float(D.arrived.sum())
+        prob += _affine(terms) >= policy.min_in_house_share * total, "min_in_house_share"
 
 
 def add_in_house_pay(ix: IndexSets, var: Variables, cost: CostTerms) -> None:
@@ -288,6 +357,9 @@ def add_shortfall_penalty(ix: IndexSets, var: Variables, cost: CostTerms) -> Non
     slot_req = np.bincount(ix.b_slot, weights=ix.b_required.astype(float), minlength=ix.n_slots)
     for s, zvar in enumerate(var.unserved):
         cost.add("shortfall_penalty", zvar, per_agent * float(slot_req[s]))
+    D = ix.deferred  # an unanswered deferrable contact: the agent-hours it needs in-house
+    for d, evar in zip(D.e_queue.tolist(), var.dropped):
+        cost.add("shortfall_penalty", evar, soft.penalty_per_agent_hour * float(D.aht_s[d] / 3600.0 / D.occupancy[d]))
 
 
 # ---------------------------------------------------------------- service measured per day or week
@@ -343,3 +415,63 @@ def add_service_levels(prob: pulp.LpProblem, ix: IndexSets, var: Variables, cost
             if ix.r_group[r] >= 0:
                 var.u[c].upBound = 0  # a measured queue's day misses its target instead
 
+
+# ---------------------------------------------------------------- deferrable work
+
+
+def add_backlog_flow(prob: pulp.LpProblem, ix: IndexSets, var: Variables) -> None:
+    """Deferrable work: b[q,t] = b[q,t-1] + A[q,t] - handled (- unanswered); b[q,-1] = b[q,P-1] on a cyclic horizon,
+    0 otherwise. The deadline is the bound b[q,t] <= B[q,t] (the variables' upper bounds)."""
+    D = ix.deferred
+    out: dict[tuple[int, int], list[tuple[pulp.LpVariable, float]]] = defaultdict(list)
+    for d, t, hvar in zip(D.h_queue.tolist(), D.h_period.tolist(), var.handled):
+        out[(d, t)].append((hvar, 1.0))
+    for d, t, evar in zip(D.e_queue.tolist(), D.e_period.tolist(), var.dropped):
+        out[(d, t)].append((evar, 1.0))
+    for d in range(D.n_queues):
+        q = ix.queues[D.queue[d]]
+        for t in range(D.n_periods):
+            terms = [(var.backlog[int(D.backlog_col(d, t))], 1.0)] + out[(d, t)]
+            if D.cyclic or t > 0:
+                terms.append((var.backlog[int(D.backlog_col(d, t - 1))], -1.0))
+            prob += _affine(terms) == float(D.arrived[d, t]), f"backlog_flow_{q}_{t}"
+
+
+def add_deferred_contracts(prob: pulp.LpProblem, ix: IndexSets, var: Variables) -> None:
+    """A vendor handles deferrable work only when contracted: handled <= W[q,t] x y."""
+    D = ix.deferred
+    vendor_of = {ix.providers.index(v): vi for vi, v in enumerate(ix.vendors)}
+    for c in np.nonzero(D.h_prov > 0)[0].tolist():
+        hvar = var.handled[c]
+        prob += hvar <= float(D.waiting_max[D.h_queue[c], D.h_period[c]]) * var.y[vendor_of[int(D.h_prov[c])]], f"deferred_contract_{hvar.name}"
+
+
+def add_response_share(prob: pulp.LpProblem, ix: IndexSets, var: Variables) -> None:
+    """Share target under FIFO, exactly (docs/model.md): w <= A delta (and <= A - e), w <= x + M (1 - delta) with
+    x = handled in s .. s+K-1 minus the backlog before s; per queue and week of arrival,
+    sum w >= share x (arrivals - unanswered)."""
+    D = ix.deferred
+    owner, cols = D.window(D.w_queue, D.w_period, D.target[D.w_queue])
+    in_window: dict[int, list[pulp.LpVariable]] = defaultdict(list)
+    for i, c in zip(owner.tolist(), cols.tolist()):
+        in_window[i].append(var.handled[c])
+    dropped_of = {(d, t): evar for d, t, evar in zip(D.e_queue.tolist(), D.e_period.tolist(), var.dropped)}
+    prev, has_prev = D.previous_backlog(D.w_queue, D.w_period)
+    for i, (d, s, m) in enumerate(zip(D.w_queue.tolist(), D.w_period.tolist(), D.w_big_m.tolist())):
+        w, delta, q = var.within[i], var.on_time[i], ix.queues[D.queue[d]]
+        prob += w - float(D.arrived[d, s]) * delta <= 0, f"within_on_time_{q}_{s}"
+        if (d, s) in dropped_of:
+            prob += w + dropped_of[(d, s)] <= float(D.arrived[d, s]), f"within_answered_{q}_{s}"
+        x = pulp.lpSum(in_window[i]) - (var.backlog[int(prev[i])] if has_prev[i] else 0)
+        prob += (w - x + m * delta if m else w - x) <= m, f"within_fifo_{q}_{s}"
+        if m:  # valid for every plan (W_s <= handled in the window); it tightens the relaxation of the row above
+            prob += w - pulp.lpSum(in_window[i]) <= 0, f"within_window_{q}_{s}"
+    rows: dict[tuple[int, int], list[tuple[pulp.LpVariable, float]]] = defaultdict(list)
+    for i, (d, wk) in enumerate(zip(D.w_queue.tolist(), D.w_week.tolist())):
+        rows[(d, wk)].append((var.within[i], 1.0))
+    week_of = ix.week_of
+    for d, t, evar in zip(D.e_queue.tolist(), D.e_period.tolist(), var.dropped):
+        if D.share[d] > 0 and D.target[d] < D.deadline[d]:
+            rows[(d, int(week_of[t]))].append((evar, float(D.share[d])))
+    for d, wk, arrived in zip(D.share_queue.tolist(), D.share_week.tolist(), D.share_arrived.tolist()):
+        prob += _affine(rows[(d, wk)]) >= float(D.share[d]) * arrived, f"response_share_{ix.queues[D.queue[d]]}_{wk}"

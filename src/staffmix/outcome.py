@@ -27,6 +27,9 @@ class PlanValues:
     vendor (scenario order); billed: (vendors, weeks) billed hours or contacts;
     level_extra: agents above the lowest level, one per requirement row with
     level steps (IndexSets.step_rows; queues measured per day or week).
+    Deferrable work (IndexSets.deferred): handled, one per handling column;
+    backlog, one per deferrable queue and period; dropped (unanswered, soft
+    only), within and on_time (share target only), one per their columns.
     """
 
     z: np.ndarray
@@ -38,6 +41,11 @@ class PlanValues:
     y: np.ndarray
     billed: np.ndarray
     level_extra: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    handled: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    backlog: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    dropped: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    within: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    on_time: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 @dataclass(frozen=True)

@@ -58,9 +58,14 @@ TABLE_COLUMNS: dict[str, list[str]] = {
     "costs": ["component", "amount"],
     "diagnosis": ["queue", "period", "period_start", "reason"],
     "service_targets": ["queue", "measured", "target", "period_floor"],
+    "backlog": [
+        "period", "period_start", "queue", "arrived", "handled", "unanswered", "backlog",
+        "oldest_wait_h", "within_target", "wait_h",
+    ],
+    "handled": ["period", "period_start", "queue", "provider", "handled", "agents"],
 }
 """The columns of every table of a Result, in order (also the CSV headers of a result folder)."""
-OPTIONAL_TABLES = frozenset({"service_targets"})
+OPTIONAL_TABLES = frozenset({"service_targets", "backlog", "handled"})
 """Tables a result folder written before they existed lacks (read back empty)."""
 COST_COMPONENTS = (
     "in_house_pay", "in_house_headcount", "vendor_hours", "vendor_contacts",
@@ -90,7 +95,18 @@ class Result:
     - costs: the objective split by component.
     - diagnosis: queue-periods no provider can serve, with the reason.
     - service_targets: each queue's service-level target, over what it is
-      measured (period, day or week) and its period floor (day or week only).
+      measured (period, day or week; "response" for a deferrable queue,
+      whose target is the share handled within its response target, all
+      within the deadline when it has none) and its period floor (day or
+      week only).
+    - backlog: deferrable queues (response_within_h) per period: contacts
+      arrived, handled, left unanswered (soft service level only), backlog
+      at the end of the period, the age of the oldest contact still waiting
+      (hours), the period's arrivals handled within target, and their
+      longest wait (hours, from the start of the arrival period to the end
+      of the handling period); read first-in-first-out.
+    - handled: deferrable work per period, queue and provider: contacts
+      handled and the agents they occupy.
     """
 
     status: Status
@@ -129,6 +145,11 @@ class Result:
     """For an infeasible scenario: the queue-periods no plan can serve, and why."""
     service_targets: pd.DataFrame = field(default_factory=lambda: empty_table("service_targets"))
     """Per queue: how its service level is measured (period, day or week), the target and the floor."""
+    backlog: pd.DataFrame = field(default_factory=lambda: empty_table("backlog"))
+    """Deferrable queues per period, read first-in-first-out: arrived, handled, unanswered, backlog, the oldest
+    contact's age, the period's arrivals handled within target and their longest wait (empty without such queues)."""
+    handled: pd.DataFrame = field(default_factory=lambda: empty_table("handled"))
+    """Deferrable work per period, queue and provider: contacts handled and the agents they occupy."""
     kpis: dict[str, Any] = field(default_factory=dict)
     """Headline numbers (staffmix.kpis): `total_cost`, `contacts`, `cost_per_contact`, `in_house_share`,
     `night_share_outsourced`, `vendors_used`, `unmet_periods`, `below_target_periods`, `min_service_level`,
@@ -214,8 +235,11 @@ class Result:
         `period_floor`, and the lowest service level of any of its periods (`lowest_period`): a queue
         measured per day meets its target when the day's service_level is at least the target and no
         lowest_period is below the floor; one measured per period when lowest_period is at least the target.
-        """
-        return service_rollup(self.staffing, by, self.service_targets)
+
+        Deferrable queues (the backlog table) add their rows: service_level is the share of their contacts
+        handled within target (within the deadline when there is no target), by day or week of arrival,
+        and `longest_wait_h` their longest wait (a column only when there are such queues)."""
+        return service_table(self.staffing, self.backlog, by, self.service_targets)
 
     # -- output ----------------------------------------------------------
     def summary(self) -> dict[str, Any]:
@@ -308,6 +332,18 @@ def load_result(path: str | os.PathLike[str]) -> Result:
     )
 
 
+def service_table(staffing: pd.DataFrame, backlog: pd.DataFrame, by: str, targets: pd.DataFrame | None) -> pd.DataFrame:
+    """Result.service on these tables: the live queues' rollup, the deferrable queues' (with their targets) added."""
+    out = service_rollup(staffing, by, targets)
+    if backlog.empty:
+        return out
+    deferred = backlog_rollup(backlog, by)
+    if by != "overall" and targets is not None and len(targets) and len(deferred):
+        t = targets[["queue", "measured", "target", "period_floor"]].drop_duplicates("queue")
+        deferred = deferred.merge(t, on="queue", how="left").assign(lowest_period=np.nan)
+    return merge_backlog_rollup(out, deferred, by)
+
+
 def service_rollup(staffing: pd.DataFrame, by: str = "queue", targets: pd.DataFrame | None = None) -> pd.DataFrame:
     """Volume-weighted service level, ASA and occupancy by queue, day, week or overall; with `targets` (the
     service_targets table) by queue, day or week also the target, measure, floor and lowest period's level."""
@@ -395,3 +431,42 @@ def _jsonable(obj: Any) -> Any:
         f = float(obj)
         return None if math.isnan(f) or math.isinf(f) else f
     return obj
+
+
+def backlog_rollup(backlog: pd.DataFrame, by: str = "queue") -> pd.DataFrame:
+    """Deferrable queues: contacts, share handled within target and longest wait (h), by queue, day or week of arrival, or overall."""
+    if by not in ("queue", "day", "week", "overall"):
+        raise ValueError(f"by must be 'queue', 'day', 'week' or 'overall', not {by!r}")
+    b = backlog[backlog["arrived"] > 0].copy()
+    if b.empty:
+        return pd.DataFrame(columns=["contacts", "service_level", "asa_s", "occupancy", "longest_wait_h"])
+    keys: list[str] = [] if by == "overall" else ["queue"]
+    if by == "day":
+        b["day"] = b["period_start"].dt.strftime("%Y-%m-%d")
+        keys.append("day")
+    if by == "week":
+        b["week"] = b["period_start"].dt.strftime("%G-W%V")
+        keys.append("week")
+    g = b.groupby(keys, sort=False) if keys else b.assign(_all="all").groupby("_all")
+    agg = g.agg(contacts=("arrived", "sum"), within=("within_target", "sum"), longest_wait_h=("wait_h", "max"))
+    out = pd.DataFrame({
+        "contacts": agg["contacts"], "service_level": agg["within"] / agg["contacts"],
+        "asa_s": np.nan, "occupancy": np.nan, "longest_wait_h": agg["longest_wait_h"],
+    })
+    return out.reset_index() if keys else out.reset_index(drop=True)
+
+
+def merge_backlog_rollup(live: pd.DataFrame, deferred: pd.DataFrame, by: str) -> pd.DataFrame:
+    """The rollup of the live queues (service_rollup) with the deferrable queues' (backlog_rollup) added."""
+    if by != "overall":
+        return pd.concat([live.assign(longest_wait_h=np.nan), deferred], ignore_index=True)
+    if live.empty:
+        return deferred
+    both = pd.concat([live, deferred], ignore_index=True)
+    w = both["contacts"]
+    return pd.DataFrame({
+        "contacts": [w.sum()],
+        "service_level": [(both["service_level"] * w).sum() / w.sum()],
+        "asa_s": live["asa_s"], "occupancy": live["occupancy"],
+        "longest_wait_h": [deferred["longest_wait_h"].max()],
+    })

@@ -236,6 +236,15 @@ def open_hours_of_week(windows: list[Window] | None) -> set[int]:
     return out
 
 
+class ResponseTarget(_Model):
+    """A deferrable queue's share target: `share` of the contacts handled within `within_h` hours, the rest within the queue's `response_within_h`."""
+
+    share: Annotated[float, Field(gt=0.0, le=1.0)]
+    """Share of each week's contacts (by week of arrival) handled within `within_h` (e.g. 0.9)."""
+    within_h: Positive
+    """Hours from the start of the arrival period (a multiple of the period length, at most `response_within_h`)."""
+
+
 class Queue(_Model):
     """A stream of contacts with its own language, channel, service level and security needs."""
 
@@ -260,7 +269,27 @@ class Queue(_Model):
     providers_forbidden: list[str] = Field(default_factory=list)
     """Providers that may never take the queue."""
     open_hours: list[Window] | None = None
-    """When the queue is open; None means always. Contacts outside are ignored with a warning."""
+    """When the queue is open; None means always. Contacts outside are ignored with a warning. For a deferrable queue: when contacts arrive (any open provider may handle them later)."""
+    response_within_h: Annotated[float, Field(gt=0.0, le=52 * 7 * 24, allow_inf_nan=False)] | None = None
+    """Deferrable work (email channel only): every contact is handled within this many hours of the start of the period it arrives in (a hard deadline, a multiple of the period length); None: handled in the period it arrives, as workload."""
+    response_target: ResponseTarget | None = None
+    """Deferrable work: optionally a share handled sooner, e.g. {share: 0.9, within_h: 8} (needs `response_within_h`)."""
+
+    @model_validator(mode="after")
+    def _deferrable(self) -> Queue:
+        if self.response_target is not None and self.response_within_h is None:
+            raise ValueError("response_target needs response_within_h (the deadline for the contacts outside the target)")
+        if self.response_within_h is not None:
+            if self.channel != Channel.email:
+                raise ValueError(f"response_within_h applies to email queues only (tickets, web forms, back-office), not {self.channel}: callers and chats do not wait hours")
+            if self.response_target is not None and self.response_target.within_h > self.response_within_h:
+                raise ValueError(f"response_target.within_h {self.response_target.within_h:g} exceeds response_within_h {self.response_within_h:g}")
+        return self
+
+    @property
+    def deferrable(self) -> bool:
+        """Contacts may be handled after the period they arrive in (response_within_h is set)."""
+        return self.response_within_h is not None
 
     @model_validator(mode="after")
     def _channel_fields(self) -> Queue:

@@ -6,7 +6,8 @@
 3. Hand the index sets to the backend by name (backends.py): cbc and highs
    solve the reference PuLP model (reference.py), core the fast core.
 4. A proven infeasibility is explained by an elastic re-solve (diagnosis.py);
-   a plan is read back into the Result tables (extract.py).
+   a plan with deferrable work is re-timed to answer as early as its cost
+   allows (early.py); a plan is read back into the Result tables (extract.py).
 
 Pure: the scenario is never changed and no state is kept between calls.
 """
@@ -19,6 +20,7 @@ import time
 from staffmix import progress as report
 from staffmix.backends import BACKEND_NAMES, backend_function
 from staffmix.diagnosis import infeasible_result, presolve_diagnosis, with_explanation
+from staffmix.early import answer_early
 from staffmix.errors import StaffmixError
 from staffmix.extract import extract_plan
 from staffmix.index import build_index
@@ -84,7 +86,8 @@ def _solve(scenario: Scenario, opts: SolverOptions) -> Result:
     if outcome.values is None:
         return result
     report.phase("read back")
-    planned = extract_plan(result, ix, outcome.values, outcome.bound)
+    values = answer_early(ix, outcome.values)  # deferrable work: at the same cost, as early as possible
+    planned = extract_plan(result, ix, values, outcome.bound)
     if planned.bound is not None and planned.bound > planned.objective:  # solver round-off: no bound is above a plan
         planned = planned.with_(bound=planned.objective)
     return planned.with_(solve_s=time.perf_counter() - started - planned.build_s)

@@ -14,6 +14,10 @@ def hour_band_split(result: Result, timezone: str | None = None) -> pd.DataFrame
     """Share of the work (contacts, else required agents) per provider in each band of the local clock
     (rows: provider, columns: band)."""
     s = result.staffing
+    if not result.handled.empty:  # deferrable work counts in the band it is handled in
+        h = result.handled
+        s = pd.concat([s, pd.DataFrame({"period_start": h["period_start"], "provider": h["provider"],
+                                        "contacts": h["handled"], "required": 0})], ignore_index=True)
     if s.empty:
         return pd.DataFrame()
     # contacts, or required agents where demand was given as agents (no contacts)
@@ -31,7 +35,18 @@ def hour_band_split(result: Result, timezone: str | None = None) -> pd.DataFrame
     return shares.reindex(columns=[b for *_, b in HOUR_BANDS if b in shares.columns])
 
 
-def format_summary(result: Result, timezone: str | None = None) -> str:
+def _deferred_text(row: pd.Series, queue) -> str:
+    """', within 24 h (target 90%), longest wait 40 h (deadline 48 h)' for a deferrable queue's service row."""
+    if queue is None:
+        return f" within target, longest wait {row['longest_wait_h']:g} h"
+    if queue.response_target is not None:
+        aim = f"within {queue.response_target.within_h:g} h (target {queue.response_target.share:.0%})"
+    else:
+        aim = f"within {queue.response_within_h:g} h"
+    return f" {aim}, longest wait {row['longest_wait_h']:g} h (deadline {queue.response_within_h:g} h)"
+
+
+def format_summary(result: Result, timezone: str | None = None, scenario=None) -> str:
     lines = [f"scenario {result.scenario}: {result.status} ({result.solver}, {result.solve_s:.1f} s)"]
     lines += [f"  WARNING: {w}" for w in result.warnings]  # first, where a planner looks
     if result.message:
@@ -69,10 +84,12 @@ def format_summary(result: Result, timezone: str | None = None) -> str:
     svc = result.service("queue")
     if len(svc):
         lines.append("  achieved service level (volume-weighted):")
+        deferrable = {q.id: q for q in scenario.config.queues if q.response_within_h is not None} if scenario else {}
         for _, r in svc.iterrows():
             asa = "" if pd.isna(r["asa_s"]) else f", ASA {r['asa_s']:.1f} s"
             occupancy = "" if pd.isna(r["occupancy"]) else f", occupancy {r['occupancy']:.1%}"
-            lines.append(f"    {r['queue']:<20} {r['service_level']:.1%}{asa}{occupancy}")
+            wait = "" if pd.isna(r.get("longest_wait_h", float("nan"))) else _deferred_text(r, deferrable.get(r["queue"]))
+            lines.append(f"    {r['queue']:<20} {r['service_level']:.1%}{asa}{occupancy}{wait}")
             measured = r.get("measured")
             if measured in ("day", "week"):  # issue #14: the promise is per day or week, each hour only above a floor
                 lines.append(_measured_line(result, r["queue"], measured, r["target"], r["period_floor"]))

@@ -16,10 +16,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from staffmix.schema import UNSERVED, ScenarioConfig
+from staffmix.schema import UNSERVED, Queue, ScenarioConfig
 
 TOLERANCE = 1e-6
 """Agents of shortfall, or share of service level, below which a miss is round-off, not a miss."""
+
+
+def queue_target(queue: Queue) -> float:
+    """The target a queue's service level is read against: its service-level target, or for a deferrable queue
+    the share to handle within its response target (all within the deadline when it has none)."""
+    if queue.response_within_h is None:
+        return float(queue.service_level.target)
+    return float(queue.response_target.share) if queue.response_target else 1.0
 
 
 def below_target(staffing: pd.DataFrame, config: ScenarioConfig) -> np.ndarray:

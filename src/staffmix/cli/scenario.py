@@ -36,7 +36,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
         message = " ".join(str(result.message).split()) or "the solver failed"
         print(f"staffmix: error: scenario {result.scenario}: {message}", file=sys.stderr)
     else:
-        print(format_summary(result, scenario.config.horizon.timezone))
+        print(format_summary(result, scenario.config.horizon.timezone, scenario))
     violations = verify(scenario, result) if result.status.has_plan else []
     for v in violations:
         print(f"  VERIFY: {v}", file=sys.stderr)

@@ -13,6 +13,7 @@ solved by a strategy that exploits its structure:
 - blocks.py / rolling.py / bound.py   week blocks for long horizons: a
               rolling plan and a Lagrangian lower bound from per-week LPs
 - strategy.py which of these, in which order, for a given model
+- share_later.py  deferrable work's share targets left out first (issue #13)
 - plan.py     a solution vector tidied, checked, and cut into PlanValues
 
 See docs/performance.md for how and why, and the measured figures.
@@ -60,7 +61,12 @@ def solve(ix: IndexSets, opts: SolverOptions, started: float) -> Outcome:
     # keep time to read the plan back into tables: 1-1.5 s per 100,000 columns on this machine, and about
     # seven times the model's build on a machine slowed down by other work (w52-l1 ended 1.7 s late)
     run_deadline = None if deadline is None else deadline - max(0.3, READ_BACK_S_PER_COLUMN * m.n_cols, READ_BACK_PER_BUILD * build_s)
-    found = run(m, opts, run_deadline)
+    if len(ix.deferred.share_queue):  # deferrable work's share targets: without them first (issue #13)
+        from staffmix.core.share_later import solve_share_later
+
+        found = solve_share_later(ix, m, opts, run_deadline)
+    else:
+        found = run(m, opts, run_deadline)
     if found.v is None:
         if found.infeasible:
             return Outcome(Status.infeasible, message=found.message or "the model is infeasible", build_s=build_s)

@@ -53,6 +53,9 @@ def partition(m: CoreModel, block_len: int) -> Partition:
         first = np.full(len(ix.sg_queue), ix.scenario.config.horizon.periods, dtype=np.int64)
         np.minimum.at(first, ix.b_group[grouped], ix.b_period[grouped])
         col_period[m.col("late")] = first
+    for name, per in m.col_period.items():  # deferrable work's blocks (issue #13): by their own period
+        if m.cols[name].size:
+            col_period[m.col(name)] = per
     block = np.where(col_period >= 0, col_period // block_len, GLOBAL)
     block[m.col("heads")] = GLOBAL
     block[m.col("billed")] = GLOBAL

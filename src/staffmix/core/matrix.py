@@ -11,7 +11,9 @@ level), x (shifts started, integer), a (productive in-house agents per
 assignment pair), u (shortfall per cover row, soft only), heads (integer),
 y (contract binaries), billed (per vendor and week), level (the level
 choices of queues measured per day or week: see core/levels.py), late
-(contacts below a day's or week's target, soft service level only).
+(contacts below a day's or week's target, soft service level only);
+deferrable work (IndexSets.deferred, all continuous but on_time): handled,
+backlog, dropped (soft only), within and on_time (share target only).
 
 One addition the reference leaves to the solver: a vendor's routing column
 is fixed to 0 where one queue-period alone needs more than its capacity.
@@ -19,11 +21,18 @@ is fixed to 0 where one queue-period alone needs more than its capacity.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
 
+from staffmix.core.deferred_rows import (
+    DeferredTerms,
+    add_backlog_flow,
+    add_deferred_contracts,
+    add_response_share,
+    deferred_vendor_terms,
+)
 from staffmix.core.levels import LEVELS, LevelColumns, add_service_levels, level_columns, level_reach, vendor_level_terms
 from staffmix.index import IndexSets
 
@@ -72,6 +81,11 @@ class CoreModel:
     capacity_group: np.ndarray  # group of each row of the capacity family
     levels: LevelColumns | None = None  # the level-choice columns (block "level") and their formulation
     level_formulation: str = LEVELS
+    col_period: dict[str, np.ndarray] = field(default_factory=dict)
+    """Period of each column of the deferrable blocks (for week blocks: blocks.partition)."""
+    row_period: dict[str, np.ndarray] = field(default_factory=dict)
+    """Period of each row of families that link a period to the one before it (the backlog flow): a week block
+    leaves out such rows of later weeks, whose columns it holds at their start values (rolling._roll)."""
 
     @property
     def n_cols(self) -> int:
@@ -112,9 +126,12 @@ class _Rows:
         self.v.append(np.broadcast_to(np.asarray(vals, dtype=float), rows.shape).copy())
 
 
-def build_matrix(ix: IndexSets, levels: str = LEVELS) -> CoreModel:
+def build_matrix(ix: IndexSets, levels: str = LEVELS, share_target: bool = True) -> CoreModel:
     """The model of `ix` as one sparse matrix: columns in blocks, one row family per constraint family.
-    `levels` picks the formulation of the level choices (core.levels.LEVEL_FORMULATIONS; all give the same optimum)."""
+
+    `levels` picks the formulation of the level choices (core.levels.LEVEL_FORMULATIONS; all give the same
+    optimum). `share_target=False` leaves out deferrable work's share targets (the within and on_time blocks
+    and their rows): a relaxation the core tries first (core/__init__.py)."""
     soft = ix.soft
     n_providers, n_groups, n_vendors, n_weeks = len(ix.providers), len(ix.groups), len(ix.vendors), ix.n_weeks
 
@@ -141,6 +158,12 @@ def build_matrix(ix: IndexSets, levels: str = LEVELS) -> CoreModel:
     lv = level_columns(ix, levels)
     blv = block("level", len(lv.req))
     block("late", len(ix.sg_queue) if soft else 0)
+    D = ix.deferred
+    bhd = block("handled", len(D.h_queue))
+    bbk = block("backlog", D.n_backlog)
+    bdr = block("dropped", len(D.e_queue))
+    bwi = block("within", len(D.w_queue) if share_target else 0)
+    bot = block("on_time", len(D.w_queue) if share_target else 0)
     # the in-house routing column of each cover row
     zih = zcol[ix.b_slot[ix.r_base[ix.cover_req]], 0] if n_providers else np.zeros(0, np.int64)
 
@@ -155,23 +178,36 @@ def build_matrix(ix: IndexSets, levels: str = LEVELS) -> CoreModel:
     integer[bh.slice] = True
     integer[blv.slice] = lv.integer
     hi[blv.slice] = lv.hi
+    hi[bhd.slice] = D.waiting_max[D.h_queue, D.h_period]
+    hi[bbk.slice] = D.backlog_max.reshape(-1)
+    hi[bdr.slice] = D.arrived[D.e_queue, D.e_period]
+    if share_target:
+        hi[bwi.slice] = D.arrived[D.w_queue, D.w_period]
+        hi[bot.slice] = 1.0
+        lo[bot.slice] = np.where(D.w_big_m > 0, 0.0, 1.0)  # nothing can wait before s: x_s >= 0, no binary needed
+        integer[bot.slice] = D.w_big_m > 0
 
     rows = _Rows()
     vendor_prov = np.array([ix.providers.index(v) for v in ix.vendors], dtype=np.int64)
     vendor_z = _vendor_terms(ix, zcol, vendor_prov)
     vendor_levels = vendor_level_terms(ix, blv.start, vendor_prov, lv)
+    vendor_h = deferred_vendor_terms(ix, cols, vendor_prov)
 
     _add_routing(ix, cols, rows)
     _add_in_house_coverage(ix, cols, rows, zih)
     capacity_group = _add_group_capacity(ix, cols, rows)
     _add_headcount(ix, cols, rows, cost, lo, hi)
     _add_vendor_contracts(ix, cols, rows, cost, vendor_z)
-    _add_vendor_capacity(ix, cols, rows, hi, vendor_z, vendor_levels)
-    _add_take_or_pay(ix, cols, rows, cost, vendor_z, vendor_levels)
+    _add_vendor_capacity(ix, cols, rows, hi, vendor_z, vendor_levels, vendor_h)
+    _add_take_or_pay(ix, cols, rows, cost, vendor_z, vendor_levels, vendor_h)
     _add_policy(ix, cols, rows, zih)
     _add_in_house_pay(ix, cols, cost)
     _add_shortfall_penalty(ix, cols, cost)
     add_service_levels(ix, cols, rows, cost, hi, zcol, lv, levels)
+    add_backlog_flow(ix, cols, rows)  # deferrable work: core/deferred_rows.py
+    add_deferred_contracts(ix, cols, rows)
+    if share_target:
+        add_response_share(ix, cols, rows)
 
     r = np.concatenate(rows.r) if rows.r else np.zeros(0, np.int64)
     c = np.concatenate(rows.c) if rows.c else np.zeros(0, np.int64)
@@ -185,6 +221,11 @@ def build_matrix(ix: IndexSets, levels: str = LEVELS) -> CoreModel:
         integer=integer, z_slot=ix.z_slot, z_prov=ix.z_prov, zcol=zcol, a_group=ix.a_group, a_cover=ix.a_cover,
         cover_req=ix.cover_req, vendor_prov=vendor_prov, capacity_group=capacity_group,
         levels=lv, level_formulation=levels,
+        col_period={
+            "handled": D.h_period, "backlog": np.tile(np.arange(D.n_periods, dtype=np.int64), D.n_queues),
+            "dropped": D.e_period, **({"within": D.w_period, "on_time": D.w_period} if share_target else {}),
+        },
+        row_period={"backlog_flow": np.tile(np.arange(D.n_periods, dtype=np.int64), D.n_queues)},
     )
 
 
@@ -216,9 +257,14 @@ def _add_group_capacity(ix: IndexSets, cols: dict[str, Block], rows: _Rows) -> n
     n_periods = len(ix.periods)
     a_period = ix.r_period[ix.cover_req][ix.a_cover]
     code = ix.a_group * n_periods + a_period
-    uniq, a_row = np.unique(code, return_inverse=True)
+    D = ix.deferred  # deferrable work handled in-house takes agent time too
+    ih = np.nonzero(D.h_group >= 0)[0]
+    hcode = D.h_group[ih] * n_periods + D.h_period[ih]
+    uniq = np.unique(np.concatenate([code, hcode]))
+    a_row = np.searchsorted(uniq, code)
     start = rows.family("capacity", len(uniq), -INF, 0.0)
     rows.coef(start + a_row, cols["a"].idx(), 1.0)
+    rows.coef(start + np.searchsorted(uniq, hcode), cols["handled"].start + ih, D.h_agents[ih])
     if len(ix.cover_start) and len(uniq):
         g = ix.s_group[ix.cover_start]
         xcode = g * n_periods + ix.cover_period
@@ -284,25 +330,27 @@ def _add_vendor_contracts(ix: IndexSets, cols: dict[str, Block], rows: _Rows, co
 
 
 def _add_vendor_capacity(ix: IndexSets, cols: dict[str, Block], rows: _Rows, hi: np.ndarray, vendor_z: list[VendorTerms],
-                         vendor_levels: list[VendorTerms]) -> None:
+                         vendor_levels: list[VendorTerms], vendor_h: list[DeferredTerms]) -> None:
     """Agents (or contacts) a vendor puts on our queues per period <= capacity x y, where the offer can exceed it
-    (counting every level a day- or week-measured queue-period may be staffed at)."""
+    (counting every level a day- or week-measured queue-period may be staffed at, and deferrable handling at
+    the most it can reach)."""
     by = cols["y"]
     n_periods = len(ix.periods)
     parts = []
-    for vi, (v, (t, _w, zc, amount)) in enumerate(zip(ix.scenario.config.vendors, vendor_z)):
+    for vi, (v, (t, _w, zc, amount), (th, _wh, hc, ah, most)) in enumerate(zip(ix.scenario.config.vendors, vendor_z, vendor_h)):
         cap = v.capacity_contacts if v.pricing == "per_contact" else v.capacity_agents
         if cap is None:
             continue
-        load = np.bincount(t, weights=amount, minlength=n_periods) + level_reach(ix, ix.providers.index(v.id), n_periods)
+        load = (np.bincount(t, weights=amount, minlength=n_periods) + level_reach(ix, ix.providers.index(v.id), n_periods)
+                + np.bincount(th, weights=ah * most, minlength=n_periods))
         tight = np.nonzero(load > cap)[0]
-        parts.append((vi, cap, t, zc, amount, tight))
-    start = rows.family("vendor_capacity", sum(len(p[5]) for p in parts), -INF, 0.0)
-    k = start
-    for vi, cap, t, zc, amount, tight in parts:
         # A queue-period needing more than the whole capacity can never go to the vendor: fix z = 0
         # (implied by the row for binary z; it closes most of the LP's exclusive-routing gap).
         hi[zc[amount > cap + 1e-9]] = 0.0
+        parts.append((vi, cap, np.concatenate([t, th]), np.concatenate([zc, hc]), np.concatenate([amount, ah]), tight))
+    start = rows.family("vendor_capacity", sum(len(p[5]) for p in parts), -INF, 0.0)
+    k = start
+    for vi, cap, t, zc, amount, tight in parts:
         row_of = np.full(n_periods, -1, dtype=np.int64)
         row_of[tight] = k + np.arange(len(tight))
         sel = row_of[t] >= 0
@@ -315,15 +363,15 @@ def _add_vendor_capacity(ix: IndexSets, cols: dict[str, Block], rows: _Rows, hi:
 
 
 def _add_take_or_pay(ix: IndexSets, cols: dict[str, Block], rows: _Rows, cost: np.ndarray, vendor_z: list[VendorTerms],
-                     vendor_levels: list[VendorTerms]) -> None:
+                     vendor_levels: list[VendorTerms], vendor_h: list[DeferredTerms]) -> None:
     """billed[v,w] >= used and >= minimum x week fraction x y; billed priced per agent-hour or per contact.
-    Used counts the level each day- or week-measured queue-period is staffed at."""
+    Used counts the level each day- or week-measured queue-period is staffed at, and deferrable handling."""
     by, bb = cols["y"], cols["billed"]
     n_weeks = ix.n_weeks
     used_parts, min_parts = [], []
-    for vi, (v, (_t, w, zc, amount)) in enumerate(zip(ix.scenario.config.vendors, vendor_z)):
+    for vi, (v, (_t, w, zc, amount), (_th, wh, hc, ah, _most)) in enumerate(zip(ix.scenario.config.vendors, vendor_z, vendor_h)):
         _lt, lw, lc, la = vendor_levels[vi]
-        w, zc, amount = np.concatenate([w, lw]), np.concatenate([zc, lc]), np.concatenate([amount, la])
+        w, zc, amount = np.concatenate([w, lw, wh]), np.concatenate([zc, lc, hc]), np.concatenate([amount, la, ah])
         per_contact = v.pricing == "per_contact"
         scale = 1.0 if per_contact else ix.period_h
         minimum = v.min_contacts_per_week if per_contact else v.min_hours_per_week
@@ -356,8 +404,12 @@ def _add_policy(ix: IndexSets, cols: dict[str, Block], rows: _Rows, zih: np.ndar
         rows.coef(np.full(n_vendors, start), cols["y"].idx(), 1.0)
     if policy.min_in_house_share > 0:
         weight = ix.base_work()
-        start = rows.family("min_in_house_share", 1, policy.min_in_house_share * float(weight.sum()), INF)
+        D = ix.deferred  # deferrable contacts count where they are handled
+        total = float(weight.sum()) + float(D.arrived.sum())
+        start = rows.family("min_in_house_share", 1, policy.min_in_house_share * total, INF)
         rows.coef(np.full(len(zih), start), zih, weight[ix.r_base[ix.cover_req]])
+        ih = np.nonzero(D.h_group >= 0)[0]
+        rows.coef(np.full(len(ih), start), cols["handled"].start + ih, 1.0)
 
 
 def _add_in_house_pay(ix: IndexSets, cols: dict[str, Block], cost: np.ndarray) -> None:
@@ -374,6 +426,8 @@ def _add_shortfall_penalty(ix: IndexSets, cols: dict[str, Block], cost: np.ndarr
     cost[cols["u"].slice] = per_agent
     slot_req = np.bincount(ix.b_slot, weights=ix.b_required.astype(float), minlength=ix.n_slots)
     cost[cols["unserved"].slice] = per_agent * slot_req
+    D = ix.deferred  # an unanswered deferrable contact: the agent-hours it needs in-house
+    cost[cols["dropped"].slice] = soft.penalty_per_agent_hour * (D.aht_s / 3600.0 / D.occupancy)[D.e_queue]
 
 
 __all__ = ["Block", "CoreModel", "build_matrix"]

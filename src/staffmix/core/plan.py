@@ -35,7 +35,7 @@ def tidy(m: CoreModel, v: np.ndarray) -> np.ndarray:
     """Integral integers, least headcount and billed hours, non-negative continuous values."""
     v = v.copy()
     v[m.integer] = np.round(v[m.integer])
-    for name in ("a", "u", "billed"):
+    for name in ("a", "u", "billed", "handled", "backlog", "dropped", "within"):
         s = m.col(name)
         v[s] = np.maximum(v[s], 0.0)
     _least_headcount(m, v)
@@ -116,4 +116,6 @@ def plan_values(m: CoreModel, v: np.ndarray) -> PlanValues:
     return PlanValues(
         z=part("z"), unserved=part("unserved"), x=part("x"), a=part("a"), u=part("u"), heads=part("heads"),
         y=part("y"), billed=part("billed").reshape(len(m.index.vendors), m.index.n_weeks), level_extra=level_extra,
+        handled=part("handled"), backlog=part("backlog"), dropped=part("dropped"), within=part("within"),
+        on_time=part("on_time"),
     )

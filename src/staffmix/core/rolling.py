@@ -67,6 +67,9 @@ def share_targets(m: CoreModel, part: Partition):
     share = ix.scenario.config.policy.min_in_house_share
     weight = ix.b_required.astype(float) if ix.scenario.demand_kind == "required_agents" else ix.b_contacts
     total = np.bincount(ix.b_period // part.block_len, weights=weight, minlength=part.n_blocks)
+    # deferrable contacts count towards the share too (issue #13): each block's by arrival
+    T = ix.scenario.config.horizon.periods
+    total = total + np.bincount(np.arange(T) // part.block_len, weights=ix.deferred.arrived.sum(axis=0), minlength=part.n_blocks)
     blocks = part.col_block[cols]
     mask = np.ones(m.n_rows, dtype=bool)
     mask[r] = False
@@ -208,6 +211,7 @@ def _roll(m: CoreModel, part: Partition, y: np.ndarray, r, threads, deadline, he
     glob = part.col_block == GLOBAL
     targets = share_targets(m, part)
     row_mask = targets[0] if targets else None
+    row_block = _linking_row_blocks(m, part)
     no_relax = np.zeros(m.n_cols, dtype=bool)
     blocks = range(part.n_blocks) if blocks is None else blocks
     for i, k in enumerate(blocks):
@@ -216,7 +220,10 @@ def _roll(m: CoreModel, part: Partition, y: np.ndarray, r, threads, deadline, he
             continue
         lo_k = lo.copy()
         lo_k[glob] = np.maximum(lo[glob], value[glob])
-        sub = submodel(m, Ar, own | glob, no_relax, value, lo_k, hi, row_mask=row_mask, anchor=own)
+        mask_k = row_mask
+        if row_block is not None:  # rows of later blocks that link back to this one: their columns are not planned yet
+            mask_k = (np.ones(m.n_rows, dtype=bool) if row_mask is None else row_mask) & ~(row_block > k)
+        sub = submodel(m, Ar, own | glob, no_relax, value, lo_k, hi, row_mask=mask_k, anchor=own)
         extra = [(c, v, t, np.inf) for c, v, t in [targets[1][k]]] if targets else None
         week_deadline = None
         if deadline is not None:  # past the deadline the remaining weeks still get a quick plan
@@ -238,3 +245,16 @@ def _roll(m: CoreModel, part: Partition, y: np.ndarray, r, threads, deadline, he
         value[sub.cols[keep]] = x[keep]
         log.debug("week %d planned (%.2f s left)", k, -1.0 if deadline is None else deadline - time.perf_counter())
     return value
+
+
+def _linking_row_blocks(m: CoreModel, part: Partition) -> np.ndarray | None:
+    """Block of each row in a family that links a period to the one before (CoreModel.row_period: the backlog flow of
+    deferrable work, issue #13), -1 for other rows; None without such rows. A block leaves out the linking rows of
+    later blocks: their columns sit at start values that are no plan (a backlog equation would force them)."""
+    if not any(len(per) for per in m.row_period.values()):
+        return None
+    out = np.full(m.n_rows, -1, dtype=np.int64)
+    for name, per in m.row_period.items():
+        b = m.rows[name]
+        out[b.start:b.stop] = per // part.block_len
+    return out

@@ -22,6 +22,7 @@ from staffmix.labels import cost_label, money, with_unit
 from staffmix.report.format import fmt_number
 from staffmix.result import Result
 from staffmix.schema import IN_HOUSE, UNSERVED
+from staffmix.targets import queue_target
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 PALETTE = (
@@ -234,13 +235,15 @@ def cost_figure(result: Result) -> Any | None:
 def daily_service(result: Result, timezone: str | None = None) -> pd.DataFrame:
     """Volume-weighted service level per queue and local day (columns: queue, day, contacts, service_level, asa_s,
     occupancy; with the result's service targets also measured, target, period_floor, lowest_period)."""
-    from staffmix.result import service_rollup
+    from staffmix.result import service_table
 
     s = result.staffing
-    if s.empty:
+    b = result.backlog
+    if s.empty and b.empty:
         return pd.DataFrame(columns=["queue", "day", "contacts", "service_level", "asa_s", "occupancy"])
     s = s.assign(period_start=local_starts(s, timezone))
-    return service_rollup(s, "day", getattr(result, "service_targets", None))
+    return service_table(s, b.assign(period_start=local_starts(b, timezone)) if len(b) else b, "day",
+                         getattr(result, "service_targets", None))
 
 
 def service_figure(result: Result, scenario: Any | None = None) -> Any | None:
@@ -290,9 +293,10 @@ def _floors(daily: pd.DataFrame) -> dict[str, float]:
 
 
 def service_targets(scenario: Any | None, result: Result | None = None) -> dict[str, float]:
-    """Each queue's service-level target: the scenario's, else the one the result recorded ({} with neither)."""
+    """Each queue's service-level target (a deferrable queue's: its response share): the scenario's, else the
+    one the result recorded ({} with neither)."""
     if scenario is not None:
-        return {q.id: float(q.service_level.target) for q in scenario.config.queues}
+        return {q.id: queue_target(q) for q in scenario.config.queues}
     t = getattr(result, "service_targets", None)
     if t is None or t.empty:
         return {}

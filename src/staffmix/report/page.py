@@ -30,6 +30,7 @@ from staffmix.report.figures import (
     vendor_figure,
 )
 from staffmix.labels import MONEY_KPIS, cost_label, kpi_label, with_unit
+from staffmix.report.backlog import backlog_figure
 from staffmix.report.format import fmt_number, html_table, table_cell
 from staffmix.result import Result
 
@@ -158,6 +159,14 @@ def render_report(result: Result, scenario: Any | None = None, title: str | None
         "Staffing over time",
         _figure_html(staffing_figure(result, scenario), "staffed agents per queue by provider", "no staffing rows"),
     ))
+    if not result.backlog.empty:  # deferrable work (issue #13)
+        parts.append(_section(
+            "Deferrable work: backlog",
+            _figure_html(backlog_figure(result, scenario), "deferrable contacts handled, arrived and waiting", ""),
+            _note("Contacts are answered oldest first. A wait runs from the start of the period a contact arrives in "
+                  "to the end of the period it is answered in; the service table below gives the share answered "
+                  "within target and the longest wait per queue."),
+        ))
     parts.append(_section(
         "Day and night: who takes the contacts",
         _figure_html(heatmap_figure(result, scenario), "share of contacts by provider and hour of week", "no contacts"),
@@ -177,10 +186,12 @@ def render_report(result: Result, scenario: Any | None = None, title: str | None
         measured = "measured" in svc.columns and bool(svc["measured"].isin(["day", "week"]).any())
         columns = ["queue", "contacts", "service_level", "asa_s", "occupancy"]
         columns += ["measured", "period_floor", "lowest_period"] if measured else []
+        columns += ["longest_wait_h"] if "longest_wait_h" in svc.columns else []  # deferrable queues
         svc = svc[columns]
         svc = svc.assign(target=[targets.get(q, np.nan) for q in svc["queue"]]) if targets else svc
         svc_html = html_table(svc, {"service_level": "share", "occupancy": "share", "target": "share",
-                                    "period_floor": "share", "lowest_period": "share"}, table_id="service")
+                                    "period_floor": "share", "lowest_period": "share",
+                                    "longest_wait_h": "number"}, table_id="service")
     else:
         svc_html = ""
     parts.append(_section(

@@ -290,7 +290,10 @@ def _notes(cfg: Any, timelines: list[Any], arrivals: str) -> list[str]:
     if cfg.horizon.cyclic:
         notes.append(f"cyclic horizon: the last {timelines[0].warmup} periods ran first as a warm-up (not counted)")
     for q in cfg.queues:
-        if q.channel == Channel.email:
+        if q.response_within_h is not None:  # deferrable work (issue #13) has no hourly staffing to simulate
+            notes.append(f"{q.id}: deferrable (answered within {q.response_within_h:g} h), not simulated: the plan's "
+                         "first-in-first-out backlog, waits and share within target are in its backlog table")
+        elif q.channel == Channel.email:
             notes.append(f"{q.id}: email simulated as a first-in-first-out backlog; its service level is the share "
                          f"answered within {q.service_level.within_s:g} s, the plan's is the share of work the staff can handle")
         elif q.channel == Channel.chat:

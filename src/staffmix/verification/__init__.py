@@ -12,8 +12,8 @@ every other rule is listed in `RULES`. A valid plan gives ``[]``.
 
 The package: tables.py reads the scenario and the result's tables into a
 `Plan`; each rule family is a plain function of that Plan in its own module
-(coverage, routing, service, in_house, vendors, policy, costs, measured), and
-`RULE_FAMILIES` lists them in the order they run. A family that stops on data
+(coverage, routing, service, in_house, vendors, policy, costs, measured,
+deferred), and `RULE_FAMILIES` lists them in the order they run. A family that stops on data
 it cannot read is reported as ``malformed`` and the others still run.
 
 Tolerances: a single row is compared with the absolute tolerance ``tol``;
@@ -31,6 +31,7 @@ from typing import Any
 from staffmix.scenario import Scenario
 from staffmix.verification.costs import check_costs
 from staffmix.verification.coverage import check_coverage, check_no_plan
+from staffmix.verification.deferred import check_deferred
 from staffmix.verification.in_house import check_capacity, check_headcount, check_shifts
 from staffmix.verification.measured import check_measured_service
 from staffmix.verification.policy import check_policy
@@ -55,6 +56,7 @@ RULE_FAMILIES: tuple[tuple[str, Callable[[Plan], None]], ...] = (
     ("policy", check_policy),
     ("cost", check_costs),
     ("measured_service", check_measured_service),
+    ("deferred", check_deferred),
 )
 """The rule families of a result with a plan, (name, check), in the order they run after the tables are read.
 

@@ -81,6 +81,11 @@ def _recomputed_costs(plan: Plan) -> dict[str, float]:
     if plan.soft is not None:
         penalty = plan.soft.penalty_per_agent_hour * sum(r.shortfall for r in plan.rows) * plan.period_h
         penalty += late_penalty(plan)  # days (weeks) of measured queues short of their target
+        for _i, _t, q, vals in plan.backlog:  # unanswered deferrable contacts: the in-house agent-hours they need
+            if q in plan.deferrable and math.isfinite(vals["unanswered"]):
+                queue = plan.queues[q]
+                need_h = queue.aht_s / 3600.0 / (queue.service_level.max_occupancy or 1.0)
+                penalty += plan.soft.penalty_per_agent_hour * vals["unanswered"] * need_h
     return {
         "in_house_pay": pay,
         "in_house_headcount": heads,

@@ -39,7 +39,10 @@ def check_coverage(plan: Plan) -> None:
             continue
         reported.add(key)
         if key not in plan.active:
-            if not plan.queue_open[r.q][plan.how[r.t]]:
+            if r.q in plan.deferrable:
+                plan.add("deferred_rows", plan.where(r.q, r.t, r.p),
+                         "staffing row for a deferrable queue (its contacts belong in the backlog and handled tables)")
+            elif not plan.queue_open[r.q][plan.how[r.t]]:
                 plan.add("opening_hours", plan.where(r.q, r.t, r.p), "staffing row while the queue is closed")
             else:
                 plan.add("coverage", plan.where(r.q, r.t, r.p), "staffing row for a queue-period without demand")

@@ -28,6 +28,9 @@ def check_policy(plan: Plan) -> None:
     total = sum(weight.values())
     in_house_keys = {(r.t, r.q) for r in plan.rows if r.p == IN_HOUSE}
     ih = sum(weight[k] for k in in_house_keys if k in weight)
+    # deferrable contacts count where they are handled
+    total += sum(float(a.sum()) for a in plan.arrivals.values())
+    ih += sum(h for _i, _t, q, p, h, _a in plan.handled if p == IN_HOUSE and q in plan.deferrable)
     need = policy.min_in_house_share * total
     if ih < need - plan.tol * max(1.0, need):
         what = "required agent-hours" if plan.kind == "required_agents" else "contacts"

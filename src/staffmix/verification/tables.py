@@ -114,6 +114,9 @@ class Plan:
         self.kind = "contacts"
         self.demand: dict[tuple[int, str], tuple[float, float, float]] = {}
         self.active: set[tuple[int, str]] = set()
+        # deferrable queues (response_within_h): their contacts arrive into a backlog, not into staffing rows
+        self.deferrable = {q.id: q for q in cfg.queues if q.response_within_h is not None}
+        self.arrivals: dict[str, np.ndarray] = {q: np.zeros(self.n_periods) for q in self.deferrable}
 
         # filled by the readers
         self.rows: list[Row] = []
@@ -121,6 +124,8 @@ class Plan:
         self.shifts: list[tuple[int, str, str, int, float]] = []  # (i, g, s, t0, count)
         self.heads: dict[str, float] = {}
         self.vrows: list[tuple[int, str, int, dict[str, float]]] = []  # (i, v, w, values)
+        self.handled: list[tuple[int, int, str, str, float, float]] = []  # (i, t, q, p, handled, agents)
+        self.backlog: list[tuple[int, int, str, dict[str, float]]] = []  # (i, t, q, values)
         self.broken: set[str] = set()  # tables that could not be read at all (checks on them are skipped)
 
     def add(self, rule: str, where: str, message: str) -> None:
@@ -194,7 +199,10 @@ def read_demand(plan: Plan) -> None:
         plan.demand[(t, q)] = (c, a, r)
         work = r if plan.kind == "required_agents" else c
         if plan.queue_open[q][plan.how[t]] and math.isfinite(work) and work > 0:
-            plan.active.add((t, q))
+            if q in plan.deferrable:
+                plan.arrivals[q][t] = c
+            else:
+                plan.active.add((t, q))
 
 
 def read_staffing(plan: Plan) -> None:
@@ -305,11 +313,54 @@ def read_vendors(plan: Plan) -> None:
         plan.vrows.append((i, v, w, vals))
 
 
+def read_handled(plan: Plan) -> None:
+    """Deferrable work handled per (period, queue, provider): contacts and agents."""
+    cols = ["period", "queue", "provider", "handled", "agents"]
+    df = plan.table("handled", cols)
+    if df is None:
+        return
+    providers = {IN_HOUSE, *plan.vendors}
+    seen: Counter[tuple[int, str, str]] = Counter()
+    for i, (raw_t, q, p, h, a) in enumerate(df[cols].itertuples(index=False, name=None)):
+        t = plan.period(raw_t)
+        handled, agents = num(h), num(a)
+        if t is None or q not in plan.queues or p not in providers or not (math.isfinite(handled) and math.isfinite(agents)):
+            plan.add("malformed", f"handled row {i}",
+                     f"unreadable (period {raw_t!r}, queue {q!r}, provider {p!r}, handled {h!r}, agents {a!r})")
+            continue
+        if handled < -plan.tol or agents < -plan.tol:
+            plan.add("malformed", plan.where(q, t, p), f"handled row {i}: negative handled or agents")
+            continue
+        seen[(t, q, p)] += 1
+        plan.handled.append((i, t, q, p, handled, agents))
+    for (t, q, p), n in seen.items():
+        if n > 1:
+            plan.add("malformed", plan.where(q, t, p), f"handled lists this {n} times (summed)")
+
+
+BACKLOG_NUMBERS = ("arrived", "handled", "unanswered", "backlog", "oldest_wait_h", "within_target", "wait_h")
+
+
+def read_backlog(plan: Plan) -> None:
+    """The backlog table as reported: one row per deferrable queue and period."""
+    df = plan.table("backlog", ["period", "queue", *BACKLOG_NUMBERS])
+    if df is None:
+        return
+    for i, rec in enumerate(df[["period", "queue", *BACKLOG_NUMBERS]].itertuples(index=False, name=None)):
+        t = plan.period(rec[0])
+        if t is None or rec[1] not in plan.queues:
+            plan.add("malformed", f"backlog row {i}", f"unreadable (period {rec[0]!r}, queue {rec[1]!r})")
+            continue
+        plan.backlog.append((i, t, rec[1], {k: num(v) for k, v in zip(BACKLOG_NUMBERS, rec[2:])}))
+
+
 READERS = (
     ("staffing", read_staffing),
     ("assignments", read_assignments),
     ("shifts", read_shifts),
     ("headcount", read_headcount),
     ("vendors", read_vendors),
+    ("handled", read_handled),
+    ("backlog", read_backlog),
 )
 """The result's plan tables, read in this order (the demand is read first, for every result)."""

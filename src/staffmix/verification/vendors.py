@@ -17,6 +17,7 @@ from staffmix.verification.tables import Plan, fmt, money_close, num
 def contracted_vendors(plan: Plan) -> set[str]:
     """Vendors that take any staffing row or bill anything (hours, contacts or a fee)."""
     out = {r.p for r in plan.rows if r.p in plan.vendors}
+    out |= {p for _i, _t, _q, p, handled, _a in plan.handled if p in plan.vendors and handled > plan.tol}
     for _, v, _w, vals in plan.vrows:
         if any(num(vals[k]) > plan.tol for k in ("billed_hours", "billed_contacts", "fee")):
             out.add(v)
@@ -43,6 +44,14 @@ def check_vendors(plan: Plan) -> None:
         used_c[(r.p, w)] += c
         per_period_agents[(r.p, r.t)] += r.staffed
         per_period_contacts[(r.p, r.t)] += c
+    for _i, t, _q, p, handled, agents in plan.handled:  # deferrable work: the agents it takes, the contacts handled
+        if p not in plan.vendors:
+            continue
+        w = int(plan.week[t])
+        used_h[(p, w)] += agents * plan.period_h
+        used_c[(p, w)] += handled
+        per_period_agents[(p, t)] += agents
+        per_period_contacts[(p, t)] += handled
 
     # capacity per period
     for (v, t), n in sorted(per_period_agents.items()):
