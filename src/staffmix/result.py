@@ -352,15 +352,7 @@ def service_rollup(staffing: pd.DataFrame, by: str = "queue", targets: pd.DataFr
     s = staffing[staffing["contacts"] > 0].copy()
     if s.empty:
         return pd.DataFrame(columns=["contacts", "service_level", "asa_s", "occupancy"])
-    keys: list[str] = []
-    if by in ("queue", "day", "week"):
-        keys.append("queue")
-    if by == "day":
-        s["day"] = s["period_start"].dt.strftime("%Y-%m-%d")
-        keys.append("day")
-    if by == "week":
-        s["week"] = s["period_start"].dt.strftime("%G-W%V")
-        keys.append("week")
+    keys = _rollup_keys(s, by)
     w = s["contacts"]
     s["_sl"] = s["service_level"] * w
     s["_asa"] = s["asa_s"].replace(np.inf, np.nan) * w
@@ -433,6 +425,17 @@ def _jsonable(obj: Any) -> Any:
     return obj
 
 
+def _rollup_keys(frame: pd.DataFrame, by: str) -> list[str]:
+    """The group-by keys of a rollup by queue, day, week or overall ([]), adding the local day ("2026-03-02") or
+    ISO week ("2026-W10") of each row's period_start to `frame` where needed."""
+    if by == "overall":
+        return []
+    if by in ("day", "week"):
+        frame[by] = frame["period_start"].dt.strftime("%Y-%m-%d" if by == "day" else "%G-W%V")
+        return ["queue", by]
+    return ["queue"]
+
+
 def backlog_rollup(backlog: pd.DataFrame, by: str = "queue") -> pd.DataFrame:
     """Deferrable queues: contacts, share handled within target and longest wait (h), by queue, day or week of arrival, or overall."""
     if by not in ("queue", "day", "week", "overall"):
@@ -440,13 +443,7 @@ def backlog_rollup(backlog: pd.DataFrame, by: str = "queue") -> pd.DataFrame:
     b = backlog[backlog["arrived"] > 0].copy()
     if b.empty:
         return pd.DataFrame(columns=["contacts", "service_level", "asa_s", "occupancy", "longest_wait_h"])
-    keys: list[str] = [] if by == "overall" else ["queue"]
-    if by == "day":
-        b["day"] = b["period_start"].dt.strftime("%Y-%m-%d")
-        keys.append("day")
-    if by == "week":
-        b["week"] = b["period_start"].dt.strftime("%G-W%V")
-        keys.append("week")
+    keys = _rollup_keys(b, by)
     g = b.groupby(keys, sort=False) if keys else b.assign(_all="all").groupby("_all")
     agg = g.agg(contacts=("arrived", "sum"), within=("within_target", "sum"), longest_wait_h=("wait_h", "max"))
     out = pd.DataFrame({
