@@ -348,3 +348,16 @@ def test_report_and_summary_show_deferrable_work() -> None:
     assert "longest_wait_h" in page  # the service table's column
     text = format_summary(r, "UTC", scenario)
     assert "mail                 50.0% within 1 h (target 50%), longest wait 4 h (deadline 6 h)" in text
+
+
+def test_core_progress_reports_no_plan_of_the_relaxation() -> None:
+    """The core first solves without the share target (24 here); that relaxation's plans miss the target, so the
+    progress a planner watches never shows a cost below the optimum 32 (by hand, HAND["share-binding"])."""
+    scenario, optimum = HAND["share-binding"]
+    events = []
+    r = solve(scenario, backend="core", mip_gap=1e-6, progress=events.append)
+    assert r.objective == pytest.approx(optimum, abs=1e-4)
+    costs = [e.objective for e in events if e.objective is not None]
+    bounds = [e.bound for e in events if e.bound is not None]
+    assert costs and all(c >= optimum - 1e-6 for c in costs)
+    assert bounds and all(b <= optimum + 1e-6 for b in bounds)

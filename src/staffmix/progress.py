@@ -24,7 +24,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from typing import Literal
 
-__all__ = ["PHASES", "SolveProgress", "bound", "incumbent", "listening", "phase"]
+__all__ = ["PHASES", "SolveProgress", "bound", "incumbent", "listening", "phase", "relaxation"]
 
 PHASES = ("requirements", "build", "bound", "plan", "read back")
 """The phases of a solve, in order: Erlang requirements and index sets; the model; a lower bound (LP relaxations,
@@ -76,6 +76,18 @@ class _Solve:
 
 
 _current: ContextVar[_Solve | None] = ContextVar("staffmix_solve_progress", default=None)
+_relaxed: ContextVar[bool] = ContextVar("staffmix_solve_relaxed", default=False)
+
+
+@contextmanager
+def relaxation() -> Iterator[None]:
+    """Within the block the search runs on a relaxation of the model (the core's deferrable work without its
+    share targets): its bounds hold for the model, its plans need not, so they are not reported as plans."""
+    token = _relaxed.set(True)
+    try:
+        yield
+    finally:
+        _relaxed.reset(token)
 
 
 @contextmanager
@@ -103,7 +115,7 @@ def phase(name: str, detail: str = "") -> None:
 def incumbent(objective: float | None) -> None:
     """A plan meeting every rule costs `objective`; reported when cheaper than the best so far."""
     state = _current.get()
-    if state is None or objective is None or not math.isfinite(objective):
+    if state is None or objective is None or not math.isfinite(objective) or _relaxed.get():
         return
     best = state.last.objective
     if best is None or objective < best - 1e-9 * max(1.0, abs(best)):

@@ -28,6 +28,7 @@ import time
 
 import numpy as np
 
+from staffmix import progress as report
 from staffmix.core import highs as hx
 from staffmix.core.matrix import CoreModel, build_matrix
 from staffmix.core.plan import SearchResult, plan_values, tidy, violation
@@ -45,7 +46,8 @@ def solve_share_later(ix: IndexSets, m: CoreModel, opts: SolverOptions, deadline
 
     relaxed = build_matrix(ix, m.level_formulation, share_target=False)
     first = None if deadline is None else time.perf_counter() + 0.5 * (deadline - time.perf_counter())
-    found = run(relaxed, opts, first)
+    with report.relaxation():  # its plans need not meet the share targets: not reported as plans
+        found = run(relaxed, opts, first)
     if found.infeasible:
         return found
     lower = found.bound if found.bound is not None and np.isfinite(found.bound) else None
@@ -55,8 +57,11 @@ def solve_share_later(ix: IndexSets, m: CoreModel, opts: SolverOptions, deadline
         if share_targets_met(ix, values):
             v = _embed(m, relaxed, found.v, values)
             if violation(m, v) <= 1e-6:  # the plan meets the full model's rows too (its binaries follow from FIFO)
+                report.incumbent(float(m.cost @ v))
                 return SearchResult(v, float(m.cost @ v), lower)
         best = _repair(m, relaxed, found.v, opts, deadline)
+        if best is not None:
+            report.incumbent(float(m.cost @ best))
         if best is not None and lower is not None and relative_gap(float(m.cost @ best), lower) <= opts.mip_gap + 1e-9:
             return SearchResult(best, float(m.cost @ best), lower)
     full = _exact_from(m, best, opts, deadline) if best is not None else None
