@@ -39,6 +39,7 @@ LAYERS = [
     "staffmix.requirements",
     "staffmix.fifo",
     "staffmix.deferred",
+    "staffmix.service_groups",
     "staffmix.index",
     "staffmix.result",
     "staffmix.outcome",

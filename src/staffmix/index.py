@@ -29,7 +29,7 @@ The sets, in the notation of docs/model.md:
   service level is measured when it is not measured per period, and the
   level steps of its requirement rows: one more agent above the row's
   lowest level, with the service level it adds (`b_group`, `sg_*`, `m_*`,
-  `step_*`).
+  `step_*`; service_groups.py).
 - deferrable work (queues with `response_within_h`): `deferred`, the
   backlog's sets (deferred.py). Their queue-periods are not base rows.
 
@@ -48,7 +48,8 @@ import pandas as pd
 
 from staffmix.deferred import DeferredSets, build_deferred
 from staffmix.eligibility import group_may_take, hours_open, queue_offers
-from staffmix.requirements import EPS, ceiling_requirement, floor_requirement, requirement_for, service_at
+from staffmix.requirements import EPS, required_per_pair
+from staffmix.service_groups import level_steps, service_groups
 from staffmix.scenario import Scenario
 from staffmix.schema import DAYS, IN_HOUSE, ScenarioConfig
 
@@ -312,7 +313,7 @@ def build_index(scenario: Scenario) -> IndexSets:
         if by_agents:
             b_required[base_of_active[rows]] = np.ceil(given - EPS)
         else:
-            b_required[base_of_active[rows]] = _required_unique(q, contacts, aht, interval_s, lowest=measured)
+            b_required[base_of_active[rows]] = required_per_pair(q, contacts, aht, interval_s, lowest=measured)
         for pid, factor, offered in queue_offers(config, q, by_agents):
             mask = coverable[offered].any(axis=0)[per] if pid == IN_HOUSE else offered[how[per]]
             if not mask.any():
@@ -322,7 +323,7 @@ def build_index(scenario: Scenario) -> IndexSets:
             else:
                 # a per-contact vendor's level is its own: it staffs the queue's full requirement
                 lowest = measured and pid not in per_contact
-                req = _required_unique(q, contacts[mask], aht[mask] * factor, interval_s, lowest=lowest)
+                req = required_per_pair(q, contacts[mask], aht[mask] * factor, interval_s, lowest=lowest)
             n = int(mask.sum())
             parts["period"].append(per[mask])
             parts["queue"].append(np.full(n, qi, dtype=np.int64))
@@ -345,10 +346,10 @@ def build_index(scenario: Scenario) -> IndexSets:
     ih_rows = np.nonzero(r["prov"] == 0)[0]
     cover_req = ih_rows[slot_open[b_slot[r["base"][ih_rows]], 0]] if len(providers) else np.zeros(0, np.int64)
     a_cover, a_group = np.nonzero(pair_ok[:, r["queue"][cover_req]].T)  # row-major: cover row, then group
-    b_group, sg_queue, sg_label, sg_contacts = _service_groups(config, periods, b_period, b_queue, b_contacts)
+    b_group, sg_queue, sg_label, sg_contacts = service_groups(config, periods, b_period, b_queue, b_contacts)
     vendor_code = np.array([p in per_contact for p in providers], dtype=bool)
     routable = slot_open[b_slot[r["base"]], r["prov"]] if len(r["base"]) else np.zeros(0, dtype=bool)
-    m_req, m_service, step_req, step_gain = _level_steps(config, r, b_group, routable, vendor_code[r["prov"]], interval_s)
+    m_req, m_service, step_req, step_gain = level_steps(config, r, b_group, routable, vendor_code[r["prov"]], interval_s)
     return IndexSets(
         scenario=scenario, periods=periods, queues=queues, providers=providers, groups=groups, vendors=vendors,
         week_of=week_of, week_fraction=week_fraction,
@@ -397,84 +398,6 @@ def _routing_slots(
         for q, a, b, c in zip(b_queue[fb].tolist(), wd[fb].tolist(), hr[fb].tolist(), mi[fb].tolist())
     ]
     return b_slot, slot_key, slot_open
-
-
-def _required_unique(queue, contacts: np.ndarray, aht: np.ndarray, interval_s: float, lowest: bool = False, rule=None) -> np.ndarray:
-    """requirement_for (floor_requirement when `lowest`, or `rule`) on each distinct (contacts, AHT) pair only, broadcast back."""
-    if not len(contacts):
-        return np.zeros(0, dtype=np.int64)
-    pairs = np.stack([contacts, aht], axis=1)
-    uniq, inverse = np.unique(pairs, axis=0, return_inverse=True)
-    rule = rule or (floor_requirement if lowest else requirement_for)
-    req = rule(queue, uniq[:, 0], uniq[:, 1], interval_s)
-    return np.asarray(req, dtype=np.int64)[inverse.reshape(-1)]
-
-
-def _service_groups(config: ScenarioConfig, periods: pd.DataFrame, b_period: np.ndarray, b_queue: np.ndarray,
-                    b_contacts: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray]:
-    """(group of each base row or -1, queue of each group, its day or ISO week, its contacts).
-
-    One group per queue measured per day (week) and local day (ISO week of the local calendar) of
-    `horizon.timezone` with active queue-periods; groups in queue order, then in time.
-    """
-    b_group = np.full(len(b_period), -1, dtype=np.int64)
-    measured = [qi for qi, q in enumerate(config.queues) if q.service_level.aggregated]
-    if not measured or not len(b_period):
-        return b_group, np.zeros(0, dtype=np.int64), [], np.zeros(0)
-    day = periods["day"].to_numpy(dtype=object)
-    week = periods["period_start"].dt.strftime("%G-W%V").to_numpy(dtype=object)
-    queues, labels, contacts = [], [], []
-    for qi in measured:
-        rows = np.nonzero(b_queue == qi)[0]
-        label = (day if config.queues[qi].service_level.measured == "day" else week)[b_period[rows]]
-        uniq, first, inverse = np.unique(label, return_index=True, return_inverse=True)
-        order = np.argsort(first, kind="stable")  # in time: by first period
-        rank = np.empty(len(order), dtype=np.int64)
-        rank[order] = np.arange(len(order))
-        b_group[rows] = len(labels) + rank[inverse.reshape(-1)]
-        labels += [str(x) for x in uniq[order]]
-        queues += [qi] * len(uniq)
-        contacts.append(np.bincount(rank[inverse.reshape(-1)], weights=b_contacts[rows], minlength=len(uniq)))
-    return b_group, np.array(queues, dtype=np.int64), labels, np.concatenate(contacts)
-
-
-def _level_steps(config: ScenarioConfig, r: dict[str, np.ndarray], b_group: np.ndarray, routable: np.ndarray,
-                 per_contact: np.ndarray, interval_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(measured requirement rows, the service level at each one's lowest level, step rows, step gains).
-
-    Measured rows are the requirement rows of queues measured per day or week whose routing slot is open
-    to their provider (the ones a plan can choose).
-
-    A requirement row of a queue measured per day or week may be staffed at its lowest level (its
-    `required`, the floor's requirement) or any whole number of agents above it up to the ceiling's
-    requirement; each agent above the lowest is a step with the service level it adds. A per-contact
-    vendor's row has one level only: the full requirement it staffs by itself.
-    """
-    m_req = np.nonzero((b_group[r["base"]] >= 0) & routable)[0] if len(r["base"]) else np.zeros(0, dtype=np.int64)
-    m_service = np.zeros(len(m_req))
-    step_req, step_gain = [], []
-    for qi, q in enumerate(config.queues):
-        rows = m_req[r["queue"][m_req] == qi]
-        if not len(rows):
-            continue
-        contacts, aht, low = r["contacts"][rows], r["aht"][rows], r["required"][rows]
-        high = np.maximum(_required_unique(q, contacts, aht, interval_s, rule=ceiling_requirement), low)
-        high[per_contact[rows]] = low[per_contact[rows]]
-        # the service level at every level low..high of every row, one vectorised call
-        n = high - low + 1
-        owner = np.repeat(np.arange(len(rows)), n)
-        level = low[owner] + np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
-        sl = service_at(q, level.astype(float), contacts[owner], aht[owner], interval_s)
-        first = np.cumsum(n) - n
-        m_service[np.searchsorted(m_req, rows)] = sl[first]
-        steps = np.ones(len(sl), dtype=bool)
-        steps[first] = False
-        step_req.append(rows[owner[steps]])
-        step_gain.append(sl[steps] - sl[np.nonzero(steps)[0] - 1])
-    step_req_all = np.concatenate(step_req) if step_req else np.zeros(0, dtype=np.int64)
-    gains = np.concatenate(step_gain) if step_gain else np.zeros(0)
-    order = np.argsort(step_req_all, kind="stable")  # rows in requirement row order, levels ascending within
-    return m_req.astype(np.int64), m_service, step_req_all[order].astype(np.int64), gains[order]
 
 
 def _shift_starts(config: ScenarioConfig, periods: pd.DataFrame):

@@ -90,3 +90,15 @@ def service_at(queue: Queue, agents: np.ndarray, contacts: np.ndarray, aht_s: np
     """Service level (share of all offered contacts answered within `within_s`) that `agents` whole agents give."""
     return achieved_service(queue, agents, contacts, aht_s, interval_s)[0]
 
+
+def required_per_pair(queue: Queue, contacts: np.ndarray, aht: np.ndarray, interval_s: float, lowest: bool = False,
+                      rule=None) -> np.ndarray:
+    """requirement_for (floor_requirement when `lowest`, or `rule`) on each distinct (contacts, AHT) pair only,
+    broadcast back: a year of hours has far fewer distinct pairs than rows, and Erlang is the costly part."""
+    if not len(contacts):
+        return np.zeros(0, dtype=np.int64)
+    pairs = np.stack([contacts, aht], axis=1)
+    uniq, inverse = np.unique(pairs, axis=0, return_inverse=True)
+    rule = rule or (floor_requirement if lowest else requirement_for)
+    req = rule(queue, uniq[:, 0], uniq[:, 1], interval_s)
+    return np.asarray(req, dtype=np.int64)[inverse.reshape(-1)]
