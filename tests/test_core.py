@@ -278,3 +278,15 @@ def test_bundled_scenarios_index_equal_a_second_formulation() -> None:
         for sc in [s] + [s.variant(v) for v in s.config.variants]:
             assert_index_matches_oracle(sc)
             assert np.isfinite(build_matrix(build_index(sc)).cost).all()
+
+
+@pytest.mark.slow
+def test_day_measured_and_deferrable_work_together_on_two_weeks() -> None:
+    """Issues #13 and #14 in one model (level choices and backlog flows in the same week blocks): whatever the
+    core returns within its limit verifies, and no bound is above the plan."""
+    s = generate(2, 1, measured="day", deferrable=True)
+    r = solve(s, backend="core", time_limit_s=60, threads=1)
+    assert r.status.has_plan, r.message
+    assert verify(s, r) == []
+    assert r.bound is not None and r.bound <= r.objective * (1 + 1e-9)
+    assert set(r.service_targets["measured"]) == {"day", "response"}

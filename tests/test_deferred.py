@@ -361,3 +361,28 @@ def test_core_progress_reports_no_plan_of_the_relaxation() -> None:
     bounds = [e.bound for e in events if e.bound is not None]
     assert costs and all(c >= optimum - 1e-6 for c in costs)
     assert bounds and all(b <= optimum + 1e-6 for b in bounds)
+
+
+def test_answering_early_counts_the_level_a_day_measured_vendor_row_is_staffed_at() -> None:
+    """early.py re-times deferrable work within a vendor's spare capacity per period; a day-measured queue-period
+    the vendor takes uses the level the plan chose, not its lowest one. Checked against the staffing table the
+    result reports for that vendor (found when the two features met: 6 + 3 agents on a vendor of 8)."""
+    import time
+
+    from test_measured import CASES as DAY_CASES, tiny_scenario
+
+    from staffmix import core
+    from staffmix.early import _vendor_other_use
+    from staffmix.index import build_index
+    from staffmix.schema import SolverOptions
+
+    scenario = tiny_scenario(DAY_CASES["midnight"])  # its vendor staffs one agent above the lowest level
+    ix = build_index(scenario)
+    outcome = core.solve(ix, SolverOptions(backend="core", mip_gap=0.0), time.perf_counter())
+    result = solve(scenario, backend="core", mip_gap=0.0)
+    assert outcome.objective == pytest.approx(result.objective)
+    s = result.staffing[result.staffing["provider"] == "night"]
+    expected = np.bincount(s["period"], weights=s["staffed"], minlength=len(ix.periods))
+    assert expected.sum() > s["required"].sum()  # the plan staffs above the lowest level: the case that failed
+    vi = ix.vendors.index("night")
+    np.testing.assert_allclose(_vendor_other_use(ix, outcome.values, vi, False), expected)

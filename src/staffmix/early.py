@@ -179,14 +179,19 @@ def _free_in_house(ix: IndexSets, values: PlanValues) -> np.ndarray:
 
 
 def _vendor_other_use(ix: IndexSets, values: PlanValues, vi: int, per_contact: bool) -> np.ndarray:
-    """Per period: the agents (or contacts) vendor `vi` gives the plan's routed queue-periods."""
+    """Per period: the agents (or contacts) vendor `vi` gives the plan's routed queue-periods, at the level the
+    plan staffs them (the lowest, plus the agents above it a day- or week-measured queue-period chose)."""
     T = len(ix.periods)
     p = ix.providers.index(ix.vendors[vi])
     zval = np.zeros(ix.slot_open.shape)
     zval[ix.z_slot, ix.z_prov] = values.z
     r = ix.vendor_rows(vi)
     amount = ix.r_contacts[r] if per_contact else ix.r_required[r].astype(float)
-    return np.bincount(ix.r_period[r], weights=amount * np.round(zval[ix.b_slot[ix.r_base[r]], p]), minlength=T)
+    use = np.bincount(ix.r_period[r], weights=amount * np.round(zval[ix.b_slot[ix.r_base[r]], p]), minlength=T)
+    if not per_contact and len(values.level_extra):
+        mine = ix.r_prov[ix.step_rows] == p
+        use += np.bincount(ix.r_period[ix.step_rows[mine]], weights=np.round(values.level_extra[mine]), minlength=T)
+    return use
 
 
 class _Rows:
