@@ -37,6 +37,7 @@ LAYERS = [
     "staffmix.io",
     "staffmix.queueing",
     "staffmix.requirements",
+    "staffmix.sparse_rows",
     "staffmix.fifo",
     "staffmix.deferred",
     "staffmix.service_groups",

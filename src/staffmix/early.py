@@ -28,12 +28,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
-import scipy.sparse as sp
 
 from staffmix.fifo import read_fifo
 from staffmix.index import IndexSets
 from staffmix.native_output import silenced_stdout
 from staffmix.outcome import PlanValues
+from staffmix.sparse_rows import RowFamilies
 
 SLACK = 1e-7
 """Room for the solver's round-off in the plan's own values, only where using it cannot shorten the backlog (the
@@ -53,14 +53,16 @@ def answer_early(ix: IndexSets, values: PlanValues, share_target: bool = True) -
     dropped = np.zeros((D.n_queues, D.n_periods))
     if len(values.dropped):
         dropped[D.e_queue, D.e_period] = values.dropped
-    rows = _Rows(n_h + n_b + n_w)
+    rows = RowFamilies()
+    n_cols = n_h + n_b + n_w
+    within_hi = np.zeros(0)  # upper bounds of the share target's within columns (with the plan's binaries)
     cols_b = n_h + np.arange(n_b)
 
     # backlog flow (unanswered fixed): b[t] - b[t-1] + handled = arrivals - unanswered
     q = np.repeat(np.arange(D.n_queues), D.n_periods)
     t = np.tile(np.arange(D.n_periods), D.n_queues)
     rhs = (D.arrived - dropped).reshape(-1)
-    r = rows.add(n_b, rhs, rhs)
+    r = rows.family("backlog_flow", n_b, rhs, rhs)
     rows.coef(r + np.arange(n_b), cols_b, 1.0)
     prev, exists = D.previous_backlog(q, t)
     rows.coef(r + np.nonzero(exists)[0], n_h + prev[exists], -1.0)
@@ -74,10 +76,10 @@ def answer_early(ix: IndexSets, values: PlanValues, share_target: bool = True) -
         uniq, inv = np.unique(key, return_inverse=True)
         used = np.bincount(inv, weights=D.h_agents[ih] * h0[ih])
         cap = np.maximum(free.reshape(-1)[uniq], used)
-        r = rows.add(len(uniq), -np.inf, cap)
+        r = rows.family("in_house_capacity", len(uniq), -np.inf, cap)
         rows.coef(r + inv, ih, D.h_agents[ih])
         if ix.scenario.config.policy.min_in_house_share > 0:
-            r = rows.add(1, float(h0[ih].sum()), np.inf)
+            r = rows.family("in_house_share", 1, float(h0[ih].sum()), np.inf)
             rows.coef(np.full(len(ih), r), ih, 1.0)
 
     # vendors: no more per week than the plan uses (no bill grows), within spare capacity per period
@@ -91,14 +93,14 @@ def answer_early(ix: IndexSets, values: PlanValues, share_target: bool = True) -
         weeks = ix.week_of[D.h_period[c]]
         uw, inv = np.unique(weeks, return_inverse=True)
         used = np.bincount(inv, weights=amount * h0[c])
-        r = rows.add(len(uw), -np.inf, used)
+        r = rows.family(f"billed_{v.id}", len(uw), -np.inf, used)
         rows.coef(r + inv, c, amount)
         cap = v.capacity_contacts if v.pricing == "per_contact" else v.capacity_agents
         if cap is not None:
             other = _vendor_other_use(ix, values, vi, v.pricing == "per_contact")
             ut, inv = np.unique(D.h_period[c], return_inverse=True)
             used = np.bincount(inv, weights=amount * h0[c])
-            r = rows.add(len(ut), -np.inf, np.maximum(cap - other[ut], used))
+            r = rows.family(f"capacity_{v.id}", len(ut), -np.inf, np.maximum(cap - other[ut], used))
             rows.coef(r + inv, c, amount)
 
     # the share target with the plan's binaries
@@ -106,8 +108,8 @@ def answer_early(ix: IndexSets, values: PlanValues, share_target: bool = True) -
         delta = np.round(values.on_time) if len(values.on_time) == n_w else _on_time(ix, h0, dropped)
         cols_w = n_h + n_b + np.arange(n_w)
         arrived = D.arrived[D.w_queue, D.w_period]
-        rows.bounds_w = (np.zeros(n_w), np.minimum(arrived * delta, arrived - dropped[D.w_queue, D.w_period]))
-        r = rows.add(n_w, -np.inf, D.w_big_m * (1 - delta) + SLACK)
+        within_hi = np.minimum(arrived * delta, arrived - dropped[D.w_queue, D.w_period])
+        r = rows.family("within_fifo", n_w, -np.inf, D.w_big_m * (1 - delta) + SLACK)
         rows.coef(r + np.arange(n_w), cols_w, 1.0)
         owner, hc = D.window(D.w_queue, D.w_period, D.target[D.w_queue])
         rows.coef(r + owner, hc, -1.0)
@@ -116,12 +118,12 @@ def answer_early(ix: IndexSets, values: PlanValues, share_target: bool = True) -
         key = D.share_queue * (ix.n_weeks + 1) + D.share_week
         answered = D.share_arrived - np.array([
             dropped[d][ix.week_of == w].sum() for d, w in zip(D.share_queue.tolist(), D.share_week.tolist())])
-        r = rows.add(len(key), D.share[D.share_queue] * answered - SLACK, np.inf)
+        r = rows.family("response_share", len(key), D.share[D.share_queue] * answered - SLACK, np.inf)
         rows.coef(r + np.searchsorted(key, D.w_queue * (ix.n_weeks + 1) + D.w_week), cols_w, 1.0)
 
-    lo = np.zeros(rows.n_cols)
+    lo = np.zeros(n_cols)
     hi = np.concatenate([D.waiting_max[D.h_queue, D.h_period], D.backlog_max.reshape(-1) + 10 * SLACK,
-                         rows.bounds_w[1] if n_w else np.zeros(0)])
+                         within_hi])
     if len(values.y):  # vendors not contracted handle nothing
         off = np.array([values.y[ix.vendors.index(ix.providers[p])] < 0.5 if p > 0 else False for p in D.h_prov.tolist()])
         hi[:n_h][off] = 0.0
@@ -194,43 +196,19 @@ def _vendor_other_use(ix: IndexSets, values: PlanValues, vi: int, per_contact: b
     return use
 
 
-class _Rows:
-    def __init__(self, n_cols: int) -> None:
-        self.n_cols = n_cols
-        self.n = 0
-        self.r: list[np.ndarray] = []
-        self.c: list[np.ndarray] = []
-        self.v: list[np.ndarray] = []
-        self.lo: list[np.ndarray] = []
-        self.hi: list[np.ndarray] = []
-        self.bounds_w = (np.zeros(0), np.zeros(0))
-
-    def add(self, n: int, lo, hi) -> int:
-        start = self.n
-        self.lo.append(np.broadcast_to(np.asarray(lo, dtype=float), (n,)).copy())
-        self.hi.append(np.broadcast_to(np.asarray(hi, dtype=float), (n,)).copy())
-        self.n += n
-        return start
-
-    def coef(self, rows, cols, vals) -> None:
-        rows = np.asarray(rows, dtype=np.int64)
-        self.r.append(rows)
-        self.c.append(np.asarray(cols, dtype=np.int64))
-        self.v.append(np.broadcast_to(np.asarray(vals, dtype=float), rows.shape).copy())
-
-
-def _solve_lp(rows: _Rows, cost: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray | None:
+def _solve_lp(rows: RowFamilies, cost: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray | None:
     import highspy
 
-    A = sp.csc_matrix((np.concatenate(rows.v), (np.concatenate(rows.r), np.concatenate(rows.c))), shape=(rows.n, rows.n_cols))
+    n_cols = len(cost)
+    A = rows.matrix(n_cols)
     with silenced_stdout():
         h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("threads", 1)
     lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = rows.n_cols, rows.n
+    lp.num_col_, lp.num_row_ = n_cols, rows.n
     lp.col_cost_, lp.col_lower_, lp.col_upper_ = cost, lo, hi
-    lp.row_lower_, lp.row_upper_ = np.concatenate(rows.lo), np.concatenate(rows.hi)
+    lp.row_lower_, lp.row_upper_ = rows.bounds()
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = A.indptr, A.indices, A.data
     h.passModel(lp)

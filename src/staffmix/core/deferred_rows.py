@@ -14,7 +14,7 @@ import numpy as np
 from staffmix.index import IndexSets
 
 if TYPE_CHECKING:
-    from staffmix.core.matrix import Block, _Rows
+    from staffmix.sparse_rows import Block, RowFamilies
 
 INF = float("inf")
 
@@ -35,7 +35,7 @@ def deferred_vendor_terms(ix: IndexSets, cols: dict[str, Block], vendor_prov: np
     return out
 
 
-def add_backlog_flow(ix: IndexSets, cols: dict[str, Block], rows: _Rows) -> None:
+def add_backlog_flow(ix: IndexSets, cols: dict[str, Block], rows: RowFamilies) -> None:
     """b[q,t] - b[q,t-1] + handled (+ unanswered) = A[q,t]; b[q,-1] is b[q,P-1] (cyclic) or absent. The deadline
     is the backlog columns' upper bound."""
     D = ix.deferred
@@ -50,7 +50,7 @@ def add_backlog_flow(ix: IndexSets, cols: dict[str, Block], rows: _Rows) -> None
     rows.coef(start + D.backlog_col(D.e_queue, D.e_period), cols["dropped"].idx(), 1.0)
 
 
-def add_deferred_contracts(ix: IndexSets, cols: dict[str, Block], rows: _Rows) -> None:
+def add_deferred_contracts(ix: IndexSets, cols: dict[str, Block], rows: RowFamilies) -> None:
     """handled[q,t,v] <= W[q,t] x y[v]: a vendor handles deferrable work only when contracted."""
     D = ix.deferred
     c = np.nonzero(D.h_prov > 0)[0]
@@ -62,7 +62,7 @@ def add_deferred_contracts(ix: IndexSets, cols: dict[str, Block], rows: _Rows) -
     rows.coef(r, cols["y"].start + vendor_of[D.h_prov[c]], -D.waiting_max[D.h_queue[c], D.h_period[c]])
 
 
-def add_response_share(ix: IndexSets, cols: dict[str, Block], rows: _Rows) -> None:
+def add_response_share(ix: IndexSets, cols: dict[str, Block], rows: RowFamilies) -> None:
     """The share target under FIFO, exactly (docs/model.md): w <= A delta, w + e <= A (soft), w - x + M delta <= M,
     and per queue and week of arrival sum w + share x sum e >= share x arrivals."""
     D = ix.deferred

@@ -25,7 +25,8 @@ import numpy as np
 from staffmix.index import IndexSets
 
 if TYPE_CHECKING:
-    from staffmix.core.matrix import Block, VendorTerms, _Rows
+    from staffmix.core.matrix import VendorTerms
+    from staffmix.sparse_rows import Block, RowFamilies
 
 INF = float("inf")
 LEVELS = "steps"
@@ -98,7 +99,7 @@ def level_reach(ix: IndexSets, provider: int, n_periods: int) -> np.ndarray:
     return np.bincount(ix.r_period[steps], minlength=n_periods).astype(float)
 
 
-def add_service_levels(ix: IndexSets, cols: dict[str, Block], rows: _Rows, cost: np.ndarray, hi: np.ndarray,
+def add_service_levels(ix: IndexSets, cols: dict[str, Block], rows: RowFamilies, cost: np.ndarray, hi: np.ndarray,
                         zcol: np.ndarray, lv: LevelColumns, formulation: str) -> None:
     """Day- and week-measured queues: each level column lifts its in-house coverage row; the chosen level is
     linked to its routing; the contact-weighted service level of each service group meets its target

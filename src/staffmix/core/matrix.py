@@ -35,25 +35,9 @@ from staffmix.core.deferred_rows import (
 )
 from staffmix.core.levels import LEVELS, LevelColumns, add_service_levels, level_columns, level_reach, vendor_level_terms
 from staffmix.index import IndexSets
+from staffmix.sparse_rows import Block, RowFamilies
 
 INF = float("inf")
-
-
-@dataclass
-class Block:
-    start: int
-    size: int
-
-    @property
-    def stop(self) -> int:
-        return self.start + self.size
-
-    @property
-    def slice(self) -> slice:
-        return slice(self.start, self.stop)
-
-    def idx(self) -> np.ndarray:
-        return np.arange(self.start, self.stop)
 
 
 @dataclass
@@ -97,33 +81,6 @@ class CoreModel:
 
     def col(self, name: str) -> slice:
         return self.cols[name].slice
-
-
-class _Rows:
-    """Collects row families as COO triplets."""
-
-    def __init__(self) -> None:
-        self.n = 0
-        self.r: list[np.ndarray] = []
-        self.c: list[np.ndarray] = []
-        self.v: list[np.ndarray] = []
-        self.lo: list[np.ndarray] = []
-        self.hi: list[np.ndarray] = []
-        self.blocks: dict[str, Block] = {}
-
-    def family(self, name: str, n: int, lo, hi) -> int:
-        start = self.n
-        self.blocks[name] = Block(start, n)
-        self.lo.append(np.broadcast_to(np.asarray(lo, dtype=float), (n,)).copy())
-        self.hi.append(np.broadcast_to(np.asarray(hi, dtype=float), (n,)).copy())
-        self.n += n
-        return start
-
-    def coef(self, rows: np.ndarray, cols: np.ndarray, vals) -> None:
-        rows = np.asarray(rows, dtype=np.int64)
-        self.r.append(rows)
-        self.c.append(np.asarray(cols, dtype=np.int64))
-        self.v.append(np.broadcast_to(np.asarray(vals, dtype=float), rows.shape).copy())
 
 
 def build_matrix(ix: IndexSets, levels: str = LEVELS, share_target: bool = True) -> CoreModel:
@@ -187,7 +144,7 @@ def build_matrix(ix: IndexSets, levels: str = LEVELS, share_target: bool = True)
         lo[bot.slice] = np.where(D.w_big_m > 0, 0.0, 1.0)  # nothing can wait before s: x_s >= 0, no binary needed
         integer[bot.slice] = D.w_big_m > 0
 
-    rows = _Rows()
+    rows = RowFamilies()
     vendor_prov = np.array([ix.providers.index(v) for v in ix.vendors], dtype=np.int64)
     vendor_z = _vendor_terms(ix, zcol, vendor_prov)
     vendor_levels = vendor_level_terms(ix, blv.start, vendor_prov, lv)
@@ -209,15 +166,10 @@ def build_matrix(ix: IndexSets, levels: str = LEVELS, share_target: bool = True)
     if share_target:
         add_response_share(ix, cols, rows)
 
-    r = np.concatenate(rows.r) if rows.r else np.zeros(0, np.int64)
-    c = np.concatenate(rows.c) if rows.c else np.zeros(0, np.int64)
-    v = np.concatenate(rows.v) if rows.v else np.zeros(0)
-    A = sp.csc_matrix((v, (r, c)), shape=(rows.n, n))
-    A.sum_duplicates()
+    row_lo, row_hi = rows.bounds()
     return CoreModel(
-        index=ix, cols=cols, rows=rows.blocks, A=A, cost=cost, col_lo=lo, col_hi=hi,
-        row_lo=np.concatenate(rows.lo) if rows.lo else np.zeros(0),
-        row_hi=np.concatenate(rows.hi) if rows.hi else np.zeros(0),
+        index=ix, cols=cols, rows=rows.blocks, A=rows.matrix(n), cost=cost, col_lo=lo, col_hi=hi,
+        row_lo=row_lo, row_hi=row_hi,
         integer=integer, z_slot=ix.z_slot, z_prov=ix.z_prov, zcol=zcol, a_group=ix.a_group, a_cover=ix.a_cover,
         cover_req=ix.cover_req, vendor_prov=vendor_prov, capacity_group=capacity_group,
         levels=lv, level_formulation=levels,
@@ -229,7 +181,7 @@ def build_matrix(ix: IndexSets, levels: str = LEVELS, share_target: bool = True)
     )
 
 
-def _add_routing(ix: IndexSets, cols: dict[str, Block], rows: _Rows) -> None:
+def _add_routing(ix: IndexSets, cols: dict[str, Block], rows: RowFamilies) -> None:
     """Each slot goes to exactly one eligible provider (or is unserved, soft only)."""
     start = rows.family("route", ix.n_slots, 1.0, 1.0)
     rows.coef(start + ix.z_slot, cols["z"].idx(), 1.0)
@@ -237,7 +189,7 @@ def _add_routing(ix: IndexSets, cols: dict[str, Block], rows: _Rows) -> None:
         rows.coef(start + np.arange(ix.n_slots), cols["unserved"].idx(), 1.0)
 
 
-def _add_in_house_coverage(ix: IndexSets, cols: dict[str, Block], rows: _Rows, zih: np.ndarray) -> None:
+def _add_in_house_coverage(ix: IndexSets, cols: dict[str, Block], rows: RowFamilies, zih: np.ndarray) -> None:
     """sum_g a[g,q,t] (+ u) >= R[q,t,in_house] z[q,t,in_house]; soft: u <= R z."""
     nc = len(ix.cover_req)
     req = ix.r_required[ix.cover_req].astype(float)
@@ -251,7 +203,7 @@ def _add_in_house_coverage(ix: IndexSets, cols: dict[str, Block], rows: _Rows, z
         rows.coef(cap + np.arange(nc), zih, -req)
 
 
-def _add_group_capacity(ix: IndexSets, cols: dict[str, Block], rows: _Rows) -> np.ndarray:
+def _add_group_capacity(ix: IndexSets, cols: dict[str, Block], rows: RowFamilies) -> np.ndarray:
     """Assigned productive agents <= (1 - shrinkage) x agents on duty, per group and period with assignments.
     Returns the group of each capacity row."""
     n_periods = len(ix.periods)
@@ -275,7 +227,7 @@ def _add_group_capacity(ix: IndexSets, cols: dict[str, Block], rows: _Rows) -> n
     return (uniq // n_periods).astype(np.int64)
 
 
-def _add_headcount(ix: IndexSets, cols: dict[str, Block], rows: _Rows, cost: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> None:
+def _add_headcount(ix: IndexSets, cols: dict[str, Block], rows: RowFamilies, cost: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> None:
     """At most one shift per agent per day, at most the contract's weekly hours per agent; headcount cost."""
     config = ix.scenario.config
     bh = cols["heads"]
@@ -315,7 +267,7 @@ def _vendor_terms(ix: IndexSets, zcol: np.ndarray, vendor_prov: np.ndarray) -> l
     return out
 
 
-def _add_vendor_contracts(ix: IndexSets, cols: dict[str, Block], rows: _Rows, cost: np.ndarray, vendor_z: list[VendorTerms]) -> None:
+def _add_vendor_contracts(ix: IndexSets, cols: dict[str, Block], rows: RowFamilies, cost: np.ndarray, vendor_z: list[VendorTerms]) -> None:
     """A vendor takes work only when contracted (z <= y); a contract costs its weekly fee."""
     by = cols["y"]
     z_of = [np.unique(zc) for (_t, _w, zc, _a) in vendor_z]
@@ -329,7 +281,7 @@ def _add_vendor_contracts(ix: IndexSets, cols: dict[str, Block], rows: _Rows, co
         k += m
 
 
-def _add_vendor_capacity(ix: IndexSets, cols: dict[str, Block], rows: _Rows, hi: np.ndarray, vendor_z: list[VendorTerms],
+def _add_vendor_capacity(ix: IndexSets, cols: dict[str, Block], rows: RowFamilies, hi: np.ndarray, vendor_z: list[VendorTerms],
                          vendor_levels: list[VendorTerms], vendor_h: list[DeferredTerms]) -> None:
     """Agents (or contacts) a vendor puts on our queues per period <= capacity x y, where the offer can exceed it
     (counting every level a day- or week-measured queue-period may be staffed at, and deferrable handling at
@@ -362,7 +314,7 @@ def _add_vendor_capacity(ix: IndexSets, cols: dict[str, Block], rows: _Rows, hi:
         k += len(tight)
 
 
-def _add_take_or_pay(ix: IndexSets, cols: dict[str, Block], rows: _Rows, cost: np.ndarray, vendor_z: list[VendorTerms],
+def _add_take_or_pay(ix: IndexSets, cols: dict[str, Block], rows: RowFamilies, cost: np.ndarray, vendor_z: list[VendorTerms],
                      vendor_levels: list[VendorTerms], vendor_h: list[DeferredTerms]) -> None:
     """billed[v,w] >= used and >= minimum x week fraction x y; billed priced per agent-hour or per contact.
     Used counts the level each day- or week-measured queue-period is staffed at, and deferrable handling."""
@@ -395,7 +347,7 @@ def _add_take_or_pay(ix: IndexSets, cols: dict[str, Block], rows: _Rows, cost: n
         rows.coef(r, bb.start + vi * n_weeks + np.arange(n_weeks), -1.0)
 
 
-def _add_policy(ix: IndexSets, cols: dict[str, Block], rows: _Rows, zih: np.ndarray) -> None:
+def _add_policy(ix: IndexSets, cols: dict[str, Block], rows: RowFamilies, zih: np.ndarray) -> None:
     """Maximum number of vendors; minimum in-house share of contacts (of required agents if no contacts)."""
     policy = ix.scenario.config.policy
     n_vendors = len(ix.vendors)
