@@ -31,8 +31,11 @@ class Partition:
     block_len: int  # periods per block
 
 
-def partition(m: CoreModel, block_len: int) -> Partition:
-    """Columns by time block of `block_len` periods (a day or a week)."""
+def column_periods(m: CoreModel) -> np.ndarray:
+    """The period each column belongs to (-1: none, e.g. headcount, contracts, bills): routing by its slot's
+    period (the last, for weekly routing), shifts by their start, assignments and shortfall by their cover
+    row, level choices by their queue-period, a service group's late contacts by its first period,
+    deferrable work by its own period. Time blocks (partition) and local search windows (improve.py) read it."""
     ix = m.index
     col_period = np.full(m.n_cols, -1, dtype=np.int64)
     slot_period = np.zeros(ix.n_slots, dtype=np.int64)
@@ -56,6 +59,13 @@ def partition(m: CoreModel, block_len: int) -> Partition:
     for name, per in m.col_period.items():  # deferrable work's blocks (issue #13): by their own period
         if m.cols[name].size:
             col_period[m.col(name)] = per
+    return col_period
+
+
+def partition(m: CoreModel, block_len: int) -> Partition:
+    """Columns by time block of `block_len` periods (a day or a week)."""
+    ix = m.index
+    col_period = column_periods(m)
     block = np.where(col_period >= 0, col_period // block_len, GLOBAL)
     block[m.col("heads")] = GLOBAL
     block[m.col("billed")] = GLOBAL

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from staffmix import progress
-from staffmix.core.blocks import solve_sub, submodel
+from staffmix.core.blocks import column_periods, solve_sub, submodel
 from staffmix.core.matrix import CoreModel
 from staffmix.core.plan import tidy, violation
 
@@ -64,20 +64,10 @@ class Layout:
 def layout(m: CoreModel) -> Layout:
     ix = m.index
     n = m.n_cols
-    period = np.full(n, -1, dtype=np.int64)
-    slot_period = np.zeros(ix.n_slots, dtype=np.int64)
+    period = column_periods(m)
     slot_queue = np.zeros(ix.n_slots, dtype=np.int64)
-    np.maximum.at(slot_period, ix.b_slot, ix.b_period)
     np.maximum.at(slot_queue, ix.b_slot, ix.b_queue)
-    period[m.col("z")] = slot_period[m.z_slot]
     z_queue = slot_queue[m.z_slot]
-    if m.cols["unserved"].size:
-        period[m.col("unserved")] = slot_period
-    period[m.col("x")] = ix.starts["start_period"].to_numpy()
-    cover_period = ix.r_period[m.cover_req]
-    period[m.col("a")] = cover_period[m.a_cover]
-    if m.cols["u"].size:
-        period[m.col("u")] = cover_period
     is_z = np.zeros(n, dtype=bool)
     is_z[m.col("z")] = True
     is_z[m.col("unserved")] = True
