@@ -59,6 +59,12 @@ def strict_json(text: str) -> dict:
 
 
 # ------------------------------------------------------------------ tiny instances with a brute-force optimum
+def without_time_limit(scenario: Scenario) -> Scenario:
+    """The scenario with its solver's wall-clock limit removed (the bundled ones set 60 s): a test may assert
+    `optimal` only of a solve no clock can cut short."""
+    return scenario.with_changes({"solver": {"time_limit_s": None}})
+
+
 def to_scenario(tiny: Tiny) -> Scenario:
     config = ScenarioConfig.model_validate(tiny.scenario_dict())
     rows = [

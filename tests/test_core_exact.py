@@ -2,17 +2,8 @@
 
 from __future__ import annotations
 
-
-from conftest import ROOT
+from conftest import ROOT, without_time_limit
 from staffmix import Status, load_scenario, solve, verify
-from staffmix.scenario import Scenario, ScenarioConfig
-
-
-
-def without_time_limit(s: Scenario) -> Scenario:
-    cfg = s.config.model_dump(mode="json")
-    cfg["solver"] = {**cfg["solver"], "time_limit_s": None}
-    return s.model_copy(update={"config": ScenarioConfig.model_validate(cfg)})
 
 
 def test_in_house_only_is_proven_optimal_like_highs() -> None:

@@ -14,19 +14,13 @@ from functools import cache
 
 import pytest
 
-from conftest import SCENARIOS, bundled_names
+from conftest import SCENARIOS, bundled_names, without_time_limit
 from staffmix import Result, load_scenario, solve, verify
 from staffmix.schema import IN_HOUSE
 
 ROOT = SCENARIOS
 NAMES = bundled_names()
 MIP_GAP = 0.02
-
-
-def without_time_limit(scenario):
-    """The scenario with its solver's wall-clock limit removed (the bundled ones set 60 s)."""
-    solver = scenario.config.solver.model_copy(update={"time_limit_s": None})
-    return scenario.model_copy(update={"config": scenario.config.model_copy(update={"solver": solver})})
 
 
 @cache
