@@ -11,7 +11,7 @@ peak memory. SCIP and CP-SAT come with the optional extra `bench`
     python benchmarks/side_by_side.py --time-limit 60 --out side-by-side.md 2can-split w1-l6
     python benchmarks/side_by_side.py --time-limit 60 scenarios/eu-ecommerce-pci
 
-Instances: generator names (`staffmix.generate.GENERATORS`) or scenario folders.
+Instances: generator names (`staffmix.scenario.generate.GENERATORS`) or scenario folders.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def load(instance: str):
     from staffmix import load_scenario
-    from staffmix.generate import GENERATORS
+    from staffmix.scenario.generate import GENERATORS
 
     if instance in GENERATORS:
         return GENERATORS[instance]()
@@ -66,7 +66,7 @@ def run_one(solver: str, instance: str, mps: str, limit: float, cpsat_workers: i
     elif solver == "highs":
         import highspy
 
-        from staffmix.native_output import silenced_stdout
+        from staffmix.util.native_output import silenced_stdout
 
         with silenced_stdout():
             h = highspy.Highs()
@@ -186,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
 def _columns(mps: str) -> int:
     import highspy
 
-    from staffmix.native_output import silenced_stdout
+    from staffmix.util.native_output import silenced_stdout
 
     with silenced_stdout():
         h = highspy.Highs()

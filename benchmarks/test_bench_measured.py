@@ -27,12 +27,12 @@ import pytest
 
 from conftest import HEAVY, QUICK, peak_rss_mb
 from staffmix import solve, verify
-from staffmix.core import highs as hx
-from staffmix.core.contracts import choices, score
-from staffmix.core.levels import LEVEL_FORMULATIONS
-from staffmix.core.matrix import build_matrix
-from staffmix.generate import GENERATORS
-from staffmix.index import build_index
+from staffmix.solvers.core import highs as hx
+from staffmix.solvers.core.contracts import choices, score
+from staffmix.solvers.core.levels import LEVEL_FORMULATIONS
+from staffmix.solvers.core.matrix import build_matrix
+from staffmix.scenario.generate import GENERATORS
+from staffmix.model.index_sets import build_index
 
 ROOT = Path(__file__).resolve().parents[1]
 SIZES = ["w1-l1-day"] if QUICK else [
@@ -95,8 +95,8 @@ def test_solve_reference_measured(benchmark, name: str, backend: str) -> None:
 def bundled_measured_per_day(name: str, queues: tuple[str, ...] | None = None):
     """A bundled scenario with its voice and chat queues (or `queues`) measured per day, floor 50 %."""
     from staffmix import load_scenario
-    from staffmix.scenario import Scenario
-    from staffmix.schema import ScenarioConfig
+    from staffmix.scenario.container import Scenario
+    from staffmix.scenario.schema import ScenarioConfig
 
     base = load_scenario(ROOT / "scenarios" / name)
     d = base.config.model_dump(mode="json")
@@ -120,7 +120,7 @@ FORMULATION_CASES = {
 @pytest.mark.parametrize("formulation", LEVEL_FORMULATIONS)
 def test_level_formulation_core(benchmark, formulation: str, case: str, monkeypatch) -> None:
     """The core end to end with each level formulation (the one it uses is core.levels.LEVELS), 60 s, gap 1e-4."""
-    import staffmix.core as core
+    import staffmix.solvers.core as core
 
     monkeypatch.setattr(core, "build_matrix", lambda ix: build_matrix(ix, formulation))
     s = FORMULATION_CASES[case]()
@@ -133,8 +133,8 @@ def test_level_formulation_core(benchmark, formulation: str, case: str, monkeypa
 def two_days_of_2can_measured_per_day():
     """2can-split's first 48 hours (not cyclic), both queues measured per day with a 50 % floor."""
     from staffmix import load_scenario
-    from staffmix.scenario import Scenario
-    from staffmix.schema import ScenarioConfig
+    from staffmix.scenario.container import Scenario
+    from staffmix.scenario.schema import ScenarioConfig
 
     base = load_scenario(ROOT / "scenarios" / "2can-split")
     d = base.config.model_dump(mode="json")

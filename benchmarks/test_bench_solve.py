@@ -1,4 +1,4 @@
-"""Benchmarks: model build and solve, on the seeded generators of `staffmix.generate`.
+"""Benchmarks: model build and solve, on the seeded generators of `staffmix.scenario.generate`.
 
 Build and solve are timed separately (`benchmark.pedantic`). Every solve
 records what it achieved next to how long it took: objective, bound, gap,
@@ -31,10 +31,10 @@ import pytest
 
 from conftest import HEAVY, QUICK, distance_from_best, peak_rss_mb
 from staffmix import solve, verify
-from staffmix.index import build_index
-from staffmix.core.matrix import build_matrix
-from staffmix.generate import GENERATORS
-from staffmix.model import build_model
+from staffmix.model.index_sets import build_index
+from staffmix.solvers.core.matrix import build_matrix
+from staffmix.scenario.generate import GENERATORS
+from staffmix.model.pulp_model import build_model
 
 SIZES = ["w1-l1", "w1-l6"] if QUICK else ["w1-l1", "w1-l6", "w4-l1", "w4-l6", "w13-l1", "w13-l6", "w52-l1", "w52-l6"]
 PULP_SIZES = ["w1-l1"] if QUICK else ["w1-l1", "w1-l6", "w4-l6", "w13-l6"]

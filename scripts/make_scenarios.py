@@ -6,7 +6,7 @@
 Deterministic: every scenario draws from its own seeded numpy Generator, so a
 rerun writes byte-identical files. Only the demand.csv files are written;
 scenario.yaml and README.md are maintained by hand. The script reads each
-scenario.yaml (validated with `staffmix.schema.ScenarioConfig`) for the
+scenario.yaml (validated with `staffmix.scenario.schema.ScenarioConfig`) for the
 horizon start, the queue ids and the queues' opening hours, so the demand
 cannot drift away from the configuration.
 
@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
 sys.path.insert(0, str(ROOT / "src"))  # this checkout's staffmix, installed or not
 
-from staffmix.schema import ScenarioConfig, open_hours_of_week  # noqa: E402
+from staffmix.scenario.schema import ScenarioConfig, open_hours_of_week  # noqa: E402
 
 HOURS_PER_WEEK = 168
 NIGHT_HOURS = (22, 23, 0, 1, 2, 3, 4, 5)
@@ -240,9 +240,9 @@ def check(spec: ScenarioDemand) -> None:
     print(f"\n== {spec.name}  ({size_kb:.1f} KB; variants: {', '.join(config.variants) or '-'})")
     scenario = None
     try:
-        from staffmix.io import load_scenario
+        from staffmix.scenario.io import load_scenario
     except ImportError:
-        print("   staffmix.io.load_scenario not available: checked scenario.yaml against the schema only")
+        print("   staffmix.scenario.io.load_scenario not available: checked scenario.yaml against the schema only")
     else:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -286,7 +286,7 @@ def check(spec: ScenarioDemand) -> None:
               " levels (what the floor needs); the plan chooses each hour's level")
     if scenario is not None:
         try:
-            from staffmix.index import build_index
+            from staffmix.model.index_sets import build_index
         except ImportError:
             return
         base = build_index(scenario).base_frame()
@@ -299,7 +299,7 @@ def _required_agent_hours(config, scenario, demand):
 
     if scenario is not None:
         try:
-            from staffmix.index import build_index
+            from staffmix.model.index_sets import build_index
         except ImportError:
             pass
         else:

@@ -15,9 +15,9 @@ import pandas as pd
 import pytest
 
 from bruteforce import Tiny
-from staffmix.backends import BACKEND_NAMES
-from staffmix.scenario import Scenario
-from staffmix.schema import ScenarioConfig
+from staffmix.scenario.backend_names import BACKEND_NAMES
+from staffmix.scenario.container import Scenario
+from staffmix.scenario.schema import ScenarioConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 """The repository."""

@@ -1,4 +1,4 @@
-"""The model's index sets computed a second way, to check staffmix.index against.
+"""The model's index sets computed a second way, to check staffmix.model.index_sets against.
 
 Written from docs/model.md with plain Python loops and pandas, one queue,
 provider, group and shift at a time, sharing no code with staffmix's index
@@ -15,8 +15,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from staffmix.requirements import requirement_for
-from staffmix.schema import DAYS, IN_HOUSE
+from staffmix.model.requirements import requirement_for
+from staffmix.scenario.schema import DAYS, IN_HOUSE
 
 EPS = 1e-9
 

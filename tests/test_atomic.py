@@ -16,13 +16,13 @@ import pandas as pd
 import pytest
 
 from conftest import TINY
-from staffmix import atomic
+from staffmix.util import atomic
 from staffmix.batch import discover_jobs, run_job, write_summary
-from staffmix.checks import ScenarioWarning
-from staffmix.io import load_scenario, save_scenario
+from staffmix.scenario.checks import ScenarioWarning
+from staffmix.scenario.io import load_scenario, save_scenario
 from staffmix.report import write_index, write_report
 from staffmix.simulation import simulate
-from staffmix.solving import solve
+from staffmix.solvers.dispatch import solve
 
 
 MODES = {  # umask -> (file mode, folder mode), by hand

@@ -14,7 +14,7 @@ import pytest
 from conftest import BATCH_DATA as DATA, SCENARIOS
 from staffmix import StaffmixError
 from staffmix.batch import JOB_FILE, Progress, read_summary, run_batch
-from staffmix.io import load_scenario
+from staffmix.scenario.io import load_scenario
 
 STATUSES = {"optimal", "feasible", "infeasible", "no_solution", "error"}
 RESULT_FILES = {"staffing.csv", "costs.csv", "vendors.csv", "summary.json", JOB_FILE}

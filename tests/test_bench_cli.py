@@ -13,7 +13,7 @@ from conftest import ROOT
 
 from staffmix import StaffmixError, export_mps, load_scenario, solve
 from staffmix.cli import main
-from staffmix.generate import generate
+from staffmix.scenario.generate import generate
 
 SMALL = "required-agents"  # tests/data: optimum 1,880 by hand (tests/test_cli.py), in well under a second
 SMALL_OPTIMUM = 1880.0

@@ -10,18 +10,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from staffmix import checks
-from staffmix.checks import (
+from staffmix.scenario import checks
+from staffmix.scenario.checks import (
     ScenarioWarning,
     check_config,
     check_demand,
     closed_mask,
 )
-from staffmix.eligibility import in_house_only
+from staffmix.scenario.eligibility import in_house_only
 from staffmix.errors import ScenarioError
-from staffmix.messages import cap_problems
-from staffmix.schema import ScenarioConfig
-from staffmix.scenario import Scenario, validate
+from staffmix.scenario.messages import cap_problems
+from staffmix.scenario.schema import ScenarioConfig
+from staffmix.scenario.container import Scenario, validate
 
 BASE: dict[str, Any] = {
     "name": "t",

@@ -203,7 +203,7 @@ def no_solve(monkeypatch) -> None:
     def boom(*args, **kwargs):
         raise AssertionError("solved before checking the command line")
 
-    monkeypatch.setattr("staffmix.solving.solve", boom)
+    monkeypatch.setattr("staffmix.solvers.dispatch.solve", boom)
 
 
 def test_out_is_checked_before_solving(capsys, monkeypatch, tmp_path: Path) -> None:
@@ -258,7 +258,7 @@ def test_option_names_as_typed_and_files_for_folders(capsys, monkeypatch, tmp_pa
 
 def test_cli_thread_cap_is_the_schemas() -> None:
     from staffmix.cli.parser import MAX_THREADS
-    from staffmix.schema import MAX_THREADS as SCHEMA_MAX_THREADS
+    from staffmix.scenario.schema import MAX_THREADS as SCHEMA_MAX_THREADS
 
     assert MAX_THREADS == SCHEMA_MAX_THREADS
 

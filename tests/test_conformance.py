@@ -52,7 +52,7 @@ def _bundled() -> list:
         slow = folder.name in SLOW_BASES
         out.append(pytest.param(folder.name, None, marks=pytest.mark.slow) if slow else (folder.name, None))
         try:
-            from staffmix.io import load_scenario
+            from staffmix.scenario.io import load_scenario
 
             variants = list(load_scenario(folder).config.variants)
         except Exception:  # a scenario that does not load fails in its own test below
@@ -66,7 +66,7 @@ _RESULTS: dict[tuple[str, str | None], dict] = {}
 
 
 def _solve_all(name: str, variant: str | None) -> tuple[object, dict]:
-    from staffmix.io import load_scenario
+    from staffmix.scenario.io import load_scenario
 
     scenario = load_scenario(ROOT / "scenarios" / name)
     if variant is not None:

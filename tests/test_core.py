@@ -11,13 +11,13 @@ import pandas as pd
 import pytest
 
 from staffmix import Status, solve, verify
-from staffmix.core import highs as hx
-from staffmix.core.matrix import build_matrix
-from staffmix.generate import GENERATORS, LANGUAGES, generate
-from staffmix.index import build_index
-from staffmix.model import build_model
-from staffmix.schema import ScenarioConfig
-from staffmix.scenario import Scenario
+from staffmix.solvers.core import highs as hx
+from staffmix.solvers.core.matrix import build_matrix
+from staffmix.scenario.generate import GENERATORS, LANGUAGES, generate
+from staffmix.model.index_sets import build_index
+from staffmix.model.pulp_model import build_model
+from staffmix.scenario.schema import ScenarioConfig
+from staffmix.scenario.container import Scenario
 import index_oracle as oracle
 from conftest import CASES, ROOT, to_scenario
 
@@ -222,7 +222,7 @@ def test_time_limit_is_respected_end_to_end() -> None:
 
 def test_week_blocks_on_a_multi_week_horizon(monkeypatch) -> None:
     """The long-horizon path (Lagrangian bound + rolling weeks), forced on a small instance."""
-    import staffmix.core.strategy as strategy
+    import staffmix.solvers.core.strategy as strategy
 
     monkeypatch.setattr(strategy, "EXACT_MAX_COLS", 0)
     scenario = generate(3, 1)
@@ -271,7 +271,7 @@ def test_generated_scenarios_are_realistic(weeks: int, languages: int) -> None:
 
 
 def test_bundled_scenarios_index_equal_a_second_formulation() -> None:
-    from staffmix.io import load_scenario
+    from staffmix.scenario.io import load_scenario
 
     for folder in sorted(glob.glob(str(ROOT / "scenarios" / "*" / ""))):
         s = load_scenario(folder)

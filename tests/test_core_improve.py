@@ -9,14 +9,14 @@ import numpy as np
 import pytest
 
 from bruteforce import Tiny  # noqa: F401  (the brute force the optima come from)
-from staffmix.core import highs as hx
-from staffmix.core.contracts import choices
-from staffmix.core.heuristic import plan, roles, whole
-from staffmix.core.improve import improve, layout, neighbourhoods
-from staffmix.index import build_index
-from staffmix.core.matrix import build_matrix
-from staffmix.core.plan import tidy, violation
-from staffmix.generate import generate
+from staffmix.solvers.core import highs as hx
+from staffmix.solvers.core.contracts import choices
+from staffmix.solvers.core.heuristic import plan, roles, whole
+from staffmix.solvers.core.improve import improve, layout, neighbourhoods
+from staffmix.model.index_sets import build_index
+from staffmix.solvers.core.matrix import build_matrix
+from staffmix.solvers.core.plan import tidy, violation
+from staffmix.scenario.generate import generate
 from conftest import CASES, to_scenario
 
 
@@ -79,7 +79,7 @@ def test_neighbourhoods_cover_every_routing_column() -> None:
     """Every routing binary is free in some time window of the smallest size."""
     m = build_matrix(build_index(generate(1, 1)))
     lay = layout(m)
-    from staffmix.core.improve import _free_mask
+    from staffmix.solvers.core.improve import _free_mask
 
     seen = np.zeros(m.n_cols, dtype=bool)
     v = np.zeros(m.n_cols)

@@ -16,9 +16,9 @@ import pytest
 from bruteforce_deferred import random_instance
 from staffmix import Status, load_result, solve, verify
 from staffmix.errors import ScenarioError
-from staffmix.fifo import read_fifo
-from staffmix.schema import ScenarioConfig
-from staffmix.scenario import Scenario, validate
+from staffmix.results.deferrable_fifo import read_fifo
+from staffmix.scenario.schema import ScenarioConfig
+from staffmix.scenario.container import Scenario, validate
 
 BACKENDS = ("cbc", "highs", "core")
 
@@ -339,7 +339,7 @@ def test_demand_must_be_contacts_at_the_queue_aht() -> None:
 
 def test_report_and_summary_show_deferrable_work() -> None:
     from staffmix.report import render_report
-    from staffmix.summary import format_summary
+    from staffmix.results.summary import format_summary
 
     scenario, r = _solved("share-fifo")
     page = render_report(r, scenario)
@@ -371,10 +371,10 @@ def test_answering_early_counts_the_level_a_day_measured_vendor_row_is_staffed_a
 
     from test_measured import CASES as DAY_CASES, tiny_scenario
 
-    from staffmix import core
-    from staffmix.early import _vendor_other_use
-    from staffmix.index import build_index
-    from staffmix.schema import SolverOptions
+    from staffmix.solvers import core
+    from staffmix.solvers.answer_early import _vendor_other_use
+    from staffmix.model.index_sets import build_index
+    from staffmix.scenario.schema import SolverOptions
 
     scenario = tiny_scenario(DAY_CASES["midnight"])  # its vendor staffs one agent above the lowest level
     ix = build_index(scenario)

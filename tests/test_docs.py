@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from conftest import ROOT
-from staffmix.checks import check_config
-from staffmix.schema import ScenarioConfig
+from staffmix.scenario.checks import check_config
+from staffmix.scenario.schema import ScenarioConfig
 
 DOCS = ROOT / "docs"
 

@@ -25,9 +25,9 @@ from conftest import TINY
 import staffmix
 from staffmix import Status, load_result
 from staffmix.batch import JOB_FILE, discover_jobs, run_job
-from staffmix.checks import ScenarioWarning
+from staffmix.scenario.checks import ScenarioWarning
 from staffmix.cli import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, main
-from staffmix.generate import generate
+from staffmix.scenario.generate import generate
 
 HANG_GUARD_S = 120  # guards against hangs, not speed requirements
 

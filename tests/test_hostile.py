@@ -26,10 +26,10 @@ import numpy as np
 import pytest
 
 from conftest import one_error_line
-from staffmix.checks import ScenarioWarning
+from staffmix.scenario.checks import ScenarioWarning
 from staffmix.cli import EXIT_BAD_INPUT, main
 from staffmix.errors import ScenarioError
-from staffmix.io import load_scenario
+from staffmix.scenario.io import load_scenario
 
 BASE_YAML = """\
 name: hostile
@@ -57,7 +57,7 @@ vendors:
 """
 HEADER = "period_start,queue,contacts\n"
 ROWS = "".join(f"2026-01-05T0{h}:00,support,{h + 1}\n" for h in range(3))
-MAX_LINE = 1000  # no problem line may be longer (staffmix.messages.MAX_PROBLEM_CHARS)
+MAX_LINE = 1000  # no problem line may be longer (staffmix.scenario.messages.MAX_PROBLEM_CHARS)
 
 
 def base_yaml(start: str = "2026-01-05T00:00", periods: int | str = 3, tz: str = "UTC") -> str:
@@ -577,7 +577,7 @@ def test_autumn_repeated_hour_three_times_is_a_duplicate(tmp_path):
 _CHILD = textwrap.dedent("""
     import json, resource, sys, time, warnings
     from staffmix.errors import ScenarioError
-    from staffmix.io import load_scenario
+    from staffmix.scenario.io import load_scenario
     t0 = time.perf_counter()
     try:
         with warnings.catch_warnings():

@@ -13,11 +13,11 @@ import pytest
 import yaml
 
 from conftest import DATA, ROOT
-from staffmix.checks import ScenarioWarning
+from staffmix.scenario.checks import ScenarioWarning
 from staffmix.errors import ScenarioError
-from staffmix.io import apply_variant, load_scenario, save_scenario, scenario_variants
-from staffmix.scenario import Scenario
-from staffmix.schema import DEMAND_COLUMNS
+from staffmix.scenario.io import apply_variant, load_scenario, save_scenario, scenario_variants
+from staffmix.scenario.container import Scenario
+from staffmix.scenario.schema import DEMAND_COLUMNS
 
 BROKEN = DATA / "broken"
 MINIMAL = DATA / "minimal"
@@ -221,7 +221,7 @@ def test_all_row_problems_collected_and_capped(tmp_path):
 def test_line_ranges():
     import numpy as np
 
-    from staffmix.io.csv_columns import line_ranges
+    from staffmix.scenario.io.csv_columns import line_ranges
 
     assert line_ranges(np.arange(2, 338)) == "2-337"
     assert line_ranges(np.array([40, 41, 2, 3, 4, 10, 12, 13])) == "2-4, 10, 12-13, 40-41"

@@ -17,10 +17,10 @@ import pytest
 import staffmix
 from staffmix.cli import EXIT_OK, main
 from staffmix.errors import ScenarioError
-from staffmix.labels import COST_LABELS, cost_label, kpi_label, money, with_unit
+from staffmix.results.labels import COST_LABELS, cost_label, kpi_label, money, with_unit
 from staffmix.report import write_report
-from staffmix.result import COST_COMPONENTS
-from staffmix.summary import format_summary
+from staffmix.results.result import COST_COMPONENTS
+from staffmix.results.summary import format_summary
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "tests" / "data" / "batch" / "good" / "tiny-split"

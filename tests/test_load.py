@@ -18,8 +18,8 @@ import pytest
 from conftest import TINY
 import staffmix
 from staffmix.batch import JOB_FILE, read_summary
-from staffmix.checks import ScenarioWarning
-from staffmix.scenario import Scenario
+from staffmix.scenario.checks import ScenarioWarning
+from staffmix.scenario.container import Scenario
 
 N_SCENARIOS = 210
 PARENT_RSS_LIMIT_MB = 1536  # generous: the batch process holds 210 small scenarios and their summary rows

@@ -24,13 +24,13 @@ import pytest
 
 from bruteforce import TinyDay, erlang_c_service
 from staffmix import Status, solve, verify
-from staffmix.core.levels import LEVEL_FORMULATIONS
-from staffmix.core.matrix import build_matrix
-from staffmix.core import highs as hx
+from staffmix.solvers.core.levels import LEVEL_FORMULATIONS
+from staffmix.solvers.core.matrix import build_matrix
+from staffmix.solvers.core import highs as hx
 from staffmix.errors import ScenarioError
-from staffmix.index import build_index
-from staffmix.schema import ScenarioConfig
-from staffmix.scenario import Scenario, validate
+from staffmix.model.index_sets import build_index
+from staffmix.scenario.schema import ScenarioConfig
+from staffmix.scenario.container import Scenario, validate
 
 BACKENDS = ("cbc", "highs", "core")
 FLEX = {"id": "flex", "rate": 14.0, "aht_factor": 1.2}
@@ -263,7 +263,7 @@ def test_day_measure_needs_contacts_not_required_agents() -> None:
 
 
 def test_summary_reads_the_day_measure() -> None:
-    from staffmix.summary import format_summary
+    from staffmix.results.summary import format_summary
 
     text = format_summary(solved("edges", "core"))
     assert "measured per day: lowest day 80." in text and "(floor 50.0%)" in text
@@ -285,7 +285,7 @@ def test_erlang_c_levels_are_concave_and_every_lowest_level_is_stable() -> None:
     ("2026-01-07T06:00", 336, False),  # from a Wednesday 06:00: a day crosses the block boundary
 ])
 def test_week_blocks_hold_every_measured_day_or_the_whole_model_is_planned(start: str, periods: int, fits: bool) -> None:
-    from staffmix.core.blocks import groups_fit_blocks
+    from staffmix.solvers.core.blocks import groups_fit_blocks
 
     sc = scenario("day", contacts=(5,) * 24, start=start, periods=periods, days=14)
     assert groups_fit_blocks(build_matrix(build_index(sc)), 168) is fits
@@ -295,9 +295,9 @@ def test_week_blocks_hold_every_measured_day_or_the_whole_model_is_planned(start
 def test_thirteen_weeks_measured_per_day_roll_week_by_week_and_verify() -> None:
     """A horizon too large for the exact path (w13-l1 measured per day: 53,286 columns) is planned in week blocks
     with each day's service-level row inside its block. Time-limited: only what holds wherever it stops."""
-    from staffmix.core.blocks import groups_fit_blocks
-    from staffmix.core.strategy import EXACT_MAX_COLS
-    from staffmix.generate import generate
+    from staffmix.solvers.core.blocks import groups_fit_blocks
+    from staffmix.solvers.core.strategy import EXACT_MAX_COLS
+    from staffmix.scenario.generate import generate
 
     sc = generate(13, 1, measured="day")
     m = build_matrix(build_index(sc))

@@ -11,9 +11,9 @@ import pytest
 
 from conftest import CASES, REFERENCE_BACKENDS as BACKENDS, Tiny, to_scenario
 from staffmix import Status, solve, verify
-from staffmix.model import build_model
-from staffmix.schema import ScenarioConfig
-from staffmix.scenario import Scenario
+from staffmix.model.pulp_model import build_model
+from staffmix.scenario.schema import ScenarioConfig
+from staffmix.scenario.container import Scenario
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

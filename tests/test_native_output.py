@@ -12,7 +12,7 @@ from conftest import ROOT
 
 SCRIPT = r"""
 import ctypes, os, sys
-from staffmix.native_output import silenced_stdout
+from staffmix.util.native_output import silenced_stdout
 print("before", flush=True)
 with silenced_stdout():
     os.write(1, b"native write\n")

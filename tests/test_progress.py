@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 import staffmix
-from staffmix.progress import PHASES, SolveProgress
+from staffmix.util.solve_progress import PHASES, SolveProgress
 
 TINY = Path(__file__).parent / "data" / "batch" / "good" / "tiny-split"
 

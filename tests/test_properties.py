@@ -57,10 +57,10 @@ from hypothesis import strategies as st
 
 from conftest import Tiny
 from staffmix import Status, solve, verify
-from staffmix.checks import check_config, check_demand
-from staffmix.result import UNSERVED
-from staffmix.schema import IN_HOUSE, ScenarioConfig
-from staffmix.scenario import Scenario
+from staffmix.scenario.checks import check_config, check_demand
+from staffmix.results.result import UNSERVED
+from staffmix.scenario.schema import IN_HOUSE, ScenarioConfig
+from staffmix.scenario.container import Scenario
 from conftest import BACKENDS, to_scenario
 
 MIP_GAP = 1e-6

@@ -13,9 +13,9 @@ import pytest
 
 from conftest import TINY
 from staffmix import Status, load_result
-from staffmix.io import load_scenario
+from staffmix.scenario.io import load_scenario
 from staffmix.report import fmt_number, hour_of_week_shares, write_index, write_report
-from staffmix.solving import solve
+from staffmix.solvers.dispatch import solve
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -71,7 +71,7 @@ def parse(path: Path) -> Page:
     return page
 
 
-from staffmix.labels import cost_label, kpi_label  # noqa: E402
+from staffmix.results.labels import cost_label, kpi_label  # noqa: E402
 
 
 def number(text: str) -> float:

@@ -16,7 +16,7 @@ import pytest
 
 from conftest import SCENARIOS, bundled_names, without_time_limit
 from staffmix import Result, load_scenario, solve, verify
-from staffmix.schema import IN_HOUSE
+from staffmix.scenario.schema import IN_HOUSE
 
 ROOT = SCENARIOS
 NAMES = bundled_names()
@@ -107,7 +107,7 @@ def test_bundled_scenario_round_trips_and_its_variants_validate(name: str, tmp_p
     import pandas as pd
 
     from staffmix import save_scenario
-    from staffmix.checks import ScenarioWarning
+    from staffmix.scenario.checks import ScenarioWarning
 
     with warnings.catch_warnings():
         warnings.simplefilter("error", ScenarioWarning)  # a bundled scenario loads without warnings

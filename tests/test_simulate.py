@@ -30,11 +30,11 @@ import pytest
 from conftest import ROOT, SCENARIOS
 from staffmix import queueing
 from staffmix.errors import StaffmixError
-from staffmix.index import build_index
-from staffmix.requirements import achieved_service
-from staffmix.result import Result, Status
-from staffmix.schema import ScenarioConfig
-from staffmix.scenario import Scenario
+from staffmix.model.index_sets import build_index
+from staffmix.model.requirements import achieved_service
+from staffmix.results.result import Result, Status
+from staffmix.scenario.schema import ScenarioConfig
+from staffmix.scenario.container import Scenario
 from staffmix.simulation import simulate
 from staffmix.simulation.engine import simulate_queue
 from staffmix.simulation.timeline import build_timelines
@@ -285,7 +285,7 @@ def test_below_target_needs_the_whole_interval_under_the_target() -> None:
 # ------------------------------------------------------------------ command line
 def plan_without_solving(name: str) -> tuple[object, Result]:
     """A plan for a bundled scenario that needs no solver: every queue-period to its first eligible provider at its requirement."""
-    from staffmix.io import load_scenario
+    from staffmix.scenario.io import load_scenario
 
     scenario = load_scenario(SCENARIOS / name)
     req = build_index(scenario).requirements_frame().groupby(["period", "queue"], sort=False).first().reset_index()

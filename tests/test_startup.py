@@ -58,7 +58,7 @@ def test_dir_is_exactly_the_public_api() -> None:
 
 
 def test_solve_and_verify_are_the_functions() -> None:
-    from staffmix.solving import solve
+    from staffmix.solvers.dispatch import solve
     from staffmix.verification import verify
 
     assert staffmix.solve is solve and staffmix.verify is verify

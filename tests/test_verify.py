@@ -29,9 +29,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from staffmix.result import COST_COMPONENTS, TABLE_COLUMNS, UNSERVED, Result, Status, load_result
-from staffmix.schema import ScenarioConfig
-from staffmix.scenario import Scenario
+from staffmix.results.result import COST_COMPONENTS, TABLE_COLUMNS, UNSERVED, Result, Status, load_result
+from staffmix.scenario.schema import ScenarioConfig
+from staffmix.scenario.container import Scenario
 from staffmix.verification import RULES, Violation, verify
 
 IN_HOUSE_EN = [0, 1, 2, 3, 4, *range(8, 20), 21, 22, 23]
@@ -245,7 +245,7 @@ def test_round_trip_through_result_folder(tmp_path):
 def test_verify_imports_no_model_code():
     """Every module of the verification package, top-level and function-level imports alike, may share with the
     rest of staffmix only the scenario types, the result container, the errors and the queueing mathematics."""
-    allowed = {"staffmix.schema", "staffmix.scenario", "staffmix.result", "staffmix.errors", "staffmix.queueing"}
+    allowed = {"staffmix.scenario.schema", "staffmix.scenario.container", "staffmix.results.result", "staffmix.errors", "staffmix.queueing"}
     package = Path(__file__).parents[1] / "src" / "staffmix" / "verification"
     modules = sorted(package.glob("*.py"))
     assert len(modules) > 5  # the package, not an empty folder

@@ -22,7 +22,7 @@ import yaml
 import staffmix
 from conftest import without_time_limit
 from staffmix.cli import EXIT_FAILED, EXIT_OK, main
-from staffmix.targets import below_target, lowest_service_level
+from staffmix.results.targets import below_target, lowest_service_level
 
 ROOT = Path(__file__).resolve().parents[1]
 WEBSHOP = ROOT / "scenarios" / "webshop-startup"
@@ -100,7 +100,7 @@ def test_the_issue_plan_is_flagged(no_vendor) -> None:
     (warning,) = result.warnings
     assert warning.startswith(f"{flagged} queue-periods below target") and "lowest service level 0.0%" in warning
     assert result.summary()["warnings"] == [warning]
-    from staffmix.summary import format_summary
+    from staffmix.results.summary import format_summary
 
     lines = format_summary(result).splitlines()
     assert lines[1] == f"  WARNING: {warning}"  # right under the status line

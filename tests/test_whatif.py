@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 import staffmix
-from staffmix import schema
+from staffmix.scenario import schema
 from staffmix.errors import ScenarioError
-from staffmix.frozen_model import FrozenModel
+from staffmix.scenario.frozen import FrozenModel
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "tests" / "data" / "batch" / "good" / "tiny-split"

@@ -15,21 +15,21 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (it costs
 __version__ = "0.1.0"
 
 _LAZY: dict[str, tuple[str, str]] = {
-    "Result": ("staffmix.result", "Result"),
-    "Status": ("staffmix.result", "Status"),
-    "load_result": ("staffmix.result", "load_result"),
-    "Scenario": ("staffmix.scenario", "Scenario"),
-    "validate": ("staffmix.scenario", "validate"),
-    "ScenarioConfig": ("staffmix.schema", "ScenarioConfig"),
-    "scenario_json_schema": ("staffmix.schema", "scenario_json_schema"),
+    "Result": ("staffmix.results.result", "Result"),
+    "Status": ("staffmix.results.result", "Status"),
+    "load_result": ("staffmix.results.result", "load_result"),
+    "Scenario": ("staffmix.scenario.container", "Scenario"),
+    "validate": ("staffmix.scenario.container", "validate"),
+    "ScenarioConfig": ("staffmix.scenario.schema", "ScenarioConfig"),
+    "scenario_json_schema": ("staffmix.scenario.schema", "scenario_json_schema"),
     "ScenarioError": ("staffmix.errors", "ScenarioError"),
     "SolverError": ("staffmix.errors", "SolverError"),
     "StaffmixError": ("staffmix.errors", "StaffmixError"),
-    "solve": ("staffmix.solving", "solve"),
-    "load_scenario": ("staffmix.io", "load_scenario"),
-    "save_scenario": ("staffmix.io", "save_scenario"),
-    "build_model": ("staffmix.model", "build_model"),
-    "export_mps": ("staffmix.export", "export_mps"),
+    "solve": ("staffmix.solvers.dispatch", "solve"),
+    "load_scenario": ("staffmix.scenario.io", "load_scenario"),
+    "save_scenario": ("staffmix.scenario.io", "save_scenario"),
+    "build_model": ("staffmix.model.pulp_model", "build_model"),
+    "export_mps": ("staffmix.solvers.export", "export_mps"),
     "run_batch": ("staffmix.batch", "run_batch"),
     "verify": ("staffmix.verification", "verify"),
     "simulate": ("staffmix.simulation", "simulate"),  # the package is not named `simulate`: importing it would shadow this
@@ -46,14 +46,14 @@ __all__ = [
 if TYPE_CHECKING:  # for type checkers and editors; never run
     from staffmix.batch import run_batch
     from staffmix.errors import ScenarioError, SolverError, StaffmixError
-    from staffmix.export import export_mps
-    from staffmix.io import load_scenario, save_scenario
-    from staffmix.model import build_model
-    from staffmix.result import Result, Status, load_result
-    from staffmix.scenario import Scenario, validate
-    from staffmix.schema import ScenarioConfig, scenario_json_schema
+    from staffmix.solvers.export import export_mps
+    from staffmix.scenario.io import load_scenario, save_scenario
+    from staffmix.model.pulp_model import build_model
+    from staffmix.results.result import Result, Status, load_result
+    from staffmix.scenario.container import Scenario, validate
+    from staffmix.scenario.schema import ScenarioConfig, scenario_json_schema
     from staffmix.simulation import simulate
-    from staffmix.solving import solve
+    from staffmix.solvers.dispatch import solve
     from staffmix.verification import verify
 
 

@@ -62,7 +62,7 @@ from staffmix.batch.executors import EXECUTORS, require_dask, run_dask, run_proc
 from staffmix.batch.jobs import BASE, JOB_FILE, JobSpec, clean_leftovers, discover_jobs, finished_at, finished_record, input_hash_of
 from staffmix.batch.progress import Progress
 from staffmix.batch.run import FAILED_STATUSES, REPORT_FILE, run_job, summary_row
-from staffmix.batch.summary import INDEX_FILE, SUMMARY_COLUMNS, SUMMARY_FILE, read_summary, summary_frame, write_summary
+from staffmix.batch.summary_csv import INDEX_FILE, SUMMARY_COLUMNS, SUMMARY_FILE, read_summary, summary_frame, write_summary
 from staffmix.errors import StaffmixError
 
 __all__ = [
@@ -102,7 +102,7 @@ def run_batch(
     Returns the summary table (also written to out/summary.csv), one row per
     job that finished; see SUMMARY_COLUMNS.
     """
-    from staffmix.backends import BACKEND_NAMES as BACKENDS
+    from staffmix.scenario.backend_names import BACKEND_NAMES as BACKENDS
 
     if executor not in EXECUTORS:
         raise StaffmixError(f"unknown executor {executor!r}; choose one of {', '.join(EXECUTORS)}")

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from staffmix.atomic import is_leftover, remove
+from staffmix.util.atomic import is_leftover, remove
 from staffmix.errors import ScenarioError, StaffmixError
-from staffmix.schema import SCENARIO_FILE
+from staffmix.scenario.schema import SCENARIO_FILE
 
 BASE = "base"
 """Variant name of a scenario's base job."""
@@ -66,7 +66,7 @@ def discover_jobs(
     Loads every scenario (that is how variants and input hashes are known);
     a folder that fails to load becomes one 'base' job carrying the error.
     """
-    from staffmix.io import load_scenario
+    from staffmix.scenario.io import load_scenario
 
     root = Path(folder)
     if root.is_file():
@@ -123,7 +123,7 @@ def _problems_text(exc: ScenarioError) -> str:
 
 
 def _resolved_options(scenario: Any, backend: str | None, time_limit_s: float | None) -> dict[str, Any]:
-    from staffmix.solving import resolve_options
+    from staffmix.solvers.dispatch import resolve_options
 
     return resolve_options(scenario, backend, time_limit_s, None, None).model_dump()
 

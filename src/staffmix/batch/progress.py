@@ -1,4 +1,4 @@
-"""The progress line of a batch on stderr (drawn by staffmix.terminal: tqdm on a terminal, plain lines otherwise)."""
+"""The progress line of a batch on stderr (drawn by staffmix.util.terminal: tqdm on a terminal, plain lines otherwise)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import time
 from typing import Any, TextIO
 
 from staffmix.batch.run import FAILED_STATUSES
-from staffmix.terminal import StatusLine
+from staffmix.util.terminal import StatusLine
 
 
 class Progress:

@@ -2,7 +2,7 @@
 
 `run_job` is top-level and picklable, so process pools (spawn) and Dask
 workers can run it. The job's folder is built aside and renamed into place
-only when complete (atomic.py), so `out/<scenario>/<variant>/job.json` exists
+only when complete (util/atomic.py), so `out/<scenario>/<variant>/job.json` exists
 only for finished jobs. A failed solve is recorded in the job, not raised.
 """
 
@@ -16,10 +16,10 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from staffmix.atomic import open_text, staged_folder
+from staffmix.util.atomic import open_text, staged_folder
 from staffmix.batch.jobs import JOB_FILE, JobSpec
 from staffmix.errors import StaffmixError
-from staffmix.jsonable import jsonable
+from staffmix.util.jsonable import jsonable
 
 REPORT_FILE = "report.html"
 FAILED_STATUSES = ("error", "infeasible", "no_solution")
@@ -43,7 +43,7 @@ def run_job(spec: JobSpec) -> dict[str, Any]:
         if spec.load_error is not None:
             error = spec.load_error
         else:
-            from staffmix.solving import solve
+            from staffmix.solvers.dispatch import solve
 
             try:
                 result = solve(spec.scenario_obj, backend=spec.backend, time_limit_s=spec.time_limit_s)

@@ -67,9 +67,9 @@ def format_batch(summary: pd.DataFrame) -> str:
 
 # ===================================================================== report
 def cmd_report(args: argparse.Namespace) -> int:
-    from staffmix.io import load_scenario
+    from staffmix.scenario.io import load_scenario
     from staffmix.report import write_report
-    from staffmix.result import load_result
+    from staffmix.results.result import load_result
 
     folder = result_folder(args.result_dir)
     result = load_result(folder)
@@ -95,7 +95,7 @@ def _scenario_from_job(folder: Path) -> tuple[object | None, str | None]:
     import warnings
 
     from staffmix.batch import BASE, JOB_FILE
-    from staffmix.io import load_scenario
+    from staffmix.scenario.io import load_scenario
 
     try:
         job = json.loads((folder / JOB_FILE).read_text(encoding="utf-8"))

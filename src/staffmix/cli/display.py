@@ -1,6 +1,6 @@
 """What the command line shows while it works: the solve's progress and the simulation's replications, on stderr.
 
-On a terminal one line is rewritten in place (staffmix.terminal, with tqdm):
+On a terminal one line is rewritten in place (staffmix.util.terminal, with tqdm):
 the phase, the best plan's cost and the bound found so far, the gap and the
 elapsed time, ticking every half second while a solver runs. In a pipe or a
 log, one line per phase and one at the end. `--quiet` turns both off; stdout
@@ -14,8 +14,8 @@ import threading
 import time
 from typing import TextIO
 
-from staffmix.progress import SolveProgress
-from staffmix.terminal import StatusLine
+from staffmix.util.solve_progress import SolveProgress
+from staffmix.util.terminal import StatusLine
 
 TICK_S = 0.5
 """How often the elapsed time is redrawn on a terminal while nothing else happens."""

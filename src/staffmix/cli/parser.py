@@ -13,18 +13,18 @@ import math
 import sys
 
 from staffmix import __version__
-from staffmix.backends import BACKEND_NAMES
+from staffmix.scenario.backend_names import BACKEND_NAMES
 
 MAX_THREADS = 256
-"""Most solver threads (staffmix.schema.MAX_THREADS; a test keeps the two equal, so --help imports no pydantic)."""
+"""Most solver threads (staffmix.scenario.schema.MAX_THREADS; a test keeps the two equal, so --help imports no pydantic)."""
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 EXIT_INTERRUPTED = 130
 
 COMMANDS: dict[str, str] = {
-    "solve": "staffmix.cli.scenario:cmd_solve",
-    "validate": "staffmix.cli.scenario:cmd_validate",
-    "schema": "staffmix.cli.scenario:cmd_schema",
+    "solve": "staffmix.cli.scenario_commands:cmd_solve",
+    "validate": "staffmix.cli.scenario_commands:cmd_validate",
+    "schema": "staffmix.cli.scenario_commands:cmd_schema",
     "batch": "staffmix.cli.batch:cmd_batch",
     "report": "staffmix.cli.batch:cmd_report",
     "erlang": "staffmix.cli.erlang:cmd_erlang",

@@ -8,8 +8,8 @@ from staffmix.cli.parser import EXIT_OK
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from staffmix.export import export_mps
-    from staffmix.io import load_scenario
+    from staffmix.solvers.export import export_mps
+    from staffmix.scenario.io import load_scenario
 
     scenario = load_scenario(args.path)
     if args.variant:
@@ -20,7 +20,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from staffmix.bench import bench
+    from staffmix.batch.bench import bench
 
     code, report = bench(args.folder, args.baseline, work_limit=args.work_limit, mip_gap=args.gap,
                          tolerance=args.tolerance, variants=args.variants, update=args.update)

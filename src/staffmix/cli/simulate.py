@@ -13,10 +13,10 @@ from staffmix.errors import StaffmixError
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from staffmix.io import load_scenario
-    from staffmix.result import load_result
+    from staffmix.scenario.io import load_scenario
+    from staffmix.results.result import load_result
     from staffmix.simulation import simulate
-    from staffmix.simulation.report import format_simulation
+    from staffmix.simulation.presentation import format_simulation
 
     if args.cv is not None and args.handling != "lognormal":
         raise StaffmixError("--cv needs --handling lognormal")
@@ -29,7 +29,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     if args.result:
         result = load_result(result_folder(args.result, "--result"))
     else:
-        from staffmix.solving import solve
+        from staffmix.solvers.dispatch import solve
 
         display = SolveDisplay(scenario.name, currency=scenario.config.currency, enabled=not args.quiet)
         try:

@@ -18,11 +18,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from staffmix.labels import cost_label, money, with_unit
+from staffmix.results.labels import cost_label, money, with_unit
 from staffmix.report.format import fmt_number
-from staffmix.result import Result
-from staffmix.schema import IN_HOUSE, UNSERVED
-from staffmix.targets import queue_target
+from staffmix.results.result import Result
+from staffmix.scenario.schema import IN_HOUSE, UNSERVED
+from staffmix.results.targets import queue_target
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 PALETTE = (
@@ -235,7 +235,7 @@ def cost_figure(result: Result) -> Any | None:
 def daily_service(result: Result, timezone: str | None = None) -> pd.DataFrame:
     """Volume-weighted service level per queue and local day (columns: queue, day, contacts, service_level, asa_s,
     occupancy; with the result's service targets also measured, target, period_floor, lowest_period)."""
-    from staffmix.result import service_table
+    from staffmix.results.result import service_table
 
     s = result.staffing
     b = result.backlog
@@ -309,7 +309,7 @@ def service_targets(scenario: Any | None, result: Result | None = None) -> dict[
 def _vendor_terms(scenario: Any | None) -> tuple[dict[str, Any], np.ndarray | None]:
     if scenario is None:
         return {}, None
-    from staffmix.index import week_fractions
+    from staffmix.model.index_sets import week_fractions
 
     return {v.id: v for v in scenario.config.vendors}, week_fractions(scenario.config)
 

@@ -2,7 +2,7 @@
 
 A page opens offline: every figure is a PNG embedded as a base64 data URI,
 the styles are inline, and there are no scripts or external links. Pages are
-written atomically (atomic.py).
+written atomically (util/atomic.py).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from urllib.parse import quote
 import numpy as np
 import pandas as pd
 
-from staffmix.atomic import write_text
+from staffmix.util.atomic import write_text
 from staffmix.report.figures import (
     cost_figure,
     figure_to_data_uri,
@@ -29,10 +29,10 @@ from staffmix.report.figures import (
     staffing_figure,
     vendor_figure,
 )
-from staffmix.labels import MONEY_KPIS, cost_label, kpi_label, with_unit
-from staffmix.report.backlog import backlog_figure
+from staffmix.results.labels import MONEY_KPIS, cost_label, kpi_label, with_unit
+from staffmix.report.backlog_chart import backlog_figure
 from staffmix.report.format import fmt_number, html_table, table_cell
-from staffmix.result import Result
+from staffmix.results.result import Result
 
 CSS = """
 body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 1.5em auto; max-width: 1100px;

@@ -33,9 +33,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from staffmix.atomic import staged_folder
+from staffmix.util.atomic import staged_folder
 from staffmix.errors import StaffmixError
-from staffmix.jsonable import jsonable
+from staffmix.util.jsonable import jsonable
 from staffmix.simulation.engine import ARRIVALS, HANDLING, SUM_COLUMNS
 from staffmix.simulation.stats import CONFIDENCE, METRICS, flag_below, promised_rollup, summarise
 
@@ -119,7 +119,7 @@ class Simulation:
 
     def report_section(self) -> str:
         """This simulation's section of the plan report (`write_report(..., simulation=self)` adds it)."""
-        from staffmix.simulation.report import simulation_section
+        from staffmix.simulation.presentation import simulation_section
 
         return simulation_section(self)
 
@@ -238,22 +238,22 @@ def simulate(
 
 
 def _scenario(scenario: Any) -> Any:
-    from staffmix.scenario import Scenario
+    from staffmix.scenario.container import Scenario
 
     if isinstance(scenario, Scenario):
         return scenario
     if isinstance(scenario, (str, os.PathLike)):
-        from staffmix.io import load_scenario
+        from staffmix.scenario.io import load_scenario
 
         return load_scenario(scenario)
     raise StaffmixError(f"scenario must be a Scenario or a scenario folder, not {type(scenario).__name__}")
 
 
 def _result(scenario: Any, result: Any) -> Any:
-    from staffmix.result import Result, load_result
+    from staffmix.results.result import Result, load_result
 
     if result is None:
-        from staffmix.solving import solve
+        from staffmix.solvers.dispatch import solve
 
         return solve(scenario)
     if isinstance(result, Result):
@@ -284,7 +284,7 @@ def _column_order(table: pd.DataFrame, keys: list[str]) -> list[str]:
 
 
 def _notes(cfg: Any, timelines: list[Any], arrivals: str) -> list[str]:
-    from staffmix.schema import Channel
+    from staffmix.scenario.schema import Channel
 
     notes = []
     if cfg.horizon.cyclic:

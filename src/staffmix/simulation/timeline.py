@@ -27,9 +27,9 @@ import numpy as np
 import pandas as pd
 
 from staffmix.errors import StaffmixError
-from staffmix.result import UNSERVED, Result
-from staffmix.schema import IN_HOUSE, Channel
-from staffmix.scenario import Scenario
+from staffmix.results.result import UNSERVED, Result
+from staffmix.scenario.schema import IN_HOUSE, Channel
+from staffmix.scenario.container import Scenario
 
 STAFFED_TOL = 1e-6
 """The plan's Erlang figures count floor(staffed + 1e-6) agents; so does the simulation."""
@@ -67,7 +67,7 @@ class QueueTimeline:
 
 def check_result(scenario: Scenario, result: Result) -> pd.DataFrame:
     """The plan's staffing rows, checked to belong to `scenario`; one clear error naming the first mismatch."""
-    from staffmix.index import build_index
+    from staffmix.model.index_sets import build_index
 
     if not result.status.has_plan:
         raise StaffmixError(f"result of {result.scenario!r} has no plan (status {result.status}); nothing to simulate")

@@ -28,10 +28,10 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from staffmix.scenario import Scenario
+from staffmix.scenario.container import Scenario
 from staffmix.verification.costs import check_costs
 from staffmix.verification.coverage import check_coverage, check_no_plan
-from staffmix.verification.deferred import check_deferred
+from staffmix.verification.deferrable import check_deferred
 from staffmix.verification.in_house import check_capacity, check_headcount, check_shifts
 from staffmix.verification.measured import check_measured_service
 from staffmix.verification.policy import check_policy

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from staffmix.result import COST_COMPONENTS
+from staffmix.results.result import COST_COMPONENTS
 from staffmix.verification.measured import late_penalty
 from staffmix.verification.tables import Plan, fmt, money_close, num
 

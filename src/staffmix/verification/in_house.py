@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from staffmix.schema import DAYS
+from staffmix.scenario.schema import DAYS
 from staffmix.verification.tables import Plan, fmt
 
 

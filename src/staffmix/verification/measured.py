@@ -22,8 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from staffmix.result import UNSERVED
-from staffmix.schema import Queue
+from staffmix.results.result import UNSERVED
+from staffmix.scenario.schema import Queue
 from staffmix.verification.tables import Plan, fmt
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from staffmix.schema import IN_HOUSE
+from staffmix.scenario.schema import IN_HOUSE
 from staffmix.verification.tables import Plan, fmt
 from staffmix.verification.vendors import contracted_vendors
 

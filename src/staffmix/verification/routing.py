@@ -3,15 +3,15 @@
 and `weekly_routing` (one provider per queue and hour of week when the policy asks for it).
 
 Re-derived here from the scenario's fields, deliberately apart from
-`staffmix.eligibility` (the model's rule), so that a bug there cannot hide.
+`staffmix.scenario.eligibility` (the model's rule), so that a bug there cannot hide.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 
-from staffmix.result import UNSERVED
-from staffmix.schema import DAYS, IN_HOUSE, Queue
+from staffmix.results.result import UNSERVED
+from staffmix.scenario.schema import DAYS, IN_HOUSE, Queue
 from staffmix.verification.tables import Plan
 
 

@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from staffmix.result import UNSERVED
-from staffmix.schema import IN_HOUSE, Channel, Queue
+from staffmix.results.result import UNSERVED
+from staffmix.scenario.schema import IN_HOUSE, Channel, Queue
 from staffmix.verification.measured import vendor_level_ok
 from staffmix.verification.tables import Plan, Row, fmt
 

@@ -20,9 +20,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from staffmix.result import UNSERVED, Status
-from staffmix.schema import IN_HOUSE, open_hours_of_week
-from staffmix.scenario import Scenario
+from staffmix.results.result import UNSERVED, Status
+from staffmix.scenario.schema import IN_HOUSE, open_hours_of_week
+from staffmix.scenario.container import Scenario
 from staffmix.verification.rules import Violation
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
-from staffmix.schema import Vendor
+from staffmix.scenario.schema import Vendor
 from staffmix.verification.tables import Plan, fmt, money_close, num
 
 

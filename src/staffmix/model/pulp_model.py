@@ -1,0 +1,477 @@
+"""The reference MIP, built with PuLP objects so it reads like the mathematics.
+
+`build_model` is a table of contents: one `add_*` step per constraint family,
+in the order of docs/model.md. Every step reads the index sets (model/index_sets.py),
+the same arrays the fast core builds its sparse matrix from; the variables
+are kept in lists aligned to those arrays, so the plan reads back into
+`PlanValues` (model/plan_values.py) the same way for every backend.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+import pulp
+
+from staffmix.model.index_sets import IndexSets, build_index
+from staffmix.model.plan_values import PlanValues
+from staffmix.scenario.container import Scenario
+
+
+@dataclass
+class Variables:
+    """The model's variables, each list aligned to its index set (see PlanValues)."""
+
+    z: list[pulp.LpVariable]  # routing binary per routing decision (IndexSets.z_slot, z_prov)
+    zcol: np.ndarray  # (slot, provider) -> position in z, -1 where the provider may not take the slot
+    unserved: list[pulp.LpVariable]  # per slot (soft service level only)
+    x: list[pulp.LpVariable]  # shifts started, per shift start
+    a: list[pulp.LpVariable]  # productive in-house agents, per assignment pair (a_cover, a_group)
+    u: list[pulp.LpVariable]  # shortfall per cover row (soft only)
+    heads: list[pulp.LpVariable]  # per group
+    y: list[pulp.LpVariable]  # contract per vendor (scenario order)
+    billed: list[list[pulp.LpVariable]]  # [vendor][week] billed hours or contacts
+    level: list[pulp.LpVariable] = field(default_factory=list)  # one agent above the lowest level, per level step
+    late: list[pulp.LpVariable] = field(default_factory=list)  # contacts short of a service group's target (soft only)
+    level_req: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # IndexSets.step_req
+    level_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # IndexSets.step_rows
+    # deferrable work (IndexSets.deferred): handled per handling column, backlog per queue and period,
+    # unanswered (soft only), within target and its binary (share target only)
+    handled: list[pulp.LpVariable] = field(default_factory=list)
+    backlog: list[pulp.LpVariable] = field(default_factory=list)
+    dropped: list[pulp.LpVariable] = field(default_factory=list)
+    within: list[pulp.LpVariable] = field(default_factory=list)
+    on_time: list[pulp.LpVariable] = field(default_factory=list)
+
+    def values(self) -> PlanValues:
+        """The solved values (a variable without one counts 0)."""
+        def val(vs: list[pulp.LpVariable]) -> np.ndarray:
+            return np.array([v.varValue or 0.0 for v in vs], dtype=float)
+
+        return PlanValues(
+            z=val(self.z), unserved=val(self.unserved), x=val(self.x), a=val(self.a), u=val(self.u),
+            heads=val(self.heads), y=val(self.y),
+            billed=np.array([val(weeks) for weeks in self.billed], dtype=float).reshape(len(self.billed), -1)
+            if self.billed else np.zeros((0, 0)),
+            level_extra=_per_row(self.level_rows, self.level_req, val(self.level)),
+            handled=val(self.handled), backlog=val(self.backlog), dropped=val(self.dropped),
+            within=val(self.within), on_time=val(self.on_time),
+        )
+
+
+def _per_row(rows: np.ndarray, req: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Agents above the lowest level per row with level steps: the sum of its steps taken."""
+    return np.bincount(np.searchsorted(rows, req), weights=values, minlength=len(rows)) if len(rows) else np.zeros(0)
+
+
+def build_model(scenario: Scenario, index: IndexSets | None = None) -> pulp.LpProblem:
+    """The reference MIP as a pulp.LpProblem (write it with .writeLP / .writeMPS for any solver)."""
+    return build(index or build_index(scenario))[0]
+
+
+def build(ix: IndexSets) -> tuple[pulp.LpProblem, Variables]:
+    prob = pulp.LpProblem(f"staffmix_{ix.scenario.name}".replace("-", "_"), pulp.LpMinimize)
+    var = add_variables(ix)
+    cost = CostTerms()
+    add_routing(prob, ix, var)
+    add_in_house_coverage(prob, ix, var)
+    add_group_capacity(prob, ix, var)
+    add_headcount(prob, ix, var, cost)
+    add_vendor_contracts(prob, ix, var, cost)
+    add_vendor_capacity(prob, ix, var)
+    add_take_or_pay(prob, ix, var, cost)
+    add_policy(prob, ix, var)
+    add_in_house_pay(ix, var, cost)
+    add_shortfall_penalty(ix, var, cost)
+    add_service_levels(prob, ix, var, cost)
+    add_backlog_flow(prob, ix, var)
+    add_deferred_contracts(prob, ix, var)
+    add_response_share(prob, ix, var)
+    prob += cost.total(), "total_cost"
+    return prob, var
+
+
+class CostTerms:
+    """Objective terms collected by component (so results can split the cost)."""
+
+    def __init__(self) -> None:
+        self.parts: dict[str, list[tuple[pulp.LpVariable, float]]] = defaultdict(list)
+
+    def add(self, component: str, variable: pulp.LpVariable, coefficient: float) -> None:
+        if coefficient:
+            self.parts[component].append((variable, coefficient))
+
+    def total(self) -> pulp.LpAffineExpression:
+        return _affine([t for part in self.parts.values() for t in part])
+
+
+def _affine(terms: list[tuple[pulp.LpVariable, float]]) -> pulp.LpAffineExpression:
+    """sum of coefficient x variable, adding up repeated variables (pulp.LpAffineExpression(list)
+    keeps only the last coefficient of a repeated variable: with weekly routing a slot's variable
+    appears once per week in the in-house share, and twice in a week across a DST change)."""
+    expr = pulp.LpAffineExpression()
+    for variable, coefficient in terms:
+        expr.addterm(variable, coefficient)
+    return expr
+
+
+def _label(ix: IndexSets, r: int) -> str:
+    """queue_period of requirement row r, for variable and row names."""
+    return f"{ix.queues[ix.r_queue[r]]}_{ix.r_period[r]}"
+
+
+def add_variables(ix: IndexSets) -> Variables:
+    config = ix.scenario.config
+    providers = ix.providers
+    z = [pulp.LpVariable(f"z_{s}_{providers[p]}", cat=pulp.LpBinary) for s, p in zip(ix.z_slot.tolist(), ix.z_prov.tolist())]
+    zcol = np.full(ix.slot_open.shape, -1, dtype=np.int64)
+    zcol[ix.z_slot, ix.z_prov] = np.arange(len(z))
+    unserved = [pulp.LpVariable(f"unserved_{s}", cat=pulp.LpBinary) for s in range(ix.n_slots)] if ix.soft else []
+    x = [
+        pulp.LpVariable(f"x_{g}_{s}_{t}", lowBound=0, cat=pulp.LpInteger)
+        for g, s, t in zip(ix.starts["group"], ix.starts["template"], ix.starts["start_period"])
+    ]
+    a = [
+        pulp.LpVariable(f"a_{ix.groups[g]}_{_label(ix, ix.cover_req[c])}", lowBound=0)
+        for c, g in zip(ix.a_cover.tolist(), ix.a_group.tolist())
+    ]
+    u = [pulp.LpVariable(f"u_{_label(ix, r)}", lowBound=0) for r in ix.cover_req.tolist()] if ix.soft else []
+    heads = [
+        pulp.LpVariable(f"heads_{g.id}", lowBound=g.min_headcount, upBound=g.max_headcount, cat=pulp.LpInteger)
+        for g in config.groups
+    ]
+    y = [pulp.LpVariable(f"y_{v.id}", cat=pulp.LpBinary) for v in config.vendors]
+    billed = [[pulp.LpVariable(f"billed_{v.id}_{w}", lowBound=0) for w in range(ix.n_weeks)] for v in config.vendors]
+    step = np.arange(len(ix.step_req)) - np.searchsorted(ix.step_req, ix.step_req) + 1  # k-th agent above the lowest
+    level = [pulp.LpVariable(f"level_{_label(ix, r)}_{ix.providers[ix.r_prov[r]]}_{k}", cat=pulp.LpBinary)
+             for r, k in zip(ix.step_req.tolist(), step.tolist())]
+    late = [pulp.LpVariable(f"late_{ix.queues[q]}_{label}", lowBound=0)
+            for q, label in zip(ix.sg_queue.tolist(), ix.sg_label)] if ix.soft else []
+    return Variables(z, zcol, unserved, x, a, u, heads, y, billed, level, late, ix.step_req, ix.step_rows,
+                     **_deferred_variables(ix))
+
+
+def _deferred_variables(ix: IndexSets) -> dict[str, list[pulp.LpVariable]]:
+    """Deferrable work's variables (docs/model.md, "Deferrable work"), bounds from the index sets."""
+    D = ix.deferred
+    q = [ix.queues[c] for c in D.queue.tolist()]
+    handler = [ix.groups[g] if g >= 0 else ix.providers[p] for g, p in zip(D.h_group.tolist(), D.h_prov.tolist())]
+    handled = [
+        pulp.LpVariable(f"handled_{q[d]}_{t}_{j}", lowBound=0, upBound=float(D.waiting_max[d, t]))
+        for d, t, j in zip(D.h_queue.tolist(), D.h_period.tolist(), handler)
+    ]
+    backlog = [
+        pulp.LpVariable(f"backlog_{q[d]}_{t}", lowBound=0, upBound=float(D.backlog_max[d, t]))
+        for d in range(D.n_queues) for t in range(D.n_periods)
+    ]
+    dropped = [
+        pulp.LpVariable(f"dropped_{q[d]}_{t}", lowBound=0, upBound=float(D.arrived[d, t]))
+        for d, t in zip(D.e_queue.tolist(), D.e_period.tolist())
+    ]
+    within = [
+        pulp.LpVariable(f"within_{q[d]}_{s}", lowBound=0, upBound=float(D.arrived[d, s]))
+        for d, s in zip(D.w_queue.tolist(), D.w_period.tolist())
+    ]
+    on_time = [
+        pulp.LpVariable(f"on_time_{q[d]}_{s}", lowBound=1 if m == 0 else 0, upBound=1, cat=pulp.LpBinary if m else pulp.LpContinuous)
+        for d, s, m in zip(D.w_queue.tolist(), D.w_period.tolist(), D.w_big_m.tolist())
+    ]
+    return dict(handled=handled, backlog=backlog, dropped=dropped, within=within, on_time=on_time)
+
+
+def add_routing(prob: pulp.LpProblem, ix: IndexSets, var: Variables) -> None:
+    """Each queue-period (or weekly slot) goes to exactly one eligible provider (or is unserved, soft only)."""
+    by_slot: list[list[pulp.LpVariable]] = [[] for _ in range(ix.n_slots)]
+    for s, zvar in zip(ix.z_slot.tolist(), var.z):
+        by_slot[s].append(zvar)
+    for s, terms in enumerate(by_slot):
+        if ix.soft:
+            terms = terms + [var.unserved[s]]
+        prob += pulp.lpSum(terms) == 1, f"route_{s}"
+
+
+def add_in_house_coverage(prob: pulp.LpProblem, ix: IndexSets, var: Variables) -> None:
+    """Productive in-house agents assigned to a queue cover its requirement when it is routed in-house."""
+    groups_of: list[list[pulp.LpVariable]] = [[] for _ in range(len(ix.cover_req))]
+    for c, avar in zip(ix.a_cover.tolist(), var.a):
+        groups_of[c].append(avar)
+    steps = _level_steps_of(ix, var)
+    for c, r in enumerate(ix.cover_req.tolist()):
+        zvar = var.z[var.zcol[ix.b_slot[ix.r_base[r]], 0]]
+        req = float(ix.r_required[r])
+        lhs = pulp.lpSum(groups_of[c])
+        if ix.soft:
+            lhs = lhs + var.u[c]
+            prob += var.u[c] <= req * zvar, f"shortfall_cap_{_label(ix, r)}"
+        prob += lhs >= req * zvar + pulp.lpSum(steps.get(r, [])), f"cover_{_label(ix, r)}"
+
+
+def add_group_capacity(prob: pulp.LpProblem, ix: IndexSets, var: Variables) -> None:
+    """Assigned productive agents <= (1 - shrinkage) x agents on duty."""
+    on_duty: dict[tuple[int, int], list[pulp.LpVariable]] = defaultdict(list)
+    for k, t in zip(ix.cover_start.tolist(), ix.cover_period.tolist()):
+        on_duty[(int(ix.s_group[k]), t)].append(var.x[k])
+    assigned: dict[tuple[int, int], list[pulp.LpVariable]] = defaultdict(list)
+    a_period = ix.r_period[ix.cover_req[ix.a_cover]]
+    for g, t, avar in zip(ix.a_group.tolist(), a_period.tolist(), var.a):
+        assigned[(g, t)].append(avar)
+    D = ix.deferred  # deferrable work handled in-house takes agent time too
+    for g, t, hvar, per_contact in zip(D.h_group.tolist(), D.h_period.tolist(), var.handled, D.h_agents.tolist()):
+        if g >= 0:
+            assigned[(g, t)].append(per_contact * hvar)
+    groups = ix.scenario.config.groups
+    for (g, t), a_vars in assigned.items():
+        prob += (
+            pulp.lpSum(a_vars) <= (1 - groups[g].shrinkage) * pulp.lpSum(on_duty.get((g, t), [])),
+            f"capacity_{ix.groups[g]}_{t}",
+        )
+
+
+def add_headcount(prob: pulp.LpProblem, ix: IndexSets, var: Variables, cost: CostTerms) -> None:
+    """At most one shift per agent per day, at most the contract's weekly hours per agent."""
+    s = ix.starts
+    for gi, g in enumerate(ix.scenario.config.groups):
+        H = var.heads[gi]
+        cost.add("in_house_headcount", H, g.cost_per_head_per_week * ix.horizon_weeks)
+        mine = s[s["group"] == g.id]
+        for day, rows in mine.groupby("day"):
+            prob += pulp.lpSum(var.x[i] for i in rows.index) <= H, f"one_shift_per_day_{g.id}_{day}"
+        for week, rows in mine.groupby("week"):
+            frac = ix.week_fraction[int(week)]
+            prob += (
+                pulp.lpSum(p * var.x[i] for i, p in zip(rows.index, rows["paid_h"])) <= g.max_hours_per_week * frac * H,
+                f"weekly_hours_{g.id}_{week}",
+            )
+
+
+def _vendor_terms(ix: IndexSets, var: Variables, vi: int) -> list[tuple[int, int, pulp.LpVariable, float]]:
+    """(period, week, routing var, amount) for each requirement row vendor `vi` may take; amount is
+    agents (per agent-hour pricing) or contacts (per contact)."""
+    p = ix.providers.index(ix.vendors[vi])
+    per_contact = ix.scenario.config.vendors[vi].pricing == "per_contact"
+    out = []
+    for r in ix.vendor_rows(vi).tolist():
+        t = int(ix.r_period[r])
+        amount = float(ix.r_contacts[r] if per_contact else ix.r_required[r])
+        out.append((t, int(ix.week_of[t]), var.z[var.zcol[ix.b_slot[ix.r_base[r]], p]], amount))
+    return out
+
+
+def _deferred_vendor_terms(ix: IndexSets, var: Variables, vi: int) -> list[tuple[int, int, pulp.LpVariable, float, float]]:
+    """(period, week, handled var, amount per contact, most contacts) of each handling column of vendor `vi`; amount is
+    agents (per agent-hour pricing) or 1 contact (per contact)."""
+    D = ix.deferred
+    p = ix.providers.index(ix.vendors[vi])
+    per_contact = ix.scenario.config.vendors[vi].pricing == "per_contact"
+    out = []
+    for c in np.nonzero(D.h_prov == p)[0].tolist():
+        t = int(D.h_period[c])
+        amount = 1.0 if per_contact else float(D.h_agents[c])
+        out.append((t, int(ix.week_of[t]), var.handled[c], amount, float(D.waiting_max[D.h_queue[c], t])))
+    return out
+
+
+def add_vendor_contracts(prob: pulp.LpProblem, ix: IndexSets, var: Variables, cost: CostTerms) -> None:
+    """A vendor takes work only when contracted; a contract costs its weekly fee."""
+    for vi, v in enumerate(ix.scenario.config.vendors):
+        y = var.y[vi]
+        cost.add("vendor_fees", y, v.fee_per_week * ix.horizon_weeks)
+        p = ix.providers.index(v.id)
+        for zi in np.nonzero(ix.z_prov == p)[0].tolist():
+            prob += var.z[zi] <= y, f"contract_{v.id}_{var.z[zi].name}"
+
+
+def add_vendor_capacity(prob: pulp.LpProblem, ix: IndexSets, var: Variables) -> None:
+    """Agents (or contacts) a vendor puts on our queues per period stay within its capacity."""
+    for vi, v in enumerate(ix.scenario.config.vendors):
+        cap = v.capacity_contacts if v.pricing == "per_contact" else v.capacity_agents
+        if cap is None:
+            continue
+        by_period: dict[int, list[tuple[pulp.LpVariable, float]]] = defaultdict(list)
+        most: dict[int, float] = defaultdict(float)  # the most the vendor could be asked for in the period
+        for t, _w, zvar, amount in _vendor_terms(ix, var, vi) + _vendor_level_terms(ix, var, vi):
+            by_period[t].append((zvar, amount))
+            most[t] += amount
+        for t, _w, hvar, amount, largest in _deferred_vendor_terms(ix, var, vi):
+            by_period[t].append((hvar, amount))
+            most[t] += amount * largest
+        for t, terms in by_period.items():
+            if most[t] > cap:
+                prob += _affine(terms) <= cap * var.y[vi], f"vendor_capacity_{v.id}_{t}"
+
+
+def add_take_or_pay(prob: pulp.LpProblem, ix: IndexSets, var: Variables, cost: CostTerms) -> None:
+    """Billed = max(used, weekly minimum if contracted), priced per agent-hour or per contact."""
+    for vi, v in enumerate(ix.scenario.config.vendors):
+        per_contact = v.pricing == "per_contact"
+        scale = 1.0 if per_contact else ix.period_h
+        minimum = v.min_contacts_per_week if per_contact else v.min_hours_per_week
+        price = v.price_per_contact if per_contact else v.rate_per_hour
+        by_week: dict[int, list[tuple[pulp.LpVariable, float]]] = defaultdict(list)
+        for _t, w, zvar, amount in _vendor_terms(ix, var, vi) + _vendor_level_terms(ix, var, vi):
+            by_week[w].append((zvar, amount * scale))
+        for _t, w, hvar, amount, _largest in _deferred_vendor_terms(ix, var, vi):
+            by_week[w].append((hvar, amount * scale))
+        for w, frac in enumerate(ix.week_fraction):
+            billed = var.billed[vi][w]
+            cost.add("vendor_contacts" if per_contact else "vendor_hours", billed, float(price))
+            if by_week.get(w):
+                prob += billed >= _affine(by_week[w]), f"billed_used_{v.id}_{w}"
+            if minimum:
+                prob += billed >= minimum * frac * var.y[vi], f"billed_minimum_{v.id}_{w}"
+
+
+def add_policy(prob: pulp.LpProblem, ix: IndexSets, var: Variables) -> None:
+    """Maximum number of vendors; minimum in-house share of contacts (of required agents if no contacts)."""
+    policy = ix.scenario.config.policy
+    if policy.max_vendors is not None and var.y:
+        prob += pulp.lpSum(var.y) <= policy.max_vendors, "max_vendors"
+    if policy.min_in_house_share > 0:
+        weight = ix.base_work()
+        terms = [
+            (var.z[var.zcol[ix.b_slot[ix.r_base[r]], 0]], float(weight[ix.r_base[r]])) for r in ix.cover_req.tolist()
+        ]
+        D = ix.deferred  # deferrable contacts count where they are handled
+        terms += [(hvar, 1.0) for hvar, g in zip(var.handled, D.h_group.tolist()) if g >= 0]
+        total = float(weight.sum()) + float(D.arrived.sum())
+        prob += _affine(terms) >= policy.min_in_house_share * total, "min_in_house_share"
+
+
+def add_in_house_pay(ix: IndexSets, var: Variables, cost: CostTerms) -> None:
+    """Each shift started costs its paid hours at the group's rate, night hours with the premium."""
+    for xvar, c in zip(var.x, ix.starts["cost"]):
+        cost.add("in_house_pay", xvar, float(c))
+
+
+def add_shortfall_penalty(ix: IndexSets, var: Variables, cost: CostTerms) -> None:
+    """Soft service level: each agent-hour short of the requirement costs the penalty; an unserved slot
+    costs its whole requirement."""
+    soft = ix.scenario.config.policy.soft_service_level
+    if soft is None:
+        return
+    per_agent = soft.penalty_per_agent_hour * ix.period_h
+    for u in var.u:
+        cost.add("shortfall_penalty", u, per_agent)
+    slot_req = np.bincount(ix.b_slot, weights=ix.b_required.astype(float), minlength=ix.n_slots)
+    for s, zvar in enumerate(var.unserved):
+        cost.add("shortfall_penalty", zvar, per_agent * float(slot_req[s]))
+    D = ix.deferred  # an unanswered deferrable contact: the agent-hours it needs in-house
+    for d, evar in zip(D.e_queue.tolist(), var.dropped):
+        cost.add("shortfall_penalty", evar, soft.penalty_per_agent_hour * float(D.aht_s[d] / 3600.0 / D.occupancy[d]))
+
+
+# ---------------------------------------------------------------- service measured per day or week
+
+
+def _level_steps_of(ix: IndexSets, var: Variables) -> dict[int, list[pulp.LpVariable]]:
+    """Requirement row -> its level steps, lowest first (queues measured per day or week)."""
+    out: dict[int, list[pulp.LpVariable]] = defaultdict(list)
+    for r, v in zip(ix.step_req.tolist(), var.level):
+        out[r].append(v)
+    return out
+
+
+def _vendor_level_terms(ix: IndexSets, var: Variables, vi: int) -> list[tuple[int, int, pulp.LpVariable, float]]:
+    """(period, week, level step, 1 agent) for each level step of a requirement row vendor `vi` may take."""
+    p = ix.providers.index(ix.vendors[vi])
+    out = []
+    for r, v in zip(ix.step_req.tolist(), var.level):
+        if ix.r_prov[r] == p:
+            t = int(ix.r_period[r])
+            out.append((t, int(ix.week_of[t]), v, 1.0))
+    return out
+
+
+def add_service_levels(prob: pulp.LpProblem, ix: IndexSets, var: Variables, cost: CostTerms) -> None:
+    """Queues measured per day or week: a queue-period's level steps are taken in order and only when its
+    provider takes it; the contact-weighted service level over each day (week) meets the target. Under a soft
+    service level a day may fall short at the penalty for each contact's agent time, and in-house queue-periods
+    of such queues have no agent shortfall (a day misses instead)."""
+    steps = _level_steps_of(ix, var)
+    for r, taken in steps.items():
+        zvar = var.z[var.zcol[ix.b_slot[ix.r_base[r]], ix.r_prov[r]]]
+        prob += taken[0] <= zvar, f"level_{taken[0].name}"
+        for below, above in zip(taken, taken[1:]):
+            prob += above <= below, f"level_{above.name}"
+    terms: list[list[tuple[pulp.LpVariable, float]]] = [[] for _ in ix.sg_queue]
+    for r, sl0 in zip(ix.m_req.tolist(), ix.m_service.tolist()):
+        g = int(ix.r_group[r])
+        share = float(ix.r_contacts[r] / ix.sg_contacts[g])
+        terms[g].append((var.z[var.zcol[ix.b_slot[ix.r_base[r]], ix.r_prov[r]]], share * sl0))
+    for r, v, gain in zip(ix.step_req.tolist(), var.level, ix.step_gain.tolist()):
+        g = int(ix.r_group[r])
+        terms[g].append((v, float(ix.r_contacts[r] / ix.sg_contacts[g]) * gain))
+    soft = ix.scenario.config.policy.soft_service_level
+    targets = ix.sg_target
+    for g, (q, label) in enumerate(zip(ix.sg_queue.tolist(), ix.sg_label)):
+        if soft is not None:
+            terms[g].append((var.late[g], 1.0 / float(ix.sg_contacts[g])))
+            cost.add("shortfall_penalty", var.late[g], soft.penalty_per_agent_hour * float(ix.agent_h_per_contact[q]))
+        prob += _affine(terms[g]) >= float(targets[g]), f"service_level_{ix.queues[q]}_{label}"
+    if soft is not None:
+        for c, r in enumerate(ix.cover_req.tolist()):
+            if ix.r_group[r] >= 0:
+                var.u[c].upBound = 0  # a measured queue's day misses its target instead
+
+
+# ---------------------------------------------------------------- deferrable work
+
+
+def add_backlog_flow(prob: pulp.LpProblem, ix: IndexSets, var: Variables) -> None:
+    """Deferrable work: b[q,t] = b[q,t-1] + A[q,t] - handled (- unanswered); b[q,-1] = b[q,P-1] on a cyclic horizon,
+    0 otherwise. The deadline is the bound b[q,t] <= B[q,t] (the variables' upper bounds)."""
+    D = ix.deferred
+    out: dict[tuple[int, int], list[tuple[pulp.LpVariable, float]]] = defaultdict(list)
+    for d, t, hvar in zip(D.h_queue.tolist(), D.h_period.tolist(), var.handled):
+        out[(d, t)].append((hvar, 1.0))
+    for d, t, evar in zip(D.e_queue.tolist(), D.e_period.tolist(), var.dropped):
+        out[(d, t)].append((evar, 1.0))
+    for d in range(D.n_queues):
+        q = ix.queues[D.queue[d]]
+        for t in range(D.n_periods):
+            terms = [(var.backlog[int(D.backlog_col(d, t))], 1.0)] + out[(d, t)]
+            if D.cyclic or t > 0:
+                terms.append((var.backlog[int(D.backlog_col(d, t - 1))], -1.0))
+            prob += _affine(terms) == float(D.arrived[d, t]), f"backlog_flow_{q}_{t}"
+
+
+def add_deferred_contracts(prob: pulp.LpProblem, ix: IndexSets, var: Variables) -> None:
+    """A vendor handles deferrable work only when contracted: handled <= W[q,t] x y."""
+    D = ix.deferred
+    vendor_of = {ix.providers.index(v): vi for vi, v in enumerate(ix.vendors)}
+    for c in np.nonzero(D.h_prov > 0)[0].tolist():
+        hvar = var.handled[c]
+        prob += hvar <= float(D.waiting_max[D.h_queue[c], D.h_period[c]]) * var.y[vendor_of[int(D.h_prov[c])]], f"deferred_contract_{hvar.name}"
+
+
+def add_response_share(prob: pulp.LpProblem, ix: IndexSets, var: Variables) -> None:
+    """Share target under FIFO, exactly (docs/model.md): w <= A delta (and <= A - e), w <= x + M (1 - delta) with
+    x = handled in s .. s+K-1 minus the backlog before s; per queue and week of arrival,
+    sum w >= share x (arrivals - unanswered)."""
+    D = ix.deferred
+    owner, cols = D.window(D.w_queue, D.w_period, D.target[D.w_queue])
+    in_window: dict[int, list[pulp.LpVariable]] = defaultdict(list)
+    for i, c in zip(owner.tolist(), cols.tolist()):
+        in_window[i].append(var.handled[c])
+    dropped_of = {(d, t): evar for d, t, evar in zip(D.e_queue.tolist(), D.e_period.tolist(), var.dropped)}
+    prev, has_prev = D.previous_backlog(D.w_queue, D.w_period)
+    for i, (d, s, m) in enumerate(zip(D.w_queue.tolist(), D.w_period.tolist(), D.w_big_m.tolist())):
+        w, delta, q = var.within[i], var.on_time[i], ix.queues[D.queue[d]]
+        prob += w - float(D.arrived[d, s]) * delta <= 0, f"within_on_time_{q}_{s}"
+        if (d, s) in dropped_of:
+            prob += w + dropped_of[(d, s)] <= float(D.arrived[d, s]), f"within_answered_{q}_{s}"
+        x = pulp.lpSum(in_window[i]) - (var.backlog[int(prev[i])] if has_prev[i] else 0)
+        prob += (w - x + m * delta if m else w - x) <= m, f"within_fifo_{q}_{s}"
+        if m:  # valid for every plan (W_s <= handled in the window); it tightens the relaxation of the row above
+            prob += w - pulp.lpSum(in_window[i]) <= 0, f"within_window_{q}_{s}"
+    rows: dict[tuple[int, int], list[tuple[pulp.LpVariable, float]]] = defaultdict(list)
+    for i, (d, wk) in enumerate(zip(D.w_queue.tolist(), D.w_week.tolist())):
+        rows[(d, wk)].append((var.within[i], 1.0))
+    week_of = ix.week_of
+    for d, t, evar in zip(D.e_queue.tolist(), D.e_period.tolist(), var.dropped):
+        if D.share[d] > 0 and D.target[d] < D.deadline[d]:
+            rows[(d, int(week_of[t]))].append((evar, float(D.share[d])))
+    for d, wk, arrived in zip(D.share_queue.tolist(), D.share_week.tolist(), D.share_arrived.tolist()):
+        prob += _affine(rows[(d, wk)]) >= float(D.share[d]) * arrived, f"response_share_{ix.queues[D.queue[d]]}_{wk}"

@@ -1,0 +1,130 @@
+"""solve(scenario) -> Result: the one path every backend takes.
+
+1. Resolve the options (arguments over the scenario's `solver` settings).
+2. Build the index sets once (model/index_sets.py) and run the pre-solve diagnosis: a
+   queue-period no provider can serve ends here, for every backend alike.
+3. Hand the index sets to the backend by name (scenario/backend_names.py): cbc and highs
+   solve the reference PuLP model (solvers/pulp_backends.py), core the fast core.
+4. A proven infeasibility is explained by an elastic re-solve (solvers/diagnosis.py);
+   a plan with deferrable work is re-timed to answer as early as its cost
+   allows (solvers/answer_early.py); a plan is read back into the Result tables (results/plan_tables.py).
+
+Pure: the scenario is never changed and no state is kept between calls.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from staffmix.util import solve_progress as report
+from staffmix.scenario.backend_names import BACKEND_NAMES, backend_function
+from staffmix.solvers.diagnosis import infeasible_result, presolve_diagnosis, with_explanation
+from staffmix.solvers.answer_early import answer_early
+from staffmix.errors import StaffmixError
+from staffmix.results.plan_tables import extract_plan
+from staffmix.model.index_sets import build_index
+from staffmix.util.solve_progress import Listener, listening
+from staffmix.results.result import Result
+from staffmix.scenario.container import Scenario
+from staffmix.scenario.schema import MAX_THREADS, SolverOptions
+
+
+def solve(
+    scenario: Scenario | str | os.PathLike[str],
+    backend: str | None = None,
+    time_limit_s: float | None = None,
+    mip_gap: float | None = None,
+    threads: int | None = None,
+    progress: Listener | None = None,
+    work_limit: int | None = None,
+) -> Result:
+    """Plan the scenario at least cost.
+
+    `scenario` is a Scenario or a scenario folder. Arguments left as None take
+    the scenario's `solver` settings (default backend 'cbc', gap 1e-4, no time
+    limit). The Result always has a typed status; a plan comes with its proven
+    bound and gap, an infeasible scenario with the queue-periods that cannot
+    be served and why.
+
+    `work_limit` (core only): deterministic mode, a budget of solver work
+    instead of time, so the same plan on any machine (docs/performance.md).
+
+    `progress`, a function, is called with a `SolveProgress` when each phase
+    begins, when a cheaper plan or a higher bound is found, and at the end
+    (staffmix.util.solve_progress); the command line draws these as its progress line.
+    """
+    if not isinstance(scenario, Scenario):
+        from staffmix.scenario.io import load_scenario
+
+        scenario = load_scenario(scenario)
+    opts = resolve_options(scenario, backend, time_limit_s, mip_gap, threads, work_limit)
+    with listening(progress):
+        return _solve(scenario, opts)
+
+
+def _solve(scenario: Scenario, opts: SolverOptions) -> Result:
+    started = time.perf_counter()
+    report.phase("requirements", f"{scenario.config.horizon.periods} periods x {len(scenario.config.queues)} queues")
+    ix = build_index(scenario)
+    diagnosis = presolve_diagnosis(ix)
+    if not diagnosis.empty:
+        return infeasible_result(ix, opts, diagnosis, time.perf_counter() - started)
+    index_s = time.perf_counter() - started
+    outcome = backend_function(opts.backend)(ix, opts, started)
+    report.incumbent(outcome.objective if outcome.status.has_plan else None)
+    report.bound(outcome.bound)
+    solve_s = time.perf_counter() - started - index_s - outcome.build_s
+    result = Result(
+        status=outcome.status, scenario=scenario.name, solver=opts.backend, currency=scenario.config.currency,
+        build_s=index_s + outcome.build_s, solve_s=solve_s, options=opts.model_dump(),
+        message=outcome.message, model=outcome.model, bound=None if outcome.status.has_plan else outcome.bound,
+    )
+    if outcome.status == "infeasible" and not ix.soft:
+        report.phase("explain", "re-solving with shortfall allowed, to say where it falls short")
+        return with_explanation(result, scenario, opts, _unreported_solve)
+    if outcome.values is None:
+        return result
+    report.phase("read back")
+    values = answer_early(ix, outcome.values)  # deferrable work: at the same cost, as early as possible
+    planned = extract_plan(result, ix, values, outcome.bound)
+    if planned.bound is not None and planned.bound > planned.objective:  # solver round-off: no bound is above a plan
+        planned = planned.with_(bound=planned.objective)
+    return planned.with_(solve_s=time.perf_counter() - started - planned.build_s)
+
+
+def resolve_options(
+    scenario: Scenario, backend: str | None, time_limit_s: float | None, mip_gap: float | None, threads: int | None,
+    work_limit: int | None = None,
+) -> SolverOptions:
+    """The options a solve runs with: each argument given, else the scenario's own; one clear error if out of range."""
+    s = scenario.config.solver
+    backend = backend or s.backend
+    time_limit_s = time_limit_s if time_limit_s is not None else s.time_limit_s
+    mip_gap = mip_gap if mip_gap is not None else s.mip_gap
+    threads = threads if threads is not None else s.threads
+    if backend not in BACKEND_NAMES:
+        raise StaffmixError(f"unknown backend {backend!r}; choose one of {', '.join(BACKEND_NAMES)}")
+    if time_limit_s is not None and not time_limit_s > 0:
+        raise StaffmixError(f"time_limit_s must be positive, got {time_limit_s}")
+    if not 0 <= mip_gap <= 1:
+        raise StaffmixError(f"mip_gap must be between 0 and 1, got {mip_gap}")
+    if threads is not None and not 1 <= threads <= MAX_THREADS:
+        raise StaffmixError(f"threads must be between 1 and {MAX_THREADS}, got {threads}")
+    work_limit = work_limit if work_limit is not None else s.work_limit
+    if work_limit is not None:
+        if isinstance(work_limit, bool) or not isinstance(work_limit, int) or work_limit < 1:
+            raise StaffmixError(f"work_limit must be a whole number >= 1, got {work_limit!r}")
+        if backend != "core":
+            raise StaffmixError(f"work_limit is a deterministic mode of the core backend; backend {backend!r} has none")
+    return SolverOptions(backend=backend, time_limit_s=time_limit_s, mip_gap=mip_gap, threads=threads, work_limit=work_limit)
+
+
+def _unreported_solve(scenario: Scenario, **options: object) -> Result:
+    """solve() whose events go nowhere: the elastic re-solve explaining an infeasibility finds plans that break
+    the rules (shortfall at a huge price), which are no plans of the solve being reported."""
+    return solve(scenario, progress=_ignore, **options)  # type: ignore[arg-type]
+
+
+def _ignore(event: object) -> None:
+    return None
