@@ -21,40 +21,56 @@ each other until the index sets and the outcome type moved below both.)"""
 KNOWN_LONG: set[str] = set()
 """Modules over MAX_LINES that are known and being split; a new one fails."""
 
-LAYERS = [
+PACKAGES = [
     "staffmix.errors",
-    "staffmix.util.solve_progress",
-    "staffmix.scenario.backend_names",
-    "staffmix.scenario.frozen",
-    "staffmix.scenario.schema",
-    "staffmix.scenario.messages",
-    "staffmix.scenario.demand",
-    "staffmix.scenario.eligibility",
-    "staffmix.scenario.deferrable_checks",
-    "staffmix.scenario.checks",
-    "staffmix.scenario.variants",
-    "staffmix.scenario.container",
-    "staffmix.scenario.io",
+    "staffmix.util",
+    "staffmix.scenario",
     "staffmix.queueing",
-    "staffmix.model.requirements",
-    "staffmix.solvers.sparse_rows",
-    "staffmix.results.deferrable_fifo",
-    "staffmix.model.deferrable_sets",
-    "staffmix.model.service_groups",
-    "staffmix.model.index_sets",
-    "staffmix.results.result",
-    "staffmix.solvers.outcome",
-    "staffmix.results.kpis",
-    "staffmix.results.deferrable_backlog",
-    "staffmix.results.plan_tables",
-    "staffmix.solvers.answer_early",
-    "staffmix.model.pulp_model",
-    "staffmix.solvers.pulp_backends",
-    "staffmix.solvers.core",
-    "staffmix.solvers.diagnosis",
-    "staffmix.solvers.dispatch",
+    "staffmix.model",
+    "staffmix.results",
+    "staffmix.solvers",
+    "staffmix.verification",
+    "staffmix.report",
+    "staffmix.batch",
+    "staffmix.simulation",
+    "staffmix.cli",
+    "staffmix",
 ]
-"""The layers from the scenario to `solve`, bottom up: each may import those before it, never one after it."""
+"""The packages, bottom up: every module belongs to one, and each may import only those before it (and itself)."""
+
+ORDER_IN_PACKAGE = {
+    "staffmix.scenario": [
+        "backend_names", "frozen", "schema", "messages", "demand", "eligibility", "deferrable_checks", "checks",
+        "variants", "container", "io", "generate",
+    ],
+    "staffmix.model": ["requirements", "deferrable_sets", "service_groups", "index_sets", "plan_values", "pulp_model"],
+    "staffmix.results": [
+        "result", "labels", "targets", "kpis", "deferrable_fifo", "deferrable_backlog", "plan_tables", "summary",
+    ],
+    "staffmix.solvers": [
+        "outcome", "sparse_rows", "answer_early", "pulp_backends", "core", "diagnosis", "dispatch", "export",
+    ],
+}
+"""Inside the packages from the scenario to `solve`, the modules bottom up: each may import those before it."""
+
+TOP_LEVEL_ENTRIES = 14
+"""At most this many entries directly under src/staffmix (packages, modules and py.typed)."""
+
+
+def package_of(module: str) -> str:
+    """The entry of PACKAGES a module belongs to (the longest that contains it)."""
+    fits = [p for p in PACKAGES if module == p or module.startswith(p + ".")]
+    return max(fits, key=len)
+
+
+def layer_of(module: str) -> tuple[int, int]:
+    """(package rank, rank inside the package): imports may only go to a smaller or equal pair."""
+    package = package_of(module)
+    order = ORDER_IN_PACKAGE.get(package)
+    inner = -1
+    if order and module != package:
+        inner = order.index(module[len(package) + 1:].split(".")[0])
+    return PACKAGES.index(package), inner
 
 
 def modules() -> dict[str, Path]:
@@ -169,21 +185,56 @@ def test_no_import_cycles():
     assert not unknown, f"import circles: {detail}"
 
 
+def test_every_module_has_a_layer():
+    unplaced = []
+    for name in modules():
+        package = package_of(name)
+        if package == "staffmix" and name != "staffmix":
+            unplaced.append(f"{name}: in no package of PACKAGES")
+        order = ORDER_IN_PACKAGE.get(package)
+        if order and name != package and name[len(package) + 1:].split(".")[0] not in order:
+            unplaced.append(f"{name}: missing from ORDER_IN_PACKAGE[{package!r}]")
+    assert not unplaced, unplaced
+
+
 def test_layers_only_import_downwards():
     graph = import_graph()
-
-    def layer(module: str) -> int | None:
-        for i, top in enumerate(LAYERS):
-            if module == top or module.startswith(top + "."):
-                return i
-        return None
-
     upward = [
         f"{a}:{line} -> {b}"
-        for a, targets in graph.items() if layer(a) is not None
-        for b, line in targets.items() if layer(b) is not None and layer(b) > layer(a)
+        for a, targets in graph.items() if a != "staffmix"
+        for b, line in targets.items()
+        if b != "staffmix" and (layer_of(b)[0] > layer_of(a)[0]
+                                or (layer_of(b)[0] == layer_of(a)[0] and layer_of(b)[1] > layer_of(a)[1] >= 0))
     ]
     assert not upward, f"upward imports: {upward}"
+
+
+def test_the_top_level_shows_the_layers():
+    entries = sorted(p.name for p in (SRC / "staffmix").iterdir() if p.name != "__pycache__")
+    assert len(entries) <= TOP_LEVEL_ENTRIES, entries
+
+
+def test_no_two_modules_share_a_file_name():
+    seen: dict[str, list[str]] = {}
+    for name, path in modules().items():
+        if path.name not in ("__init__.py", "__main__.py"):
+            seen.setdefault(path.name, []).append(name)
+    assert not {k: v for k, v in seen.items() if len(v) > 1}
+
+
+def test_architecture_page_names_every_module():
+    """docs/architecture.md says what each module owns: a module it does not name fails (a new one must be placed)."""
+    page = (SRC.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    missing = []
+    for name, path in modules().items():
+        rel = path.relative_to(SRC / "staffmix").as_posix()
+        if path.name == "__init__.py":
+            rel = rel.removesuffix("__init__.py")
+        if path.name == "__main__.py" or rel == "":
+            continue
+        if f"`{rel}`" not in page and f"`{path.name}`" not in page and f"`{path.stem}`" not in page:
+            missing.append(rel)
+    assert not missing, f"docs/architecture.md does not name: {missing}"
 
 
 def test_no_module_over_550_lines():
