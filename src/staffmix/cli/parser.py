@@ -204,6 +204,7 @@ def _add_solve(command) -> None:
     p.add_argument("--out", metavar="DIR", help="write the result tables (CSV + summary.json) to DIR (new or empty; checked before solving)")
     p.add_argument("--overwrite", action="store_true", help="with --out: replace what DIR holds")
     p.add_argument("--report", action="store_true", help="also write report.html into --out")
+    p.add_argument("--no-xlsx", action="store_true", help="with --out: skip plan.xlsx (the workbook of every table, written by default)")
     p.add_argument("--json", action="store_true", help="print summary.json instead of the text summary")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr (phase, best cost, bound, elapsed time)")
     p.add_argument("--strict", action="store_true", help="exit 1 when the plan misses a target (queue-periods short, unserved or below their service level)")
