@@ -100,11 +100,13 @@ solver:
   time_limit_s: 60
   mip_gap: 0.001
 
-# What-ifs: `staffmix solve {name_folder} --variant cheaper-nights` solves the same week with changes.
+# What-ifs: `staffmix solve {name_folder} --variant vendor-from-16` solves the same week with changes.
 variants:
-  cheaper-nights:              # the vendor's offer at 20 an hour instead of 26: does it take more hours?
+  vendor-from-16:              # the vendor offers to start at 16:00 instead of 18:00: is the late shift still worth it?
     vendors:
-      nightdesk: {{rate_per_hour: 20}}
+      nightdesk:
+        windows:
+          - {{start_hour: 16, end_hour: 8}}
 """
 
 
