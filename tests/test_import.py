@@ -171,6 +171,17 @@ def test_intervals_that_do_not_sum_into_periods_an_unknown_queue_and_no_overwrit
     export.write_text("start,support,payments\n2026-01-05 08:00,1,1\n2026-01-05 08:45,1,1\n")
     code, _, err = _run(capsys, export, "--scenario", folder)
     assert code == 2 and "the export's intervals are 45 minutes" in one_error_line(err)
+    # quarter hours with one stray stamp and one repeated: both named by line, once per row (not per column)
+    export.write_text(
+        "start,support,payments\n2026-01-05 08:00,1,1\n2026-01-05 08:15,1,1\n2026-01-05 08:20,1,1\n"
+        "2026-01-05 08:30,1,1\n2026-01-05 08:15,2,2\n"
+    )
+    code, _, err = _run(capsys, export, "--scenario", folder)
+    assert [line for line in err.splitlines() if "calls.csv" in line] == [
+        "staffmix: error: calls.csv: line 4: start '2026-01-05 08:20' is not on a 15-minute boundary of the horizon "
+        "(which starts 2026-01-05 08:00) (and 1 more problem)",
+        "  calls.csv: line 6: '2026-01-05 08:15' again (first at line 3)",
+    ]
     export.write_text("start,support,billing\n2026-01-05 08:00,1,1\n")
     code, _, err = _run(capsys, export, "--scenario", folder)
     assert "column 'billing' is not a queue of the scenario" in one_error_line(err)

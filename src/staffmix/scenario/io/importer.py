@@ -147,8 +147,8 @@ def import_demand(table: ExportTable, config: ScenarioConfig, options: ImportOpt
 
     # time stamps -> instants (ns since the epoch, UTC), DST resolved per series in file order
     tz = config.horizon.timezone
-    t_row, bad_time = _instants(stamps_arr, options.time_format, tz, rp, time_col if not options.date_column else
-                                f"{options.date_column} + {time_col}")
+    time_label = time_col if not options.date_column else f"{options.date_column} + {time_col}"
+    t_row, bad_time = _instants(stamps_arr, options.time_format, tz, rp, time_label)
     t_entry = t_row[row_of] if len(row_of) else np.zeros(0, dtype=np.int64)
     naive_row = _naive_wall(stamps_arr, options.time_format)
     amb_row = _ambiguous(naive_row, tz)
@@ -164,6 +164,8 @@ def import_demand(table: ExportTable, config: ScenarioConfig, options: ImportOpt
     # numbers
     contacts, bad_value = _numbers(values, options.decimal, entry_rp, value_label, names)
 
+    _raise_any(rp, entry_rp)
+
     # the export's interval and the scenario's period
     period_min = config.horizon.interval_min
     good = (t_entry != _NAT) & (qidx >= 0) & ~bad_value
@@ -171,7 +173,7 @@ def import_demand(table: ExportTable, config: ScenarioConfig, options: ImportOpt
     if interval_min > period_min or period_min % interval_min:
         raise ScenarioError(
             f"{where}: the export's intervals are {interval_min} minutes"
-            f"{'' if options.interval_min else ' (the smallest step between its time stamps; --interval-min sets it)'}, "
+            f"{'' if options.interval_min else ' (the most common step between its time stamps; --interval-min sets it)'}, "
             f"which do not sum into the scenario's {period_min}-minute periods "
             f"({'longer than a period: staffmix cannot split them' if interval_min > period_min else 'not a divisor'})"
         )
@@ -179,9 +181,11 @@ def import_demand(table: ExportTable, config: ScenarioConfig, options: ImportOpt
     t0 = int(grid.asi8[0])
     step = interval_min * _NS_PER_MIN
     off = (t_entry != _NAT) & (np.mod(t_entry - t0, step) != 0)
-    entry_rp.add(
-        off,
-        lambda i: f"{clip(stamps_arr[row_of[i]])!r} is not on a {interval_min}-minute boundary of the horizon "
+    off_rows = np.zeros(n_rows, dtype=bool)
+    off_rows[row_of[off]] = True
+    rp.add(
+        off_rows,
+        lambda r: f"{time_label} {clip(stamps_arr[r])!r} is not on a {interval_min}-minute boundary of the horizon "
         f"(which starts {grid[0]:%Y-%m-%d %H:%M})",
     )
     good &= ~off
@@ -208,9 +212,7 @@ def import_demand(table: ExportTable, config: ScenarioConfig, options: ImportOpt
             dup_rows = first_entry >= 0
             rp.add(dup_rows, lambda r: again(int(first_entry[r])))
         good &= ~dup
-    problems = rp.problems() + entry_rp.problems()
-    if problems:
-        raise ScenarioError(cap_problems(problems))
+    _raise_any(rp, entry_rp)
 
     # sum the intervals into the periods; what lies outside the horizon is dropped (and said)
     period = np.floor_divide(t_entry - t0, config.horizon.interval_min * _NS_PER_MIN)
@@ -250,6 +252,18 @@ def import_demand(table: ExportTable, config: ScenarioConfig, options: ImportOpt
         demand=demand, interval_min=interval_min, period_min=period_min, intervals=int(good.sum()),
         contacts_read=float(contacts[good].sum()), notes=notes,
     )
+
+
+def _raise_any(*found: RowProblems) -> None:
+    """Raise every row problem found so far, in file order whichever check found them."""
+    problems = sorted((p for rows in found for p in rows.problems()), key=_line_of)
+    if problems:
+        raise ScenarioError(cap_problems(problems))
+
+
+def _line_of(problem: str) -> int:
+    m = re.search(r": (?:line|row)s? (\d+)", problem)
+    return int(m.group(1)) if m else 0
 
 
 def _same_id(name: str, queue_ids: list[str]) -> str:
@@ -349,9 +363,9 @@ def _instants(stamps: np.ndarray, fmt: str | None, tz: str, rp: RowProblems, lab
     ambiguous = _ambiguous(naive, tz)
     empty = u == ""
     unparsed = ~empty & (t_u == _NAT) & ~nonexistent & ~ambiguous
-    expected = "give --time-format, e.g. '%d.%m.%Y %H:%M'" if not fmt else f"expected the format {fmt!r}"
+    expected = "else give --time-format, e.g. '%d.%m.%Y %H:%M'" if not fmt else f"expected the format {fmt!r}"
     rp.add(empty[codes], lambda i: f"{label} is empty")
-    rp.add(unparsed[codes], lambda i: f"{label} {clip(stamps[i])!r} is not a date-time (ISO 8601 such as 2026-03-02 08:15 is read; {expected})")
+    rp.add(unparsed[codes], lambda i: f"{label} {clip(stamps[i])!r} is not a date-time (ISO 8601 such as 2026-03-02 08:15 is read, {expected})")
     rp.add(nonexistent[codes], lambda i: f"{label} {clip(stamps[i])!r} does not exist in {tz} (the clocks spring forward over it)")
     return t_u[codes], (empty | unparsed | nonexistent)[codes]
 
@@ -405,15 +419,18 @@ def _numbers(values: np.ndarray, decimal: str, rp: RowProblems, label: dict[str,
 
 
 def _inferred_interval(t: np.ndarray, series: np.ndarray, period_min: int) -> int:
-    """The smallest step between consecutive distinct time stamps of any series, in minutes (a period if none)."""
+    """The most common step between consecutive distinct time stamps of a series, in minutes (a period if none):
+    a stray time stamp off the grid (09:20 among quarter hours) is then named, not taken for a 5-minute export."""
     steps = []
     for s in np.unique(series):
         ts = np.unique(t[series == s])
         if len(ts) > 1:
-            steps.append(int(np.diff(ts).min()))
+            steps.append(np.diff(ts))
     if not steps:
         return period_min
-    return max(1, round(min(steps) / _NS_PER_MIN))
+    values, counts = np.unique(np.concatenate(steps), return_counts=True)
+    common = values[counts == counts.max()].max()  # a tie: the longer step (the shorter is the stray one)
+    return max(1, round(int(common) / _NS_PER_MIN))
 
 
 def _local_labels(local: pd.DatetimeIndex, tz: str) -> np.ndarray:
