@@ -164,13 +164,13 @@ def import_demand(table: ExportTable, config: ScenarioConfig, options: ImportOpt
     # numbers
     contacts, bad_value = _numbers(values, options.decimal, entry_rp, value_label, names)
 
-    _raise_any(rp, entry_rp)
-
-    # the export's interval and the scenario's period
+    # the export's interval (from every time stamp read) and the scenario's period
     period_min = config.horizon.interval_min
-    good = (t_entry != _NAT) & (qidx >= 0) & ~bad_value
-    interval_min = options.interval_min or _inferred_interval(t_entry[good], series_of[good], period_min)
+    timed = (t_entry != _NAT) & (qidx >= 0)
+    good = timed & ~bad_value
+    interval_min = options.interval_min or _inferred_interval(t_entry[timed], series_of[timed], period_min)
     if interval_min > period_min or period_min % interval_min:
+        _raise_any(rp, entry_rp)  # bad rows first: they may be what makes the steps odd
         raise ScenarioError(
             f"{where}: the export's intervals are {interval_min} minutes"
             f"{'' if options.interval_min else ' (the most common step between its time stamps; --interval-min sets it)'}, "
@@ -180,7 +180,7 @@ def import_demand(table: ExportTable, config: ScenarioConfig, options: ImportOpt
     grid = config.horizon.period_starts().as_unit("ns")
     t0 = int(grid.asi8[0])
     step = interval_min * _NS_PER_MIN
-    off = (t_entry != _NAT) & (np.mod(t_entry - t0, step) != 0)
+    off = timed & (np.mod(t_entry - t0, step) != 0)
     off_rows = np.zeros(n_rows, dtype=bool)
     off_rows[row_of[off]] = True
     rp.add(
