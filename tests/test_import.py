@@ -121,6 +121,28 @@ def test_a_long_30_minute_workbook_with_date_and_time_columns_and_names_mapped(t
     assert "30-minute intervals" in out
 
 
+def test_a_tab_separated_export_with_a_byte_order_mark_and_a_workbook_of_date_time_cells(tmp_path, capsys):
+    folder = _scenario(tmp_path, periods=2)  # 08:00 and 09:00
+    export = tmp_path / "calls.tsv"
+    export.write_bytes(
+        "\ufeffInterval\tSUPPORT\tPayments\n2026-01-05 08:00\t1\t2\n2026-01-05 08:30\t3\t4\n2026-01-05 09:00\t5\t6\n"
+        .encode("utf-8")
+    )
+    code, out, err = _run(capsys, export, "--scenario", folder)
+    assert code == 0, err
+    # support 08:00 = 1 + 3, payments 08:00 = 2 + 4; 09:00 holds one of its two half hours (said in a note)
+    assert pd.read_csv(folder / "demand.csv")["contacts"].tolist() == [4, 6, 5, 6]
+    assert "fewer than their 2 intervals of 30 minutes" in out
+    book = openpyxl.Workbook()
+    book.active.append(["Interval", "support", "payments"])
+    for hour, minute, a, b in [(8, 0, 1, 2), (8, 30, 3, 4), (9, 0, 5, 6), (9, 30, 0, 1)]:
+        book.active.append([pd.Timestamp(2026, 1, 5, hour, minute).to_pydatetime(), a, b])
+    book.save(tmp_path / "calls.xlsx")
+    code, out, err = _run(capsys, tmp_path / "calls.xlsx", "--scenario", folder, "--overwrite")
+    assert code == 0, err
+    assert pd.read_csv(folder / "demand.csv")["contacts"].tolist() == [4, 6, 5, 7]
+
+
 def test_the_hour_the_clocks_fall_back_is_two_periods(tmp_path, capsys):
     # Berlin, Sunday 25 October 2026: at 03:00 summer time the clocks go back to 02:00, so 02:00-02:59 happens twice.
     # The horizon starts at 00:00 summer time (22:00 UTC on the 24th): 02:00 CEST is period 2, 02:00 CET period 3.

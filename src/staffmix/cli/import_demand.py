@@ -43,18 +43,22 @@ def cmd_import(args: argparse.Namespace) -> int:
     periods = imported.demand["period_start"].nunique()
     total = imported.demand["contacts"].astype(float).sum()
     print(
-        f"read {table.name}: {len(table.rows):,} rows, {imported.intervals:,} values of {imported.interval_min}-minute "
-        f"intervals, {imported.contacts_read:,.0f} contacts"
+        f"read {table.name}: {_count(len(table.rows), 'row')}, {_count(imported.intervals, 'value')} of "
+        f"{imported.interval_min}-minute intervals, {imported.contacts_read:,.0f} contacts"
     )
     print(
-        f"wrote {out}: {periods:,} periods of {imported.period_min} minutes x {queues} queue{'s' if queues != 1 else ''} "
-        f"= {len(imported.demand):,} rows, {total:,.0f} contacts ({config.horizon.timezone})"
+        f"wrote {out}: {_count(periods, 'period')} of {imported.period_min} minutes x {_count(queues, 'queue')} "
+        f"= {_count(len(imported.demand), 'row')}, {total:,.0f} contacts ({config.horizon.timezone})"
     )
     for note in imported.notes:
         print(f"  note: {note}")
     if out.parent == folder and out.name == "demand.csv" and (folder / "demand.xlsx").exists():
         print("  note: the folder also holds demand.xlsx; remove one of the two before solving")
     return EXIT_OK
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
 def _mapping(items: list[str] | None) -> dict[str, str]:

@@ -62,9 +62,7 @@ def _read_csv(path: Path, delimiter: str | None) -> ExportTable:
             delimiter = max(counts, key=lambda d: counts[d])
             if not counts[delimiter]:
                 delimiter = ","
-        fh.seek(0)
-        if fh.read(1) != "\ufeff":
-            fh.seek(0)
+        fh.seek(0)  # back to the start (utf-8-sig skips a byte-order mark again)
         reader = csv.reader(fh, delimiter=delimiter)
         try:
             header = [h.strip() for h in next(reader, [])]

@@ -128,7 +128,7 @@ def import_demand(table: ExportTable, config: ScenarioConfig, options: ImportOpt
 
     # queue names -> ids
     mapped = [options.queue_map.get(s) or _same_id(s, queue_ids) for s in series_names]
-    qidx_s = pd.Index(queue_ids).get_indexer(mapped)
+    qidx_s = pd.Index(queue_ids).get_indexer(pd.Index(mapped))
     unknown = [s for s, q in zip(series_names, qidx_s) if q < 0]
     if unknown and not options.queue_column:
         raise ScenarioError(cap_problems([
@@ -232,8 +232,9 @@ def import_demand(table: ExportTable, config: ScenarioConfig, options: ImportOpt
     counts = pd.Series(1, index=pd.MultiIndex.from_arrays([period[inside], series_of[inside]])).groupby(level=[0, 1]).size()
     partial = counts[counts < per_period]
     if len(partial):
+        keys: list[tuple[int, int]] = list(partial.index[:3])
         examples = ", ".join(
-            f"{grid[p]:%a %Y-%m-%d %H:%M} {series_names[s]} ({c} of {per_period})" for (p, s), c in partial.head(3).items()
+            f"{grid[p]:%a %Y-%m-%d %H:%M} {series_names[s]} ({partial[(p, s)]} of {per_period})" for p, s in keys
         )
         notes.append(
             f"{len(partial):,} period-queue pairs hold fewer than their {per_period} intervals of {interval_min} minutes "
