@@ -143,6 +143,7 @@ def test_a_tab_separated_export_with_a_byte_order_mark_and_a_workbook_of_date_ti
     assert pd.read_csv(folder / "demand.csv")["contacts"].tolist() == [4, 6, 5, 7]
 
 
+@pytest.mark.filterwarnings("ignore::staffmix.scenario.checks.ScenarioWarning")  # hours 00 and 04 have no row: zero, as said
 def test_the_hour_the_clocks_fall_back_is_two_periods(tmp_path, capsys):
     # Berlin, Sunday 25 October 2026: at 03:00 summer time the clocks go back to 02:00, so 02:00-02:59 happens twice.
     # The horizon starts at 00:00 summer time (22:00 UTC on the 24th): 02:00 CEST is period 2, 02:00 CET period 3.
