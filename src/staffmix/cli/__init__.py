@@ -4,7 +4,8 @@ Exit codes: 0 ok; 1 infeasible, no plan, or failed jobs; 2 bad input (a
 scenario, file or option the user can fix). Errors print as one line without
 a traceback unless --debug is given.
 
-Commands: solve, validate, schema, batch, report, erlang, simulate (`staffmix COMMAND --help`).
+Commands: solve, validate, schema, batch, report, erlang, simulate, export, bench, import, init
+(`staffmix COMMAND --help`).
 
 The package: parser.py (every command's options and help; commands are
 imported only when they run, so `--help` is instant), scenario.py (solve,

@@ -31,6 +31,8 @@ COMMANDS: dict[str, str] = {
     "simulate": "staffmix.cli.simulate:cmd_simulate",
     "export": "staffmix.cli.quality:cmd_export",
     "bench": "staffmix.cli.quality:cmd_bench",
+    "import": "staffmix.cli.import_demand:cmd_import",
+    "init": "staffmix.cli.init:cmd_init",
 }
 """Command name -> "module:function" that runs it (the function takes the parsed arguments, returns the exit code)."""
 
@@ -46,6 +48,8 @@ examples:
   staffmix simulate scenarios/2can-split --replications 20 --out out/2can-sim
   staffmix export scenarios/2can-split --mps 2can.mps
   staffmix bench scenarios --baseline benchmarks/baseline-quick.json
+  staffmix init my-desk
+  staffmix import calls.csv --scenario my-desk --overwrite
 
 exit codes: 0 ok, 1 infeasible / no plan / failed jobs (with --strict: a plan
 below target too), 2 bad input
@@ -96,6 +100,35 @@ with 95 % intervals over the replications, beside the plan's Erlang figures;
 a queue-day is flagged when its whole interval lies below the target.
 --out writes the tables (CSV), simulation.json, report.html (the plan's
 report with the simulation chart) and, when it solved first, the plan in plan/.
+"""
+
+
+IMPORT_EPILOG = """\
+examples:
+  staffmix import calls.csv --scenario my-desk                      # wide: a column per queue
+  staffmix import calls.csv --scenario my-desk --map "Support FI=support_fi" --ignore Total
+  staffmix import tickets.xlsx --scenario my-desk --queue-column Queue --value-column Created
+  staffmix import calls.csv --scenario my-desk --date-column Date --time-column Interval \\
+      --time-format "%d.%m.%Y %H:%M" --decimal ,
+
+Wide exports have one column per queue (every column but the time stamps,
+less --ignore); long ones a queue column (--queue-column). Time stamps are
+local times in the scenario's time zone (or carry a UTC offset): a time the
+clocks skip is refused, one they repeat is the earlier instant the first time
+a queue shows it and the later one the second time. The export's 15- or
+30-minute intervals (found from the time stamps, or --interval-min) are summed
+into the scenario's periods; an empty cell counts 0. Intervals outside the
+horizon are left out and counted. Writes FOLDER/demand.csv (or --out), never
+over an existing file without --overwrite.
+"""
+
+INIT_EPILOG = """\
+example:
+  staffmix init my-desk && staffmix solve my-desk
+
+Writes scenario.yaml (every section commented: what it means, what to
+change) and demand.csv (a week of hourly contacts for two queues) into
+FOLDER, new or empty. The scenario validates and solves as written.
 """
 
 
@@ -187,6 +220,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_simulate(command)
     _add_export(command)
     _add_bench(command)
+    _add_import(command)
+    _add_init(command)
     return parser
 
 
@@ -204,6 +239,7 @@ def _add_solve(command) -> None:
     p.add_argument("--out", metavar="DIR", help="write the result tables (CSV + summary.json) to DIR (new or empty; checked before solving)")
     p.add_argument("--overwrite", action="store_true", help="with --out: replace what DIR holds")
     p.add_argument("--report", action="store_true", help="also write report.html into --out")
+    p.add_argument("--no-xlsx", action="store_true", help="with --out: skip plan.xlsx (the workbook of every table, written by default)")
     p.add_argument("--json", action="store_true", help="print summary.json instead of the text summary")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr (phase, best cost, bound, elapsed time)")
     p.add_argument("--strict", action="store_true", help="exit 1 when the plan misses a target (queue-periods short, unserved or below their service level)")
@@ -300,3 +336,28 @@ def _add_bench(command) -> None:
     p.add_argument("--tolerance", type=_share, default=1e-3, metavar="REL", help="relative loss of plan cost or bound allowed (default 0.001)")
     p.add_argument("--variants", action="store_true", help="also every variant of every scenario")
     p.add_argument("--update", action="store_true", help="write the baseline anew even when FILE exists")
+
+
+def _add_import(command) -> None:
+    p = command("import", "turn a telephony or ticketing export (CSV or xlsx) into a scenario's demand.csv", IMPORT_EPILOG)
+    p.add_argument("export", metavar="EXPORT", help="the export file: CSV (comma, semicolon, tab or pipe) or .xlsx")
+    p.add_argument("--scenario", required=True, metavar="PATH",
+                   help="the scenario folder (or its yaml): queues, time zone and period length come from it")
+    p.add_argument("--out", metavar="FILE", help="the demand CSV to write (default: the scenario folder's demand.csv)")
+    p.add_argument("--overwrite", action="store_true", help="replace FILE if it exists")
+    p.add_argument("--time-column", metavar="COL", help="the column of interval starts (default: the first column)")
+    p.add_argument("--date-column", metavar="COL", help="a separate date column (the time column then holds the time of day)")
+    p.add_argument("--time-format", metavar="FMT", help='strftime format of the time stamps, e.g. "%%d.%%m.%%Y %%H:%%M" (default: ISO 8601)')
+    p.add_argument("--queue-column", metavar="COL", help="long export: the column naming the queue (default: wide, a column per queue)")
+    p.add_argument("--value-column", metavar="COL", help="long export: the column of contacts (default: the only other column)")
+    p.add_argument("--map", action="append", metavar="NAME=QUEUE", help="export queue name -> scenario queue id (repeat; several names may map to one queue: summed)")
+    p.add_argument("--ignore", action="append", metavar="COL", help="wide export: a column that is not a queue, e.g. a total (repeat)")
+    p.add_argument("--interval-min", type=_positive(int), metavar="MIN", help="the export's interval (default: the smallest step between its time stamps)")
+    p.add_argument("--delimiter", metavar="D", help="CSV field separator: comma, semicolon, tab, pipe or one character (default: found from the header)")
+    p.add_argument("--decimal", default=".", choices=[".", ","], help="decimal mark of the numbers (default .)")
+    p.add_argument("--sheet", metavar="NAME", help="xlsx: the sheet to read (default: the first)")
+
+
+def _add_init(command) -> None:
+    p = command("init", "write a small commented scenario folder to start from", INIT_EPILOG)
+    p.add_argument("folder", metavar="FOLDER", help="the folder to create (new or empty)")

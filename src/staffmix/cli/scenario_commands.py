@@ -42,6 +42,11 @@ def cmd_solve(args: argparse.Namespace) -> int:
         print(f"  VERIFY: {v}", file=sys.stderr)
     if out is not None:
         out = result.to_folder(out, overwrite=args.overwrite)
+        if not args.no_xlsx:  # planners open the workbook first: written unless asked not to
+            try:
+                result.to_workbook(out / "plan.xlsx", overwrite=True)  # the folder was just replaced
+            except StaffmixError as exc:  # a table longer than a sheet: the CSV tables stand, say so
+                print(f"  plan.xlsx not written: {exc}", file=sys.stderr)
         if args.report:
             from staffmix.report import write_report
 

@@ -272,6 +272,16 @@ class Result:
             (tmp / "summary.json").write_text(json.dumps(_jsonable(self.summary()), indent=2) + "\n")
         return out
 
+    def to_workbook(self, path: str | os.PathLike[str], overwrite: bool = False) -> Path:
+        """Write the plan as one Excel workbook (a summary sheet, a sheet per table, units under each header;
+        staffmix.scenario.io.workbook), atomically; `staffmix solve --out D` writes it as D/plan.xlsx."""
+        from staffmix.scenario.io.workbook import write_workbook
+
+        out = Path(path)
+        if out.exists() and not overwrite:
+            raise StaffmixError(f"{out}: exists; choose another file or pass overwrite=True")
+        return write_workbook(out, {name: getattr(self, name) for name in TABLE_COLUMNS}, self.summary())
+
     def write_lp(self, path: str | os.PathLike[str]) -> None:
         """Write the solver model as an LP file (cbc and highs backends, which keep their PuLP model)."""
         self._pulp_model().writeLP(str(path))

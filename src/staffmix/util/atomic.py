@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
-__all__ = ["is_leftover", "open_text", "publish_folder", "remove", "staged_folder", "temp_folder", "umask", "write_text"]
+__all__ = ["is_leftover", "open_text", "publish_folder", "remove", "staged_folder", "temp_folder", "umask", "write_bytes", "write_text"]
 
 PARTIAL = ".partial-"
 """Marks a folder being built (`temp_folder`)."""
@@ -75,6 +75,26 @@ def write_text(path: str | os.PathLike[str], text: str, *, encoding: str = "utf-
     with open_text(path, encoding=encoding, newline=newline) as fh:
         fh.write(text)
     return Path(path)
+
+
+def write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write `data` to `path` atomically, as `open_text` does for text (a workbook, any binary file); returns the path."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~umask())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return path
 
 
 def temp_folder(target: str | os.PathLike[str]) -> Path:

@@ -11,7 +11,10 @@ A scenario folder holds `scenario.yaml` (the configuration, see
 `ScenarioError` listing every problem, each naming the file and the field or
 CSV line. `save_scenario` (save.py) writes a folder `load_scenario` reads
 back unchanged. The readers: safe_yaml.py (the hardened YAML reading),
-demand_csv.py with csv_columns.py and timestamps.py (the demand CSV).
+demand_csv.py with csv_columns.py and timestamps.py (the demand CSV),
+demand_xlsx.py (demand from a workbook, through the same checks). Also
+here: workbook.py (a plan as plan.xlsx) and export_table.py + importer.py
+(a telephony or ticketing export -> demand.csv, for `staffmix import`).
 Variants are merged by `staffmix.scenario.variants`; the wording of problems is
 `staffmix.scenario.messages`.
 """

@@ -46,9 +46,10 @@ class RowProblems:
     is counted; the wording is built for the few shown.
     """
 
-    def __init__(self, name: str, lines: np.ndarray):
+    def __init__(self, name: str, lines: np.ndarray, row_word: str = "line"):
         self.name = name
         self.lines = lines
+        self.row_word = row_word  # "line" of a CSV file, "row" of a sheet
         self.items: list[tuple[int, int, np.ndarray | None, str]] = []  # (first line, order, all lines if grouped, text)
         self.count = 0
         self.unworded = (0, 0)  # (problems, rows) past what any list shows: counted, not worded
@@ -79,9 +80,11 @@ class RowProblems:
         out = []
         for line, _, grouped, text in self.items[:MAX_PROBLEMS]:
             if grouped is None:
-                out.append(f"{self.name}: line {line}: {text}")
+                out.append(f"{self.name}: {self.row_word} {line}: {text}")
             else:
-                out.append(f"{self.name}: lines {line_ranges(grouped)} ({len(grouped):,} rows, the first shown): {text}")
+                out.append(
+                    f"{self.name}: {self.row_word}s {line_ranges(grouped)} ({len(grouped):,} rows, the first shown): {text}"
+                )
         more = max(0, len(self.items) - MAX_PROBLEMS) + self.unworded[0]
         if more:
             rows = sum(1 if g is None else len(g) for _, _, g, _ in self.items[MAX_PROBLEMS:]) + self.unworded[1]

@@ -102,25 +102,49 @@ def read_demand(
     header = [h.strip() for h in next(csv.reader([first]), [])]
     if not any(header):
         return None, [f"{name}: line 1: no header; expected period_start,queue,contacts (or required_agents)"]
-    problems = _header_problems(header, name)
+    problems = header_problems(header, name)
     if problems:
         return None, problems
+    try:
+        cols, lines, stopped_at = read_columns(path, header, name, max_rows=max_demand_rows(config))
+    except ScenarioError as e:
+        return None, e.problems
+    return demand_from_columns(config, header, cols, lines, stopped_at, name, notes)
+
+
+def max_demand_rows(config: ScenarioConfig) -> int:
+    """Rows read at most: the horizon's (period, queue) pairs and a chunk more, so a runaway file stops early."""
+    return config.horizon.periods * len(config.queues) + CHUNK_ROWS
+
+
+def demand_from_columns(
+    config: ScenarioConfig,
+    header: list[str],
+    cols: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]],
+    lines: np.ndarray,
+    stopped_at: int,
+    name: str,
+    notes: list[str],
+    row_word: str = "line",
+) -> tuple[pd.DataFrame | None, list[str]]:
+    """Coded text columns (as `read_columns` returns them) -> the dense demand frame; returns (frame or None, problems).
+
+    Shared by the CSV and the workbook reader (io/demand_xlsx.py), so both give
+    the same checks in the same words; `row_word` is how a problem names its
+    place ("line" 7 of a CSV, "row" 7 of a sheet).
+    """
     horizon = config.horizon
     queue_ids = [q.id for q in config.queues]
     n_q = len(queue_ids)
     cells = horizon.periods * n_q
-    try:
-        cols, lines, stopped_at = read_columns(path, header, name, max_rows=cells + CHUNK_ROWS)
-    except ScenarioError as e:
-        return None, e.problems
     overflow = ""
     if stopped_at:  # far more rows than (period, queue) pairs: the rest of the file is not read
         overflow = (
-            f"{name}: line {stopped_at}: more rows than the horizon has (period, queue) pairs "
+            f"{name}: {row_word} {stopped_at}: more rows than the horizon has (period, queue) pairs "
             f"({horizon.periods:,} periods x {n_q} queues = {cells:,}, one row each at most); reading stopped here"
         )
     n_rows = len(lines)
-    rows = RowProblems(name, lines)
+    rows = RowProblems(name, lines, row_word=row_word)
     kind = "contacts" if "contacts" in header else "required_agents"
 
     # queues: look up the distinct values, index back by code
@@ -183,7 +207,7 @@ def read_demand(
         rows.add(
             dup,
             lambda i: f"duplicate row for ({clip(s_texts[s_codes[i]])}, {clip(q_texts[q_codes[i]])}) "
-            f"(first at line {lines[first_of[period[i] * n_q + qidx[i]]]})",
+            f"(first at {row_word} {lines[first_of[period[i] * n_q + qidx[i]]]})",
         )
     del key, good_idx  # first_of stays: the duplicate messages read it
     problems = rows.problems()
@@ -203,23 +227,23 @@ def read_demand(
     return demand, []
 
 
-def _header_problems(header: list[str], name: str) -> list[str]:
-    """Duplicate, missing and unknown columns of the header line."""
+def header_problems(header: list[str], name: str, where: str = "line 1") -> list[str]:
+    """Duplicate, missing and unknown columns of the header line (`where`: "line 1" of a CSV, "row 1" of a sheet)."""
     out = []
     for col in dict.fromkeys(h for h in header if header.count(h) > 1):
-        out.append(f"{name}: line 1: column {clip(col)!r} appears {header.count(col)} times")
+        out.append(f"{name}: {where}: column {clip(col)!r} appears {header.count(col)} times")
     for col in ("period_start", "queue"):
         if col not in header:
-            out.append(f"{name}: line 1: missing column {col!r}")
+            out.append(f"{name}: {where}: missing column {col!r}")
     given = [c for c in VALUE_COLUMNS if c in header]
     if len(given) == 2:
-        out.append(f"{name}: line 1: give exactly one of the columns contacts or required_agents, not both")
+        out.append(f"{name}: {where}: give exactly one of the columns contacts or required_agents, not both")
     elif not given:
-        out.append(f"{name}: line 1: missing a contacts or required_agents column (exactly one)")
+        out.append(f"{name}: {where}: missing a contacts or required_agents column (exactly one)")
     unknown = [h for h in dict.fromkeys(header) if h not in CSV_COLUMNS]
     if unknown:
         out.append(
-            f"{name}: line 1: unknown column{'s' if len(unknown) > 1 else ''} {clip(', '.join(repr(clip(u)) for u in unknown), 300)} "
+            f"{name}: {where}: unknown column{'s' if len(unknown) > 1 else ''} {clip(', '.join(repr(clip(u)) for u in unknown), 300)} "
             "(expected period_start, queue, contacts or required_agents, optional aht_s)"
         )
     return out

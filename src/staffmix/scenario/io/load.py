@@ -1,7 +1,7 @@
 """Reading a scenario folder: scenario.yaml and the demand CSV, validated together, one error for every problem.
 
 `load_scenario` finds the files, reads the YAML (safe_yaml.py) and the demand
-CSV (demand_csv.py), validates the configuration (pydantic, then the
+CSV (demand_csv.py) or workbook (demand_xlsx.py), validates the configuration (pydantic, then the
 cross-table checks), checks the demand against it, and applies every variant
 once to report its problems too. Problems are collected, not raised one by
 one, so a user fixes a file in one pass.
@@ -15,7 +15,8 @@ from pathlib import Path
 
 from staffmix.scenario.checks import check_config, check_demand, emit
 from staffmix.errors import ScenarioError
-from staffmix.scenario.io.demand_csv import demand_path, read_demand
+from staffmix.scenario.io.demand_csv import read_demand
+from staffmix.scenario.io.demand_xlsx import demand_source, is_workbook, read_demand_xlsx
 from staffmix.scenario.io.safe_yaml import read_yaml
 from staffmix.scenario.messages import bounded, cap_problems, clip, validated_config
 from staffmix.scenario.schema import SCENARIO_FILE
@@ -40,10 +41,11 @@ def _load_scenario(path: Path) -> Scenario:
     label = yaml_path.name
     raw = read_yaml(yaml_path, label)
     config = validated_config(raw, label)
-    demand_file = demand_path(config, folder, label)
+    demand_file = demand_source(config, folder, label)  # demand.csv, or demand.xlsx instead
 
     notes: list[str] = []
-    demand, problems = read_demand(config, demand_file, config.demand.file, notes)
+    reader = read_demand_xlsx if is_workbook(demand_file) else read_demand
+    demand, problems = reader(config, demand_file, str(demand_file.relative_to(folder)), notes)
     problems += check_config(config, notes=notes, prefix=f"{label}: ")
     if demand is not None and not problems:
         problems += check_demand(config, demand, notes=notes)
