@@ -132,7 +132,7 @@ class Tiny:
         for counts in itertools.product(range(self.max_count + 1), repeat=len(starts)):
             on_duty = [0] * self.periods
             cost = 0.0
-            for c, (tpl, t0) in zip(counts, starts):
+            for c, (tpl, t0) in zip(counts, starts, strict=True):
                 if c:
                     for i in range(int(tpl["length_h"])):
                         if t0 + i < self.periods:
@@ -142,10 +142,10 @@ class Tiny:
                 continue
             # all starts fall on one day in these tiny instances unless the horizon crosses midnight
             per_day: dict[int, int] = {}
-            for c, (tpl, t0) in zip(counts, starts):
+            for c, (_tpl, t0) in zip(counts, starts, strict=True):
                 day = (self.start_hour + t0) // 24
                 per_day[day] = per_day.get(day, 0) + c
-            paid = sum(c * tpl["paid_h"] for c, (tpl, _t0) in zip(counts, starts))
+            paid = sum(c * tpl["paid_h"] for c, (tpl, _t0) in zip(counts, starts, strict=True))
             heads = max([g.get("min_heads", 0), *per_day.values(), math.ceil(paid / (g.get("max_hours_per_week", 40) * frac) - 1e-9)])
             if g.get("max_heads") is not None and heads > g["max_heads"]:
                 continue
@@ -165,7 +165,7 @@ class Tiny:
             ih_need = [0.0] * self.periods
             used: dict[str, list[float]] = {v["id"]: [0.0] * self.periods for v in self.vendors}
             ih_weight = 0.0
-            for (q, t), p in zip(keys, routing):
+            for (q, t), p in zip(keys, routing, strict=True):
                 r = self.required[(q, t)]
                 if p == "in_house":
                     ih_need[t] += r
@@ -305,7 +305,7 @@ class TinyDay:
             for t, (_p, _n, _v, sl) in enumerate(plan):
                 answered[day[t]] = answered.get(day[t], 0.0) + self.contacts[t] * sl
             if self.measured == "day" and any(
-                answered[d] < self.target * sum(c for c, dd in zip(self.contacts, day) if dd == d) - 1e-9 for d in answered
+                answered[d] < self.target * sum(c for c, dd in zip(self.contacts, day, strict=True) if dd == d) - 1e-9 for d in answered
             ):
                 continue
             vendor_cost = sum(n * v["rate"] for _p, n, v, _sl in plan if v is not None)

@@ -56,7 +56,7 @@ class DeferTiny:
         best = math.inf
         for counts in itertools.product(range(most + 1), repeat=len(starts)):
             on_duty = [0] * P
-            for c, t0 in zip(counts, starts):
+            for c, t0 in zip(counts, starts, strict=True):
                 for t in range(t0, min(t0 + self.shift_len, P)):
                     on_duty[t] += c
             cost = sum(counts) * self.shift_cost

@@ -88,7 +88,7 @@ def requirements(scenario) -> pd.DataFrame:
     by_agents = scenario.demand_kind == "required_agents"
     starts = shift_starts(config)
     on_duty: dict[str, set[int]] = {g.id: set() for g in config.groups}
-    for g, t0, n in zip(starts["group"], starts["start_period"], starts["n_periods"]):
+    for g, t0, n in zip(starts["group"], starts["start_period"], starts["n_periods"], strict=True):
         on_duty[g].update(covered(config, int(t0), int(n)))
     rows = []
     for _, d in scenario.demand.iterrows():
@@ -148,7 +148,7 @@ def level_steps(scenario) -> pd.DataFrame:
         aht = rec.aht_s / q.concurrency
         top = int(requirement_for(q, np.array([rec.contacts]), np.array([rec.aht_s]), interval_s,
                                   target=1 - 0.1 * (1 - sl.target))[0])
-        def service(n: int) -> float:
+        def service(n: int, rec=rec, aht: float = aht, sl=sl) -> float:  # bound now: defined in a loop
             load = rec.contacts * aht / interval_s
             if sl.patience_s is not None:
                 return float(queueing.erlang_a_service_level(n, load, aht, sl.patience_s, sl.within_s))
@@ -215,7 +215,7 @@ def deferred_handling(scenario) -> list[tuple[str, int, str]]:
     per = periods(config)
     starts = shift_starts(config)
     on_duty: dict[str, set[int]] = {g.id: set() for g in config.groups}
-    for g, t0, n in zip(starts["group"], starts["start_period"], starts["n_periods"]):
+    for g, t0, n in zip(starts["group"], starts["start_period"], starts["n_periods"], strict=True):
         on_duty[g].update(covered(config, int(t0), int(n)))
     arrivals = {}
     for _, d in scenario.demand.iterrows():

@@ -55,7 +55,7 @@ def _bundled() -> list:
             from staffmix.scenario.io import load_scenario
 
             variants = list(load_scenario(folder).config.variants)
-        except Exception:  # a scenario that does not load fails in its own test below
+        except Exception:  # noqa: BLE001 - a scenario that does not load fails in its own test below
             variants = []
         out.extend(pytest.param(folder.name, v, marks=pytest.mark.slow) if (folder.name, v) in SLOW_VARIANTS
                    else (folder.name, v) for v in variants)

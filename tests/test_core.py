@@ -93,27 +93,27 @@ def assert_index_matches_oracle(scenario: Scenario) -> None:
     ix = build_index(scenario)
     pd.testing.assert_frame_equal(ix.requirements_frame(), oracle.requirements(scenario), check_dtype=False)
     pd.testing.assert_frame_equal(ix.starts, oracle.shift_starts(scenario.config), check_dtype=False)
-    assert [(ix.groups[g], ix.queues[q]) for g, q in zip(*np.nonzero(ix.pair_ok))] == oracle.group_queue_pairs(scenario.config)
+    assert [(ix.groups[g], ix.queues[q]) for g, q in zip(*np.nonzero(ix.pair_ok), strict=True)] == oracle.group_queue_pairs(scenario.config)
     slots = oracle.routing_slots(scenario)
-    keys = list(zip([ix.queues[q] for q in ix.b_queue], ix.b_period.tolist()))
+    keys = list(zip([ix.queues[q] for q in ix.b_queue], ix.b_period.tolist(), strict=True))
     assert sorted(keys) == sorted(slots)
-    for key, s in zip(keys, ix.b_slot.tolist()):
+    for key, s in zip(keys, ix.b_slot.tolist(), strict=True):
         slot, providers = slots[key]
         assert ix.slot_key[s] == slot
         assert [ix.providers[p] for p in np.nonzero(ix.slot_open[s])[0]] == providers, key
     # service measured per day or week: groups and level steps
     groups = oracle.service_groups(scenario)
-    assert {(ix.queues[q], label): c for q, label, c in zip(ix.sg_queue.tolist(), ix.sg_label, ix.sg_contacts)} == pytest.approx(groups)
+    assert {(ix.queues[q], label): c for q, label, c in zip(ix.sg_queue.tolist(), ix.sg_label, ix.sg_contacts, strict=True)} == pytest.approx(groups)
     steps = oracle.level_steps(scenario)
     assert len(steps) == len(ix.step_req)
     if len(steps):
         r = ix.step_req
-        assert list(zip(ix.r_period[r].tolist(), [ix.queues[q] for q in ix.r_queue[r]], [ix.providers[p] for p in ix.r_prov[r]])) == \
-            list(zip(steps["period"].tolist(), steps["queue"], steps["provider"]))
+        assert list(zip(ix.r_period[r].tolist(), [ix.queues[q] for q in ix.r_queue[r]], [ix.providers[p] for p in ix.r_prov[r]], strict=True)) == \
+            list(zip(steps["period"].tolist(), steps["queue"], steps["provider"], strict=True))
         np.testing.assert_allclose(ix.step_gain, steps["gain"].to_numpy(), rtol=1e-9, atol=1e-12)
     D = ix.deferred
-    handlers = [ix.groups[g] if g >= 0 else ix.providers[p] for g, p in zip(D.h_group.tolist(), D.h_prov.tolist())]
-    handling = list(zip([ix.queues[D.queue[d]] for d in D.h_queue.tolist()], D.h_period.tolist(), handlers))
+    handlers = [ix.groups[g] if g >= 0 else ix.providers[p] for g, p in zip(D.h_group.tolist(), D.h_prov.tolist(), strict=True)]
+    handling = list(zip([ix.queues[D.queue[d]] for d in D.h_queue.tolist()], D.h_period.tolist(), handlers, strict=True))
     assert handling == oracle.deferred_handling(scenario)
 
 
@@ -237,7 +237,7 @@ def test_week_blocks_on_a_multi_week_horizon(monkeypatch) -> None:
 
 # ---------------------------------------------------------------- generators
 def test_generators_registry_and_determinism() -> None:
-    sizes = {f"w{w}-l{l}" for w in (1, 4, 13, 52) for l in (1, 6)}
+    sizes = {f"w{w}-l{n_lang}" for w in (1, 4, 13, 52) for n_lang in (1, 6)}
     assert set(GENERATORS) == sizes | {f"{n}-{m}" for n in sizes for m in ("day", "week")}
     day = GENERATORS["w1-l1-day"]()
     assert {(q.service_level.measured, q.service_level.period_floor) for q in day.config.queues} == {("day", 0.5)}

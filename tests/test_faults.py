@@ -235,7 +235,7 @@ def test_interrupted_batch_keeps_finished_results_and_resumes(many_jobs: Path, t
     assert _job_dirs(out) == set(finished)
     assert list(out.glob("*/.*")) == []
     summary = pd.read_csv(out / "summary.csv")
-    assert set(zip(summary["scenario"], summary["variant"])) == set(finished)
+    assert set(zip(summary["scenario"], summary["variant"], strict=True)) == set(finished)
     for (scen, var), raw in finished.items():
         record = json.loads(raw)
         result = load_result(out / scen / var)

@@ -650,7 +650,7 @@ def test_200_mb_valid_demand_loads(tmp_path):
     with open(folder / "demand.csv", "w", encoding="utf-8") as fh:
         fh.write("period_start,queue,contacts\n")
         for p, stamp in enumerate(stamps):
-            fh.write("".join(f"{stamp}{t}{c}\n" for t, c in zip(tails, counts[p].tolist())))
+            fh.write("".join(f"{stamp}{t}{c}\n" for t, c in zip(tails, counts[p].tolist(), strict=True)))
     assert (folder / "demand.csv").stat().st_size >= 200 * 10**6
     out = load_in_child(folder)
     assert out["ok"], out.get("problems")

@@ -50,7 +50,7 @@ def test_summary_shows_the_currency_beside_every_amount(euros) -> None:
     assert f"total cost {result.objective:,.2f} EUR" in text
     assert f"{result.kpis['cost_per_contact']:,.2f} EUR per contact" in text
     assert "cost by component (EUR):" in text
-    for comp, amount in zip(result.costs["component"], result.costs["amount"]):
+    for comp, amount in zip(result.costs["component"], result.costs["amount"], strict=True):
         if amount:
             assert re.search(rf"^    {re.escape(cost_label(comp))}\s+{amount:,.2f}$", text, re.M)
     assert "in_house" not in text and "vendor_hours" not in text  # labels, not internal names

@@ -107,7 +107,7 @@ def test_day_service_recomputed_with_an_independent_erlang_c(case: str) -> None:
     factor = {v["id"]: v["aht_factor"] for v in tiny.vendors} | {"in_house": 1.0}
     s = result.staffing
     sl = [erlang_c_service(math.floor(n + 1e-6), c * tiny.aht_s * factor[p] / 3600.0, tiny.aht_s * factor[p], tiny.within_s)
-          for n, c, p in zip(s["staffed"], s["contacts"], s["provider"])]
+          for n, c, p in zip(s["staffed"], s["contacts"], s["provider"], strict=True)]
     day = s["period_start"].dt.strftime("%Y-%m-%d")
     by_day = pd.DataFrame({"day": day, "c": s["contacts"], "ok": s["contacts"] * np.array(sl)}).groupby("day").sum()
     expected = (by_day["ok"] / by_day["c"]).to_dict()
@@ -214,7 +214,7 @@ def test_per_contact_vendor_staffs_its_own_full_requirement() -> None:
     rows = ix.r_prov == bot
     assert not np.isin(np.nonzero(rows)[0], ix.step_req).any()  # one level only
     r = solve(sc, backend="highs", mip_gap=0.0).staffing
-    for t, req in zip(ix.r_period[rows], ix.r_required[rows]):
+    for t, req in zip(ix.r_period[rows], ix.r_required[rows], strict=True):
         assert req == full.loc[full["period"] == t, "required"].iloc[0] or full.loc[full["period"] == t, "provider"].iloc[0] != "bot"
     on_bot = r[r["provider"] == "bot"]
     assert (on_bot["staffed"] == on_bot["required"]).all()

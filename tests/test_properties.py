@@ -256,7 +256,7 @@ def demand_frames(draw: st.DrawFn, horizon: dict[str, Any], queues: list[dict[st
         factors = [1.0] * len(active)
         if draw(st.integers(0, 3)) == 0:  # demand rows may override the queue's AHT
             factors = draw(st.lists(st.sampled_from([1.0, 0.5, 1.5]), min_size=len(active), max_size=len(active)))
-        for t, v, f in zip(active, values, factors):
+        for t, v, f in zip(active, values, factors, strict=True):
             contacts, required = (v, math.nan) if kind == "contacts" else (math.nan, v)
             rows.append((t, q["id"], contacts, q["aht_s"] * f, required))
     demand = pd.DataFrame(rows, columns=["period", "queue", "contacts", "aht_s", "required_agents"])
@@ -385,7 +385,7 @@ def eligibility_breaches(scenario: Scenario, result: Any) -> list[str]:
         return out
 
     bad = []
-    for t, qid, prov in zip(result.staffing["period"], result.staffing["queue"], result.staffing["provider"]):
+    for t, qid, prov in zip(result.staffing["period"], result.staffing["queue"], result.staffing["provider"], strict=True):
         q = queues[qid]
         if prov in (IN_HOUSE, UNSERVED):
             if prov == IN_HOUSE and not any(not lacks(g, q) for g in groups.values()):
@@ -395,7 +395,7 @@ def eligibility_breaches(scenario: Scenario, result: Any) -> list[str]:
         if why:
             bad.append(f"{qid}@{t}: vendor {prov} lacks {', '.join(why)}")
     a = result.assignments
-    for t, g, qid, n in zip(a["period"], a["group"], a["queue"], a["agents"]):
+    for t, g, qid, n in zip(a["period"], a["group"], a["queue"], a["agents"], strict=True):
         if n > 1e-9:
             why = lacks(groups[g], queues[qid])
             if why:
@@ -570,7 +570,7 @@ def _local_hours(horizon: dict[str, Any]) -> list[int]:
     """Local hour of week of each period start, computed here with pandas."""
     start = pd.Timestamp(horizon["start"]).tz_localize(horizon["timezone"], ambiguous=False, nonexistent="shift_forward")
     starts = pd.date_range(start, periods=horizon["periods"], freq=f"{horizon['interval_min']}min")
-    return [int(d) * 24 + int(h) for d, h in zip(starts.day_of_week, starts.hour)]
+    return [int(d) * 24 + int(h) for d, h in zip(starts.day_of_week, starts.hour, strict=True)]
 
 
 def _window_how(start: int, end: int, days: list[str]) -> set[int]:
@@ -591,7 +591,7 @@ def _unserviceable_scenario_is_infeasible_with_a_diagnosis(case: tuple[Scenario,
         assert result.status == Status.infeasible, (b, result.status, result.message)
         assert isinstance(result.diagnosis, pd.DataFrame) and not result.diagnosis.empty, b
         assert set(result.diagnosis.columns) >= {"queue", "period", "period_start", "reason"}
-        named = set(zip(result.diagnosis["queue"], result.diagnosis["period"].astype(int)))
+        named = set(zip(result.diagnosis["queue"], result.diagnosis["period"].astype(int), strict=True))
         assert ("qx", gap_period) in named, (b, sorted(named)[:10])
         assert result.message, b
         assert result.staffing.empty and verify(scenario, result) == [], b

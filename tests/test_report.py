@@ -122,7 +122,7 @@ def test_cost_table_equals_result_costs(report: Path, result) -> None:
     header, body, total = rows[0], rows[1:-1], rows[-1]
     assert [c for c, _ in header] == ["component", "amount"]
     assert len(body) == len(result.costs)
-    for row, comp, amount in zip(body, result.costs["component"], result.costs["amount"]):
+    for row, comp, amount in zip(body, result.costs["component"], result.costs["amount"], strict=True):
         (name, _), (shown, exact) = row
         assert name == cost_label(comp)  # the planner's words, not the internal name
         assert shown == fmt_number(amount)

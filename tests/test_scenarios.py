@@ -87,7 +87,7 @@ def test_saas_24x7_measured_per_day_is_cheaper_and_every_day_meets_its_target() 
     sl = np.array([
         erlang_c_service(math.floor(n + 1e-6), c * queues[q].aht_s * factor[p] / 3600.0, queues[q].aht_s * factor[p],
                          queues[q].service_level.within_s)
-        for q, p, n, c in zip(s["queue"], s["provider"], s["staffed"], s["contacts"])
+        for q, p, n, c in zip(s["queue"], s["provider"], s["staffed"], s["contacts"], strict=True)
     ])
     local_day = s["period_start"].dt.tz_convert("Europe/London").dt.strftime("%Y-%m-%d")
     by_day = pd.DataFrame({"queue": s["queue"], "day": local_day, "c": s["contacts"], "ok": s["contacts"] * sl})

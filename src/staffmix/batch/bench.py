@@ -134,7 +134,7 @@ def table(rows: list[Row], baseline: dict | None) -> str:
         lines.append(line)
     widths = [max(len(str(line[i])) for line in lines) for i in range(len(head))]
     return "\n".join("  ".join(str(c).ljust(w) if i == 0 or i == len(head) - 1 else str(c).rjust(w)
-                               for i, (c, w) in enumerate(zip(line, widths))).rstrip() for line in lines)
+                               for i, (c, w) in enumerate(zip(line, widths, strict=True))).rstrip() for line in lines)
 
 
 def bench(folder: str | Path, baseline: str | Path, work_limit: int | None = None, mip_gap: float | None = None,

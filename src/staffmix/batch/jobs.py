@@ -82,7 +82,8 @@ def discover_jobs(
     for sub in subfolders:
         source = str(sub.resolve())
 
-        def spec(variant: str, scenario: Any = None, error: str | None = None, notes: Iterable[str] = ()) -> JobSpec:
+        def spec(variant: str, scenario: Any = None, error: str | None = None, notes: Iterable[str] = (),
+                 sub: Path = sub, source: str = source) -> JobSpec:  # this iteration's folder, bound now
             input_hash = opts = None
             hard = job_timeout_s
             if scenario is not None:

@@ -171,7 +171,7 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
 
 def now_iso() -> str:
     """The current UTC time as ISO 8601 text, to the millisecond (job records' started_at / finished_at)."""
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
 
 
 def _host() -> str:

@@ -41,14 +41,14 @@ def format_batch(summary: pd.DataFrame) -> str:
 
     from staffmix.report import fmt_number
 
-    names = [f"{s}/{v}" for s, v in zip(summary["scenario"], summary["variant"])]
+    names = [f"{s}/{v}" for s, v in zip(summary["scenario"], summary["variant"], strict=True)]
     width = max([len("job")] + [len(n) for n in names])
     currencies = {str(c) for c in summary.get("currency", pd.Series([], dtype=object)) if isinstance(c, str) and c}
     mixed = len(currencies) > 1  # one unit for every job goes in the header; several, beside each cost
     cost = f"cost {next(iter(currencies))}" if len(currencies) == 1 else "cost"
     cost_width = 18 if mixed else 14
     lines = [f"{'job':<{width}}  {'status':<11} {cost:>{cost_width}}  {'in-house':>8}  {'service':>8}  note"]
-    for name, r in zip(names, summary.to_dict("records")):
+    for name, r in zip(names, summary.to_dict("records"), strict=True):
         amount = fmt_number(r.get("objective"))
         if mixed and isinstance(r.get("currency"), str) and r["currency"] and r.get("objective") is not None and not pd.isna(r["objective"]):
             amount += f" {r['currency']}"

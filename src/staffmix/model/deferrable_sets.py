@@ -111,7 +111,7 @@ def build_deferred(
     deadline = np.array([int(round(q.response_within_h * 60 / h.interval_min)) for q in queues], dtype=np.int64)
     target = np.array([
         int(round(q.response_target.within_h * 60 / h.interval_min)) if q.response_target else H
-        for q, H in zip(queues, deadline)
+        for q, H in zip(queues, deadline, strict=True)
     ], dtype=np.int64)
     share = np.array([q.response_target.share if q.response_target else 0.0 for q in queues], dtype=float)
     occupancy = np.array([q.service_level.max_occupancy or 1.0 for q in queues], dtype=float)

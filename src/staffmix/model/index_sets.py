@@ -379,7 +379,7 @@ def _routing_slots(
     present = np.zeros((len(b_period), n_providers), dtype=bool)
     present[r_base, r_prov] = True
     if config.policy.routing != "weekly":
-        slot_key = list(zip([queues[q] for q in b_queue.tolist()], b_period.tolist()))
+        slot_key = list(zip([queues[q] for q in b_queue.tolist()], b_period.tolist(), strict=True))
         return np.arange(len(b_period), dtype=np.int64), slot_key, present
     wd = periods["weekday"].to_numpy()[b_period]
     hr = periods["hour"].to_numpy()[b_period]
@@ -395,7 +395,7 @@ def _routing_slots(
     fb = first[order]
     slot_key = [
         (queues[q], (int(a), int(b), int(c)))
-        for q, a, b, c in zip(b_queue[fb].tolist(), wd[fb].tolist(), hr[fb].tolist(), mi[fb].tolist())
+        for q, a, b, c in zip(b_queue[fb].tolist(), wd[fb].tolist(), hr[fb].tolist(), mi[fb].tolist(), strict=True)
     ]
     return b_slot, slot_key, slot_open
 

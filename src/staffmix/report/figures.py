@@ -118,7 +118,7 @@ def staffing_figure(result: Result, scenario: Any | None = None) -> Any | None:
     else:
         grid = pd.date_range(s["_t"].min(), s["_t"].max(), freq=step)
     edges = grid.append(pd.DatetimeIndex([grid[-1] + step]))
-    for ax, q in zip(axes, queues):
+    for ax, q in zip(axes, queues, strict=True):
         sq = s[s["queue"] == q]
         staffed = sq.pivot_table(index="_t", columns="provider", values="staffed", aggfunc="sum").reindex(grid).fillna(0.0)
         required = sq.groupby("_t")["required"].sum().reindex(grid).fillna(0.0)
@@ -141,7 +141,7 @@ def staffing_figure(result: Result, scenario: Any | None = None) -> Any | None:
         ax.grid(axis="x", which="major", alpha=0.3)
     handles: dict[str, Any] = {}
     for ax in axes:
-        for h, label in zip(*ax.get_legend_handles_labels()):
+        for h, label in zip(*ax.get_legend_handles_labels(), strict=True):
             handles.setdefault(label, h)
     handles["required"] = handles.pop("required")
     fig.legend(list(handles.values()), list(handles), loc="outside upper right", ncol=len(handles), fontsize=9, frameon=False)
@@ -292,7 +292,7 @@ def _floors(daily: pd.DataFrame) -> dict[str, float]:
     if "measured" not in daily.columns:
         return {}
     m = daily[daily["measured"].isin(["day", "week"])]
-    return {q: float(0.0 if pd.isna(f) else f) for q, f in zip(m["queue"], m["period_floor"])}
+    return {q: float(0.0 if pd.isna(f) else f) for q, f in zip(m["queue"], m["period_floor"], strict=True)}
 
 
 def service_targets(scenario: Any | None, result: Result | None = None) -> dict[str, float]:
@@ -303,7 +303,7 @@ def service_targets(scenario: Any | None, result: Result | None = None) -> dict[
     t = getattr(result, "service_targets", None)
     if t is None or t.empty:
         return {}
-    return {str(q): float(v) for q, v in zip(t["queue"], t["target"])}
+    return {str(q): float(v) for q, v in zip(t["queue"], t["target"], strict=True)}
 
 
 def _vendor_terms(scenario: Any | None) -> tuple[dict[str, Any], np.ndarray | None]:
@@ -327,7 +327,7 @@ def vendor_figure(result: Result, scenario: Any | None = None) -> Any | None:
     panels = [p for p in panels if not p[0].empty]
     fig = new_figure(9, 0.9 + 2.8 * len(panels))
     axes = fig.subplots(len(panels), 1, squeeze=False)[:, 0]
-    for ax, (df, used_col, billed_col, min_attr, unit) in zip(axes, panels):
+    for ax, (df, used_col, billed_col, min_attr, unit) in zip(axes, panels, strict=True):
         labels = [f"{r.vendor}\nweek {int(r.week) + 1}" for r in df.itertuples()]
         x = np.arange(len(df))
         used = df[used_col].astype(float).to_numpy()
@@ -360,7 +360,7 @@ def index_figure(summary: pd.DataFrame, currency: str | None = None) -> Any | No
     """Horizontal bars of cost per job, coloured by scenario; jobs without a plan are marked."""
     if summary.empty:
         return None
-    labels = [f"{s} / {v}" for s, v in zip(summary["scenario"], summary["variant"])]
+    labels = [f"{s} / {v}" for s, v in zip(summary["scenario"], summary["variant"], strict=True)]
     cost = pd.to_numeric(summary.get("objective"), errors="coerce").to_numpy(dtype=float)
     scen = list(dict.fromkeys(summary["scenario"]))
     color = {s: PALETTE[i % len(PALETTE)] for i, s in enumerate(scen)}
@@ -369,7 +369,7 @@ def index_figure(summary: pd.DataFrame, currency: str | None = None) -> Any | No
     y = np.arange(len(summary))
     vals = np.nan_to_num(cost, nan=0.0)
     bars = ax.barh(y, vals, color=[color[s] for s in summary["scenario"]])
-    texts = [fmt_number(c) if not math.isnan(c) else f"no plan ({st})" for c, st in zip(cost, summary["status"])]
+    texts = [fmt_number(c) if not math.isnan(c) else f"no plan ({st})" for c, st in zip(cost, summary["status"], strict=True)]
     ax.bar_label(bars, labels=texts, padding=3, fontsize=8)
     ax.set_yticks(y, labels, fontsize=8)
     ax.invert_yaxis()

@@ -80,7 +80,7 @@ def html_table(
     out = [f"<table{ident}>", "<thead><tr>" + "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns) + "</tr></thead>", "<tbody>"]
     for i, row in enumerate(df.itertuples(index=False, name=None)):
         cells = []
-        for col, value in zip(df.columns, row):
+        for col, value in zip(df.columns, row, strict=True):
             cell = table_cell(value, kinds[col])
             href = links.get(col, [None] * len(df))[i] if links else None
             if href:

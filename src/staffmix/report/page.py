@@ -231,7 +231,7 @@ def render_report(result: Result, scenario: Any | None = None, title: str | None
 
 
 def _page(title: str, parts: list[str]) -> str:
-    generated = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     from staffmix import __version__
 
     return (
@@ -281,13 +281,13 @@ def write_index(summary: pd.DataFrame, path: str | os.PathLike[str], title: str 
         currency = currencies.pop() if len(currencies) == 1 else None  # one unit for all, or none shown
         parts.append(_figure_html(index_figure(s, currency), "cost per job", ""))
         cost = pd.to_numeric(s.get("objective"), errors="coerce")
-        base_cost = {sc: c for sc, v, c in zip(s["scenario"], s["variant"], cost) if v == "base"}
+        base_cost = {sc: c for sc, v, c in zip(s["scenario"], s["variant"], cost, strict=True) if v == "base"}
         delta = [c - base_cost[sc] if sc in base_cost and not pd.isna(c) and not pd.isna(base_cost[sc]) else np.nan
-                 for sc, c in zip(s["scenario"], cost)]
+                 for sc, c in zip(s["scenario"], cost, strict=True)]
         table = pd.DataFrame({
             "scenario": s["scenario"],
             "variant": s["variant"],
-            "status": [f"{st}, {int(b):,} below target" if b > 0 else str(st) for st, b in zip(s["status"], below)],
+            "status": [f"{st}, {int(b):,} below target" if b > 0 else str(st) for st, b in zip(s["status"], below, strict=True)],
             with_unit("cost", currency): cost,
             "vs base": delta,
             "gap": pd.to_numeric(s.get("gap"), errors="coerce"),
@@ -300,7 +300,7 @@ def write_index(summary: pd.DataFrame, path: str | os.PathLike[str], title: str 
         })
         links = [
             f"{quote(str(sc))}/{quote(str(v))}/report.html" if (path.parent / str(sc) / str(v) / "report.html").is_file() else None
-            for sc, v in zip(s["scenario"], s["variant"])
+            for sc, v in zip(s["scenario"], s["variant"], strict=True)
         ]
         parts.append(_section("Jobs side by side", html_table(
             table,

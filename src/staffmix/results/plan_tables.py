@@ -204,23 +204,23 @@ def cost_breakdown(ix: IndexSets, shifts: pd.DataFrame, headcount: pd.DataFrame,
     """The objective by component, recomputed from the plan's integers (not the solver's floats)."""
     config = ix.scenario.config
     shift_cost = ix.starts.set_index(["group", "template", "start_period"])["cost"]
-    keys = list(zip(shifts["group"], shifts["template"], shifts["start_period"]))
+    keys = list(zip(shifts["group"], shifts["template"], shifts["start_period"], strict=True))
     pay = float((shift_cost.reindex(keys).to_numpy() * shifts["count"].to_numpy()).sum()) if len(shifts) else 0.0
     per_head = {g.id: g.cost_per_head_per_week for g in config.groups}
-    heads = float(sum(per_head[g] * h * ix.horizon_weeks for g, h in zip(headcount["group"], headcount["headcount"])))
+    heads = float(sum(per_head[g] * h * ix.horizon_weeks for g, h in zip(headcount["group"], headcount["headcount"], strict=True)))
     rate = {v.id: (v.rate_per_hour or 0.0) for v in config.vendors}
     price = {v.id: (v.price_per_contact or 0.0) for v in config.vendors}
-    hours = float(sum(rate[v] * b for v, b in zip(vendors["vendor"], vendors["billed_hours"])))
-    contacts = float(sum(price[v] * b for v, b in zip(vendors["vendor"], vendors["billed_contacts"])))
+    hours = float(sum(rate[v] * b for v, b in zip(vendors["vendor"], vendors["billed_hours"], strict=True)))
+    contacts = float(sum(price[v] * b for v, b in zip(vendors["vendor"], vendors["billed_contacts"], strict=True)))
     fees = float(vendors["fee"].sum()) if len(vendors) else 0.0
     soft = config.policy.soft_service_level
     penalty = float(soft.penalty_per_agent_hour * staffing["shortfall"].sum() * ix.period_h) if soft else 0.0
     if soft and len(ix.sg_queue):
         penalty += float(soft.penalty_per_agent_hour * (late_contacts(ix, staffing) @ ix.agent_h_per_contact[ix.sg_queue]))
     if soft and backlog is not None:  # unanswered deferrable contacts: the agent-hours they need in-house
-        need_h = {config.queues[c].id: float(a / 3600.0 / o) for c, a, o in zip(ix.deferred.queue, ix.deferred.aht_s, ix.deferred.occupancy)}
+        need_h = {config.queues[c].id: float(a / 3600.0 / o) for c, a, o in zip(ix.deferred.queue, ix.deferred.aht_s, ix.deferred.occupancy, strict=True)}
         penalty += float(soft.penalty_per_agent_hour * (backlog["unanswered"] * backlog["queue"].map(need_h)).sum())
-    amounts = dict(zip(COST_COMPONENTS, (pay, heads, hours, contacts, fees, penalty)))
+    amounts = dict(zip(COST_COMPONENTS, (pay, heads, hours, contacts, fees, penalty), strict=True))
     return pd.DataFrame({"component": list(amounts), "amount": list(amounts.values())})
 
 

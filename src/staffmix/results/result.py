@@ -20,7 +20,7 @@ import pandas as pd
 from staffmix.util.atomic import staged_folder
 from staffmix.errors import StaffmixError
 
-from staffmix.scenario.schema import UNSERVED  # noqa: F401  (re-exported: results label unserved rows with it)
+from staffmix.scenario.schema import UNSERVED  # also re-exported: results label unserved rows with it
 
 
 class Status(StrEnum):

@@ -72,7 +72,7 @@ def format_summary(result: Result, timezone: str | None = None, scenario=None) -
     if k.get("night_share_outsourced") is not None:
         lines.append(f"  night {work} outsourced {k['night_share_outsourced']:.1%}")
     lines.append(f"  cost by component{f' ({cur})' if cur else ''}:")
-    costs = [(cost_label(c), a) for c, a in zip(result.costs["component"], result.costs["amount"]) if a]
+    costs = [(cost_label(c), a) for c, a in zip(result.costs["component"], result.costs["amount"], strict=True) if a]
     width = max([20] + [len(label) for label, _ in costs])
     lines += [f"    {label:<{width}} {amount:>14,.2f}" for label, amount in costs]
     split = hour_band_split(result, timezone)

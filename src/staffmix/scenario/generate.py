@@ -145,10 +145,10 @@ def _groups(langs: list[str]) -> list[dict[str, Any]]:
               "cost_per_head_per_week": 60.0, "templates": templates}
     if len(langs) == 1:
         return [{"id": "team", "languages": ["en"], "certifications": ["pci_dss"], "rate_per_hour": 22.0, **common}]
-    ring = list(zip(langs, langs[1:] + langs[:1]))
+    ring = list(zip(langs, langs[1:] + langs[:1], strict=True))
     rates = [23.0, 22.0, 21.0, 20.0, 20.5, 22.5]
     out = []
-    for (a, b), rate in zip(ring, rates):
+    for (a, b), rate in zip(ring, rates, strict=False):
         out.append({
             "id": f"{a}_{b}", "languages": [a, b], "certifications": ["pci_dss"] if (a, b) == ("en", "de") else [],
             "rate_per_hour": rate, **common,

@@ -113,7 +113,7 @@ class Simulation:
             "elapsed_s": self.elapsed_s,
             "calls_simulated": self.calls_simulated,
             "overall": jsonable(self.overall.iloc[0].to_dict()),
-            "below_target": [{"queue": q, "day": d} for q, d in zip(flagged["queue"], flagged["day"])],
+            "below_target": [{"queue": q, "day": d} for q, d in zip(flagged["queue"], flagged["day"], strict=True)],
             "notes": list(self.notes),
         }
 
@@ -223,7 +223,7 @@ def simulate(
     if by_period:
         period_table = table(["queue", "period"])
         rows = plan.set_index(["queue", "period"])
-        idx = list(zip(period_table["queue"], period_table["period"]))
+        idx = list(zip(period_table["queue"], period_table["period"], strict=True))
         starts = pd.to_datetime(rows.loc[idx, "period_start"].to_numpy(), utc=True).tz_convert(cfg.horizon.timezone)
         period_table.insert(2, "period_start", [t.isoformat() for t in starts])
         period_table.insert(3, "provider", rows.loc[idx, "provider"].to_numpy())

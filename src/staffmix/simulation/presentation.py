@@ -48,7 +48,7 @@ def _rows(table: pd.DataFrame, first: list[tuple[str, str]]) -> list[list[str]]:
 
 def _align(lines: list[list[str]]) -> list[str]:
     widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
-    return ["  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(line, widths))).rstrip()
+    return ["  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(line, widths, strict=True))).rstrip()
             for line in lines]
 
 
@@ -86,7 +86,7 @@ def simulation_figure(sim: Any) -> Any | None:
     axes = fig.subplots(len(queues), 1, sharex=True, squeeze=False)[:, 0]
     import matplotlib as mpl
 
-    for i, (ax, q) in enumerate(zip(axes, queues)):
+    for i, (ax, q) in enumerate(zip(axes, queues, strict=True)):
         dq = d[d["queue"] == q]
         x = np.array([x_of[v] for v in dq["day"]], dtype=float)
         color = PALETTE[i % len(PALETTE)]
@@ -111,7 +111,7 @@ def simulation_figure(sim: Any) -> Any | None:
     axes[-1].set_xticks(range(len(days)), [pd.Timestamp(v).strftime("%a %d %b") for v in days])
     handles: dict[str, Any] = {}
     for ax in axes:
-        for h, label in zip(*ax.get_legend_handles_labels()):
+        for h, label in zip(*ax.get_legend_handles_labels(), strict=True):
             handles.setdefault(label, h)
     fig.legend(list(handles.values()), list(handles), loc="outside upper right", ncol=len(handles), fontsize=9, frameon=False)
     fig.suptitle(f"Service level per day: simulated ({sim.replications} replications) against promised",

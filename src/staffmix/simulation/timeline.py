@@ -149,7 +149,7 @@ def build_timelines(scenario: Scenario, result: Result) -> list[QueueTimeline]:
         contacts_h = np.zeros(H)
         contacts_h[p] = rows["contacts"].to_numpy(float)
         aht_h = np.full(H, float(q.aht_s))
-        aht_h[p] = demand.reindex(list(zip([q.id] * len(p), p))).to_numpy(float)
+        aht_h[p] = demand.reindex(list(zip([q.id] * len(p), p, strict=True))).to_numpy(float)
         agents_h = np.zeros(H, dtype=np.int64)
         agents_h[p] = np.floor(rows["staffed"].to_numpy(float) + STAFFED_TOL).astype(np.int64)
         factor_h = np.ones(H)
@@ -201,7 +201,7 @@ def promised(scenario: Scenario, result: Result) -> pd.DataFrame:
         if not m.any() or q.channel == Channel.email:
             continue
         rows = s[m]
-        aht = aht_of.reindex(list(zip(rows["queue"], rows["period"]))).to_numpy(float)
+        aht = aht_of.reindex(list(zip(rows["queue"], rows["period"], strict=True))).to_numpy(float)
         aht = aht * np.array([factors[p] for p in rows["provider"]])
         if q.channel == Channel.chat:
             aht = aht / q.concurrency

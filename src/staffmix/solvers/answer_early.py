@@ -117,7 +117,7 @@ def answer_early(ix: IndexSets, values: PlanValues, share_target: bool = True) -
         rows.coef(r + np.nonzero(exists)[0], n_h + prev[exists], 1.0)
         key = D.share_queue * (ix.n_weeks + 1) + D.share_week
         answered = D.share_arrived - np.array([
-            dropped[d][ix.week_of == w].sum() for d, w in zip(D.share_queue.tolist(), D.share_week.tolist())])
+            dropped[d][ix.week_of == w].sum() for d, w in zip(D.share_queue.tolist(), D.share_week.tolist(), strict=True)])
         r = rows.family("response_share", len(key), D.share[D.share_queue] * answered - SLACK, np.inf)
         rows.coef(r + np.searchsorted(key, D.w_queue * (ix.n_weeks + 1) + D.w_week), cols_w, 1.0)
 
@@ -159,7 +159,7 @@ def share_targets_met(ix: IndexSets, values: PlanValues) -> bool:
     if len(values.dropped):
         dropped[D.e_queue, D.e_period] = values.dropped
     within = _fifo_within(ix, np.maximum(values.handled, 0.0), dropped)
-    for d, w in zip(D.share_queue.tolist(), D.share_week.tolist()):
+    for d, w in zip(D.share_queue.tolist(), D.share_week.tolist(), strict=True):
         mine = ix.week_of == w
         answered = float((D.arrived[d] - dropped[d])[mine].sum())
         if float(within[d][mine].sum()) < D.share[d] * answered - 1e-6 * max(1.0, answered):

@@ -69,7 +69,7 @@ def _deferred_diagnosis(ix: IndexSets) -> list[tuple]:
     reachable = np.bincount(owner, minlength=len(q)) > 0
     period_start = ix.periods["period_start"]
     out = []
-    for d, t in zip(q[~reachable].tolist(), s[~reachable].tolist()):
+    for d, t in zip(q[~reachable].tolist(), s[~reachable].tolist(), strict=True):
         queue = ix.scenario.config.queues[int(D.queue[d])]
         end = t + int(D.deadline[d])  # the deadline: the start of this period
         by = "the horizon's end" if not D.cyclic and end >= D.n_periods else f"{period_start.iloc[end % D.n_periods]:%a %H:%M}"
@@ -142,7 +142,7 @@ def explain_infeasible(scenario: Scenario, opts: SolverOptions, solve: Callable[
     reason = [
         "left unserved: no capacity can be bought for it" if p == UNSERVED
         else f"{short:.2f} agents short of {req}: in-house capacity (headcount, weekly hours, shifts) runs out"
-        for p, short, req in zip(unmet["provider"], unmet["shortfall"], unmet["required"])
+        for p, short, req in zip(unmet["provider"], unmet["shortfall"], unmet["required"], strict=True)
     ]
     out = pd.DataFrame({"queue": unmet["queue"], "period": unmet["period"], "period_start": unmet["period_start"], "reason": reason})
     b = result.backlog
@@ -151,7 +151,7 @@ def explain_infeasible(scenario: Scenario, opts: SolverOptions, solve: Callable[
         out = pd.concat([out, pd.DataFrame({
             "queue": dropped["queue"], "period": dropped["period"], "period_start": dropped["period_start"],
             "reason": [f"{u:.2f} of {a:g} contacts cannot be handled within the response target: capacity runs out"
-                       for u, a in zip(dropped["unanswered"], dropped["arrived"])],
+                       for u, a in zip(dropped["unanswered"], dropped["arrived"], strict=True)],
         })], ignore_index=True)
     short_days = _days_short(result)
     return pd.concat([out, short_days], ignore_index=True) if len(short_days) else out

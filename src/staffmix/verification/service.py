@@ -123,7 +123,7 @@ def check_requirements(plan: Plan) -> None:
         # measured per day or week: the lowest level, what the period floor (or a stable queue) needs
         target = (q.service_level.period_floor or 0.0) if lowest else q.service_level.target
         expected = _erlang_requirements(queueing, q, contacts, aht, plan.interval_s, target)
-        for (r, _c, _a), e in zip(items, expected):
+        for (r, _c, _a), e in zip(items, expected, strict=True):
             if isinstance(e, str):
                 plan.add("requirement", plan.where(r.q, r.t, r.p), f"cannot recompute the requirement: {e}")
             else:
@@ -158,7 +158,7 @@ def _erlang_requirements(queueing: Any, q: Queue, contacts: np.ndarray, aht: np.
         pass
     out: list[Any] = []
     cache: dict[tuple[float, float], Any] = {}
-    for c, a in zip(contacts, aht):
+    for c, a in zip(contacts, aht, strict=True):
         key = (float(c), float(a))
         if key not in cache:
             try:

@@ -86,8 +86,13 @@ def check_vendors(plan: Plan) -> None:
 def _check_vendor_week(plan: Plan, vd: Vendor, w: int, vals: dict[str, float], contracted: bool,
                        used_hours: float, used_contacts: float) -> None:
     where = f"vendor {vd.id}, week {w}"
-    g = lambda k: vals[k] if math.isfinite(vals[k]) else 0.0  # noqa: E731
-    near = lambda a, b: abs(a - b) <= plan.tol * max(1.0, abs(b))  # noqa: E731
+
+    def g(k: str) -> float:
+        return vals[k] if math.isfinite(vals[k]) else 0.0
+
+    def near(a: float, b: float) -> bool:
+        return abs(a - b) <= plan.tol * max(1.0, abs(b))
+
     per_contact = vd.pricing == "per_contact"
     frac = float(plan.week_frac[w])
     # usage: the pricing's own measure strictly; the other one when reported (not 0 / NaN)

@@ -95,7 +95,7 @@ def line_ranges(lines: np.ndarray, limit: int = MAX_RANGES) -> str:
     breaks = np.flatnonzero(np.diff(lines) != 1)
     starts = np.concatenate([[lines[0]], lines[breaks + 1]])
     ends = np.concatenate([lines[breaks], [lines[-1]]])
-    shown = [f"{a}" if a == b else f"{a}-{b}" for a, b in zip(starts[:limit], ends[:limit])]
+    shown = [f"{a}" if a == b else f"{a}-{b}" for a, b in zip(starts[:limit], ends[:limit], strict=True)]
     more = len(starts) - limit
     return ", ".join(shown) + (f" and {more:,} more range{'s' if more > 1 else ''}" if more > 0 else "")
 

@@ -145,7 +145,7 @@ def solve_sub(s: Sub, threads: int | None, time_limit: float | None, mip_gap: fl
         pos = {int(c): i for i, c in enumerate(s.cols)}
         add_r, add_c, add_v, add_lo, add_hi = [], [], [], [], []
         for k, (cols, coef, rlo, rhi) in enumerate(extra):
-            for c, v in zip(cols.tolist(), coef.tolist()):
+            for c, v in zip(cols.tolist(), coef.tolist(), strict=True):
                 if c in pos:
                     add_r.append(k)
                     add_c.append(pos[c])

@@ -27,7 +27,7 @@ def deferred_vendor_terms(ix: IndexSets, cols: dict[str, Block], vendor_prov: np
     """Per vendor (scenario order): its DeferredTerms; amount is agents (per agent-hour pricing) or 1 contact (per contact)."""
     D = ix.deferred
     out = []
-    for v, p in zip(ix.scenario.config.vendors, vendor_prov):
+    for v, p in zip(ix.scenario.config.vendors, vendor_prov, strict=True):
         c = np.nonzero(D.h_prov == p)[0]
         t = D.h_period[c]
         amount = np.ones(len(c)) if v.pricing == "per_contact" else D.h_agents[c]

@@ -259,7 +259,7 @@ VendorTerms = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 def _vendor_terms(ix: IndexSets, zcol: np.ndarray, vendor_prov: np.ndarray) -> list[VendorTerms]:
     """Per vendor (scenario order): its VendorTerms; amount is agents (per agent-hour pricing) or contacts (per contact)."""
     out = []
-    for vi, (v, p) in enumerate(zip(ix.scenario.config.vendors, vendor_prov)):
+    for vi, (v, p) in enumerate(zip(ix.scenario.config.vendors, vendor_prov, strict=True)):
         r = ix.vendor_rows(vi)
         zc = zcol[ix.b_slot[ix.r_base[r]], p]
         amount = ix.r_contacts[r] if v.pricing == "per_contact" else ix.r_required[r].astype(float)
@@ -273,7 +273,7 @@ def _add_vendor_contracts(ix: IndexSets, cols: dict[str, Block], rows: RowFamili
     z_of = [np.unique(zc) for (_t, _w, zc, _a) in vendor_z]
     start = rows.family("contract", sum(len(z) for z in z_of), -INF, 0.0)
     k = start
-    for vi, (v, zs) in enumerate(zip(ix.scenario.config.vendors, z_of)):
+    for vi, (v, zs) in enumerate(zip(ix.scenario.config.vendors, z_of, strict=True)):
         cost[by.start + vi] = v.fee_per_week * ix.horizon_weeks
         m = len(zs)
         rows.coef(k + np.arange(m), zs, 1.0)
@@ -289,7 +289,7 @@ def _add_vendor_capacity(ix: IndexSets, cols: dict[str, Block], rows: RowFamilie
     by = cols["y"]
     n_periods = len(ix.periods)
     parts = []
-    for vi, (v, (t, _w, zc, amount), (th, _wh, hc, ah, most)) in enumerate(zip(ix.scenario.config.vendors, vendor_z, vendor_h)):
+    for vi, (v, (t, _w, zc, amount), (th, _wh, hc, ah, most)) in enumerate(zip(ix.scenario.config.vendors, vendor_z, vendor_h, strict=True)):
         cap = v.capacity_contacts if v.pricing == "per_contact" else v.capacity_agents
         if cap is None:
             continue
@@ -321,7 +321,7 @@ def _add_take_or_pay(ix: IndexSets, cols: dict[str, Block], rows: RowFamilies, c
     by, bb = cols["y"], cols["billed"]
     n_weeks = ix.n_weeks
     used_parts, min_parts = [], []
-    for vi, (v, (_t, w, zc, amount), (_th, wh, hc, ah, _most)) in enumerate(zip(ix.scenario.config.vendors, vendor_z, vendor_h)):
+    for vi, (v, (_t, w, zc, amount), (_th, wh, hc, ah, _most)) in enumerate(zip(ix.scenario.config.vendors, vendor_z, vendor_h, strict=True)):
         _lt, lw, lc, la = vendor_levels[vi]
         w, zc, amount = np.concatenate([w, lw, wh]), np.concatenate([zc, lc, hc]), np.concatenate([amount, la, ah])
         per_contact = v.pricing == "per_contact"
