@@ -38,7 +38,8 @@ START_HOUR = 8
 class DeferTiny:
     arrivals: list[int]
     deadline: int
-    vendors: list[tuple[str, float, list[int] | None]] = field(default_factory=list)  # id, price, open periods (None: all)
+    # id, price, open periods (None: all)
+    vendors: list[tuple[str, float, list[int] | None]] = field(default_factory=list)
     target: int | None = None
     share: float = 0.0
     shift_cost: float | None = None
@@ -70,7 +71,8 @@ class DeferTiny:
         return min(open_) if open_ else math.inf
 
     def _best_given_capacity(self, capacity: list[int]) -> float:
-        """Cheapest vendor cost with `capacity` free contacts a period, by DP over (waiting line, contacts within target)."""
+        """Cheapest vendor cost with `capacity` free contacts a period, by DP over (waiting line, contacts within
+        target)."""
         P = len(self.arrivals)
         total = sum(self.arrivals)
         need = math.ceil(self.share * total - 1e-9) if self.target is not None else 0

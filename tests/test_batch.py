@@ -103,7 +103,9 @@ def test_job_folders_are_complete(bundled_batch) -> None:
         assert (out / scen / var / "report.html").is_file()
         if rec["status"] in ("optimal", "feasible"):
             assert row["violations"] == 0, rec["violations"]
-            assert row["vendors_used"] == ";".join(json.loads((out / scen / var / "summary.json").read_text())["kpis"]["vendors_used"])
+            assert row["vendors_used"] == ";".join(
+                json.loads((out / scen / var / "summary.json").read_text())["kpis"]["vendors_used"]
+            )
             queues = [c for c in summary.columns if c.startswith("service_level.")]
             assert any(pd.notna(row[c]) for c in queues)
 
@@ -245,10 +247,15 @@ def test_dask_executor_on_a_local_cluster(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     shutil.copytree(DATA / "good" / "tiny-split", folder / "tiny")
     out = tmp_path / "out"
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
         summary = run_batch(folder, out, backend="highs", executor="dask",
                             scheduler=cluster.scheduler_address, progress=False)
-    assert list(zip(summary["variant"], summary["status"], strict=True)) == [("base", "optimal"), ("pricey-vendor", "optimal")]
+    assert list(zip(summary["variant"], summary["status"], strict=True)) == [
+        ("base", "optimal"),
+        ("pricey-vendor", "optimal"),
+    ]
     records = job_records(out)
     assert {r["status"] for r in records.values()} == {"optimal"}
     assert summary.loc[1, "objective"] > summary.loc[0, "objective"]  # the dearer vendor costs more

@@ -192,7 +192,8 @@ def test_report_from_folder_without_scenario(result, tmp_path: Path) -> None:
 
 
 def test_report_without_plan(scenario, tmp_path: Path) -> None:
-    no_vendor = scenario.with_changes({"vendors": [], "variants": {"pricey-vendor": None}})  # the variant edits the vendor
+    # the variant edits the vendor
+    no_vendor = scenario.with_changes({"vendors": [], "variants": {"pricey-vendor": None}})
     r = solve(no_vendor, backend="highs")  # no time limit: infeasibility is asserted
     assert r.status == Status.infeasible
     path = write_report(r, tmp_path / "r.html", scenario=no_vendor)

@@ -82,7 +82,11 @@ def read_baseline(path: Path) -> dict:
         data = json.loads(path.read_text())
     except (OSError, ValueError) as exc:
         raise StaffmixError(f"{path}: not a staffmix bench baseline ({exc})") from None
-    if not isinstance(data, dict) or data.get("version") != BASELINE_VERSION or not isinstance(data.get("scenarios"), dict):
+    if (
+        not isinstance(data, dict)
+        or data.get("version") != BASELINE_VERSION
+        or not isinstance(data.get("scenarios"), dict)
+    ):
         raise StaffmixError(f"{path}: not a staffmix bench baseline (version {BASELINE_VERSION} with 'scenarios')")
     return data
 
@@ -107,8 +111,9 @@ def compare(rows: list[Row], baseline: dict, tolerance: float) -> bool:
             regressed = True
             r.verdict = "REGRESSED: " + ", ".join(problems)
         else:
-            better = (b_obj is not None and r.objective is not None and r.objective < b_obj - tolerance * abs(b_obj)) or (
-                b_bound is not None and r.bound is not None and r.bound > b_bound + tolerance * abs(b_bound))
+            better = (
+                b_obj is not None and r.objective is not None and r.objective < b_obj - tolerance * abs(b_obj)
+            ) or (b_bound is not None and r.bound is not None and r.bound > b_bound + tolerance * abs(b_bound))
             r.verdict = "better" if better else "ok"
     missing = sorted(set(baseline["scenarios"]) - {r.name for r in rows})
     for name in missing:

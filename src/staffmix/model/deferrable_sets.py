@@ -123,8 +123,14 @@ def build_deferred(
     row_of[codes] = np.arange(n)
     mine = row_of[a_queue] >= 0 if len(a_queue) else np.zeros(0, dtype=bool)
     np.add.at(arrived, (row_of[a_queue[mine]], a_period[mine]), a_contacts[mine])
-    waiting_max = np.stack([_trailing_sum(arrived[d], int(deadline[d]), h.cyclic) for d in range(n)]) if n else np.zeros((0, T))
-    backlog_max = np.stack([_trailing_sum(arrived[d], int(deadline[d]) - 1, h.cyclic) for d in range(n)]) if n else np.zeros((0, T))
+    waiting_max = (
+        np.stack([_trailing_sum(arrived[d], int(deadline[d]), h.cyclic) for d in range(n)]) if n else np.zeros((0, T))
+    )
+    backlog_max = (
+        np.stack([_trailing_sum(arrived[d], int(deadline[d]) - 1, h.cyclic) for d in range(n)])
+        if n
+        else np.zeros((0, T))
+    )
     if n and not h.cyclic:
         backlog_max[:, -1] = 0.0  # the plan leaves no backlog behind
 
@@ -186,7 +192,8 @@ def build_deferred(
 
 
 def _trailing_sum(values: np.ndarray, length: int, cyclic: bool) -> np.ndarray:
-    """out[t] = values[t-length+1] + ... + values[t] (wrapping on a cyclic horizon, from period 0 otherwise); 0 when length <= 0."""
+    """out[t] = values[t-length+1] + ... + values[t] (wrapping on a cyclic horizon, from period 0 otherwise); 0 when
+    length <= 0."""
     T = len(values)
     if length <= 0:
         return np.zeros(T)

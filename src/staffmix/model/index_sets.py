@@ -55,7 +55,8 @@ from staffmix.scenario.schema import DAYS, IN_HOUSE, ScenarioConfig
 
 
 def period_table(config: ScenarioConfig) -> pd.DataFrame:
-    """One row per period: period, period_start (tz-aware), hour, minute, weekday, how (hour of week), day, week, week_fraction."""
+    """One row per period: period, period_start (tz-aware), hour, minute, weekday, how (hour of week), day, week,
+    week_fraction."""
     h = config.horizon
     starts = h.period_starts()
     period = np.arange(h.periods)
@@ -185,7 +186,8 @@ class IndexSets:
         return out
 
     def vendor_rows(self, vendor_index: int) -> np.ndarray:
-        """Requirement rows vendor `vendor_index` (scenario order) may take: its requirement rows whose slot is open to it."""
+        """Requirement rows vendor `vendor_index` (scenario order) may take: its requirement rows whose slot is open to
+        it."""
         p = self.providers.index(self.vendors[vendor_index])
         rows = np.nonzero(self.r_prov == p)[0]
         return rows[self.slot_open[self.b_slot[self.r_base[rows]], p]]
@@ -302,7 +304,9 @@ def build_index(scenario: Scenario) -> IndexSets:
 
     per_contact = {v.id for v in config.vendors if v.pricing == "per_contact"}
     # requirement rows, per queue and provider that may take it
-    parts: dict[str, list[np.ndarray]] = {k: [] for k in ("period", "queue", "prov", "contacts", "aht", "required", "base")}
+    parts: dict[str, list[np.ndarray]] = {
+        k: [] for k in ("period", "queue", "prov", "contacts", "aht", "required", "base")
+    }
     for qi, q in enumerate(config.queues):
         rows = np.nonzero(a_queue == qi)[0]
         if not len(rows):
@@ -332,13 +336,23 @@ def build_index(scenario: Scenario) -> IndexSets:
             parts["aht"].append(aht[mask] * factor)
             parts["required"].append(req)
             parts["base"].append(base_of_active[rows[mask]])
-    dtypes = {"period": np.int64, "queue": np.int64, "prov": np.int64, "contacts": float, "aht": float, "required": np.int64, "base": np.int64}
+    dtypes = {
+        "period": np.int64,
+        "queue": np.int64,
+        "prov": np.int64,
+        "contacts": float,
+        "aht": float,
+        "required": np.int64,
+        "base": np.int64,
+    }
     r = {k: (np.concatenate(v).astype(dtypes[k]) if v else np.zeros(0, dtype=dtypes[k])) for k, v in parts.items()}
     prank = np.argsort(np.argsort(np.asarray(providers, dtype=object)))
     rorder = np.lexsort((prank[r["prov"]], qrank[r["queue"]], r["period"]))
     r = {k: v[rorder] for k, v in r.items()}
 
-    b_slot, slot_key, slot_open = _routing_slots(config, periods, queues, len(providers), b_period, b_queue, r["base"], r["prov"])
+    b_slot, slot_key, slot_open = _routing_slots(
+        config, periods, queues, len(providers), b_period, b_queue, r["base"], r["prov"]
+    )
 
     pair_ok = np.array([[group_may_take(config, g, q) for q in config.queues] for g in config.groups],
                        dtype=bool).reshape(len(groups), len(queues))
@@ -349,7 +363,9 @@ def build_index(scenario: Scenario) -> IndexSets:
     b_group, sg_queue, sg_label, sg_contacts = service_groups(config, periods, b_period, b_queue, b_contacts)
     vendor_code = np.array([p in per_contact for p in providers], dtype=bool)
     routable = slot_open[b_slot[r["base"]], r["prov"]] if len(r["base"]) else np.zeros(0, dtype=bool)
-    m_req, m_service, step_req, step_gain = level_steps(config, r, b_group, routable, vendor_code[r["prov"]], interval_s)
+    m_req, m_service, step_req, step_gain = level_steps(
+        config, r, b_group, routable, vendor_code[r["prov"]], interval_s
+    )
     return IndexSets(
         scenario=scenario, periods=periods, queues=queues, providers=providers, groups=groups, vendors=vendors,
         week_of=week_of, week_fraction=week_fraction,
@@ -414,7 +430,9 @@ def _shift_starts(config: ScenarioConfig, periods: pd.DataFrame):
     weekday = periods["weekday"].to_numpy()
     day_codes, day_uniques = pd.factorize(periods["day"])
     week = periods["week"].to_numpy()
-    cols: dict[str, list] = {k: [] for k in ("group", "template", "start_period", "n_periods", "paid_h", "cost", "week", "g")}
+    cols: dict[str, list] = {
+        k: [] for k in ("group", "template", "start_period", "n_periods", "paid_h", "cost", "week", "g")
+    }
     step_h = h.interval_min / 60.0
     for gi, g in enumerate(config.groups):
         night = set(g.night_hours)

@@ -125,7 +125,10 @@ def _label(ix: IndexSets, r: int) -> str:
 def add_variables(ix: IndexSets) -> Variables:
     config = ix.scenario.config
     providers = ix.providers
-    z = [pulp.LpVariable(f"z_{s}_{providers[p]}", cat=pulp.LpBinary) for s, p in zip(ix.z_slot.tolist(), ix.z_prov.tolist(), strict=True)]
+    z = [
+        pulp.LpVariable(f"z_{s}_{providers[p]}", cat=pulp.LpBinary)
+        for s, p in zip(ix.z_slot.tolist(), ix.z_prov.tolist(), strict=True)
+    ]
     zcol = np.full(ix.slot_open.shape, -1, dtype=np.int64)
     zcol[ix.z_slot, ix.z_prov] = np.arange(len(z))
     unserved = [pulp.LpVariable(f"unserved_{s}", cat=pulp.LpBinary) for s in range(ix.n_slots)] if ix.soft else []
@@ -157,7 +160,9 @@ def _deferred_variables(ix: IndexSets) -> dict[str, list[pulp.LpVariable]]:
     """Deferrable work's variables (docs/model.md, "Deferrable work"), bounds from the index sets."""
     D = ix.deferred
     q = [ix.queues[c] for c in D.queue.tolist()]
-    handler = [ix.groups[g] if g >= 0 else ix.providers[p] for g, p in zip(D.h_group.tolist(), D.h_prov.tolist(), strict=True)]
+    handler = [
+        ix.groups[g] if g >= 0 else ix.providers[p] for g, p in zip(D.h_group.tolist(), D.h_prov.tolist(), strict=True)
+    ]
     handled = [
         pulp.LpVariable(f"handled_{q[d]}_{t}_{j}", lowBound=0, upBound=float(D.waiting_max[d, t]))
         for d, t, j in zip(D.h_queue.tolist(), D.h_period.tolist(), handler, strict=True)
@@ -175,7 +180,9 @@ def _deferred_variables(ix: IndexSets) -> dict[str, list[pulp.LpVariable]]:
         for d, s in zip(D.w_queue.tolist(), D.w_period.tolist(), strict=True)
     ]
     on_time = [
-        pulp.LpVariable(f"on_time_{q[d]}_{s}", lowBound=1 if m == 0 else 0, upBound=1, cat=pulp.LpBinary if m else pulp.LpContinuous)
+        pulp.LpVariable(
+            f"on_time_{q[d]}_{s}", lowBound=1 if m == 0 else 0, upBound=1, cat=pulp.LpBinary if m else pulp.LpContinuous
+        )
         for d, s, m in zip(D.w_queue.tolist(), D.w_period.tolist(), D.w_big_m.tolist(), strict=True)
     ]
     return dict(handled=handled, backlog=backlog, dropped=dropped, within=within, on_time=on_time)
@@ -218,7 +225,9 @@ def add_group_capacity(prob: pulp.LpProblem, ix: IndexSets, var: Variables) -> N
     for g, t, avar in zip(ix.a_group.tolist(), a_period.tolist(), var.a, strict=True):
         assigned[(g, t)].append(avar)
     D = ix.deferred  # deferrable work handled in-house takes agent time too
-    for g, t, hvar, per_contact in zip(D.h_group.tolist(), D.h_period.tolist(), var.handled, D.h_agents.tolist(), strict=True):
+    for g, t, hvar, per_contact in zip(
+        D.h_group.tolist(), D.h_period.tolist(), var.handled, D.h_agents.tolist(), strict=True
+    ):
         if g >= 0:
             assigned[(g, t)].append(per_contact * hvar)
     groups = ix.scenario.config.groups
@@ -241,7 +250,8 @@ def add_headcount(prob: pulp.LpProblem, ix: IndexSets, var: Variables, cost: Cos
         for week, rows in mine.groupby("week"):
             frac = ix.week_fraction[int(week)]
             prob += (
-                pulp.lpSum(p * var.x[i] for i, p in zip(rows.index, rows["paid_h"], strict=True)) <= g.max_hours_per_week * frac * H,
+                pulp.lpSum(p * var.x[i] for i, p in zip(rows.index, rows["paid_h"], strict=True))
+                <= g.max_hours_per_week * frac * H,
                 f"weekly_hours_{g.id}_{week}",
             )
 
@@ -259,7 +269,9 @@ def _vendor_terms(ix: IndexSets, var: Variables, vi: int) -> list[tuple[int, int
     return out
 
 
-def _deferred_vendor_terms(ix: IndexSets, var: Variables, vi: int) -> list[tuple[int, int, pulp.LpVariable, float, float]]:
+def _deferred_vendor_terms(
+    ix: IndexSets, var: Variables, vi: int
+) -> list[tuple[int, int, pulp.LpVariable, float, float]]:
     """(period, week, handled var, amount per contact, most contacts) of each handling column of vendor `vi`; amount is
     agents (per agent-hour pricing) or 1 contact (per contact)."""
     D = ix.deferred
@@ -443,7 +455,10 @@ def add_deferred_contracts(prob: pulp.LpProblem, ix: IndexSets, var: Variables) 
     vendor_of = {ix.providers.index(v): vi for vi, v in enumerate(ix.vendors)}
     for c in np.nonzero(D.h_prov > 0)[0].tolist():
         hvar = var.handled[c]
-        prob += hvar <= float(D.waiting_max[D.h_queue[c], D.h_period[c]]) * var.y[vendor_of[int(D.h_prov[c])]], f"deferred_contract_{hvar.name}"
+        prob += (
+            hvar <= float(D.waiting_max[D.h_queue[c], D.h_period[c]]) * var.y[vendor_of[int(D.h_prov[c])]],
+            f"deferred_contract_{hvar.name}",
+        )
 
 
 def add_response_share(prob: pulp.LpProblem, ix: IndexSets, var: Variables) -> None:

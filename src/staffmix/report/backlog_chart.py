@@ -64,7 +64,9 @@ def backlog_figure(result: Result, scenario: Any | None = None) -> Any | None:
                    label="oldest waiting (h)")
         deadline, target = limits.get(q, (None, None))
         if deadline is not None:
-            right.axhline(deadline, color=WAIT_COLOR, linestyle="dashed", linewidth=1.0, label=f"deadline {deadline:g} h")
+            right.axhline(
+                deadline, color=WAIT_COLOR, linestyle="dashed", linewidth=1.0, label=f"deadline {deadline:g} h"
+            )
         if target is not None:
             right.axhline(target, color=WAIT_COLOR, linestyle="dotted", linewidth=1.0, label=f"target {target:g} h")
         right.set_ylabel("hours", color=WAIT_COLOR)

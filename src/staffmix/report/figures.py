@@ -120,7 +120,9 @@ def staffing_figure(result: Result, scenario: Any | None = None) -> Any | None:
     edges = grid.append(pd.DatetimeIndex([grid[-1] + step]))
     for ax, q in zip(axes, queues, strict=True):
         sq = s[s["queue"] == q]
-        staffed = sq.pivot_table(index="_t", columns="provider", values="staffed", aggfunc="sum").reindex(grid).fillna(0.0)
+        staffed = (
+            sq.pivot_table(index="_t", columns="provider", values="staffed", aggfunc="sum").reindex(grid).fillna(0.0)
+        )
         required = sq.groupby("_t")["required"].sum().reindex(grid).fillna(0.0)
         base = np.zeros(len(grid) + 1)
         for p in providers:
@@ -129,7 +131,9 @@ def staffing_figure(result: Result, scenario: Any | None = None) -> Any | None:
             vals = staffed[p].to_numpy(dtype=float)
             vals = np.append(vals, vals[-1])
             label = "in-house" if p == IN_HOUSE else p
-            ax.fill_between(edges, base, base + vals, step="post", color=colors[p], alpha=0.85, linewidth=0, label=label)
+            ax.fill_between(
+                edges, base, base + vals, step="post", color=colors[p], alpha=0.85, linewidth=0, label=label
+            )
             base = base + vals
         req = required.to_numpy(dtype=float)
         ax.step(edges, np.append(req, req[-1]), where="post", color="black", linewidth=1.0, label="required")
@@ -144,7 +148,9 @@ def staffing_figure(result: Result, scenario: Any | None = None) -> Any | None:
         for h, label in zip(*ax.get_legend_handles_labels(), strict=True):
             handles.setdefault(label, h)
     handles["required"] = handles.pop("required")
-    fig.legend(list(handles.values()), list(handles), loc="outside upper right", ncol=len(handles), fontsize=9, frameon=False)
+    fig.legend(
+        list(handles.values()), list(handles), loc="outside upper right", ncol=len(handles), fontsize=9, frameon=False
+    )
     axes[-1].set_xlim(edges[0], edges[-1])
     _date_axis(axes[-1], edges[-1] - edges[0])
     where = f"local time, {tz}" if tz else "time zone of the result"
@@ -171,7 +177,9 @@ def hour_of_week_shares(result: Result, timezone: str | None = None) -> pd.DataF
         return pd.DataFrame()
     t = local_starts(s, timezone)
     how = t.dt.day_of_week * 24 + t.dt.hour
-    table = s.assign(how=how).pivot_table(index="provider", columns="how", values="contacts", aggfunc="sum", fill_value=0.0)
+    table = s.assign(how=how).pivot_table(
+        index="provider", columns="how", values="contacts", aggfunc="sum", fill_value=0.0
+    )
     table = table.reindex(columns=range(168), fill_value=0.0).reindex(provider_order(table.index))
     totals = table.sum(axis=0)
     return table.div(totals.where(totals > 0), axis=1)
@@ -283,7 +291,9 @@ def service_figure(result: Result, scenario: Any | None = None) -> Any | None:
     if "longest_wait_h" in d.columns and d["longest_wait_h"].notna().any():
         notes.append("deferrable queues: share answered within target, by day of arrival (the target holds per week)")
     # one note a line: a long title runs off the figure
-    ax.set_title("Achieved service level per queue and day (volume-weighted)\n" + "\n".join(notes), loc="left", fontsize=10)
+    ax.set_title(
+        "Achieved service level per queue and day (volume-weighted)\n" + "\n".join(notes), loc="left", fontsize=10
+    )
     return fig
 
 
@@ -369,7 +379,9 @@ def index_figure(summary: pd.DataFrame, currency: str | None = None) -> Any | No
     y = np.arange(len(summary))
     vals = np.nan_to_num(cost, nan=0.0)
     bars = ax.barh(y, vals, color=[color[s] for s in summary["scenario"]])
-    texts = [fmt_number(c) if not math.isnan(c) else f"no plan ({st})" for c, st in zip(cost, summary["status"], strict=True)]
+    texts = [
+        fmt_number(c) if not math.isnan(c) else f"no plan ({st})" for c, st in zip(cost, summary["status"], strict=True)
+    ]
     ax.bar_label(bars, labels=texts, padding=3, fontsize=8)
     ax.set_yticks(y, labels, fontsize=8)
     ax.invert_yaxis()

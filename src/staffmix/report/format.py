@@ -75,9 +75,17 @@ def html_table(
     kinds = dict(kinds or {})
     for col in df.columns:
         if col not in kinds:
-            kinds[col] = "number" if pd.api.types.is_numeric_dtype(df[col]) and not pd.api.types.is_bool_dtype(df[col]) else "text"
+            kinds[col] = (
+                "number"
+                if pd.api.types.is_numeric_dtype(df[col]) and not pd.api.types.is_bool_dtype(df[col])
+                else "text"
+            )
     ident = f' id="{html.escape(table_id)}"' if table_id else ""
-    out = [f"<table{ident}>", "<thead><tr>" + "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns) + "</tr></thead>", "<tbody>"]
+    out = [
+        f"<table{ident}>",
+        "<thead><tr>" + "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns) + "</tr></thead>",
+        "<tbody>",
+    ]
     for i, row in enumerate(df.itertuples(index=False, name=None)):
         cells = []
         for col, value in zip(df.columns, row, strict=True):
@@ -89,7 +97,10 @@ def html_table(
             cells.append(cell)
         out.append("<tr>" + "".join(cells) + "</tr>")
     if total is not None:
-        cells = [table_cell(total.get(c, ""), kinds[c] if c in total and not isinstance(total[c], str) else "text") for c in df.columns]
+        cells = [
+            table_cell(total.get(c, ""), kinds[c] if c in total and not isinstance(total[c], str) else "text")
+            for c in df.columns
+        ]
         out.append('<tr class="total">' + "".join(cells) + "</tr>")
     out.append("</tbody></table>")
     return "\n".join(out)

@@ -176,7 +176,10 @@ def _vendor_weeks(ix: IndexSets, values: PlanValues, staffing: pd.DataFrame, def
                 billed_h, billed_c = max(billed, used_hours), 0.0
                 cost = v.rate_per_hour * billed_h + fee
             rows.append((v.id, w, used_hours, billed_h, used_contacts, billed_c, fee, cost))
-    return pd.DataFrame(rows, columns=["vendor", "week", "used_hours", "billed_hours", "used_contacts", "billed_contacts", "fee", "cost"])
+    return pd.DataFrame(
+        rows,
+        columns=["vendor", "week", "used_hours", "billed_hours", "used_contacts", "billed_contacts", "fee", "cost"],
+    )
 
 
 def least_headcount(ix: IndexSets, shifts: pd.DataFrame) -> pd.DataFrame:
@@ -185,7 +188,9 @@ def least_headcount(ix: IndexSets, shifts: pd.DataFrame) -> pd.DataFrame:
     heads are unpriced, and a planner reads this column as "people to employ"."""
     config = ix.scenario.config
     starts = ix.starts.loc[:, ["group", "template", "start_period", "day", "week", "paid_h"]]
-    plan = starts.merge(shifts[["group", "template", "start_period", "count"]], on=["group", "template", "start_period"])
+    plan = starts.merge(
+        shifts[["group", "template", "start_period", "count"]], on=["group", "template", "start_period"]
+    )
     rows = []
     for g in config.groups:
         mine = plan[plan["group"] == g.id]
@@ -199,15 +204,23 @@ def least_headcount(ix: IndexSets, shifts: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["group", "headcount"])
 
 
-def cost_breakdown(ix: IndexSets, shifts: pd.DataFrame, headcount: pd.DataFrame, vendors: pd.DataFrame, staffing: pd.DataFrame,
-                   backlog: pd.DataFrame | None = None) -> pd.DataFrame:
+def cost_breakdown(
+    ix: IndexSets,
+    shifts: pd.DataFrame,
+    headcount: pd.DataFrame,
+    vendors: pd.DataFrame,
+    staffing: pd.DataFrame,
+    backlog: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """The objective by component, recomputed from the plan's integers (not the solver's floats)."""
     config = ix.scenario.config
     shift_cost = ix.starts.set_index(["group", "template", "start_period"])["cost"]
     keys = list(zip(shifts["group"], shifts["template"], shifts["start_period"], strict=True))
     pay = float((shift_cost.reindex(keys).to_numpy() * shifts["count"].to_numpy()).sum()) if len(shifts) else 0.0
     per_head = {g.id: g.cost_per_head_per_week for g in config.groups}
-    heads = float(sum(per_head[g] * h * ix.horizon_weeks for g, h in zip(headcount["group"], headcount["headcount"], strict=True)))
+    heads = float(
+        sum(per_head[g] * h * ix.horizon_weeks for g, h in zip(headcount["group"], headcount["headcount"], strict=True))
+    )
     rate = {v.id: (v.rate_per_hour or 0.0) for v in config.vendors}
     price = {v.id: (v.price_per_contact or 0.0) for v in config.vendors}
     hours = float(sum(rate[v] * b for v, b in zip(vendors["vendor"], vendors["billed_hours"], strict=True)))
@@ -216,9 +229,14 @@ def cost_breakdown(ix: IndexSets, shifts: pd.DataFrame, headcount: pd.DataFrame,
     soft = config.policy.soft_service_level
     penalty = float(soft.penalty_per_agent_hour * staffing["shortfall"].sum() * ix.period_h) if soft else 0.0
     if soft and len(ix.sg_queue):
-        penalty += float(soft.penalty_per_agent_hour * (late_contacts(ix, staffing) @ ix.agent_h_per_contact[ix.sg_queue]))
+        penalty += float(
+            soft.penalty_per_agent_hour * (late_contacts(ix, staffing) @ ix.agent_h_per_contact[ix.sg_queue])
+        )
     if soft and backlog is not None:  # unanswered deferrable contacts: the agent-hours they need in-house
-        need_h = {config.queues[c].id: float(a / 3600.0 / o) for c, a, o in zip(ix.deferred.queue, ix.deferred.aht_s, ix.deferred.occupancy, strict=True)}
+        need_h = {
+            config.queues[c].id: float(a / 3600.0 / o)
+            for c, a, o in zip(ix.deferred.queue, ix.deferred.aht_s, ix.deferred.occupancy, strict=True)
+        }
         penalty += float(soft.penalty_per_agent_hour * (backlog["unanswered"] * backlog["queue"].map(need_h)).sum())
     amounts = dict(zip(COST_COMPONENTS, (pay, heads, hours, contacts, fees, penalty), strict=True))
     return pd.DataFrame({"component": list(amounts), "amount": list(amounts.values())})
@@ -228,12 +246,16 @@ def service_targets(ix: IndexSets) -> pd.DataFrame:
     """Each queue's target, over what it is measured, and its period floor (the Result's service_targets);
     a deferrable queue is measured by its response share ("response")."""
     queues = ix.scenario.config.queues
-    return pd.DataFrame({
-        "queue": [q.id for q in queues],
-        "measured": ["response" if q.response_within_h is not None else q.service_level.measured for q in queues],
-        "target": [queue_target(q) for q in queues],
-        "period_floor": [np.nan if q.service_level.period_floor is None else float(q.service_level.period_floor) for q in queues],
-    })
+    return pd.DataFrame(
+        {
+            "queue": [q.id for q in queues],
+            "measured": ["response" if q.response_within_h is not None else q.service_level.measured for q in queues],
+            "target": [queue_target(q) for q in queues],
+            "period_floor": [
+                np.nan if q.service_level.period_floor is None else float(q.service_level.period_floor) for q in queues
+            ],
+        }
+    )
 
 
 def late_contacts(ix: IndexSets, staffing: pd.DataFrame) -> np.ndarray:

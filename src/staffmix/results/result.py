@@ -130,7 +130,8 @@ class Result:
     options: dict[str, Any] = field(default_factory=dict)
     """The solver options the solve ran with (backend, time_limit_s, mip_gap, threads)."""
     staffing: pd.DataFrame = field(default_factory=lambda: empty_table("staffing"))
-    """One row per queue-period with demand: provider, contacts, required and staffed agents, shortfall, service level, ASA, occupancy."""
+    """One row per queue-period with demand: provider, contacts, required and staffed agents, shortfall, service level,
+    ASA, occupancy."""
     shifts: pd.DataFrame = field(default_factory=lambda: empty_table("shifts"))
     """In-house shifts started: group, template, start period and time, count."""
     headcount: pd.DataFrame = field(default_factory=lambda: empty_table("headcount"))
@@ -166,7 +167,18 @@ class Result:
         solver model kept for export."""
         if not isinstance(other, Result):
             return NotImplemented
-        scalars = ("status", "scenario", "solver", "objective", "bound", "gap", "message", "options", "kpis", "currency")
+        scalars = (
+            "status",
+            "scenario",
+            "solver",
+            "objective",
+            "bound",
+            "gap",
+            "message",
+            "options",
+            "kpis",
+            "currency",
+        )
         return all(_jsonable(getattr(self, f)) == _jsonable(getattr(other, f)) for f in scalars) and all(
             _same_table(getattr(self, name), getattr(other, name)) for name in TABLE_COLUMNS
         )
@@ -204,7 +216,8 @@ class Result:
     @property
     def below_target_periods(self) -> int:
         """Queue-periods that miss what the scenario asks: unserved, short of their requirement, or under their
-        service-level target (staffmix.results.targets); 0 for a plan that meets every target, and when there is no plan."""
+        service-level target (staffmix.results.targets); 0 for a plan that meets every target, and when there is no
+        plan."""
         k = self.kpis
         count = k.get("below_target_periods", k.get("unmet_periods"))  # results saved before the count existed
         return int(count or 0) if self.status.has_plan else 0
@@ -282,7 +295,9 @@ class Result:
 
     def _pulp_model(self) -> Any:
         if self.model is None or not hasattr(self.model, "writeLP"):
-            raise StaffmixError(f"no PuLP model kept for this result (solver {self.solver}); use staffmix.build_model(scenario)")
+            raise StaffmixError(
+                f"no PuLP model kept for this result (solver {self.solver}); use staffmix.build_model(scenario)"
+            )
         return self.model
 
     def with_(self, **changes: Any) -> Result:
@@ -437,7 +452,8 @@ def _rollup_keys(frame: pd.DataFrame, by: str) -> list[str]:
 
 
 def backlog_rollup(backlog: pd.DataFrame, by: str = "queue") -> pd.DataFrame:
-    """Deferrable queues: contacts, share handled within target and longest wait (h), by queue, day or week of arrival, or overall."""
+    """Deferrable queues: contacts, share handled within target and longest wait (h), by queue, day or week of arrival,
+    or overall."""
     if by not in ("queue", "day", "week", "overall"):
         raise ValueError(f"by must be 'queue', 'day', 'week' or 'overall', not {by!r}")
     b = backlog[backlog["arrived"] > 0].copy()

@@ -30,7 +30,9 @@ def hour_band_split(result: Result, timezone: str | None = None) -> pd.DataFrame
     for lo, hi, label in HOUR_BANDS:
         band[(hour >= lo) & (hour < hi)] = label
     work = s[values].astype(float)  # required agents are integers; shares are fractions
-    table = s.assign(band=band, work=work).pivot_table(index="provider", columns="band", values="work", aggfunc="sum", fill_value=0.0)
+    table = s.assign(band=band, work=work).pivot_table(
+        index="provider", columns="band", values="work", aggfunc="sum", fill_value=0.0
+    )
     shares = table / table.sum(axis=0)
     return shares.reindex(columns=[b for *_, b in HOUR_BANDS if b in shares.columns])
 
@@ -88,7 +90,9 @@ def format_summary(result: Result, timezone: str | None = None, scenario=None) -
         for _, r in svc.iterrows():
             asa = "" if pd.isna(r["asa_s"]) else f", ASA {r['asa_s']:.1f} s"
             occupancy = "" if pd.isna(r["occupancy"]) else f", occupancy {r['occupancy']:.1%}"
-            wait = "" if pd.isna(r.get("longest_wait_h", float("nan"))) else _deferred_text(r, deferrable.get(r["queue"]))
+            wait = (
+                "" if pd.isna(r.get("longest_wait_h", float("nan"))) else _deferred_text(r, deferrable.get(r["queue"]))
+            )
             lines.append(f"    {r['queue']:<20} {r['service_level']:.1%}{asa}{occupancy}{wait}")
             measured = r.get("measured")
             if measured in ("day", "week"):  # issue #14: the promise is per day or week, each hour only above a floor
@@ -101,6 +105,8 @@ def _measured_line(result: Result, queue: str, measured: str, target: float, flo
     rows = result.service(measured)
     rows = rows[rows["queue"] == queue]
     floor_text = "" if pd.isna(floor) else f" (floor {floor:.1%})"
-    return (f"      measured per {measured}: lowest {measured} {rows['service_level'].min():.1%} (target {target:.1%}), "
-            f"lowest period {rows['lowest_period'].min():.1%}{floor_text}")
+    return (
+        f"      measured per {measured}: lowest {measured} {rows['service_level'].min():.1%} (target {target:.1%}), "
+        f"lowest period {rows['lowest_period'].min():.1%}{floor_text}"
+    )
 

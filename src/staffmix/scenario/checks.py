@@ -63,7 +63,8 @@ MAX_REQUIRED_AGENTS = 1e6
 
 
 class ScenarioWarning(UserWarning):
-    """Something in a scenario that is allowed but probably not meant (missing demand rows, contacts at closed hours, ...)."""
+    """Something in a scenario that is allowed but probably not meant (missing demand rows, contacts at closed hours,
+    ...)."""
 
 
 # ---------------------------------------------------------------- helpers
@@ -118,7 +119,8 @@ def check_group_templates(config: ScenarioConfig, problems: list[str], notes: li
         if not unknown and too_long and len(too_long) == len(g.templates):
             problems.append(
                 f"{where}: the group may work no template: every template pays more hours than "
-                f"max_hours_per_week {g.max_hours_per_week:g} ({', '.join(f'{t}: {by_id[t].paid_h:g} h' for t in too_long)})"
+                f"max_hours_per_week {g.max_hours_per_week:g} "
+                f"({', '.join(f'{t}: {by_id[t].paid_h:g} h' for t in too_long)})"
             )
 
 
@@ -151,7 +153,8 @@ def check_queue_languages(config: ScenarioConfig, problems: list[str], notes: li
         if not any(speaks(p, q) for p in [*config.groups, *config.vendors]):
             problems.append(
                 f"{prefix}{_item('queues', i, q.id)}.language: {q.language!r} is spoken by no provider "
-                f"(groups: {_attr_list(config.groups, 'languages')}; vendors: {_attr_list(config.vendors, 'languages')})"
+                f"(groups: {_attr_list(config.groups, 'languages')}; vendors: "
+                f"{_attr_list(config.vendors, 'languages')})"
             )
 
 
@@ -229,7 +232,8 @@ def check_queue_providers(config: ScenarioConfig, problems: list[str], notes: li
                     ok = True
                 elif fitting:
                     reasons.append(
-                        f"in_house: groups {_names(g.id for g in fitting)} fit but have max_headcount 0 or no workable template"
+                        f"in_house: groups {_names(g.id for g in fitting)} fit but have max_headcount 0 or no workable "
+                        "template"
                     )
                 else:
                     reasons.append(f"in_house: no group {_needs(q)}")
@@ -284,7 +288,8 @@ def check_policy(config: ScenarioConfig, problems: list[str], notes: list[str], 
     if pol.min_in_house_share > 0:
         if not config.groups:
             problems.append(
-                f"{prefix}policy.min_in_house_share: {pol.min_in_house_share:g} needs in-house agents, but there are no groups"
+                f"{prefix}policy.min_in_house_share: {pol.min_in_house_share:g} needs in-house agents, but there are "
+                "no groups"
             )
         elif not any(_group_usable(config, g) for g in config.groups):
             problems.append(
@@ -305,7 +310,9 @@ def check_unused_providers(config: ScenarioConfig, problems: list[str], notes: l
     how = set(np.unique(_hour_of_week(config.horizon)).tolist())
     for i, v in enumerate(config.vendors):
         if not any(vendor_may_take(config, v, q) for q in config.queues):
-            notes.append(f"{prefix}{_item('vendors', i, v.id)}: can take no queue (language, certification, region or policy)")
+            notes.append(
+                f"{prefix}{_item('vendors', i, v.id)}: can take no queue (language, certification, region or policy)"
+            )
         if not (v.open_hours_of_week() & how):
             notes.append(f"{prefix}{_item('vendors', i, v.id)}.windows: never open within the horizon")
 
@@ -367,7 +374,9 @@ def closed_mask(config: ScenarioConfig, demand: pd.DataFrame) -> np.ndarray:
     return mask
 
 
-def check_demand_table(config: ScenarioConfig, demand: pd.DataFrame, problems: list[str], notes: list[str], prefix: str) -> bool:
+def check_demand_table(
+    config: ScenarioConfig, demand: pd.DataFrame, problems: list[str], notes: list[str], prefix: str
+) -> bool:
     """The demand frame has the documented columns, known queues, periods in range and sane numbers.
 
     Returns False when the frame is too broken for further checks.
@@ -403,7 +412,8 @@ def check_demand_table(config: ScenarioConfig, demand: pd.DataFrame, problems: l
     if dup.any():
         first = demand[dup].iloc[0]
         problems.append(
-            f"{prefix}{int(dup.sum())} duplicate (period, queue) rows (e.g. period {first['period']}, queue {first['queue']!r})"
+            f"{prefix}{int(dup.sum())} duplicate (period, queue) rows (e.g. period {first['period']}, queue "
+            f"{first['queue']!r})"
         )
     contacts = demand["contacts"].to_numpy(dtype=float)
     required = demand["required_agents"].to_numpy(dtype=float)
@@ -444,7 +454,9 @@ def check_demand_table(config: ScenarioConfig, demand: pd.DataFrame, problems: l
     return True
 
 
-def check_closed_hours(config: ScenarioConfig, demand: pd.DataFrame, problems: list[str], notes: list[str], prefix: str) -> None:
+def check_closed_hours(
+    config: ScenarioConfig, demand: pd.DataFrame, problems: list[str], notes: list[str], prefix: str
+) -> None:
     """Warn about contacts a queue receives while it is closed (they are ignored)."""
     closed = closed_mask(config, demand)
     if not closed.any():
@@ -467,7 +479,9 @@ def check_closed_hours(config: ScenarioConfig, demand: pd.DataFrame, problems: l
         )
 
 
-def check_measured_queues_have_contacts(config: ScenarioConfig, demand: pd.DataFrame, problems: list[str], notes: list[str], prefix: str) -> None:
+def check_measured_queues_have_contacts(
+    config: ScenarioConfig, demand: pd.DataFrame, problems: list[str], notes: list[str], prefix: str
+) -> None:
     """A service level measured per day or week weighs each period's service by its contacts: demand given as
     required agents has none (and no service level to weigh)."""
     if not len(demand) or not np.isnan(demand["contacts"].to_numpy(dtype=float)).all():

@@ -187,8 +187,12 @@ def simulate(
     t0 = time.monotonic()
     timelines = build_timelines(scenario, result)
     if not timelines:
-        raise StaffmixError(f"scenario {scenario.name!r}: the plan has no queue-period with contacts; nothing to simulate")
-    reps = run_replications(timelines, int(replications), int(seed), arrivals, handling, cv, jobs=jobs, progress=progress)
+        raise StaffmixError(
+            f"scenario {scenario.name!r}: the plan has no queue-period with contacts; nothing to simulate"
+        )
+    reps = run_replications(
+        timelines, int(replications), int(seed), arrivals, handling, cv, jobs=jobs, progress=progress
+    )
 
     H = scenario.config.horizon.periods
     long = _long_frame(reps, [tl.queue for tl in timelines], H)
@@ -294,8 +298,10 @@ def _notes(cfg: Any, timelines: list[Any], arrivals: str) -> list[str]:
             notes.append(f"{q.id}: deferrable (answered within {q.response_within_h:g} h), not simulated: the plan's "
                          "first-in-first-out backlog, waits and share within target are in its backlog table")
         elif q.channel == Channel.email:
-            notes.append(f"{q.id}: email simulated as a first-in-first-out backlog; its service level is the share "
-                         f"answered within {q.service_level.within_s:g} s, the plan's is the share of work the staff can handle")
+            notes.append(
+                f"{q.id}: email simulated as a first-in-first-out backlog; its service level is the share "
+                f"answered within {q.service_level.within_s:g} s, the plan's is the share of work the staff can handle"
+            )
         elif q.channel == Channel.chat:
             notes.append(f"{q.id}: chat agents hold {q.concurrency:g} chats at once, each the full {q.aht_s:g} s")
     if arrivals == "replay":

@@ -193,7 +193,17 @@ def busy_seconds(start_s: np.ndarray, end_s: np.ndarray, period_s: float, period
     return (busy + np.cumsum(full)[:periods]) * period_s
 
 
-SUM_COLUMNS = ("arrivals", "answered", "in_time", "waited", "abandoned", "wait_sum_s", "handle_sum_s", "busy_s", "capacity_s")
+SUM_COLUMNS = (
+    "arrivals",
+    "answered",
+    "in_time",
+    "waited",
+    "abandoned",
+    "wait_sum_s",
+    "handle_sum_s",
+    "busy_s",
+    "capacity_s",
+)
 """Per-period sums of one replication; every figure the tables report is a ratio of two of them."""
 
 

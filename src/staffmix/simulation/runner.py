@@ -27,7 +27,9 @@ Sums = dict[str, dict[str, np.ndarray]]
 """queue -> engine.SUM_COLUMNS -> per-horizon-period array, for one replication."""
 
 
-def run_replication(timelines: list[QueueTimeline], seed: int, rep: int, arrivals: str, handling: str, cv: float) -> Sums:
+def run_replication(
+    timelines: list[QueueTimeline], seed: int, rep: int, arrivals: str, handling: str, cv: float
+) -> Sums:
     """One replication of every queue; top-level and picklable for the process pool."""
     out: Sums = {}
     for i, tl in enumerate(timelines):
@@ -59,7 +61,9 @@ def run_replications(
     with _main_left_out():  # every worker starts here: submit starts them one by one up to max_workers
         executor = ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn"), initializer=worker_init,
                                        initargs=(os.getpid(),))
-        pending = {executor.submit(run_replication, timelines, seed, r, arrivals, handling, cv): r for r in range(replications)}
+        pending = {
+            executor.submit(run_replication, timelines, seed, r, arrivals, handling, cv): r for r in range(replications)
+        }
     try:
         finished = 0
         while pending:

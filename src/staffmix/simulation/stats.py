@@ -102,7 +102,9 @@ def promised_rollup(promised: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     for name in PROMISED:
         wsum = agg[f"_w_{name}"].to_numpy(float)
         with np.errstate(invalid="ignore", divide="ignore"):
-            out[f"promised_{name}"] = np.where(wsum > 0, agg[f"_n_{name}"].to_numpy(float) / np.where(wsum > 0, wsum, 1), np.nan)
+            out[f"promised_{name}"] = np.where(
+                wsum > 0, agg[f"_n_{name}"].to_numpy(float) / np.where(wsum > 0, wsum, 1), np.nan
+            )
     return out.reset_index() if keys else out.reset_index(drop=True)
 
 

@@ -117,7 +117,9 @@ def resolve_options(
             raise StaffmixError(f"work_limit must be a whole number >= 1, got {work_limit!r}")
         if backend != "core":
             raise StaffmixError(f"work_limit is a deterministic mode of the core backend; backend {backend!r} has none")
-    return SolverOptions(backend=backend, time_limit_s=time_limit_s, mip_gap=mip_gap, threads=threads, work_limit=work_limit)
+    return SolverOptions(
+        backend=backend, time_limit_s=time_limit_s, mip_gap=mip_gap, threads=threads, work_limit=work_limit
+    )
 
 
 def _unreported_solve(scenario: Scenario, **options: object) -> Result:

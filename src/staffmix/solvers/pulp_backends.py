@@ -134,7 +134,12 @@ def _cbc_status(prob: pulp.LpProblem, log: str, objective: float | None, opts: S
 def _solve_highs(prob: pulp.LpProblem, opts: SolverOptions) -> Solved:
     solver = pulp.HiGHS(msg=False, timeLimit=opts.time_limit_s, gapRel=opts.mip_gap, threads=opts.threads)
     if not solver.available():
-        return (Status.error, None, None, "HiGHS is not available: install highspy (pip install highspy), or use backend 'cbc'")
+        return (
+            Status.error,
+            None,
+            None,
+            "HiGHS is not available: install highspy (pip install highspy), or use backend 'cbc'",
+        )
     if opts.threads is not None:
         # HiGHS keeps one thread pool per process and refuses ('Not Set') a solve asking for another
         # thread count than the pool was started with; rebuild the pool first.
@@ -150,7 +155,11 @@ def _solve_highs(prob: pulp.LpProblem, opts: SolverOptions) -> Solved:
     except Exception as exc:  # noqa: BLE001 - e.g. PuLP failing to read back a model HiGHS refused
         model = getattr(prob, "solverModel", None)
         try:
-            state = f" (HiGHS model status: {model.modelStatusToString(model.getModelStatus())})" if model is not None else ""
+            state = (
+                f" (HiGHS model status: {model.modelStatusToString(model.getModelStatus())})"
+                if model is not None
+                else ""
+            )
         except Exception:  # noqa: BLE001
             state = ""
         return (Status.error, None, None, _solver_failure("HiGHS", exc) + state)

@@ -31,7 +31,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
-__all__ = ["is_leftover", "open_text", "publish_folder", "remove", "staged_folder", "temp_folder", "umask", "write_text"]
+__all__ = [
+    "is_leftover",
+    "open_text",
+    "publish_folder",
+    "remove",
+    "staged_folder",
+    "temp_folder",
+    "umask",
+    "write_text",
+]
 
 PARTIAL = ".partial-"
 """Marks a folder being built (`temp_folder`)."""

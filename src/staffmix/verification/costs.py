@@ -53,7 +53,9 @@ def check_costs(plan: Plan) -> None:
         k = num(kpis["total_cost"])
         ref = obj if math.isfinite(obj) else total
         if not (math.isfinite(k) and money_close(k, ref)):
-            plan.add("kpis", "kpis total_cost", f"total_cost {kpis['total_cost']!r} differs from the objective {fmt(ref)}")
+            plan.add(
+                "kpis", "kpis total_cost", f"total_cost {kpis['total_cost']!r} differs from the objective {fmt(ref)}"
+            )
 
 
 def _finite_or_zero(value: float) -> float:

@@ -58,7 +58,9 @@ def _static_reasons(plan: Plan, q: Queue, p: str) -> list[tuple[str, str]]:
     return out
 
 
-def _fit_reasons(q: Queue, languages: list[str], certifications: list[str], region: str, who: str) -> list[tuple[str, str]]:
+def _fit_reasons(
+    q: Queue, languages: list[str], certifications: list[str], region: str, who: str
+) -> list[tuple[str, str]]:
     """(rule, message) for each need of queue `q` a provider with these attributes does not meet."""
     out = []
     if q.language not in languages:

@@ -1,4 +1,5 @@
-"""Rules `requirement`, `understaffed`, `shortfall`, `in_house_staffed`: each queue-period gets the agents its service level needs.
+"""Rules `requirement`, `understaffed`, `shortfall`, `in_house_staffed`: each queue-period gets the agents its service
+level needs.
 
 For a queue measured per day or week the requirement is its lowest level
 (what its period floor needs, or a stable queue within the caps); a vendor
@@ -27,7 +28,8 @@ from staffmix.verification.tables import Plan, Row, fmt
 
 
 def check_service(plan: Plan) -> None:
-    """Staffed plus shortfall covers the requirement; shortfall only under a soft service level; in-house staffed = assigned."""
+    """Staffed plus shortfall covers the requirement; shortfall only under a soft service level; in-house staffed =
+    assigned."""
     assigned = _assigned_by_queue_period(plan)
     tol = plan.tol
     for r in plan.rows:
@@ -58,9 +60,12 @@ def check_service(plan: Plan) -> None:
                          f"staffed {fmt(r.staffed)} but {fmt(a)} agents are assigned to this queue-period")
         elif _chooses_level(plan, r.q, r.p):
             if not vendor_level_ok(plan, r.staffed, r.required):
-                plan.add("requirement", where,
-                         f"a vendor on a queue measured per {plan.queues[r.q].service_level.measured} staffs a whole number "
-                         f"of agents from its lowest level up: staffed {fmt(r.staffed)}, lowest level {fmt(r.required)}")
+                plan.add(
+                    "requirement",
+                    where,
+                    f"a vendor on a queue measured per {plan.queues[r.q].service_level.measured} staffs a whole number "
+                    f"of agents from its lowest level up: staffed {fmt(r.staffed)}, lowest level {fmt(r.required)}",
+                )
         elif abs(r.staffed - r.required) > tol:
             plan.add("requirement", where,
                      f"a vendor staffs exactly its requirement: staffed {fmt(r.staffed)} != required {fmt(r.required)}")
@@ -162,7 +167,9 @@ def _erlang_requirements(queueing: Any, q: Queue, contacts: np.ndarray, aht: np.
         key = (float(c), float(a))
         if key not in cache:
             try:
-                cache[key] = float(np.asarray(queueing.required_agents(key[0], key[1], interval_s, target, sl.within_s, **kw)))
+                cache[key] = float(
+                    np.asarray(queueing.required_agents(key[0], key[1], interval_s, target, sl.within_s, **kw))
+                )
             except Exception as exc:  # noqa: BLE001
                 cache[key] = f"staffmix.queueing.required_agents failed: {type(exc).__name__}: {exc}"
         out.append(cache[key])

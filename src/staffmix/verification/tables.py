@@ -324,7 +324,12 @@ def read_handled(plan: Plan) -> None:
     for i, (raw_t, q, p, h, a) in enumerate(df[cols].itertuples(index=False, name=None)):
         t = plan.period(raw_t)
         handled, agents = num(h), num(a)
-        if t is None or q not in plan.queues or p not in providers or not (math.isfinite(handled) and math.isfinite(agents)):
+        if (
+            t is None
+            or q not in plan.queues
+            or p not in providers
+            or not (math.isfinite(handled) and math.isfinite(agents))
+        ):
             plan.add("malformed", f"handled row {i}",
                      f"unreadable (period {raw_t!r}, queue {q!r}, provider {p!r}, handled {h!r}, agents {a!r})")
             continue

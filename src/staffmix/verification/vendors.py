@@ -1,4 +1,5 @@
-"""Vendor rules: `vendor_capacity`, `vendor_usage`, `take_or_pay`, `vendor_fee`, `vendor_weeks`, and `cost` per vendor-week.
+"""Vendor rules: `vendor_capacity`, `vendor_usage`, `take_or_pay`, `vendor_fee`, `vendor_weeks`, and `cost` per
+vendor-week.
 
 A vendor is contracted when it takes any staffing row or bills anything; a
 contracted vendor has one row per week of the horizon, bills at least its
@@ -96,7 +97,10 @@ def _check_vendor_week(plan: Plan, vd: Vendor, w: int, vals: dict[str, float], c
     per_contact = vd.pricing == "per_contact"
     frac = float(plan.week_frac[w])
     # usage: the pricing's own measure strictly; the other one when reported (not 0 / NaN)
-    for col, recomputed, own in (("used_hours", used_hours, not per_contact), ("used_contacts", used_contacts, per_contact)):
+    for col, recomputed, own in (
+        ("used_hours", used_hours, not per_contact),
+        ("used_contacts", used_contacts, per_contact),
+    ):
         reported = vals[col]
         if not own and (not math.isfinite(reported) or abs(reported) <= plan.tol):
             continue
@@ -120,6 +124,10 @@ def _check_vendor_week(plan: Plan, vd: Vendor, w: int, vals: dict[str, float], c
         plan.add("vendor_fee", where,
                  f"fee {fmt(g('fee'))}, expected {fmt(fee_expected)} "
                  f"({'fee_per_week x week fraction' if contracted else 'not contracted'})")
-    charge = (vd.price_per_contact or 0.0) * g("billed_contacts") if per_contact else (vd.rate_per_hour or 0.0) * g("billed_hours")
+    charge = (
+        (vd.price_per_contact or 0.0) * g("billed_contacts")
+        if per_contact
+        else (vd.rate_per_hour or 0.0) * g("billed_hours")
+    )
     if not money_close(g("cost"), charge + g("fee")):
         plan.add("cost", where, f"cost {fmt(g('cost'))}, expected {fmt(charge + g('fee'))} (billed x price + fee)")

@@ -49,7 +49,9 @@ class RowProblems:
     def __init__(self, name: str, lines: np.ndarray):
         self.name = name
         self.lines = lines
-        self.items: list[tuple[int, int, np.ndarray | None, str]] = []  # (first line, order, all lines if grouped, text)
+        self.items: list[
+            tuple[int, int, np.ndarray | None, str]
+        ] = []  # (first line, order, all lines if grouped, text)
         self.count = 0
         self.unworded = (0, 0)  # (problems, rows) past what any list shows: counted, not worded
 
@@ -81,11 +83,16 @@ class RowProblems:
             if grouped is None:
                 out.append(f"{self.name}: line {line}: {text}")
             else:
-                out.append(f"{self.name}: lines {line_ranges(grouped)} ({len(grouped):,} rows, the first shown): {text}")
+                out.append(
+                    f"{self.name}: lines {line_ranges(grouped)} ({len(grouped):,} rows, the first shown): {text}"
+                )
         more = max(0, len(self.items) - MAX_PROBLEMS) + self.unworded[0]
         if more:
             rows = sum(1 if g is None else len(g) for _, _, g, _ in self.items[MAX_PROBLEMS:]) + self.unworded[1]
-            out.append(f"{self.name}: ... and {more} more problem{'s' if more > 1 else ''} ({rows:,} row{'s' if rows > 1 else ''})")
+            out.append(
+                f"{self.name}: ... and {more} more problem{'s' if more > 1 else ''} ({rows:,} "
+                f"row{'s' if rows > 1 else ''})"
+            )
         return out
 
 
@@ -175,7 +182,9 @@ def read_columns(
             ) as reader:
                 for chunk in reader:
                     if chunk.shape[1] != n:  # pragma: no cover - a header pandas splits otherwise than csv
-                        raise ScenarioError(f"{name}: line 1: cannot read the header (got {chunk.shape[1]} columns, expected {n})")
+                        raise ScenarioError(
+                            f"{name}: line 1: cannot read the header (got {chunk.shape[1]} columns, expected {n})"
+                        )
                     texts = [chunk.iloc[:, j].to_numpy(dtype=object) for j in range(n)]
                     blank = np.ones(len(chunk), dtype=bool)
                     for col in texts:
@@ -252,7 +261,9 @@ def parse_numbers(
     rows.add(text, lambda i: f"{name} {shown(i)!r} is not a number")
     rows.add(word, lambda i: f"{name} is NaN ({shown(i)!r}); give a number (0 for none)")
     rows.add(inf, lambda i: f"{name} {shown(i)} is not finite")
-    rows.add(low, lambda i: f"{name} {shown(i)} must be greater than 0" if positive else f"{name} {shown(i)} is negative")
+    rows.add(
+        low, lambda i: f"{name} {shown(i)} must be greater than 0" if positive else f"{name} {shown(i)} is negative"
+    )
     if not empty_ok:
         rows.add(empty, lambda i: f"{name} is empty; give a number (0 for none)")
         bad |= empty

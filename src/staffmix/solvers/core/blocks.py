@@ -133,8 +133,15 @@ def submodel(
     )
 
 
-def solve_sub(s: Sub, threads: int | None, time_limit: float | None, mip_gap: float, start: np.ndarray | None = None,
-              extra: list[tuple[np.ndarray, np.ndarray, float, float]] | None = None, max_nodes: int | None = None) -> hx.Answer:
+def solve_sub(
+    s: Sub,
+    threads: int | None,
+    time_limit: float | None,
+    mip_gap: float,
+    start: np.ndarray | None = None,
+    extra: list[tuple[np.ndarray, np.ndarray, float, float]] | None = None,
+    max_nodes: int | None = None,
+) -> hx.Answer:
     """Solve a sub-model; `extra` rows are (columns of the full model, coefficients, lo, hi).
 
     `start`: a known plan of the sub-model; HiGHS then looks only for plans at most as costly

@@ -69,7 +69,9 @@ def share_targets(m: CoreModel, part: Partition):
     total = np.bincount(ix.b_period // part.block_len, weights=weight, minlength=part.n_blocks)
     # deferrable contacts count towards the share too (issue #13): each block's by arrival
     T = ix.scenario.config.horizon.periods
-    total = total + np.bincount(np.arange(T) // part.block_len, weights=ix.deferred.arrived.sum(axis=0), minlength=part.n_blocks)
+    total = total + np.bincount(
+        np.arange(T) // part.block_len, weights=ix.deferred.arrived.sum(axis=0), minlength=part.n_blocks
+    )
     blocks = part.col_block[cols]
     mask = np.ones(m.n_rows, dtype=bool)
     mask[r] = False
