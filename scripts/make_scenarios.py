@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
 sys.path.insert(0, str(ROOT / "src"))  # this checkout's staffmix, installed or not
 
-from staffmix.scenario.schema import ScenarioConfig, open_hours_of_week  # noqa: E402
+from staffmix.scenario.schema import ScenarioConfig, open_hours_of_week  # noqa: E402 - after sys.path points at this checkout
 
 HOURS_PER_WEEK = 168
 NIGHT_HOURS = (22, 23, 0, 1, 2, 3, 4, 5)

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from bruteforce import Tiny  # noqa: F401  (the brute force the optima come from)
+from bruteforce import Tiny  # noqa: F401 - names the brute force the optima come from
 from staffmix.solvers.core import highs as hx
 from staffmix.solvers.core.contracts import choices
 from staffmix.solvers.core.heuristic import plan, roles, whole

@@ -71,7 +71,7 @@ def parse(path: Path) -> Page:
     return page
 
 
-from staffmix.results.labels import cost_label, kpi_label  # noqa: E402
+from staffmix.results.labels import cost_label, kpi_label  # noqa: E402 - beside the label tests that use it
 
 
 def number(text: str) -> float:

@@ -130,7 +130,10 @@ def test_webshop_email_waits_for_a_working_hour_and_never_past_its_deadline() ->
     flexdesk, within 48 hours and 95 % within 24. Promising every mail within the hour costs more: the night's and
     Sunday's mail then go to the back office."""
     r = solved("webshop-startup")
-    night = lambda hour: (hour >= 22) | (hour < 6)  # noqa: E731
+
+    def night(hour):
+        return (hour >= 22) | (hour < 6)
+
     b, h = r.backlog, r.handled
     assert b.loc[night(_local_hour(b, "webshop-startup")), "arrived"].sum() > 0  # mail does arrive at night
     assert h.loc[night(_local_hour(h, "webshop-startup")), "handled"].sum() == 0  # and is answered by day

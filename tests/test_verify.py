@@ -237,7 +237,7 @@ def test_violation_is_frozen_and_readable():
     v = Violation("language", "queue q, period 3", "nobody speaks fi")
     assert str(v) == "[language] queue q, period 3: nobody speaks fi"
     with pytest.raises(AttributeError):
-        v.rule = "x"  # type: ignore[misc]
+        v.rule = "x"  # type: ignore[misc]  # the point: a frozen Violation refuses the assignment
 
 
 def test_round_trip_through_result_folder(tmp_path):
@@ -819,5 +819,5 @@ def test_unreadable_tables(changes):
 
 
 def test_unreadable_scenario():
-    out = verify(object(), base_plan().result(make_scenario(base_config())))  # type: ignore[arg-type]
+    out = verify(object(), base_plan().result(make_scenario(base_config())))  # type: ignore[arg-type]  # not a Scenario, on purpose
     assert rules(out) == {"malformed"}

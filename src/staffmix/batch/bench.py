@@ -17,8 +17,12 @@ import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from staffmix.errors import StaffmixError
+
+if TYPE_CHECKING:
+    from staffmix.scenario.container import Scenario
 
 BASELINE_VERSION = 1
 DEFAULT_WORK_LIMIT = 20
@@ -36,7 +40,7 @@ class Row:
     verdict: str = ""
 
 
-def scenario_folders(folder: str | Path, variants: bool) -> list[tuple[str, object]]:
+def scenario_folders(folder: str | Path, variants: bool) -> list[tuple[str, Scenario]]:
     """(name, Scenario) for FOLDER itself when it holds scenario.yaml, else for each subfolder that does."""
     from staffmix.scenario.io import load_scenario
 

@@ -186,7 +186,7 @@ def run_processes(specs: deque[JobSpec], jobs: int, on_done: OnDone, progress: P
 
 def require_dask() -> None:
     try:
-        import distributed  # noqa: F401
+        import distributed  # noqa: F401 - imported only to learn whether it is installed
     except ImportError:
         raise StaffmixError(
             "the dask executor needs dask.distributed: install staffmix[dask] (pip install 'staffmix[dask]')"
@@ -232,7 +232,7 @@ def run_dask(specs: deque[JobSpec], jobs: int | None, scheduler: Any, on_done: O
                     spec, t0, started = running.pop(fut)
                     try:
                         record = fut.result()
-                    except Exception as exc:  # noqa: BLE001
+                    except Exception as exc:  # noqa: BLE001 - the job's failure is recorded, the batch goes on
                         record = failure_record(spec, f"{type(exc).__name__}: {exc}", time.monotonic() - t0, started)
                     progress.running = len(running)
                     on_done(spec, record)

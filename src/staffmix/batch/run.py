@@ -60,7 +60,7 @@ def run_job(spec: JobSpec) -> dict[str, Any]:
                     from staffmix.verification import verify
 
                     violations = [str(v) for v in verify(spec.scenario_obj, result)]
-                except Exception as exc:  # noqa: BLE001
+                except Exception as exc:  # noqa: BLE001 - a check that failed is recorded as such
                     violations = [f"verify failed: {type(exc).__name__}: {exc}"]
             if spec.report:
                 try:

@@ -70,4 +70,4 @@ def write_summary(
 def read_summary(out: str | os.PathLike[str]) -> pd.DataFrame:
     """Read out/summary.csv back with the right types."""
     df = pd.read_csv(Path(out) / SUMMARY_FILE, keep_default_na=True)
-    return summary_frame(df.to_dict("records"))
+    return summary_frame([{str(k): v for k, v in row.items()} for row in df.to_dict("records")])

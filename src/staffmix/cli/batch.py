@@ -15,6 +15,8 @@ from staffmix.errors import StaffmixError
 if TYPE_CHECKING:
     import pandas as pd
 
+    from staffmix.scenario.container import Scenario
+
 
 def cmd_batch(args: argparse.Namespace) -> int:
     from staffmix.batch import FAILED_STATUSES, INDEX_FILE, SUMMARY_FILE, run_batch
@@ -101,7 +103,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _scenario_from_job(folder: Path) -> tuple[object | None, str | None]:
+def _scenario_from_job(folder: Path) -> tuple[Scenario | None, str | None]:
     """The scenario named in a batch result's job.json, if it still loads; else (None, None)."""
     import warnings
 

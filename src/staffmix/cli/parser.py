@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from collections.abc import Callable
+from typing import NoReturn, TypeVar
 
 from staffmix import __version__
 from staffmix.scenario.backend_names import BACKEND_NAMES
@@ -100,16 +102,19 @@ report with the simulation chart) and, when it solved first, the plan in plan/.
 """
 
 
+Number = TypeVar("Number", int, float)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that prints one 'staffmix: error:' line (plus usage) and exits 2 on a bad option."""
 
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         self.exit(EXIT_BAD_INPUT, f"staffmix: error: {message}\n")
 
 
-def _positive(kind: type) -> object:
-    def parse(text: str) -> float | int:
+def _positive(kind: Callable[[str], Number]) -> Callable[[str], Number]:
+    def parse(text: str) -> Number:
         try:
             value = kind(text)
         except ValueError:
@@ -171,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     parser.add_argument("--version", action="version", version=f"staffmix {__version__}")
     # --debug is accepted after the command too (staffmix solve X --debug)
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
 

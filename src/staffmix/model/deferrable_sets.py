@@ -82,7 +82,7 @@ class DeferredSets:
         """(positions of b[q, t-1], mask where it exists): wraps on a cyclic horizon; none before period 0 otherwise."""
         q, t = np.asarray(q), np.asarray(t)
         exists = np.ones(len(t), dtype=bool) if self.cyclic else t > 0
-        return self.backlog_col(q, t - 1), exists
+        return np.asarray(self.backlog_col(q, t - 1)), exists
 
     def window(self, q: np.ndarray, start: np.ndarray, length: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Handling columns in periods start .. start+length-1 of each (q, start): (owner index, column).
@@ -108,7 +108,7 @@ def build_deferred(
     codes = [i for i, q in enumerate(config.queues) if q.deferrable]
     n = len(codes)
     queues = [config.queues[i] for i in codes]
-    deadline = np.array([int(round(q.response_within_h * 60 / h.interval_min)) for q in queues], dtype=np.int64)
+    deadline = np.array([int(round(q.deadline_h * 60 / h.interval_min)) for q in queues], dtype=np.int64)
     target = np.array([
         int(round(q.response_target.within_h * 60 / h.interval_min)) if q.response_target else H
         for q, H in zip(queues, deadline, strict=True)

@@ -40,6 +40,7 @@ Codes index `queues`, `providers` (in-house first, then vendor ids sorted),
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -107,7 +108,7 @@ class IndexSets:
     b_required: np.ndarray
     b_slot: np.ndarray
     # routing slots
-    slot_key: list[object]
+    slot_key: Sequence[Hashable]
     slot_open: np.ndarray  # bool (n_slots, n_providers)
     # shift starts and what they cover
     starts: pd.DataFrame  # group, template, start_period, n_periods, paid_h, cost, day, week
@@ -270,7 +271,7 @@ def build_index(scenario: Scenario) -> IndexSets:
     # active demand, in demand row order: open queue-periods with work
     d = scenario.demand
     d_period = d["period"].to_numpy()
-    d_queue = pd.Index(queues).get_indexer(d["queue"])
+    d_queue = pd.Index(queues).get_indexer(pd.Index(d["queue"]))
     by_agents = scenario.demand_kind == "required_agents"
     work = (d["required_agents"] if by_agents else d["contacts"]).fillna(0).to_numpy(dtype=float)
     in_range = (d_period >= 0) & (d_period < T) & (d_queue >= 0)
@@ -385,7 +386,7 @@ def build_index(scenario: Scenario) -> IndexSets:
 def _routing_slots(
     config: ScenarioConfig, periods: pd.DataFrame, queues: list[str], n_providers: int,
     b_period: np.ndarray, b_queue: np.ndarray, r_base: np.ndarray, r_prov: np.ndarray,
-) -> tuple[np.ndarray, list[object], np.ndarray]:
+) -> tuple[np.ndarray, Sequence[Hashable], np.ndarray]:
     """(slot of each base row, slot keys, slot x provider openness).
 
     Per-period routing: one slot per queue-period. Weekly routing: one per

@@ -248,7 +248,7 @@ def add_headcount(prob: pulp.LpProblem, ix: IndexSets, var: Variables, cost: Cos
         for day, rows in mine.groupby("day"):
             prob += pulp.lpSum(var.x[i] for i in rows.index) <= H, f"one_shift_per_day_{g.id}_{day}"
         for week, rows in mine.groupby("week"):
-            frac = ix.week_fraction[int(week)]
+            frac = ix.week_fraction[int(week)]  # type: ignore[arg-type]  # pandas-stubs: a groupby key is any scalar
             prob += (
                 pulp.lpSum(p * var.x[i] for i, p in zip(rows.index, rows["paid_h"], strict=True))
                 <= g.max_hours_per_week * frac * H,
@@ -320,7 +320,7 @@ def add_take_or_pay(prob: pulp.LpProblem, ix: IndexSets, var: Variables, cost: C
         per_contact = v.pricing == "per_contact"
         scale = 1.0 if per_contact else ix.period_h
         minimum = v.min_contacts_per_week if per_contact else v.min_hours_per_week
-        price = v.price_per_contact if per_contact else v.rate_per_hour
+        price = v.unit_price
         by_week: dict[int, list[tuple[pulp.LpVariable, float]]] = defaultdict(list)
         for _t, w, zvar, amount in _vendor_terms(ix, var, vi) + _vendor_level_terms(ix, var, vi):
             by_week[w].append((zvar, amount * scale))

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from staffmix.results.labels import cost_label, money, with_unit
-from staffmix.report.format import fmt_number
+from staffmix.report.format import fmt_number, summary_numbers
 from staffmix.results.result import Result
 from staffmix.scenario.schema import IN_HOUSE, UNSERVED
 from staffmix.results.targets import queue_target
@@ -338,20 +338,22 @@ def vendor_figure(result: Result, scenario: Any | None = None) -> Any | None:
     fig = new_figure(9, 0.9 + 2.8 * len(panels))
     axes = fig.subplots(len(panels), 1, squeeze=False)[:, 0]
     for ax, (df, used_col, billed_col, min_attr, unit) in zip(axes, panels, strict=True):
-        labels = [f"{r.vendor}\nweek {int(r.week) + 1}" for r in df.itertuples()]
+        vendors = df["vendor"].astype(str).tolist()
+        weeks = df["week"].astype(int).tolist()
+        labels = [f"{v}\nweek {w + 1}" for v, w in zip(vendors, weeks, strict=True)]
         x = np.arange(len(df))
         used = df[used_col].astype(float).to_numpy()
         billed = df[billed_col].astype(float).to_numpy()
         ax.bar(x - 0.2, used, width=0.4, label="used", color=PALETTE[0])
         ax.bar(x + 0.2, billed, width=0.4, label="billed", color=PALETTE[1])
         drew_min = False
-        for i, r in enumerate(df.itertuples()):
-            term = terms.get(r.vendor)
+        for i, (vendor, week) in enumerate(zip(vendors, weeks, strict=True)):
+            term = terms.get(vendor)
             if term is None:
                 continue
             minimum = float(getattr(term, min_attr, 0.0) or 0.0)
-            if fractions is not None and int(r.week) < len(fractions):
-                minimum *= float(fractions[int(r.week)])
+            if fractions is not None and week < len(fractions):
+                minimum *= float(fractions[week])
             if minimum > 0:
                 ax.hlines(minimum, i - 0.45, i + 0.45, colors="black", linestyles="dashed", linewidth=1.5,
                           label=None if drew_min else "minimum commitment")
@@ -371,7 +373,7 @@ def index_figure(summary: pd.DataFrame, currency: str | None = None) -> Any | No
     if summary.empty:
         return None
     labels = [f"{s} / {v}" for s, v in zip(summary["scenario"], summary["variant"], strict=True)]
-    cost = pd.to_numeric(summary.get("objective"), errors="coerce").to_numpy(dtype=float)
+    cost = summary_numbers(summary, "objective").to_numpy(dtype=float)
     scen = list(dict.fromkeys(summary["scenario"]))
     color = {s: PALETTE[i % len(PALETTE)] for i, s in enumerate(scen)}
     fig = new_figure(10, 1.0 + 0.38 * len(summary))

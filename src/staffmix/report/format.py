@@ -25,6 +25,14 @@ def _is_missing(value: Any) -> bool:
         return False
 
 
+def summary_numbers(summary: pd.DataFrame, column: str) -> pd.Series:
+    """A column of a batch summary as numbers: NaN where a cell is empty or not a number, or the column is missing
+    (summaries of older batches lack newer columns)."""
+    if column not in summary.columns:
+        return pd.Series(math.nan, index=summary.index, dtype=float)
+    return pd.to_numeric(summary[column], errors="coerce")
+
+
 def fmt_number(value: Any, kind: str = "number") -> str:
     """One formatting rule for every number in the reports.
 

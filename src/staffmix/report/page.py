@@ -31,7 +31,7 @@ from staffmix.report.figures import (
 )
 from staffmix.results.labels import MONEY_KPIS, cost_label, kpi_label, with_unit
 from staffmix.report.backlog_chart import backlog_figure
-from staffmix.report.format import fmt_number, html_table, table_cell
+from staffmix.report.format import fmt_number, html_table, summary_numbers, table_cell
 from staffmix.results.result import Result
 
 CSS = """
@@ -308,7 +308,7 @@ def write_index(summary: pd.DataFrame, path: str | os.PathLike[str], title: str 
         currencies = {c for c in s.get("currency", pd.Series([], dtype=object)).dropna().astype(str) if c}
         currency = currencies.pop() if len(currencies) == 1 else None  # one unit for all, or none shown
         parts.append(_figure_html(index_figure(s, currency), "cost per job", ""))
-        cost = pd.to_numeric(s.get("objective"), errors="coerce")
+        cost = summary_numbers(s, "objective")
         base_cost = {sc: c for sc, v, c in zip(s["scenario"], s["variant"], cost, strict=True) if v == "base"}
         delta = [c - base_cost[sc] if sc in base_cost and not pd.isna(c) and not pd.isna(base_cost[sc]) else np.nan
                  for sc, c in zip(s["scenario"], cost, strict=True)]
@@ -322,17 +322,15 @@ def write_index(summary: pd.DataFrame, path: str | os.PathLike[str], title: str 
                 ],
                 with_unit("cost", currency): cost,
                 "vs base": delta,
-                "gap": pd.to_numeric(s.get("gap"), errors="coerce"),
-                "in-house share": pd.to_numeric(s.get("in_house_share"), errors="coerce"),
-                "service level": pd.to_numeric(s.get("service_level"), errors="coerce"),
-                "lowest service level": pd.to_numeric(
-                    s.get("min_service_level", pd.Series([np.nan] * len(s))), errors="coerce"
-                ),
+                "gap": summary_numbers(s, "gap"),
+                "in-house share": summary_numbers(s, "in_house_share"),
+                "service level": summary_numbers(s, "service_level"),
+                "lowest service level": summary_numbers(s, "min_service_level"),
                 "vendors used": s.get("vendors_used", pd.Series([""] * len(s)))
                 .fillna("")
                 .astype(str)
                 .str.replace(";", ", "),
-                "solve s": pd.to_numeric(s.get("solve_s"), errors="coerce"),
+                "solve s": summary_numbers(s, "solve_s"),
                 "error": s.get("error", pd.Series([""] * len(s))).fillna("").astype(str),
             }
         )

@@ -28,8 +28,9 @@ from staffmix.model.plan_values import PlanValues
 EPS = 1e-7
 
 
-def deferred_tables(ix: IndexSets, values: PlanValues) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(backlog, handled, in-house assignments) of the plan's deferrable work (empty tables without any)."""
+def deferred_tables(ix: IndexSets, values: PlanValues) -> tuple[pd.DataFrame | None, pd.DataFrame, pd.DataFrame]:
+    """(backlog, handled, in-house assignments) of the plan's deferrable work (without any: no backlog table, and
+    empty tables)."""
     D = ix.deferred
     starts = ix.periods["period_start"]
     queues = np.asarray(ix.queues, dtype=object)

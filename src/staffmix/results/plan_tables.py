@@ -10,6 +10,8 @@ agents it is staffed with. Headline numbers are results/kpis.py's.
 
 from __future__ import annotations
 
+from typing import overload
+
 import numpy as np
 import pandas as pd
 
@@ -23,6 +25,10 @@ from staffmix.scenario.schema import UNSERVED
 from staffmix.results.targets import queue_target
 
 
+@overload
+def relative_gap(objective: float, bound: float) -> float: ...
+@overload
+def relative_gap(objective: float | None, bound: float | None) -> float | None: ...
 def relative_gap(objective: float | None, bound: float | None) -> float | None:
     """(objective - bound) / objective: how far above the best possible plan this one can be."""
     if objective is None or bound is None:
@@ -152,7 +158,9 @@ def _vendor_weeks(ix: IndexSets, values: PlanValues, staffing: pd.DataFrame, def
     `deferred` (backlog.deferred_vendor_use) adds the hours and contacts of deferrable work."""
     config = ix.scenario.config
     period_h = ix.period_h
-    extra = deferred.set_index(["vendor", "week"])
+    # (vendor, week) -> (agent-hours, contacts) of its deferrable handling
+    deferred_rows = deferred[["vendor", "week", "hours", "contacts"]].itertuples(index=False, name=None)
+    extra = {(str(v), int(w)): (float(h), float(c)) for v, w, h, c in deferred_rows}
     rows = []
     for vi, v in enumerate(config.vendors):
         used = values.y[vi] > 0.5
@@ -162,19 +170,19 @@ def _vendor_weeks(ix: IndexSets, values: PlanValues, staffing: pd.DataFrame, def
             in_w = week_of == w
             used_hours = float(mine["staffed"].to_numpy()[in_w].sum() * period_h)
             used_contacts = float(mine["contacts"].to_numpy()[in_w].sum())
-            if (v.id, w) in extra.index:
-                used_hours += float(extra.at[(v.id, w), "hours"])
-                used_contacts += float(extra.at[(v.id, w), "contacts"])
+            if (v.id, w) in extra:
+                used_hours += extra[(v.id, w)][0]
+                used_contacts += extra[(v.id, w)][1]
             if not used and used_hours == 0 and used_contacts == 0:
                 continue
             billed = float(values.billed[vi, w])
             fee = v.fee_per_week * float(ix.week_fraction[w]) if used else 0.0
             if v.pricing == "per_contact":
                 billed_h, billed_c = 0.0, max(billed, used_contacts)
-                cost = v.price_per_contact * billed_c + fee
+                cost = v.unit_price * billed_c + fee
             else:
                 billed_h, billed_c = max(billed, used_hours), 0.0
-                cost = v.rate_per_hour * billed_h + fee
+                cost = v.unit_price * billed_h + fee
             rows.append((v.id, w, used_hours, billed_h, used_contacts, billed_c, fee, cost))
     return pd.DataFrame(
         rows,

@@ -7,7 +7,6 @@ summaries read them without knowing which backend produced them.
 from __future__ import annotations
 
 import json
-import math
 import os
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -18,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from staffmix.util.atomic import staged_folder
+from staffmix.util.jsonable import jsonable
 from staffmix.errors import StaffmixError
 
 from staffmix.scenario.schema import UNSERVED  # also re-exported: results label unserved rows with it
@@ -179,7 +179,7 @@ class Result:
             "kpis",
             "currency",
         )
-        return all(_jsonable(getattr(self, f)) == _jsonable(getattr(other, f)) for f in scalars) and all(
+        return all(jsonable(getattr(self, f)) == jsonable(getattr(other, f)) for f in scalars) and all(
             _same_table(getattr(self, name), getattr(other, name)) for name in TABLE_COLUMNS
         )
 
@@ -282,7 +282,7 @@ class Result:
         with staged_folder(out) as tmp:
             for name in TABLE_COLUMNS:
                 getattr(self, name).to_csv(tmp / f"{name}.csv", index=False)
-            (tmp / "summary.json").write_text(json.dumps(_jsonable(self.summary()), indent=2) + "\n")
+            (tmp / "summary.json").write_text(json.dumps(jsonable(self.summary()), indent=2) + "\n")
         return out
 
     def write_lp(self, path: str | os.PathLike[str]) -> None:
@@ -425,19 +425,6 @@ def _same_table(a: pd.DataFrame, b: pd.DataFrame) -> bool:
         elif [None if pd.isna(v) else v for v in x] != [None if pd.isna(v) else v for v in y]:
             return False
     return True
-
-
-def _jsonable(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, (np.integer,)):
-        return int(obj)
-    if isinstance(obj, (np.floating, float)):
-        f = float(obj)
-        return None if math.isnan(f) or math.isinf(f) else f
-    return obj
 
 
 def _rollup_keys(frame: pd.DataFrame, by: str) -> list[str]:

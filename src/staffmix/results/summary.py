@@ -82,7 +82,7 @@ def format_summary(result: Result, timezone: str | None = None, scenario=None) -
         lines.append(f"  share of {work} by provider and hour band:")
         lines.append("    " + f"{'provider':<14}" + "".join(f"{c:>8}" for c in split.columns))
         for prov, row in split.iterrows():
-            lines.append("    " + f"{provider_label(prov):<14}" + "".join(f"{v:>8.0%}" for v in row))
+            lines.append("    " + f"{provider_label(str(prov)):<14}" + "".join(f"{v:>8.0%}" for v in row))
     svc = result.service("queue")
     if len(svc):
         lines.append("  achieved service level (volume-weighted):")

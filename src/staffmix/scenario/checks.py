@@ -52,6 +52,11 @@ from staffmix.scenario.schema import (
     open_hours_of_week,
 )
 
+def _providers(config: ScenarioConfig) -> list[Group | Vendor]:
+    """Every group and vendor, in scenario order."""
+    return [*config.groups, *config.vendors]
+
+
 MAX_LOAD_ERLANGS = 1e6
 """Largest offered load (contacts x aht_s / period length) one demand row may carry.
 
@@ -150,7 +155,7 @@ def check_templates(config: ScenarioConfig, problems: list[str], notes: list[str
 def check_queue_languages(config: ScenarioConfig, problems: list[str], notes: list[str], prefix: str) -> None:
     """Some group or vendor speaks every queue's language."""
     for i, q in enumerate(config.queues):
-        if not any(speaks(p, q) for p in [*config.groups, *config.vendors]):
+        if not any(speaks(p, q) for p in _providers(config)):
             problems.append(
                 f"{prefix}{_item('queues', i, q.id)}.language: {q.language!r} is spoken by no provider "
                 f"(groups: {_attr_list(config.groups, 'languages')}; vendors: "
@@ -162,7 +167,7 @@ def check_queue_certifications(config: ScenarioConfig, problems: list[str], note
     """Some provider holds each certification a queue requires."""
     for i, q in enumerate(config.queues):
         for c in q.certifications:
-            if not any(c in p.certifications for p in [*config.groups, *config.vendors]):
+            if not any(c in p.certifications for p in _providers(config)):
                 problems.append(
                     f"{prefix}{_item('queues', i, q.id)}.certifications: {c!r} is held by no provider "
                     f"(groups: {_attr_list(config.groups, 'certifications')}; "
@@ -175,8 +180,8 @@ def check_queue_regions(config: ScenarioConfig, problems: list[str], notes: list
     for i, q in enumerate(config.queues):
         if q.regions is None:
             continue
-        if not any(in_region(p, q) for p in [*config.groups, *config.vendors]):
-            sites = [f"{p.id} [{p.region}]" for p in [*config.groups, *config.vendors]]
+        if not any(in_region(p, q) for p in _providers(config)):
+            sites = [f"{p.id} [{p.region}]" for p in _providers(config)]
             problems.append(
                 f"{prefix}{_item('queues', i, q.id)}.regions: no provider sits in {_names(q.regions)} "
                 f"(providers: {_names(sites)})"

@@ -25,15 +25,14 @@ from pydantic import Field, field_validator, model_validator
 from staffmix.scenario.backend_names import BACKEND_NAMES
 from staffmix.scenario.frozen import FrozenModel
 
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-ALL_DAYS: list[str] = list(DAYS)
-ALL_HOURS: list[int] = list(range(24))
+Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+DAYS: tuple[Day, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+ALL_DAYS: list[Day] = list(DAYS)
 
 Id = Annotated[
     str,
     Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"),
 ]
-Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Hour = Annotated[int, Field(ge=0, le=23)]
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNeg = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
@@ -315,6 +314,13 @@ class Queue(_Model):
         """Contacts may be handled after the period they arrive in (response_within_h is set)."""
         return self.response_within_h is not None
 
+    @property
+    def deadline_h(self) -> float:
+        """`response_within_h` of a deferrable queue, as a number; asking a queue that is not deferrable is a bug."""
+        if self.response_within_h is None:
+            raise ValueError(f"queue {self.id!r} is not deferrable (no response_within_h)")
+        return self.response_within_h
+
     @model_validator(mode="after")
     def _channel_fields(self) -> Queue:
         if self.concurrency != 1.0 and self.channel != Channel.chat:
@@ -462,6 +468,15 @@ class Vendor(_Model):
         _unique(self.languages, "language")
         return self
 
+    @property
+    def unit_price(self) -> float:
+        """What one billed unit costs: rate_per_hour (per agent-hour) or price_per_contact (per contact), whichever
+        its pricing uses (the validator above makes sure it is set)."""
+        price = self.price_per_contact if self.pricing == "per_contact" else self.rate_per_hour
+        if price is None:  # pragma: no cover - _pricing_fields rejects such a vendor
+            raise ValueError(f"vendor {self.id!r}: no price for {self.pricing} pricing")
+        return price
+
     def open_hours_of_week(self) -> set[int]:
         return open_hours_of_week(self.windows)
 
@@ -492,7 +507,7 @@ class Policy(_Model):
 class SolverOptions(_Model):
     """How to solve; the same names for every backend (also what `solve` resolves its arguments into)."""
 
-    backend: Literal[BACKEND_NAMES] = "cbc"  # type: ignore[valid-type]  # the names of backends.BACKENDS
+    backend: Literal[BACKEND_NAMES] = "cbc"  # type: ignore[valid-type]  # a Literal of backend_names.BACKENDS, built at run time
     """Solver backend: cbc or highs (the reference PuLP model), or core (the fast core)."""
     time_limit_s: Positive | None = None
     """Wall-clock limit for the solver; None: none."""

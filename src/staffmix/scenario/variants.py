@@ -114,7 +114,7 @@ def _apply(
     problems += demand_problems
     if new_demand is not None and not problems:
         problems += check_demand(config, new_demand, notes=notes, prefix=f"{origin}: {config.demand.file}: ")
-    if problems:
+    if problems or new_demand is None:  # no demand comes without a problem saying why
         return None, problems
     return (config, new_demand), []
 
@@ -198,7 +198,7 @@ def _variant_demand(
     if problems:
         return None, problems
     keep = np.isin(queues, new_ids) & (period < config.horizon.periods)
-    qidx = pd.Index(new_ids).get_indexer(queues[keep])
+    qidx = pd.Index(new_ids).get_indexer(pd.Index(queues[keep]))
     aht = demand["aht_s"].to_numpy(dtype=float)[keep]
     base_aht = {q.id: q.aht_s for q in base.queues}
     default = np.array([base_aht.get(q, np.nan) for q in queues[keep]], dtype=float)

@@ -227,7 +227,7 @@ def simulate(
     if by_period:
         period_table = table(["queue", "period"])
         rows = plan.set_index(["queue", "period"])
-        idx = list(zip(period_table["queue"], period_table["period"], strict=True))
+        idx = pd.MultiIndex.from_arrays([period_table["queue"], period_table["period"]])
         starts = pd.to_datetime(rows.loc[idx, "period_start"].to_numpy(), utc=True).tz_convert(cfg.horizon.timezone)
         period_table.insert(2, "period_start", [t.isoformat() for t in starts])
         period_table.insert(3, "provider", rows.loc[idx, "provider"].to_numpy())

@@ -51,7 +51,7 @@ def run_replications(
         for r in range(replications):
             results[r] = run_replication(timelines, seed, r, arrivals, handling, cv)
             report(r + 1, replications, time.monotonic() - t0)
-        return results  # type: ignore[return-value]
+        return _every(results)
 
     import multiprocessing as mp
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -79,7 +79,15 @@ def run_replications(
         executor.shutdown(wait=False, cancel_futures=True)
         raise
     executor.shutdown(wait=True)
-    return results  # type: ignore[return-value]
+    return _every(results)
+
+
+def _every(results: list[Sums | None]) -> list[Sums]:
+    """The sums of every replication: each slot is filled, or the run raised before returning."""
+    missing = [r for r, sums in enumerate(results) if sums is None]
+    if missing:  # pragma: no cover - a bug, never a user's input
+        raise RuntimeError(f"replications {missing} returned nothing")
+    return [sums for sums in results if sums is not None]
 
 
 @contextmanager

@@ -65,10 +65,10 @@ def summarise(sums: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
         with np.errstate(invalid="ignore", divide="ignore"):
             values[name] = np.where(d > 0, per_rep[num].to_numpy(dtype=float) / d, np.nan)
     values = values.reset_index()
-    out = None
-    for name in METRICS:
-        part = interval(values, keys, name)
-        out = part if out is None else (out.merge(part, on=keys) if keys else pd.concat([out, part], axis=1))
+    first, *rest = [interval(values, keys, name) for name in METRICS]
+    out = first
+    for part in rest:
+        out = out.merge(part, on=keys) if keys else pd.concat([out, part], axis=1)
     return out
 
 

@@ -147,7 +147,7 @@ def _solve_highs(prob: pulp.LpProblem, opts: SolverOptions) -> Solved:
             import highspy
 
             highspy.Highs.resetGlobalScheduler(True)
-        except Exception:  # noqa: BLE001  # pragma: no cover - an older highspy without it
+        except Exception:  # noqa: BLE001 - an older highspy without it  # pragma: no cover
             pass
     try:
         with silenced_stdout():  # highspy >= 1.16 prints a banner when PuLP creates its Highs object
@@ -160,7 +160,7 @@ def _solve_highs(prob: pulp.LpProblem, opts: SolverOptions) -> Solved:
                 if model is not None
                 else ""
             )
-        except Exception:  # noqa: BLE001
+        except Exception:  # noqa: BLE001 - the model status only adds to the failure already reported
             state = ""
         return (Status.error, None, None, _solver_failure("HiGHS", exc) + state)
     h = prob.solverModel

@@ -119,7 +119,7 @@ def _unanswered(plan: Plan) -> dict[str, np.ndarray]:
 
 def _check_queue(plan: Plan, q: str, arrived: np.ndarray, handled: np.ndarray, unanswered: np.ndarray) -> None:
     queue = plan.queues[q]
-    H = int(round(queue.response_within_h * 60 / plan.interval_min))
+    H = int(round(queue.deadline_h * 60 / plan.interval_min))
     target = queue.response_target
     K = int(round(target.within_h * 60 / plan.interval_min)) if target else H
     admitted = np.maximum(arrived - unanswered, 0.0)
@@ -145,7 +145,7 @@ def _check_queue(plan: Plan, q: str, arrived: np.ndarray, handled: np.ndarray, u
         plan.add(
             "deadline",
             plan.where(q, s),
-            f"{fmt(admitted[s])} contacts arrive; {when}; deadline {fmt(queue.response_within_h)} h "
+            f"{fmt(admitted[s])} contacts arrive; {when}; deadline {fmt(queue.deadline_h)} h "
             "(first-in-first-out)",
         )
     if len(late) > MAX_REPORTED:
@@ -211,7 +211,7 @@ def _check_table(plan: Plan, q: str, arrived, handled, unanswered, run) -> None:
     if "backlog" in plan.broken:
         return
     rows = [(i, t, vals) for i, t, qq, vals in plan.backlog if qq == q]
-    seen = defaultdict(int)
+    seen: defaultdict[int, int] = defaultdict(int)
     for _i, t, _v in rows:
         seen[t] += 1
     missing = [t for t in range(plan.n_periods) if not seen[t]]

@@ -66,7 +66,7 @@ def check_capacity(plan: Plan) -> None:
         used[g][t] += agents
     for g, grp in plan.groups.items():
         cap = (1.0 - grp.shrinkage) * on[g]
-        for t in np.flatnonzero(used[g] > cap + plan.tol):
+        for t in np.flatnonzero(used[g] > cap + plan.tol).tolist():
             plan.add("in_house_capacity", f"group {g}, {plan.at(int(t))}",
                      f"{fmt(used[g][t])} agents assigned but only {fmt(cap[t])} productive on duty "
                      f"({fmt(on[g][t])} on duty x (1 - shrinkage {grp.shrinkage}))")

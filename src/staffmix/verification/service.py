@@ -88,7 +88,8 @@ def _assigned_by_queue_period(plan: Plan) -> dict[tuple[int, str], float]:
 
 def check_requirements(plan: Plan) -> None:
     """Every reported requirement equals the one recomputed from the queue's data."""
-    need_queueing: dict[tuple[str, str], list[tuple[Row, float, float]]] = defaultdict(list)
+    # (queue, provider, at its lowest level) -> (row, contacts, effective AHT in seconds)
+    need_queueing: dict[tuple[str, str, bool], list[tuple[Row, float, float]]] = defaultdict(list)
     for r in plan.rows:
         key = (r.t, r.q)
         if key not in plan.active:
@@ -124,10 +125,10 @@ def check_requirements(plan: Plan) -> None:
     for (qid, _p, lowest), items in need_queueing.items():
         q = plan.queues[qid]
         contacts = np.array([c for _, c, _ in items], dtype=float)
-        aht = np.array([a for _, _, a in items], dtype=float)
+        aht_s = np.array([a for _, _, a in items], dtype=float)
         # measured per day or week: the lowest level, what the period floor (or a stable queue) needs
         target = (q.service_level.period_floor or 0.0) if lowest else q.service_level.target
-        expected = _erlang_requirements(queueing, q, contacts, aht, plan.interval_s, target)
+        expected = _erlang_requirements(queueing, q, contacts, aht_s, plan.interval_s, target)
         for (r, _c, _a), e in zip(items, expected, strict=True):
             if isinstance(e, str):
                 plan.add("requirement", plan.where(r.q, r.t, r.p), f"cannot recompute the requirement: {e}")
@@ -170,7 +171,7 @@ def _erlang_requirements(queueing: Any, q: Queue, contacts: np.ndarray, aht: np.
                 cache[key] = float(
                     np.asarray(queueing.required_agents(key[0], key[1], interval_s, target, sl.within_s, **kw))
                 )
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:  # noqa: BLE001 - reported as this row's problem; verify goes on
                 cache[key] = f"staffmix.queueing.required_agents failed: {type(exc).__name__}: {exc}"
         out.append(cache[key])
     return out

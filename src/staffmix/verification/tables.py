@@ -175,6 +175,8 @@ class Plan:
         """The result's status, or None (reported) when it is not one."""
         raw = getattr(self.result, "status", None)
         try:
+            if not isinstance(raw, str):  # Status is a StrEnum: a status is text
+                raise TypeError(raw)
             return Status(raw)
         except (ValueError, TypeError):
             self.add("malformed", "status", f"unknown status {raw!r}")

@@ -223,13 +223,13 @@ def read_columns(
         raise ScenarioError(_ragged_row(path, n, name, text)) from None
     except OSError as e:  # pragma: no cover - the file was just read
         raise ScenarioError(f"{name}: cannot read the file ({e.strerror or e})") from None
-    cols = {}
-    for j, col in enumerate(header):
+    cols: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+    for j, column in enumerate(header):
         codes = np.concatenate(parts[j]) if parts[j] else np.zeros(0, dtype=np.int32)
         parts[j] = []
         raw = np.array(list(known[j]), dtype=object) if known[j] else np.zeros(0, dtype=object)
         stripped = np.array([u.strip() for u in raw], dtype=object) if len(raw) else np.zeros(0, dtype=object)
-        cols[col] = (codes, raw, stripped)
+        cols[column] = (codes, raw, stripped)
     lines = np.concatenate(line_parts) if line_parts else np.zeros(0, dtype=np.int64)
     return cols, lines, stopped
 

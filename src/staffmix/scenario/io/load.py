@@ -47,7 +47,7 @@ def _load_scenario(path: Path) -> Scenario:
     problems += check_config(config, notes=notes, prefix=f"{label}: ")
     if demand is not None and not problems:
         problems += check_demand(config, demand, notes=notes)
-    if problems:
+    if problems or demand is None:  # no demand frame comes without a problem saying why
         raise ScenarioError(cap_problems(problems))
     scenario = Scenario(config=config, demand=demand, source=str(folder))
     for name in config.variants:

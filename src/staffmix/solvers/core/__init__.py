@@ -84,7 +84,7 @@ def solve(ix: IndexSets, opts: SolverOptions, started: float) -> Outcome:
     gap = relative_gap(objective, bound)
     # optimal within the requested relative gap, or within the absolute gap MIP solvers close on (HiGHS's
     # mip_abs_gap, 1e-6): with mip_gap=0 a proof ends a hair above zero
-    proven = bound is not None and (gap <= opts.mip_gap + 1e-9 or objective - bound <= ABS_GAP)
+    proven = bound is not None and gap is not None and (gap <= opts.mip_gap + 1e-9 or objective - bound <= ABS_GAP)
     status = Status.optimal if proven else Status.feasible
     message = found.message
     if status == Status.feasible and not message:
@@ -98,6 +98,7 @@ def _why_short(gap: float | None, opts: SolverOptions, deadline: float | None) -
     if opts.work_limit:
         return f"work limit {opts.work_limit} reached: proven gap {shown}, {100 * opts.mip_gap:.2f} % requested"
     # the steps keep a margin before the deadline (exact MIPs 1 s, reading back 2e-5 s a column)
-    if deadline is not None and time.perf_counter() >= deadline - max(3.0, 0.05 * float(opts.time_limit_s)):
+    limit_s = opts.time_limit_s
+    if deadline is not None and limit_s is not None and time.perf_counter() >= deadline - max(3.0, 0.05 * limit_s):
         return f"time limit reached: proven gap {shown}, {100 * opts.mip_gap:.2f} % requested"
     return f"no further step could close the gap: proven gap {shown}, {100 * opts.mip_gap:.2f} % requested"

@@ -49,7 +49,7 @@ def column_periods(m: CoreModel) -> np.ndarray:
     if m.cols["u"].size:
         col_period[m.col("u")] = cover_period
     # issue #14: level choices belong to their queue-period; a service group's late contacts to its first period
-    if m.cols["level"].size:
+    if m.cols["level"].size and m.levels is not None:  # level columns come with their LevelColumns
         col_period[m.col("level")] = ix.r_period[m.levels.req]
     if m.cols["late"].size:
         grouped = ix.b_group >= 0

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -51,9 +51,11 @@ class WeekLP:
     heads_group: np.ndarray  # their groups
     share_pos: np.ndarray  # positions of in-house routing columns in cols
     share_coef: np.ndarray
-    excess_pos: np.ndarray | None = None  # positions of the excess copies of the headcount copies (see _kelley)
+    # positions of the excess copies of the headcount copies (see _kelley)
+    excess_pos: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     value: float = np.nan
     heads: np.ndarray | None = None
+    best_heads: np.ndarray | None = None  # heads at the best total so far (the split search may step past it)
     in_house: float = 0.0
 
 
@@ -106,10 +108,10 @@ def _solve_weeks(weeks: list[WeekLP], head_cost: np.ndarray, mu: np.ndarray, dea
         ans = hx.run(wk.h, solver="simplex", time_limit=left)
         if ans.status != "optimal":
             return None, None
-        wk.value = float(ans.objective)
-        wk.heads = ans.x[wk.heads_pos] if len(wk.heads_pos) else np.zeros(0)
+        wk.value = ans.value
+        wk.heads = ans.solution[wk.heads_pos] if len(wk.heads_pos) else np.zeros(0)
         heads[wk.heads_group, wk.block] = wk.heads
-        wk.in_house = float(ans.x[wk.share_pos] @ wk.share_coef) if len(wk.share_pos) else 0.0
+        wk.in_house = float(ans.solution[wk.share_pos] @ wk.share_coef) if len(wk.share_pos) else 0.0
         total += wk.value
     return total, heads
 
@@ -139,7 +141,7 @@ def _at_headcount(weeks: list[WeekLP], head_cost: np.ndarray, h_lo: np.ndarray, 
         if ans.status != "optimal":
             log.debug("kelley: week %d %s at headcount %s", wk.block, ans.status, H)
             return None, None
-        total += float(ans.objective)
+        total += ans.value
         if len(wk.heads_pos):
             rc = np.asarray(wk.h.getSolution().col_dual)[wk.heads_pos]
             np.add.at(grad, wk.heads_group, np.minimum(rc, 0.0))  # dual of the upper bound H (<= 0)
@@ -299,7 +301,8 @@ def lagrangian_bound(m: CoreModel, part: Partition, threads: int | None, deadlin
         scale = np.maximum(np.abs(g).max(axis=1, keepdims=True), 1e-9)
         mu = np.array([_simplex(mu[k] + step * g[k] / scale[k]) for k in range(G)])
     for wk in weeks:
-        wk.heads = getattr(wk, "best_heads", wk.heads)
+        if wk.best_heads is not None:
+            wk.heads = wk.best_heads
     if (
         best_heads is not None
         and G

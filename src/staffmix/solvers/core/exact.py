@@ -108,7 +108,7 @@ def _consistent(m: CoreModel, ans: hx.Answer) -> bool:
     if not ans.has_solution:
         return True
     own = float(m.cost @ ans.x)
-    return abs(own - float(ans.objective)) <= 1e-6 * max(1.0, abs(own))
+    return abs(own - ans.value) <= 1e-6 * max(1.0, abs(own))
 
 
 def _closed(incumbent: Incumbent | None, bound: float, mip_gap: float) -> bool:
@@ -135,11 +135,11 @@ def _solve_choice(
         ans.bound,
         ans.seconds,
     )
-    if ans.has_solution and (incumbent is None or ans.objective < incumbent.objective - 1e-9):
-        incumbent = Incumbent(ans.x, float(ans.objective), choice.y)
+    if ans.has_solution and (incumbent is None or ans.value < incumbent.objective - 1e-9):
+        incumbent = Incumbent(ans.solution, ans.value, choice.y)
         progress.incumbent(incumbent.objective)
     if ans.status == "optimal":
-        return incumbent, max(choice.lp, ans.bound if ans.bound is not None else ans.objective), True
+        return incumbent, max(choice.lp, ans.bound if ans.bound is not None else ans.value), True
     if ans.status == "infeasible":
         # infeasible under the cutoff: nothing here beats the incumbent
         return incumbent, (np.inf if cutoff is None else max(choice.lp, cutoff)), True

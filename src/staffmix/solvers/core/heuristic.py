@@ -101,7 +101,7 @@ def plan(
     if not lp.has_solution:
         return None
     best, best_cost = None, np.inf
-    x_shift = np.round(np.maximum(lp.x[shift], 0.0))
+    x_shift = np.round(np.maximum(lp.solution[shift], 0.0))
     for it in range(iterations):
         if it and deadline is not None and time.perf_counter() >= deadline:
             break
@@ -166,7 +166,7 @@ def _route_given_shifts(
         )
         if lp.has_solution:
             zpos = np.nonzero(np.concatenate([route, np.zeros(k, dtype=bool)]))[0]
-            z = lp.x[zpos]
+            z = lp.solution[zpos]
             decided = np.abs(z - np.round(z)) <= 1e-6
             lo[zpos[decided]] = np.round(z[decided])
             hi[zpos[decided]] = np.round(z[decided])
@@ -176,7 +176,7 @@ def _route_given_shifts(
     if not ans.has_solution:
         log.debug("route given shifts: %s after %.2f s", ans.status, ans.seconds)
         return None
-    return np.round(ans.x[: len(sub.cols)][route])
+    return np.round(ans.solution[: len(sub.cols)][route])
 
 
 def _shifts_given_routing(sub, route, shift, z, threads, deadline, extra) -> np.ndarray | None:
@@ -190,7 +190,7 @@ def _shifts_given_routing(sub, route, shift, z, threads, deadline, extra) -> np.
     if not lp.has_solution:
         log.debug("shifts given routing: LP %s", lp.status)
         return None
-    xs = np.maximum(lp.x[shift], 0.0)
+    xs = np.maximum(lp.solution[shift], 0.0)
     for upper in (True, False):
         lo2, hi2 = lo.copy(), hi.copy()
         lo2[shift] = np.floor(xs + 1e-6)

@@ -360,7 +360,7 @@ def _add_take_or_pay(
         per_contact = v.pricing == "per_contact"
         scale = 1.0 if per_contact else ix.period_h
         minimum = v.min_contacts_per_week if per_contact else v.min_hours_per_week
-        price = v.price_per_contact if per_contact else v.rate_per_hour
+        price = v.unit_price
         cost[bb.start + vi * n_weeks: bb.start + (vi + 1) * n_weeks] = float(price)
         used_parts.append((vi, w, zc, amount * scale, np.unique(w)))
         if minimum:

@@ -109,7 +109,7 @@ def plan_values(m: CoreModel, v: np.ndarray) -> PlanValues:
         return np.asarray(v[m.col(name)], dtype=float)
 
     lv = m.levels
-    level_extra = np.zeros(len(m.index.step_rows))
+    level_extra: np.ndarray = np.zeros(len(m.index.step_rows))
     if lv is not None and len(lv.req):
         agents = lv.agents * part("level")
         level_extra = np.bincount(

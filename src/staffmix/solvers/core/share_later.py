@@ -28,6 +28,7 @@ import time
 
 import numpy as np
 
+from staffmix.errors import SolverError
 from staffmix.util import solve_progress as report
 from staffmix.solvers.core import highs as hx
 from staffmix.solvers.core.matrix import CoreModel, build_matrix
@@ -101,6 +102,8 @@ def _exact_from(m: CoreModel, start: np.ndarray, opts: SolverOptions, deadline: 
     incumbent, bound, _settled = run_exact(
         m, scored, Incumbent(start, float(m.cost @ start), y), opts.mip_gap, opts.threads, deadline
     )
+    if incumbent is None:  # run_exact keeps the plan it starts from: losing it is a solver failure
+        raise SolverError("the exact MIPs lost the starting plan of the share-target repair")
     v = tidy(m, incumbent.v)
     return SearchResult(v, float(m.cost @ v), max(bound, lp_bound) if np.isfinite(lp_bound) else bound)
 
@@ -146,7 +149,7 @@ def _repair(
     ans = hx.run(h, time_limit=left, mip_gap=opts.mip_gap, mip=True)
     if not ans.has_solution:
         return None
-    v = tidy(m, ans.x)
+    v = tidy(m, ans.solution)
     return v if violation(m, v) <= 1e-6 else None
 
 

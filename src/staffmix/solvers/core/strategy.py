@@ -159,11 +159,8 @@ def _improve_and_prove(m: CoreModel, scored, incumbent: Incumbent | None, lp_bou
             incumbent, b2, settled = run_exact(m, scored, incumbent, opts.mip_gap, opts.threads, exact_end, max_nodes)
             b = max(b, b2)
             bound = max(bound, b)
-            return (
-                incumbent,
-                min(bound, incumbent.objective),
-                settled or bound >= incumbent.objective * (1.0 - opts.mip_gap) - 1e-9,
-            )
+            best = incumbent.objective if incumbent is not None else np.inf  # run_exact keeps a plan it is given
+            return incumbent, min(bound, best), settled or bound >= best * (1.0 - opts.mip_gap) - 1e-9
         bound = max(bound, b)
         if incumbent is not None:
             bound = min(bound, incumbent.objective)
@@ -179,6 +176,8 @@ def _guided(
     """The plan from the routing-relaxed MIP (guide.py), when it beats the heuristic's: 20 % of the
     time for the routing, 15 % for the shifts. Only under a time limit (in deterministic mode its
     node-limited MIPs took 50-70 s on eu-ecommerce-pci and changed nothing)."""
+    if deadline is None:  # only under a time limit (above)
+        return incumbent
     lo, hi = _fixed_contracts(m, y)
     left = max(deadline - time.perf_counter(), 0.0)
     if left < 2.0:
@@ -231,5 +230,5 @@ def _monolithic(m: CoreModel, opts: SolverOptions, deadline: float | None) -> Se
         return SearchResult(None, None, None, infeasible=True, message="the solver proved the model infeasible")
     if not ans.has_solution:
         return SearchResult(None, None, ans.bound, message="no plan found in the time limit")
-    v = tidy(m, ans.x)
+    v = tidy(m, ans.solution)
     return SearchResult(v, float(m.cost @ v), ans.bound)
