@@ -173,7 +173,9 @@ def main(argv: list[str] | None = None) -> int:
                     continue
                 results[inst][solver] = run_isolated(solver, inst, mps, args.time_limit, args.cpsat_workers)
                 print(f"{inst} {solver}: {json.dumps(results[inst][solver])}", file=sys.stderr, flush=True)
-            lines.append(f"| {Path(inst).name} | {n_cols:,} | " + " | ".join(cell(results[inst][s]) for s in solvers) + " |")
+            lines.append(
+                f"| {Path(inst).name} | {n_cols:,} | " + " | ".join(cell(results[inst][s]) for s in solvers) + " |"
+            )
     table = "\n".join(lines)
     print(table)
     if args.out:

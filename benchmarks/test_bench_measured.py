@@ -68,16 +68,29 @@ def _holds_wherever_it_stops(s, result) -> None:
 @pytest.mark.parametrize("name", SIZES)
 def test_build_core_measured(benchmark, name: str) -> None:
     s = scenario(name)
-    m = benchmark.pedantic(lambda: build_matrix(build_index(s)), rounds=1 if QUICK else 3, iterations=1, warmup_rounds=0)
-    benchmark.extra_info.update(columns=m.n_cols, rows=m.n_rows, nonzeros=int(m.A.nnz), level_columns=m.cols["level"].size,
-                                integer_columns=int(m.integer.sum()), peak_rss_mb=round(peak_rss_mb(), 1))
+    m = benchmark.pedantic(
+        lambda: build_matrix(build_index(s)), rounds=1 if QUICK else 3, iterations=1, warmup_rounds=0
+    )
+    benchmark.extra_info.update(
+        columns=m.n_cols,
+        rows=m.n_rows,
+        nonzeros=int(m.A.nnz),
+        level_columns=m.cols["level"].size,
+        integer_columns=int(m.integer.sum()),
+        peak_rss_mb=round(peak_rss_mb(), 1),
+    )
 
 
 @pytest.mark.parametrize("name", SIZES)
 def test_solve_core_measured(benchmark, name: str) -> None:
     s = scenario(name)
-    result = benchmark.pedantic(solve, args=(s,), kwargs=dict(backend="core", time_limit_s=TIME_LIMIT_S, mip_gap=MIP_GAP, threads=1),
-                                rounds=1, iterations=1)
+    result = benchmark.pedantic(
+        solve,
+        args=(s,),
+        kwargs=dict(backend="core", time_limit_s=TIME_LIMIT_S, mip_gap=MIP_GAP, threads=1),
+        rounds=1,
+        iterations=1,
+    )
     _record(benchmark, result)
     _holds_wherever_it_stops(s, result)
 
@@ -86,8 +99,13 @@ def test_solve_core_measured(benchmark, name: str) -> None:
 @pytest.mark.parametrize("name", ["w1-l1-day"] if QUICK else ["w1-l1-day", "w1-l6-day"])
 def test_solve_reference_measured(benchmark, name: str, backend: str) -> None:
     s = scenario(name)
-    result = benchmark.pedantic(solve, args=(s,), kwargs=dict(backend=backend, time_limit_s=TIME_LIMIT_S, mip_gap=MIP_GAP, threads=1),
-                                rounds=1, iterations=1)
+    result = benchmark.pedantic(
+        solve,
+        args=(s,),
+        kwargs=dict(backend=backend, time_limit_s=TIME_LIMIT_S, mip_gap=MIP_GAP, threads=1),
+        rounds=1,
+        iterations=1,
+    )
     _record(benchmark, result)
     _holds_wherever_it_stops(s, result)
 
@@ -124,8 +142,13 @@ def test_level_formulation_core(benchmark, formulation: str, case: str, monkeypa
 
     monkeypatch.setattr(core, "build_matrix", lambda ix: build_matrix(ix, formulation))
     s = FORMULATION_CASES[case]()
-    result = benchmark.pedantic(solve, args=(s,), kwargs=dict(backend="core", time_limit_s=60.0, mip_gap=1e-4, threads=1),
-                                rounds=1, iterations=1)
+    result = benchmark.pedantic(
+        solve,
+        args=(s,),
+        kwargs=dict(backend="core", time_limit_s=60.0, mip_gap=1e-4, threads=1),
+        rounds=1,
+        iterations=1,
+    )
     _record(benchmark, result)
     _holds_wherever_it_stops(s, result)
 
@@ -142,7 +165,9 @@ def two_days_of_2can_measured_per_day():
     d["variants"] = {}
     for q in d["queues"]:
         q["service_level"].update(measured="day", period_floor=0.5)
-    return Scenario(config=ScenarioConfig.model_validate(d), demand=base.demand[base.demand["period"] < 48].reset_index(drop=True))
+    return Scenario(
+        config=ScenarioConfig.model_validate(d), demand=base.demand[base.demand["period"] < 48].reset_index(drop=True)
+    )
 
 
 @pytest.mark.skipif(not HEAVY, reason="up to 300 s of HiGHS per formulation: set STAFFMIX_BENCH_HEAVY=1")

@@ -34,7 +34,9 @@ def mps_files(tmp_path_factory):
 def test_side_by_side(benchmark, mps_files, instance: str, solver: str) -> None:
     if not available(solver):
         pytest.skip(f"{solver} not installed (pip install -e '.[bench]')")
-    r = benchmark.pedantic(run_isolated, args=(solver, instance, mps_files[instance], LIMIT_S, 2), rounds=1, iterations=1)
+    r = benchmark.pedantic(
+        run_isolated, args=(solver, instance, mps_files[instance], LIMIT_S, 2), rounds=1, iterations=1
+    )
     benchmark.extra_info.update(r)
     if r.get("objective") is not None and r.get("bound") is not None:
         assert r["bound"] <= r["objective"] * (1 + 1e-6) + 1e-6

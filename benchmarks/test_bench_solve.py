@@ -72,7 +72,9 @@ def test_build_core(benchmark, name: str) -> None:
 def test_build_pulp(benchmark, name: str) -> None:
     s = scenario(name)
     prob = benchmark.pedantic(build_model, args=(s,), rounds=1, iterations=1)
-    benchmark.extra_info.update(columns=len(prob.variables()), rows=len(prob.constraints), peak_rss_mb=round(peak_rss_mb(), 1))
+    benchmark.extra_info.update(
+        columns=len(prob.variables()), rows=len(prob.constraints), peak_rss_mb=round(peak_rss_mb(), 1)
+    )
 
 
 @pytest.mark.skipif(QUICK, reason="52-week build comparison: not in quick mode")
@@ -104,8 +106,13 @@ def _record(benchmark, result, elapsed: float | None = None, instance: str | Non
 @pytest.mark.parametrize("name", SOLVE_SIZES)
 def test_solve_core(benchmark, name: str) -> None:
     s = scenario(name)
-    result = benchmark.pedantic(solve, args=(s,), kwargs=dict(backend="core", time_limit_s=TIME_LIMIT_S, mip_gap=MIP_GAP, threads=1),
-                                rounds=1, iterations=1)
+    result = benchmark.pedantic(
+        solve,
+        args=(s,),
+        kwargs=dict(backend="core", time_limit_s=TIME_LIMIT_S, mip_gap=MIP_GAP, threads=1),
+        rounds=1,
+        iterations=1,
+    )
     _record(benchmark, result, instance=name)
     # only what holds wherever the time limit stops the solve (timings never gate)
     assert result.status.has_plan or result.status == "no_solution", result.message
@@ -118,8 +125,13 @@ def test_solve_core(benchmark, name: str) -> None:
 @pytest.mark.parametrize("name", ["w1-l1"] if QUICK else ["w1-l1", "w1-l6"])
 def test_solve_reference(benchmark, name: str, backend: str) -> None:
     s = scenario(name)
-    result = benchmark.pedantic(solve, args=(s,), kwargs=dict(backend=backend, time_limit_s=TIME_LIMIT_S, mip_gap=MIP_GAP, threads=1),
-                                rounds=1, iterations=1)
+    result = benchmark.pedantic(
+        solve,
+        args=(s,),
+        kwargs=dict(backend=backend, time_limit_s=TIME_LIMIT_S, mip_gap=MIP_GAP, threads=1),
+        rounds=1,
+        iterations=1,
+    )
     _record(benchmark, result, instance=name)
 
 
@@ -130,10 +142,17 @@ def test_core_vs_cbc_w13_l6(benchmark) -> None:
     t = time.perf_counter()
     cbc = solve(s, backend="cbc", time_limit_s=300, mip_gap=MIP_GAP, threads=1)
     cbc_s = time.perf_counter() - t
-    core = benchmark.pedantic(solve, args=(s,), kwargs=dict(backend="core", time_limit_s=30, mip_gap=MIP_GAP, threads=1),
-                              rounds=1, iterations=1)
+    core = benchmark.pedantic(
+        solve,
+        args=(s,),
+        kwargs=dict(backend="core", time_limit_s=30, mip_gap=MIP_GAP, threads=1),
+        rounds=1,
+        iterations=1,
+    )
     _record(benchmark, core)
-    benchmark.extra_info.update(cbc_status=str(cbc.status), cbc_objective=cbc.objective, cbc_bound=cbc.bound, cbc_elapsed_s=round(cbc_s, 1))
+    benchmark.extra_info.update(
+        cbc_status=str(cbc.status), cbc_objective=cbc.objective, cbc_bound=cbc.bound, cbc_elapsed_s=round(cbc_s, 1)
+    )
     assert core.status.has_plan
     if cbc.objective is not None:
         assert core.objective <= cbc.objective * (1 + 1e-9)
@@ -154,14 +173,21 @@ def test_build_core_email(benchmark, name: str) -> None:
 def test_build_pulp_email(benchmark, name: str) -> None:
     s = scenario(name, email=True)
     prob = benchmark.pedantic(build_model, args=(s,), rounds=1, iterations=1)
-    benchmark.extra_info.update(columns=len(prob.variables()), rows=len(prob.constraints), peak_rss_mb=round(peak_rss_mb(), 1))
+    benchmark.extra_info.update(
+        columns=len(prob.variables()), rows=len(prob.constraints), peak_rss_mb=round(peak_rss_mb(), 1)
+    )
 
 
 @pytest.mark.parametrize("name", EMAIL_SOLVE_SIZES)
 def test_solve_core_email(benchmark, name: str) -> None:
     s = scenario(name, email=True)
-    result = benchmark.pedantic(solve, args=(s,), kwargs=dict(backend="core", time_limit_s=TIME_LIMIT_S, mip_gap=MIP_GAP, threads=1),
-                                rounds=1, iterations=1)
+    result = benchmark.pedantic(
+        solve,
+        args=(s,),
+        kwargs=dict(backend="core", time_limit_s=TIME_LIMIT_S, mip_gap=MIP_GAP, threads=1),
+        rounds=1,
+        iterations=1,
+    )
     _record(benchmark, result)
     assert result.status.has_plan or result.status == "no_solution", result.message
     if result.status.has_plan:
@@ -173,8 +199,13 @@ def test_solve_core_email(benchmark, name: str) -> None:
 @pytest.mark.parametrize("name", ["w1-l1"] if QUICK else ["w1-l1", "w1-l6", "w4-l1"])
 def test_solve_reference_email(benchmark, name: str, backend: str) -> None:
     s = scenario(name, email=True)
-    result = benchmark.pedantic(solve, args=(s,), kwargs=dict(backend=backend, time_limit_s=TIME_LIMIT_S, mip_gap=MIP_GAP, threads=1),
-                                rounds=1, iterations=1)
+    result = benchmark.pedantic(
+        solve,
+        args=(s,),
+        kwargs=dict(backend=backend, time_limit_s=TIME_LIMIT_S, mip_gap=MIP_GAP, threads=1),
+        rounds=1,
+        iterations=1,
+    )
     _record(benchmark, result)
     if result.status.has_plan:
         assert verify(s, result) == []

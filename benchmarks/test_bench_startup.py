@@ -36,7 +36,9 @@ def test_python_baseline(benchmark):
 
 
 def test_import_staffmix(benchmark):
-    benchmark.pedantic(_run, args=([sys.executable, "-c", "import staffmix"],), rounds=ROUNDS, iterations=1, warmup_rounds=1)
+    benchmark.pedantic(
+        _run, args=([sys.executable, "-c", "import staffmix"],), rounds=ROUNDS, iterations=1, warmup_rounds=1
+    )
     benchmark.extra_info["heavy_loaded"] = _heavy_loaded("import staffmix")
     assert benchmark.extra_info["heavy_loaded"] == []
 
@@ -49,6 +51,8 @@ def test_staffmix_help(benchmark):
     out = benchmark.pedantic(_run, args=([exe, "--help"],), rounds=ROUNDS, iterations=1, warmup_rounds=1)
     assert "staffmix solve" in out
     benchmark.extra_info["heavy_loaded"] = _heavy_loaded(
-        "import contextlib, io\nfrom staffmix.cli import main\nwith contextlib.redirect_stdout(io.StringIO()):\n    main(['--help'])")
+        "import contextlib, io\nfrom staffmix.cli import main\nwith contextlib.redirect_stdout(io.StringIO()):\n    "
+        "main(['--help'])"
+    )
     assert benchmark.extra_info["heavy_loaded"] == []
     benchmark.extra_info["target_s"] = 0.5  # recorded beside the time, not asserted: no check depends on the machine

@@ -217,7 +217,9 @@ def render(schema: dict[str, Any] | None = None) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if the page differs from a fresh rendering")
-    parser.add_argument("--output", type=Path, default=PAGE, help=f"page to write or check (default {PAGE.relative_to(ROOT)})")
+    parser.add_argument(
+        "--output", type=Path, default=PAGE, help=f"page to write or check (default {PAGE.relative_to(ROOT)})"
+    )
     args = parser.parse_args(argv)
     text = render()
     if args.check:

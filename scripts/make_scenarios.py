@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
 sys.path.insert(0, str(ROOT / "src"))  # this checkout's staffmix, installed or not
 
-from staffmix.scenario.schema import ScenarioConfig, open_hours_of_week  # noqa: E402
+from staffmix.scenario.schema import ScenarioConfig, open_hours_of_week  # noqa: E402 - after sys.path points at this checkout
 
 HOURS_PER_WEEK = 168
 NIGHT_HOURS = (22, 23, 0, 1, 2, 3, 4, 5)
@@ -273,9 +273,19 @@ def check(spec: ScenarioDemand) -> None:
         print(line)
     for q in config.queues:
         if q.response_within_h is not None:  # deferrable: no hourly requirement, a week of work to schedule
-            work = demand.loc[demand["queue"] == q.id, "contacts"].sum() * q.aht_s / 3600 / (q.service_level.max_occupancy or 1.0)
-            target = f", {q.response_target.share:.0%} within {q.response_target.within_h:g} h" if q.response_target else ""
-            print(f"   {q.id}: deferrable, {work:.0f} agent-hours of work a week, all within {q.response_within_h:g} h{target}")
+            work = (
+                demand.loc[demand["queue"] == q.id, "contacts"].sum()
+                * q.aht_s
+                / 3600
+                / (q.service_level.max_occupancy or 1.0)
+            )
+            target = (
+                f", {q.response_target.share:.0%} within {q.response_target.within_h:g} h" if q.response_target else ""
+            )
+            print(
+                f"   {q.id}: deferrable, {work:.0f} agent-hours of work a week, all within {q.response_within_h:g} "
+                f"h{target}"
+            )
     if required is not None and "in_house" in providers:
         print(f"   in-house requirement, all queues: {required[('in_house', 'sum')].sum():.0f} productive agent-hours"
               " (in hours some shift covers)")

@@ -28,9 +28,13 @@ class Tiny:
     start_hour: int
     required: dict[tuple[str, int], float]  # (queue, period) -> required agents (in-house AHT)
     queues: list[dict]  # id, language, certifications, in_house_only
-    group: dict | None  # languages, certifications, rate, night_premium, night_hours, shrinkage, min_heads, max_heads, max_hours_per_week, cost_per_head_per_week
+    # languages, certifications, rate, night_premium, night_hours, shrinkage, min_heads, max_heads,
+    # max_hours_per_week, cost_per_head_per_week
+    group: dict | None
     templates: list[dict]  # id, length_h, start_hours, paid_h
-    vendors: list[dict]  # id, languages, certifications, start_hour, end_hour, rate, aht_factor, capacity, min_hours, fee
+    vendors: list[
+        dict
+    ]  # id, languages, certifications, start_hour, end_hour, rate, aht_factor, capacity, min_hours, fee
     min_in_house_share: float = 0.0
     max_vendors: int | None = None
     start_day: str = "mon"
@@ -44,7 +48,11 @@ class Tiny:
         ]
         d = {
             "name": "tiny",
-            "horizon": {"start": f"2026-01-{5 + DAYS.index(self.start_day):02d}T{self.start_hour:02d}:00", "periods": self.periods, "cyclic": False},
+            "horizon": {
+                "start": f"2026-01-{5 + DAYS.index(self.start_day):02d}T{self.start_hour:02d}:00",
+                "periods": self.periods,
+                "cyclic": False,
+            },
             "queues": queues,
             "templates": [
                 {"id": t["id"], "length_h": t["length_h"], "start_hours": t["start_hours"], "paid_hours": t["paid_h"]}
@@ -60,14 +68,22 @@ class Tiny:
         }
         if self.group:
             g = self.group
-            d["groups"].append({
-                "id": "team", "languages": g["languages"], "certifications": g.get("certifications", []),
-                "rate_per_hour": g["rate"], "night_premium": g.get("night_premium", 0.0),
-                "night_hours": g.get("night_hours", [22, 23, 0, 1, 2, 3, 4, 5]), "shrinkage": g.get("shrinkage", 0.0),
-                "min_headcount": g.get("min_heads", 0), "max_headcount": g.get("max_heads"),
-                "max_hours_per_week": g.get("max_hours_per_week", 40), "cost_per_head_per_week": g.get("cost_per_head_per_week", 0.0),
-                "templates": [t["id"] for t in self.templates],
-            })
+            d["groups"].append(
+                {
+                    "id": "team",
+                    "languages": g["languages"],
+                    "certifications": g.get("certifications", []),
+                    "rate_per_hour": g["rate"],
+                    "night_premium": g.get("night_premium", 0.0),
+                    "night_hours": g.get("night_hours", [22, 23, 0, 1, 2, 3, 4, 5]),
+                    "shrinkage": g.get("shrinkage", 0.0),
+                    "min_headcount": g.get("min_heads", 0),
+                    "max_headcount": g.get("max_heads"),
+                    "max_hours_per_week": g.get("max_hours_per_week", 40),
+                    "cost_per_head_per_week": g.get("cost_per_head_per_week", 0.0),
+                    "templates": [t["id"] for t in self.templates],
+                }
+            )
         for v in self.vendors:
             d["vendors"].append({
                 "id": v["id"], "languages": v["languages"], "certifications": v.get("certifications", []),
@@ -94,7 +110,11 @@ class Tiny:
             out.append("in_house")
         if not q.get("in_house_only"):
             for v in self.vendors:
-                if q["language"] in v["languages"] and certs <= set(v.get("certifications", [])) and self.vendor_open(v, t):
+                if (
+                    q["language"] in v["languages"]
+                    and certs <= set(v.get("certifications", []))
+                    and self.vendor_open(v, t)
+                ):
                     out.append(v["id"])
         return out
 
@@ -132,7 +152,7 @@ class Tiny:
         for counts in itertools.product(range(self.max_count + 1), repeat=len(starts)):
             on_duty = [0] * self.periods
             cost = 0.0
-            for c, (tpl, t0) in zip(counts, starts):
+            for c, (tpl, t0) in zip(counts, starts, strict=True):
                 if c:
                     for i in range(int(tpl["length_h"])):
                         if t0 + i < self.periods:
@@ -142,11 +162,17 @@ class Tiny:
                 continue
             # all starts fall on one day in these tiny instances unless the horizon crosses midnight
             per_day: dict[int, int] = {}
-            for c, (tpl, t0) in zip(counts, starts):
+            for c, (_tpl, t0) in zip(counts, starts, strict=True):
                 day = (self.start_hour + t0) // 24
                 per_day[day] = per_day.get(day, 0) + c
-            paid = sum(c * tpl["paid_h"] for c, (tpl, _t0) in zip(counts, starts))
-            heads = max([g.get("min_heads", 0), *per_day.values(), math.ceil(paid / (g.get("max_hours_per_week", 40) * frac) - 1e-9)])
+            paid = sum(c * tpl["paid_h"] for c, (tpl, _t0) in zip(counts, starts, strict=True))
+            heads = max(
+                [
+                    g.get("min_heads", 0),
+                    *per_day.values(),
+                    math.ceil(paid / (g.get("max_hours_per_week", 40) * frac) - 1e-9),
+                ]
+            )
             if g.get("max_heads") is not None and heads > g["max_heads"]:
                 continue
             cost += g.get("cost_per_head_per_week", 0.0) * heads * frac
@@ -165,7 +191,7 @@ class Tiny:
             ih_need = [0.0] * self.periods
             used: dict[str, list[float]] = {v["id"]: [0.0] * self.periods for v in self.vendors}
             ih_weight = 0.0
-            for (q, t), p in zip(keys, routing):
+            for (q, t), p in zip(keys, routing, strict=True):
                 r = self.required[(q, t)]
                 if p == "in_house":
                     ih_need[t] += r
@@ -236,16 +262,34 @@ class TinyDay:
             sl["period_floor"] = self.floor
         return {
             "name": "tiny-day",
-            "horizon": {"start": f"2026-01-05T{self.start_hour:02d}:00", "periods": len(self.contacts), "cyclic": False},
+            "horizon": {
+                "start": f"2026-01-05T{self.start_hour:02d}:00",
+                "periods": len(self.contacts),
+                "cyclic": False,
+            },
             "queues": [{"id": "en", "language": "en", "aht_s": self.aht_s, "service_level": sl}],
             "templates": [{"id": "s", "length_h": self.shift_h, "start_hours": list(range(24))}],
-            "groups": [{"id": "team", "languages": ["en"], "rate_per_hour": self.rate, "shrinkage": 0.0,
-                        "night_premium": 0.0, "templates": ["s"]}],
-            "vendors": [{
-                "id": v["id"], "languages": ["en"], "rate_per_hour": v["rate"], "aht_factor": v.get("aht_factor", 1.0),
-                "windows": [{"start_hour": v.get("start_hour", 0), "end_hour": v.get("end_hour", 24)}],
-                "capacity_agents": v.get("capacity"),
-            } for v in self.vendors or []],
+            "groups": [
+                {
+                    "id": "team",
+                    "languages": ["en"],
+                    "rate_per_hour": self.rate,
+                    "shrinkage": 0.0,
+                    "night_premium": 0.0,
+                    "templates": ["s"],
+                }
+            ],
+            "vendors": [
+                {
+                    "id": v["id"],
+                    "languages": ["en"],
+                    "rate_per_hour": v["rate"],
+                    "aht_factor": v.get("aht_factor", 1.0),
+                    "windows": [{"start_hour": v.get("start_hour", 0), "end_hour": v.get("end_hour", 24)}],
+                    "capacity_agents": v.get("capacity"),
+                }
+                for v in self.vendors or []
+            ],
         }
 
     def levels(self, t: int, factor: float) -> list[int]:
@@ -260,7 +304,9 @@ class TinyDay:
             return n
         if self.measured == "period":
             return [first(self.target)]
-        return list(range(first(self.floor or 0.0), max(first(1 - 0.1 * (1 - self.target)), first(self.floor or 0.0)) + 1))
+        return list(
+            range(first(self.floor or 0.0), max(first(1 - 0.1 * (1 - self.target)), first(self.floor or 0.0)) + 1)
+        )
 
     def _in_house_table(self):
         """Every vector of shift counts (a shift may start each period): productive agents on duty and cost, by cost."""
@@ -295,9 +341,22 @@ class TinyDay:
                 if (s <= hour < e) if s < e else (hour >= s or hour < e):
                     opts += [(v["id"], n, v) for n in self.levels(t, v.get("aht_factor", 1.0))
                              if v.get("capacity") is None or n <= v["capacity"]]
-            options.append([(p, n, v, erlang_c_service(n, self.contacts[t] * self.aht_s * (v or {}).get("aht_factor", 1.0) / 3600.0,
-                                                         self.aht_s * (v or {}).get("aht_factor", 1.0), self.within_s))
-                            for p, n, v in opts])
+            options.append(
+                [
+                    (
+                        p,
+                        n,
+                        v,
+                        erlang_c_service(
+                            n,
+                            self.contacts[t] * self.aht_s * (v or {}).get("aht_factor", 1.0) / 3600.0,
+                            self.aht_s * (v or {}).get("aht_factor", 1.0),
+                            self.within_s,
+                        ),
+                    )
+                    for p, n, v in opts
+                ]
+            )
         day = [(self.start_hour + t) // 24 for t in range(P)]
         best = math.inf
         for plan in itertools.product(*options):
@@ -305,7 +364,8 @@ class TinyDay:
             for t, (_p, _n, _v, sl) in enumerate(plan):
                 answered[day[t]] = answered.get(day[t], 0.0) + self.contacts[t] * sl
             if self.measured == "day" and any(
-                answered[d] < self.target * sum(c for c, dd in zip(self.contacts, day) if dd == d) - 1e-9 for d in answered
+                answered[d] < self.target * sum(c for c, dd in zip(self.contacts, day, strict=True) if dd == d) - 1e-9
+                for d in answered
             ):
                 continue
             vendor_cost = sum(n * v["rate"] for _p, n, v, _sl in plan if v is not None)

@@ -38,7 +38,8 @@ START_HOUR = 8
 class DeferTiny:
     arrivals: list[int]
     deadline: int
-    vendors: list[tuple[str, float, list[int] | None]] = field(default_factory=list)  # id, price, open periods (None: all)
+    # id, price, open periods (None: all)
+    vendors: list[tuple[str, float, list[int] | None]] = field(default_factory=list)
     target: int | None = None
     share: float = 0.0
     shift_cost: float | None = None
@@ -56,7 +57,7 @@ class DeferTiny:
         best = math.inf
         for counts in itertools.product(range(most + 1), repeat=len(starts)):
             on_duty = [0] * P
-            for c, t0 in zip(counts, starts):
+            for c, t0 in zip(counts, starts, strict=True):
                 for t in range(t0, min(t0 + self.shift_len, P)):
                     on_duty[t] += c
             cost = sum(counts) * self.shift_cost
@@ -70,7 +71,8 @@ class DeferTiny:
         return min(open_) if open_ else math.inf
 
     def _best_given_capacity(self, capacity: list[int]) -> float:
-        """Cheapest vendor cost with `capacity` free contacts a period, by DP over (waiting line, contacts within target)."""
+        """Cheapest vendor cost with `capacity` free contacts a period, by DP over (waiting line, contacts within
+        target)."""
         P = len(self.arrivals)
         total = sum(self.arrivals)
         need = math.ceil(self.share * total - 1e-9) if self.target is not None else 0

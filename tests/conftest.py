@@ -87,14 +87,19 @@ def flat(queue: str, values: list[float]) -> dict:
 CASES = {
     # a queue in a language the team lacks must go to the (dearer) vendor that speaks it
     "language": Tiny(
-        periods=4, start_hour=9, required={**flat("en", [1, 2, 2, 1]), **flat("fi", [1, 1, 0, 1])},
+        periods=4,
+        start_hour=9,
+        required={**flat("en", [1, 2, 2, 1]), **flat("fi", [1, 1, 0, 1])},
         queues=[{"id": "en", "language": "en"}, {"id": "fi", "language": "fi"}],
-        group=TEAM, templates=SHORT,
+        group=TEAM,
+        templates=SHORT,
         vendors=[{"id": "finvendor", "languages": ["fi"], "rate": 30.0}],
     ),
     # the payments queue needs pci_dss: the cheap vendor lacks it, so certified providers take it
     "certification": Tiny(
-        periods=4, start_hour=10, required={**flat("pay", [2, 2, 1, 1]), **flat("web", [2, 1, 2, 1])},
+        periods=4,
+        start_hour=10,
+        required={**flat("pay", [2, 2, 1, 1]), **flat("web", [2, 1, 2, 1])},
         queues=[{"id": "pay", "language": "en", "certifications": ["pci_dss"]}, {"id": "web", "language": "en"}],
         group={**TEAM, "rate": 20.0, "certifications": ["pci_dss"]},
         templates=[{"id": "s3", "length_h": 3, "start_hours": list(range(24)), "paid_h": 3}],
@@ -105,7 +110,9 @@ CASES = {
     ),
     # a night vendor open 20-08 only; in-house nights carry a premium
     "night_window": Tiny(
-        periods=6, start_hour=17, required=flat("en", [3, 2, 2, 1, 1, 1]),
+        periods=6,
+        start_hour=17,
+        required=flat("en", [3, 2, 2, 1, 1, 1]),
         queues=[{"id": "en", "language": "en"}],
         group={**TEAM, "rate": 12.0, "night_premium": 1.0, "night_hours": [20, 21, 22, 23, 0, 1]},
         templates=[{"id": "s3", "length_h": 3, "start_hours": list(range(24)), "paid_h": 3}],
@@ -113,29 +120,43 @@ CASES = {
     ),
     # take-or-pay: the vendor bills at least its weekly minimum (prorated) once used
     "take_or_pay": Tiny(
-        periods=6, start_hour=8, required=flat("en", [1, 0, 1, 0, 0, 1]),
+        periods=6,
+        start_hour=8,
+        required=flat("en", [1, 0, 1, 0, 0, 1]),
         queues=[{"id": "en", "language": "en"}],
-        group={**TEAM, "rate": 15.0}, templates=SHORT,
+        group={**TEAM, "rate": 15.0},
+        templates=SHORT,
         vendors=[{"id": "tp", "languages": ["en"], "rate": 8.0, "min_hours": 140.0}],
     ),
     # a fixed weekly fee decides whether a cheap vendor is worth contracting
     "fixed_fee": Tiny(
-        periods=5, start_hour=8, required=flat("en", [2, 3, 3, 2, 1]),
+        periods=5,
+        start_hour=8,
+        required=flat("en", [2, 3, 3, 2, 1]),
         queues=[{"id": "en", "language": "en"}],
-        group={**TEAM, "rate": 10.0}, templates=SHORT,
-        vendors=[{"id": "fee", "languages": ["en"], "rate": 6.0, "fee": 600.0}, {"id": "nofee", "languages": ["en"], "rate": 11.5}],
+        group={**TEAM, "rate": 10.0},
+        templates=SHORT,
+        vendors=[
+            {"id": "fee", "languages": ["en"], "rate": 6.0, "fee": 600.0},
+            {"id": "nofee", "languages": ["en"], "rate": 11.5},
+        ],
     ),
     # policy: at least 60 % of the work in-house although the vendor is cheaper
     "in_house_share": Tiny(
-        periods=4, start_hour=9, required=flat("en", [2, 3, 3, 2]),
+        periods=4,
+        start_hour=9,
+        required=flat("en", [2, 3, 3, 2]),
         queues=[{"id": "en", "language": "en"}],
-        group={**TEAM, "rate": 10.0}, templates=SHORT,
+        group={**TEAM, "rate": 10.0},
+        templates=SHORT,
         vendors=[{"id": "cheap", "languages": ["en"], "rate": 4.0}],
         min_in_house_share=0.6,
     ),
     # headcount: at most two heads and one shift per head per day; the rest overflows to the vendor
     "headcount": Tiny(
-        periods=4, start_hour=9, required=flat("en", [3, 3, 2, 2]),
+        periods=4,
+        start_hour=9,
+        required=flat("en", [3, 3, 2, 2]),
         queues=[{"id": "en", "language": "en"}],
         group={**TEAM, "rate": 10.0, "max_heads": 2, "cost_per_head_per_week": 84.0},
         templates=SHORT,
@@ -143,9 +164,12 @@ CASES = {
     ),
     # vendor capacity and AHT factor: the vendor needs 1.5x agents and takes at most 2 per period
     "vendor_capacity": Tiny(
-        periods=3, start_hour=9, required={**flat("a", [1, 2, 1]), **flat("b", [1, 1, 2])},
+        periods=3,
+        start_hour=9,
+        required={**flat("a", [1, 2, 1]), **flat("b", [1, 1, 2])},
         queues=[{"id": "a", "language": "en"}, {"id": "b", "language": "en"}],
-        group={**TEAM, "rate": 30.0, "shrinkage": 0.5}, templates=SHORT,
+        group={**TEAM, "rate": 30.0, "shrinkage": 0.5},
+        templates=SHORT,
         vendors=[{"id": "slow", "languages": ["en"], "rate": 9.0, "aht_factor": 1.5, "capacity": 2}],
     ),
 }

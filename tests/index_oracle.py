@@ -65,12 +65,16 @@ def shift_starts(config) -> pd.DataFrame:
             t = config.template(tid)
             n = int(round(t.length_h * 60 / h.interval_min))
             for start_hour in t.start_hours:
-                night = sum(1 for i in range(n) if int(math.floor(start_hour + i * h.interval_min / 60)) % 24 in g.night_hours)
+                night = sum(
+                    1 for i in range(n) if int(math.floor(start_hour + i * h.interval_min / 60)) % 24 in g.night_hours
+                )
                 cost = g.rate_per_hour * t.paid_h * (1 + g.night_premium * night / n)
                 for _, p in per.iterrows():
                     if p["minute"] == 0 and p["hour"] == start_hour and DAYS[p["weekday"]] in t.days:
                         rows.append((g.id, tid, int(p["period"]), n, t.paid_h, cost, p["day"], int(p["week"])))
-    return pd.DataFrame(rows, columns=["group", "template", "start_period", "n_periods", "paid_h", "cost", "day", "week"])
+    return pd.DataFrame(
+        rows, columns=["group", "template", "start_period", "n_periods", "paid_h", "cost", "day", "week"]
+    )
 
 
 def covered(config, start_period: int, n: int) -> list[int]:
@@ -88,7 +92,7 @@ def requirements(scenario) -> pd.DataFrame:
     by_agents = scenario.demand_kind == "required_agents"
     starts = shift_starts(config)
     on_duty: dict[str, set[int]] = {g.id: set() for g in config.groups}
-    for g, t0, n in zip(starts["group"], starts["start_period"], starts["n_periods"]):
+    for g, t0, n in zip(starts["group"], starts["start_period"], starts["n_periods"], strict=True):
         on_duty[g].update(covered(config, int(t0), int(n)))
     rows = []
     for _, d in scenario.demand.iterrows():
@@ -103,7 +107,12 @@ def requirements(scenario) -> pd.DataFrame:
         if groups and _allowed(config, q, IN_HOUSE):
             offers.append((IN_HOUSE, 1.0))
         for v in config.vendors:
-            if _fits(v, q) and _allowed(config, q, v.id) and _open(v.windows, how) and not (by_agents and v.pricing == "per_contact"):
+            if (
+                _fits(v, q)
+                and _allowed(config, q, v.id)
+                and _open(v.windows, how)
+                and not (by_agents and v.pricing == "per_contact")
+            ):
                 offers.append((v.id, v.aht_factor))
         for provider, factor in offers:
             if by_agents:
@@ -114,7 +123,9 @@ def requirements(scenario) -> pd.DataFrame:
             rows.append((t, q.id, provider, d["contacts"], d["aht_s"] * factor, req))
     out = pd.DataFrame(rows, columns=["period", "queue", "provider", "contacts", "aht_s", "required"])
     out = out.sort_values(["period", "queue", "provider"], kind="stable")
-    return out.astype({"period": np.int64, "required": np.int64, "contacts": float, "aht_s": float}).reset_index(drop=True)
+    return out.astype({"period": np.int64, "required": np.int64, "contacts": float, "aht_s": float}).reset_index(
+        drop=True
+    )
 
 
 def _lowest_target(config, q, provider: str) -> float | None:
@@ -148,7 +159,7 @@ def level_steps(scenario) -> pd.DataFrame:
         aht = rec.aht_s / q.concurrency
         top = int(requirement_for(q, np.array([rec.contacts]), np.array([rec.aht_s]), interval_s,
                                   target=1 - 0.1 * (1 - sl.target))[0])
-        def service(n: int) -> float:
+        def service(n: int, rec=rec, aht: float = aht, sl=sl) -> float:  # bound now: defined in a loop
             load = rec.contacts * aht / interval_s
             if sl.patience_s is not None:
                 return float(queueing.erlang_a_service_level(n, load, aht, sl.patience_s, sl.within_s))
@@ -215,12 +226,16 @@ def deferred_handling(scenario) -> list[tuple[str, int, str]]:
     per = periods(config)
     starts = shift_starts(config)
     on_duty: dict[str, set[int]] = {g.id: set() for g in config.groups}
-    for g, t0, n in zip(starts["group"], starts["start_period"], starts["n_periods"]):
+    for g, t0, n in zip(starts["group"], starts["start_period"], starts["n_periods"], strict=True):
         on_duty[g].update(covered(config, int(t0), int(n)))
     arrivals = {}
     for _, d in scenario.demand.iterrows():
         q = config.queue(d["queue"])
-        if q.response_within_h is not None and _open(q.open_hours, int(per["how"].iloc[int(d["period"])])) and d["contacts"] > 0:
+        if (
+            q.response_within_h is not None
+            and _open(q.open_hours, int(per["how"].iloc[int(d["period"])]))
+            and d["contacts"] > 0
+        ):
             arrivals[(q.id, int(d["period"]))] = d["contacts"]
     out = []
     for q in config.queues:

@@ -44,7 +44,9 @@ def resolve(path: str) -> object:
 
 def test_every_public_name_has_an_api_page() -> None:
     documented = {id(resolve(path)) for path in directives()}
-    missing = [name for name in staffmix.__all__ if name != "__version__" and id(getattr(staffmix, name)) not in documented]
+    missing = [
+        name for name in staffmix.__all__ if name != "__version__" and id(getattr(staffmix, name)) not in documented
+    ]
     assert not missing, f"no API page shows {missing}"
     nav = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     assert "  - mkdocstrings:" in nav
@@ -75,5 +77,9 @@ def test_every_documented_object_and_member_has_a_docstring() -> None:
 
 
 def test_the_check_catches_a_missing_docstring() -> None:
-    module = griffe.visit("probe", Path("probe.py"), code='"""A module."""\n\nclass A:\n    """Doc."""\n\n    x: int = 1\n\n    def f(self):\n        pass\n')
+    module = griffe.visit(
+        "probe",
+        Path("probe.py"),
+        code='"""A module."""\n\nclass A:\n    """Doc."""\n\n    x: int = 1\n\n    def f(self):\n        pass\n',
+    )
     assert undocumented(module["A"], None, "A") == ["A.x", "A.f"]

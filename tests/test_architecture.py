@@ -18,8 +18,9 @@ MAX_LINES = 550
 KNOWN_CYCLES: list[set[str]] = []
 """Circles known and being removed; a new one fails. (None left: the solve dispatcher and the core imported
 each other until the index sets and the outcome type moved below both.)"""
-KNOWN_LONG: set[str] = set()
-"""Modules over MAX_LINES that are known and being split; a new one fails."""
+KNOWN_LONG: set[str] = {"staffmix.scenario.schema"}
+"""Modules over MAX_LINES that are known and being split; a new one fails. schema.py: its field docstrings wrapped
+at 120 characters (issue #22, lint) took it to about 590 lines; it is split after the open branches are merged."""
 
 PACKAGES = [
     "staffmix.errors",
@@ -226,7 +227,7 @@ def test_architecture_page_names_every_module():
     """docs/architecture.md says what each module owns: a module it does not name fails (a new one must be placed)."""
     page = (SRC.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
     missing = []
-    for name, path in modules().items():
+    for path in modules().values():
         rel = path.relative_to(SRC / "staffmix").as_posix()
         if path.name == "__init__.py":
             rel = rel.removesuffix("__init__.py")

@@ -78,7 +78,9 @@ def test_reports_follow_the_umask(umask, tiny, tmp_path):
     scenario, result = tiny
     report = write_report(result, tmp_path / "reports" / "report.html", scenario=scenario)
     index = write_index(
-        pd.DataFrame({"scenario": ["tiny"], "variant": ["base"], "status": ["optimal"], "objective": [result.objective]}),
+        pd.DataFrame(
+            {"scenario": ["tiny"], "variant": ["base"], "status": ["optimal"], "objective": [result.objective]}
+        ),
         tmp_path / "reports" / "index.html",
     )
     assert_ordinary(report.parent, umask)

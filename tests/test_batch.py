@@ -64,7 +64,7 @@ def test_bundled_batch_has_one_row_per_job(bundled_batch) -> None:
     folder, out, summary = bundled_batch
     jobs = expected_jobs(folder)
     assert len(jobs) >= 5
-    assert list(zip(summary["scenario"], summary["variant"])) == jobs
+    assert list(zip(summary["scenario"], summary["variant"], strict=True)) == jobs
     assert set(summary["status"]) <= STATUSES
     assert (out / "summary.csv").is_file() and (out / "index.html").is_file()
     again = read_summary(out)
@@ -91,7 +91,7 @@ def test_broken_scenario_is_an_error_row_and_the_rest_finish(bundled_batch) -> N
 def test_job_folders_are_complete(bundled_batch) -> None:
     _, out, summary = bundled_batch
     records = job_records(out)
-    assert set(records) == set(zip(summary["scenario"], summary["variant"]))
+    assert set(records) == set(zip(summary["scenario"], summary["variant"], strict=True))
     assert hidden_leftovers(out) == []
     for (scen, var), rec in records.items():
         row = summary[(summary["scenario"] == scen) & (summary["variant"] == var)].iloc[0]
@@ -103,7 +103,9 @@ def test_job_folders_are_complete(bundled_batch) -> None:
         assert (out / scen / var / "report.html").is_file()
         if rec["status"] in ("optimal", "feasible"):
             assert row["violations"] == 0, rec["violations"]
-            assert row["vendors_used"] == ";".join(json.loads((out / scen / var / "summary.json").read_text())["kpis"]["vendors_used"])
+            assert row["vendors_used"] == ";".join(
+                json.loads((out / scen / var / "summary.json").read_text())["kpis"]["vendors_used"]
+            )
             queues = [c for c in summary.columns if c.startswith("service_level.")]
             assert any(pd.notna(row[c]) for c in queues)
 
@@ -166,7 +168,7 @@ def test_keyboard_interrupt_keeps_finished_jobs(tiny_folder: Path, tmp_path: Pat
     summary = pd.read_csv(out / "summary.csv")
     # the first job's, and any the other worker published before it stopped: exactly the complete folders
     assert 1 <= len(summary) < 4
-    assert set(job_records(out)) == set(zip(summary["scenario"], summary["variant"]))
+    assert set(job_records(out)) == set(zip(summary["scenario"], summary["variant"], strict=True))
     assert hidden_leftovers(out) == []
 
     monkeypatch.setattr(Progress, "job_finished", original)
@@ -245,10 +247,15 @@ def test_dask_executor_on_a_local_cluster(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     shutil.copytree(DATA / "good" / "tiny-split", folder / "tiny")
     out = tmp_path / "out"
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
         summary = run_batch(folder, out, backend="highs", executor="dask",
                             scheduler=cluster.scheduler_address, progress=False)
-    assert list(zip(summary["variant"], summary["status"])) == [("base", "optimal"), ("pricey-vendor", "optimal")]
+    assert list(zip(summary["variant"], summary["status"], strict=True)) == [
+        ("base", "optimal"),
+        ("pricey-vendor", "optimal"),
+    ]
     records = job_records(out)
     assert {r["status"] for r in records.values()} == {"optimal"}
     assert summary.loc[1, "objective"] > summary.loc[0, "objective"]  # the dearer vendor costs more

@@ -98,8 +98,12 @@ def test_template_length_off_grid_and_never_starting():
     groups = copy.deepcopy(BASE["groups"])
     groups[0]["templates"] = ["odd"]
     problems, notes = run(checks.check_templates, make(templates=templates, groups=groups))
-    assert problems == ["scenario.yaml: templates[0] (id 'odd').length_h: 7.5 h is not a multiple of the 60-minute period"]
-    assert notes == ["scenario.yaml: templates[0] (id 'odd'): never starts within the horizon (days sat, start hours [9])"]
+    assert problems == [
+        "scenario.yaml: templates[0] (id 'odd').length_h: 7.5 h is not a multiple of the 60-minute period"
+    ]
+    assert notes == [
+        "scenario.yaml: templates[0] (id 'odd'): never starts within the horizon (days sat, start hours [9])"
+    ]
     horizon = {"start": "2026-01-05T00:00", "periods": 48, "interval_min": 30}
     problems, _ = run(checks.check_templates, make(templates=templates, groups=groups, horizon=horizon))
     assert problems == []
@@ -109,10 +113,14 @@ def test_language_nobody_speaks():
     queues = [*BASE["queues"], {"id": "fr", "language": "fr", "aht_s": 300}]
     problems, _ = run(checks.check_queue_languages, make(queues=queues))
     assert problems == [
-        "scenario.yaml: queues[2] (id 'fr').language: 'fr' is spoken by no provider (groups: core [en]; vendors: acme [en, de])"
+        "scenario.yaml: queues[2] (id 'fr').language: 'fr' is spoken by no provider (groups: core [en]; vendors: acme "
+        "[en, de])"
     ]
     # a vendor that speaks it is enough
-    assert run(checks.check_queue_languages, make(queues=[*BASE["queues"], {"id": "de", "language": "de", "aht_s": 1}]))[0] == []
+    assert (
+        run(checks.check_queue_languages, make(queues=[*BASE["queues"], {"id": "de", "language": "de", "aht_s": 1}]))[0]
+        == []
+    )
 
 
 def test_certification_no_provider_holds():
@@ -129,7 +137,9 @@ def test_regions():
     queues = copy.deepcopy(BASE["queues"])
     queues[0]["regions"] = ["eu"]
     problems, _ = run(checks.check_queue_regions, make(queues=queues))
-    assert problems == ["scenario.yaml: queues[0] (id 'support').regions: no provider sits in eu (providers: core [home], acme [home])"]
+    assert problems == [
+        "scenario.yaml: queues[0] (id 'support').regions: no provider sits in eu (providers: core [home], acme [home])"
+    ]
     vendors = [dict(BASE["vendors"][0], region="eu")]
     assert run(checks.check_queue_regions, make(queues=queues, vendors=vendors))[0] == []
 
@@ -141,8 +151,10 @@ def test_provider_names():
     policy = {"in_house_queues": ["support", "suport", "support"]}
     problems, _ = run(checks.check_provider_names, make(queues=queues, policy=policy))
     assert problems == [
-        "scenario.yaml: queues[0] (id 'support').providers_allowed: unknown provider 'acmee' (providers: in_house, acme)",
-        "scenario.yaml: queues[1] (id 'payments').providers_forbidden: unknown provider 'nobody' (providers: in_house, acme)",
+        "scenario.yaml: queues[0] (id 'support').providers_allowed: unknown provider 'acmee' (providers: in_house, "
+        "acme)",
+        "scenario.yaml: queues[1] (id 'payments').providers_forbidden: unknown provider 'nobody' (providers: in_house, "
+        "acme)",
         "scenario.yaml: policy.in_house_queues[1]: unknown queue 'suport' (queues: support, payments)",
         "scenario.yaml: policy.in_house_queues[2]: queue 'support' listed twice",
     ]
@@ -177,7 +189,9 @@ def test_in_house_only_queue_needs_a_fitting_group():
     config = make(queues=queues, groups=groups)
     assert in_house_only(config, config.queues[0])
     problems, _ = run(checks.check_queue_providers, config)
-    assert problems[0].startswith("scenario.yaml: queues[0] (id 'support'): no provider may take this in-house-only queue")
+    assert problems[0].startswith(
+        "scenario.yaml: queues[0] (id 'support'): no provider may take this in-house-only queue"
+    )
     assert "acme: not allowed" in problems[0]
 
 
@@ -247,7 +261,8 @@ def test_closed_hours_warn_and_mask():
     notes: list[str] = []
     assert check_demand(config, demand, notes=notes) == []
     assert notes == [
-        "demand.csv: queue 'payments': 12 contacts in 12 periods outside its open_hours (first at 2026-01-05T00:00) are ignored"
+        "demand.csv: queue 'payments': 12 contacts in 12 periods outside its open_hours (first at 2026-01-05T00:00) "
+        "are ignored"
     ]
     demand.loc[mask, "contacts"] = 0.0
     notes.clear()

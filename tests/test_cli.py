@@ -152,8 +152,24 @@ def test_erlang_matches_textbook_erlang_c(capsys) -> None:
 
 
 def test_erlang_options_and_bad_input(capsys) -> None:
-    code, out, _ = run(capsys, "erlang", "--contacts", "120", "--aht", "300", "--patience", "90", "--max-occupancy", "0.85",
-                       "--interval-min", "30", "--target", "0.9", "--within", "15")
+    code, out, _ = run(
+        capsys,
+        "erlang",
+        "--contacts",
+        "120",
+        "--aht",
+        "300",
+        "--patience",
+        "90",
+        "--max-occupancy",
+        "0.85",
+        "--interval-min",
+        "30",
+        "--target",
+        "0.9",
+        "--within",
+        "15",
+    )
     assert code == EXIT_OK and "Erlang A" in out and "abandoned" in out
     code, _, err = run(capsys, "erlang", "--contacts", "-1", "--aht", "300")
     assert code == EXIT_BAD_INPUT and ">= 0" in one_error_line(err)
@@ -165,7 +181,9 @@ def test_erlang_options_and_bad_input(capsys) -> None:
 
 # ------------------------------------------------------------ a real process
 def test_real_process_prints_one_error_line_without_traceback() -> None:
-    proc = subprocess.run([sys.executable, "-m", "staffmix.cli", "solve", str(BROKEN)], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "staffmix.cli", "solve", str(BROKEN)], capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == EXIT_BAD_INPUT
     assert "Traceback" not in proc.stderr
     assert [line for line in proc.stderr.splitlines() if line.startswith("staffmix:")] == [
@@ -230,7 +248,19 @@ def test_overwrite_replaces_an_earlier_result(capsys, tmp_path: Path) -> None:
     assert code == EXIT_OK, err
     first = json.loads((out / "summary.json").read_text())
     (out / "stale.txt").write_text("left from before")
-    code, _, err = run(capsys, "solve", TINY, "--backend", "highs", "--variant", "pricey-vendor", "--out", out, "--overwrite", "--report")
+    code, _, err = run(
+        capsys,
+        "solve",
+        TINY,
+        "--backend",
+        "highs",
+        "--variant",
+        "pricey-vendor",
+        "--out",
+        out,
+        "--overwrite",
+        "--report",
+    )
     assert code == EXIT_OK, err
     second = json.loads((out / "summary.json").read_text())
     assert second["objective"] > first["objective"]  # the pricier variant's plan, not the old one
@@ -277,6 +307,7 @@ def test_validate_groups_a_wrong_date_on_every_row(capsys, tmp_path: Path) -> No
     assert code == EXIT_BAD_INPUT
     assert out.splitlines() == [
         f"{folder}: 1 problem",
-        f"  demand.csv: lines 2-{n + 1} ({n} rows, the first shown): period_start '02.03.2026 00:00' is not a date-time "
+        f"  demand.csv: lines 2-{n + 1} ({n} rows, the first shown): period_start '02.03.2026 00:00' is not a "
+        "date-time "
         "(expected ISO 8601 such as 2026-01-05T08:00 or 2026-01-05T08:00+01:00)",
     ]

@@ -27,7 +27,11 @@ from conftest import BACKENDS, CASES, ROOT, to_scenario
 QUICK_LIMIT_S = 10.0
 SLOW_LIMIT_S = 30.0
 SLOW_BASES = {"2can-split", "eu-ecommerce-pci", "webshop-startup", "saas-24x7"}  # variant None: the full scenarios
-SLOW_VARIANTS = {("saas-24x7", "in-house-only"), ("webshop-startup", "hire-third"), ("webshop-startup", "email-within-hour")}
+SLOW_VARIANTS = {
+    ("saas-24x7", "in-house-only"),
+    ("webshop-startup", "hire-third"),
+    ("webshop-startup", "email-within-hour"),
+}
 """Variants of 10-30 s for the three backends together: the slow lane (the fast lane keeps one variant with
 day-measured service and deferrable work, saas-24x7/tickets-within-hour)."""
 REL_TOL = 1e-6
@@ -55,7 +59,7 @@ def _bundled() -> list:
             from staffmix.scenario.io import load_scenario
 
             variants = list(load_scenario(folder).config.variants)
-        except Exception:  # a scenario that does not load fails in its own test below
+        except Exception:  # noqa: BLE001 - a scenario that does not load fails in its own test below
             variants = []
         out.extend(pytest.param(folder.name, v, marks=pytest.mark.slow) if (folder.name, v) in SLOW_VARIANTS
                    else (folder.name, v) for v in variants)
@@ -109,6 +113,10 @@ def test_bundled_scenarios_agree(name: str, variant: str | None) -> None:
         allowed = max(requested, best.gap or 0.0, core.gap or 0.0)
         # gap = (objective - bound) / objective, so a plan within `allowed` of a bound below best costs
         # at most best / (1 - allowed)
-        assert core.objective <= best.objective / max(1 - allowed, 1e-9) * (1 + REL_TOL) + 1e-6, (core.objective, best.objective, allowed)
+        assert core.objective <= best.objective / max(1 - allowed, 1e-9) * (1 + REL_TOL) + 1e-6, (
+            core.objective,
+            best.objective,
+            allowed,
+        )
         if core.status == Status.optimal and best.status == Status.optimal:
             assert math.isclose(core.objective, best.objective, rel_tol=max(requested, 1e-9) * 1.01, abs_tol=1e-6)

@@ -36,7 +36,13 @@ def _variants() -> dict[str, Scenario]:
     # contacts demand, a per-contact vendor with a minimum, a time zone with a DST change, weekly routing
     g = generate(1, 1)
     cfg = g.config.model_dump(mode="json")
-    cfg["horizon"] = {**cfg["horizon"], "start": "2026-03-23T00:00", "timezone": "Europe/Berlin", "periods": 336, "cyclic": False}
+    cfg["horizon"] = {
+        **cfg["horizon"],
+        "start": "2026-03-23T00:00",
+        "timezone": "Europe/Berlin",
+        "periods": 336,
+        "cyclic": False,
+    }
     cfg["vendors"].append({
         "id": "chatbot", "languages": ["en"], "pricing": "per_contact", "price_per_contact": 3.0,
         "capacity_contacts": 40, "min_contacts_per_week": 200, "fee_per_week": 50.0,
@@ -63,14 +69,36 @@ def _deferred_variants() -> dict[str, Scenario]:
     from test_deferred import mail, per_contact
 
     out = {}
-    s = mail([3, 3, 0, 3, 3, 0, 2, 1], 4, aht=600.0, target=(0.75, 2), vendors=[per_contact("pc", 4.0, [1, 3, 4, 6, 7])],
-             team_rate=10.0)
+    s = mail(
+        [3, 3, 0, 3, 3, 0, 2, 1],
+        4,
+        aht=600.0,
+        target=(0.75, 2),
+        vendors=[per_contact("pc", 4.0, [1, 3, 4, 6, 7])],
+        team_rate=10.0,
+    )
     d = s.config.model_dump(mode="json")
     d["policy"]["min_in_house_share"] = 0.5
     out["tiny-deferred-team"] = Scenario(config=ScenarioConfig.model_validate(d), demand=s.demand)
-    out["tiny-deferred-soft"] = mail([2, 3, 0, 4, 1], 3, aht=1800.0, occupancy=0.8, target=(0.6, 1), soft=50.0, vendors=[
-        {"id": "v", "languages": ["en"], "rate_per_hour": 20.0, "aht_factor": 1.2, "capacity_agents": 1.5,
-         "min_hours_per_week": 500, "windows": [{"start_hour": 9, "end_hour": 12}]}])
+    out["tiny-deferred-soft"] = mail(
+        [2, 3, 0, 4, 1],
+        3,
+        aht=1800.0,
+        occupancy=0.8,
+        target=(0.6, 1),
+        soft=50.0,
+        vendors=[
+            {
+                "id": "v",
+                "languages": ["en"],
+                "rate_per_hour": 20.0,
+                "aht_factor": 1.2,
+                "capacity_agents": 1.5,
+                "min_hours_per_week": 500,
+                "windows": [{"start_hour": 9, "end_hour": 12}],
+            }
+        ],
+    )
     out["tiny-deferred-cyclic"] = mail([0, 2, 0, 0, 3, 1], 4, aht=900.0, cyclic=True, target=(0.5, 2), team_rate=12.0,
                                       vendors=[per_contact("pc", 2.0, [0, 5])])
     out["deferred-w1-l1"] = generate(1, 1, deferrable=True)
@@ -83,7 +111,9 @@ VARIANTS = _variants()
 SLOW_ORACLE = {"w1-l1-day", "w2-l1-weekly-week"}  # 5-10 s of plain loops each; the tiny-day ones run in the fast lane
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n in SLOW_ORACLE else n for n in sorted(VARIANTS)])
+@pytest.mark.parametrize(
+    "name", [pytest.param(n, marks=pytest.mark.slow) if n in SLOW_ORACLE else n for n in sorted(VARIANTS)]
+)
 def test_index_sets_equal_a_second_formulation(name: str) -> None:
     """The index sets every backend builds from equal the ones tests/index_oracle.py derives with plain loops."""
     assert_index_matches_oracle(VARIANTS[name])
@@ -93,27 +123,41 @@ def assert_index_matches_oracle(scenario: Scenario) -> None:
     ix = build_index(scenario)
     pd.testing.assert_frame_equal(ix.requirements_frame(), oracle.requirements(scenario), check_dtype=False)
     pd.testing.assert_frame_equal(ix.starts, oracle.shift_starts(scenario.config), check_dtype=False)
-    assert [(ix.groups[g], ix.queues[q]) for g, q in zip(*np.nonzero(ix.pair_ok))] == oracle.group_queue_pairs(scenario.config)
+    assert [
+        (ix.groups[g], ix.queues[q]) for g, q in zip(*np.nonzero(ix.pair_ok), strict=True)
+    ] == oracle.group_queue_pairs(scenario.config)
     slots = oracle.routing_slots(scenario)
-    keys = list(zip([ix.queues[q] for q in ix.b_queue], ix.b_period.tolist()))
+    keys = list(zip([ix.queues[q] for q in ix.b_queue], ix.b_period.tolist(), strict=True))
     assert sorted(keys) == sorted(slots)
-    for key, s in zip(keys, ix.b_slot.tolist()):
+    for key, s in zip(keys, ix.b_slot.tolist(), strict=True):
         slot, providers = slots[key]
         assert ix.slot_key[s] == slot
         assert [ix.providers[p] for p in np.nonzero(ix.slot_open[s])[0]] == providers, key
     # service measured per day or week: groups and level steps
     groups = oracle.service_groups(scenario)
-    assert {(ix.queues[q], label): c for q, label, c in zip(ix.sg_queue.tolist(), ix.sg_label, ix.sg_contacts)} == pytest.approx(groups)
+    assert {
+        (ix.queues[q], label): c for q, label, c in zip(ix.sg_queue.tolist(), ix.sg_label, ix.sg_contacts, strict=True)
+    } == pytest.approx(groups)
     steps = oracle.level_steps(scenario)
     assert len(steps) == len(ix.step_req)
     if len(steps):
         r = ix.step_req
-        assert list(zip(ix.r_period[r].tolist(), [ix.queues[q] for q in ix.r_queue[r]], [ix.providers[p] for p in ix.r_prov[r]])) == \
-            list(zip(steps["period"].tolist(), steps["queue"], steps["provider"]))
+        assert list(
+            zip(
+                ix.r_period[r].tolist(),
+                [ix.queues[q] for q in ix.r_queue[r]],
+                [ix.providers[p] for p in ix.r_prov[r]],
+                strict=True,
+            )
+        ) == list(zip(steps["period"].tolist(), steps["queue"], steps["provider"], strict=True))
         np.testing.assert_allclose(ix.step_gain, steps["gain"].to_numpy(), rtol=1e-9, atol=1e-12)
     D = ix.deferred
-    handlers = [ix.groups[g] if g >= 0 else ix.providers[p] for g, p in zip(D.h_group.tolist(), D.h_prov.tolist())]
-    handling = list(zip([ix.queues[D.queue[d]] for d in D.h_queue.tolist()], D.h_period.tolist(), handlers))
+    handlers = [
+        ix.groups[g] if g >= 0 else ix.providers[p] for g, p in zip(D.h_group.tolist(), D.h_prov.tolist(), strict=True)
+    ]
+    handling = list(
+        zip([ix.queues[D.queue[d]] for d in D.h_queue.tolist()], D.h_period.tolist(), handlers, strict=True)
+    )
     assert handling == oracle.deferred_handling(scenario)
 
 
@@ -160,11 +204,20 @@ def test_build_is_vectorised_and_quick() -> None:
     assert m.n_cols > 70_000 and m.A.nnz > 250_000
 
 
-@pytest.mark.parametrize("name", [
-    "tiny-headcount", "tiny-vendor_capacity", "soft", "tiny-deferred-team", "tiny-deferred-soft", "tiny-deferred-cyclic",
-    pytest.param("w2-l1-weekly", marks=pytest.mark.slow), pytest.param("dst-per-contact-weekly", marks=pytest.mark.slow),
-    pytest.param("deferred-w1-l1", marks=pytest.mark.slow),
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "tiny-headcount",
+        "tiny-vendor_capacity",
+        "soft",
+        "tiny-deferred-team",
+        "tiny-deferred-soft",
+        "tiny-deferred-cyclic",
+        pytest.param("w2-l1-weekly", marks=pytest.mark.slow),
+        pytest.param("dst-per-contact-weekly", marks=pytest.mark.slow),
+        pytest.param("deferred-w1-l1", marks=pytest.mark.slow),
+    ],
+)
 def test_core_plan_verifies_and_matches_reference(name: str) -> None:
     scenario = VARIANTS[name]
     # the multi-week instances prove 1e-6 only after a minute per backend; 1e-3 shows the same agreement.
@@ -237,7 +290,7 @@ def test_week_blocks_on_a_multi_week_horizon(monkeypatch) -> None:
 
 # ---------------------------------------------------------------- generators
 def test_generators_registry_and_determinism() -> None:
-    sizes = {f"w{w}-l{l}" for w in (1, 4, 13, 52) for l in (1, 6)}
+    sizes = {f"w{w}-l{n_lang}" for w in (1, 4, 13, 52) for n_lang in (1, 6)}
     assert set(GENERATORS) == sizes | {f"{n}-{m}" for n in sizes for m in ("day", "week")}
     day = GENERATORS["w1-l1-day"]()
     assert {(q.service_level.measured, q.service_level.period_floor) for q in day.config.queues} == {("day", 0.5)}

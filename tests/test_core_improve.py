@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from bruteforce import Tiny  # noqa: F401  (the brute force the optima come from)
+from bruteforce import Tiny  # noqa: F401 - names the brute force the optima come from
 from staffmix.solvers.core import highs as hx
 from staffmix.solvers.core.contracts import choices
 from staffmix.solvers.core.heuristic import plan, roles, whole
@@ -45,7 +45,9 @@ def _start(m, y):
 SLOW_BRUTE_FORCE = {"certification", "fixed_fee"}  # 6-8 s of brute force each
 
 
-@pytest.mark.parametrize("case", [pytest.param(c, marks=pytest.mark.slow) if c in SLOW_BRUTE_FORCE else c for c in sorted(CASES)])
+@pytest.mark.parametrize(
+    "case", [pytest.param(c, marks=pytest.mark.slow) if c in SLOW_BRUTE_FORCE else c for c in sorted(CASES)]
+)
 def test_local_search_reaches_the_brute_force_optimum(case: str) -> None:
     """Neighbourhoods grow until one is the whole model (contracts fixed), so the best over the
     contract choices is the brute-force optimum of the problem statement."""

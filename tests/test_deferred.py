@@ -24,7 +24,8 @@ BACKENDS = ("cbc", "highs", "core")
 
 
 def mail(arrivals, within, aht=360.0, target=None, occupancy=None, cyclic=False, vendors=(), team_rate=None, soft=None):
-    """One deferrable email queue, `within` hours to answer; optionally a team on 2-hour shifts at `team_rate` an hour."""
+    """One deferrable email queue, `within` hours to answer; optionally a team on 2-hour shifts at `team_rate` an
+    hour."""
     queue = {"id": "mail", "language": "en", "channel": "email", "aht_s": aht, "response_within_h": within}
     if target:
         queue["response_target"] = {"share": target[0], "within_h": target[1]}
@@ -34,7 +35,9 @@ def mail(arrivals, within, aht=360.0, target=None, occupancy=None, cyclic=False,
               "queues": [queue], "vendors": list(vendors)}
     if team_rate is not None:
         config["templates"] = [{"id": "s2", "length_h": 2, "start_hours": list(range(24))}]
-        config["groups"] = [{"id": "team", "languages": ["en"], "rate_per_hour": team_rate, "shrinkage": 0.0, "templates": ["s2"]}]
+        config["groups"] = [
+            {"id": "team", "languages": ["en"], "rate_per_hour": team_rate, "shrinkage": 0.0, "templates": ["s2"]}
+        ]
     if soft:
         config["policy"] = {"soft_service_level": {"penalty_per_agent_hour": soft}}
     rows = [(t, "mail", float(a), float(aht), np.nan) for t, a in enumerate(arrivals)]
@@ -119,7 +122,11 @@ def test_cyclic_backlog_wraps_to_the_first_period() -> None:
     assert r.handled[["period", "provider"]].values.tolist() == [[0, "v"]]
     assert r.handled[["handled", "agents"]].values.tolist()[0] == pytest.approx([4.0, 4.0], abs=1e-5)
     b = r.backlog.set_index("period")
-    assert b.loc[3, "backlog"] == pytest.approx(4.0) and b.loc[3, "wait_h"] == 2.0 and b.loc[0, "backlog"] == pytest.approx(0.0, abs=1e-5)
+    assert (
+        b.loc[3, "backlog"] == pytest.approx(4.0)
+        and b.loc[3, "wait_h"] == 2.0
+        and b.loc[0, "backlog"] == pytest.approx(0.0, abs=1e-5)
+    )
     assert r.vendors["billed_hours"].tolist() == pytest.approx([4.0])
 
 
@@ -315,11 +322,17 @@ def test_validation_names_the_field(change: dict, message: str) -> None:
     assert message in str(err.value)
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"channel": "voice"}, "response_within_h applies to email queues only"),
-    ({"response_within_h": None, "response_target": {"share": 0.9, "within_h": 1}}, "response_target needs response_within_h"),
-    ({"response_target": {"share": 0.9, "within_h": 3}}, "response_target.within_h 3 exceeds response_within_h 2"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"channel": "voice"}, "response_within_h applies to email queues only"),
+        (
+            {"response_within_h": None, "response_target": {"share": 0.9, "within_h": 1}},
+            "response_target needs response_within_h",
+        ),
+        ({"response_target": {"share": 0.9, "within_h": 3}}, "response_target.within_h 3 exceeds response_within_h 2"),
+    ],
+)
 def test_schema_refuses(change: dict, message: str) -> None:
     d = mail([1, 1, 1, 1], 2).config.model_dump(mode="json")
     d["queues"][0].update(change)

@@ -33,7 +33,17 @@ def test_scenario_reference_is_current():
 def test_scenario_reference_covers_every_model():
     gen = _gen_module()
     text = gen.render()
-    for name in ("ScenarioConfig", "Horizon", "Queue", "ServiceLevel", "Window", "ShiftTemplate", "Group", "Vendor", "Policy"):
+    for name in (
+        "ScenarioConfig",
+        "Horizon",
+        "Queue",
+        "ServiceLevel",
+        "Window",
+        "ShiftTemplate",
+        "Group",
+        "Vendor",
+        "Policy",
+    ):
         assert f"\n## {name}\n" in text
     assert "| `aht_s` | number (> 0) | required |" in text
     assert "| `days` | list of one of `mon`" in text

@@ -71,15 +71,21 @@ def _fake_cbc(tmp_path: Path, name: str, body: str) -> Path:
 
 
 FAKE_CBC = {
-    "exits-1": ('echo "fake cbc: segmentation fault" >&2\nexit 1\n',
-                "CBC failed: the solver process stopped with an error or was killed before it wrote a solution; "
-                "its log ends with: fake cbc: segmentation fault"),
-    "killed": ("kill -9 $$\n",
-               "CBC failed: the solver process stopped with an error or was killed before it wrote a solution"),
+    "exits-1": (
+        'echo "fake cbc: segmentation fault" >&2\nexit 1\n',
+        "CBC failed: the solver process stopped with an error or was killed before it wrote a solution; "
+        "its log ends with: fake cbc: segmentation fault",
+    ),
+    "killed": (
+        "kill -9 $$\n",
+        "CBC failed: the solver process stopped with an error or was killed before it wrote a solution",
+    ),
     "no-solution-file": ("exit 0\n", "CBC failed: the solver process ended without writing a solution"),
     "garbage-solution": (
-        'while [ $# -gt 0 ]; do if [ "$1" = "-solution" ]; then printf "Optimal - objective value 12\\n  0 bogus 1 0\\nnonsense\\n" > "$2"; fi; shift; done\n',
-        "CBC failed: the solver failed or its answer could not be read ("),
+        'while [ $# -gt 0 ]; do if [ "$1" = "-solution" ]; then printf "Optimal - objective value 12\\n  0 bogus 1 '
+        '0\\nnonsense\\n" > "$2"; fi; shift; done\n',
+        "CBC failed: the solver failed or its answer could not be read (",
+    ),
 }
 
 
@@ -159,7 +165,9 @@ def test_highs_missing_or_failing_gives_status_error(monkeypatch):
     monkeypatch.setattr(pulp.HiGHS, "actualSolve", boom)
     result = staffmix.solve(tiny(), backend="highs")
     assert result.status == Status.error
-    assert result.message.startswith("HiGHS failed: the solver failed or its answer could not be read (RuntimeError: boom)")
+    assert result.message.startswith(
+        "HiGHS failed: the solver failed or its answer could not be read (RuntimeError: boom)"
+    )
 
 
 def test_highs_thread_count_can_change_between_solves():
@@ -235,7 +243,7 @@ def test_interrupted_batch_keeps_finished_results_and_resumes(many_jobs: Path, t
     assert _job_dirs(out) == set(finished)
     assert list(out.glob("*/.*")) == []
     summary = pd.read_csv(out / "summary.csv")
-    assert set(zip(summary["scenario"], summary["variant"])) == set(finished)
+    assert set(zip(summary["scenario"], summary["variant"], strict=True)) == set(finished)
     for (scen, var), raw in finished.items():
         record = json.loads(raw)
         result = load_result(out / scen / var)
@@ -245,9 +253,14 @@ def test_interrupted_batch_keeps_finished_results_and_resumes(many_jobs: Path, t
     if sig == signal.SIGTERM:  # handled exactly like Ctrl-C; resuming is checked once, after SIGINT
         return
 
-    resumed = subprocess.run(_batch_cmd(many_jobs, out, "--resume"), capture_output=True, text=True, timeout=HANG_GUARD_S)
+    resumed = subprocess.run(
+        _batch_cmd(many_jobs, out, "--resume"), capture_output=True, text=True, timeout=HANG_GUARD_S
+    )
     assert resumed.returncode == EXIT_OK, resumed.stderr
-    assert f"{N_JOBS} jobs from {many_jobs}, {len(finished)} done earlier; {N_JOBS - len(finished)} to solve" in resumed.stderr
+    assert (
+        f"{N_JOBS} jobs from {many_jobs}, {len(finished)} done earlier; {N_JOBS - len(finished)} to solve"
+        in resumed.stderr
+    )
     after = _finished(out)
     assert len(after) == N_JOBS and _job_dirs(out) == set(after)
     assert {k: after[k] for k in finished} == finished  # finished jobs were not redone
@@ -296,7 +309,9 @@ def test_killed_batch_leaves_no_orphan_workers_and_resumes(many_jobs: Path, tmp_
 
     finished = _finished(out)
     assert finished and _job_dirs(out) == set(finished)  # killed jobs left at most hidden temp folders
-    resumed = subprocess.run(_batch_cmd(many_jobs, out, "--resume"), capture_output=True, text=True, timeout=HANG_GUARD_S)
+    resumed = subprocess.run(
+        _batch_cmd(many_jobs, out, "--resume"), capture_output=True, text=True, timeout=HANG_GUARD_S
+    )
     assert resumed.returncode == EXIT_OK, resumed.stderr
     after = _finished(out)
     assert len(after) == N_JOBS and {k: after[k] for k in finished} == finished

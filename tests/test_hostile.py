@@ -167,7 +167,8 @@ def test_integer_of_5000_digits_is_refused_with_its_line(tmp_path):
 
 
 def test_control_character_in_yaml_names_its_line(tmp_path):
-    # was: "scenario.yaml: unacceptable character #x0001 ... in "<unicode string>", position 357" (two lines, no line number)
+    # was: "scenario.yaml: unacceptable character #x0001 ... in "<unicode string>", position 357"
+    # (two lines, no line number)
     yaml = base_yaml().encode() + b"description: a\x01b\n"
     assert_one_error(
         make(tmp_path / "s", yaml),
@@ -175,7 +176,9 @@ def test_control_character_in_yaml_names_its_line(tmp_path):
     )
 
 
-@pytest.mark.parametrize("encoding, line, byte", [("latin-1", 23, "0xe9"), ("utf-16", 1, "0xff"), ("cp1252", 23, "0x80")])
+@pytest.mark.parametrize(
+    "encoding, line, byte", [("latin-1", 23, "0xe9"), ("utf-16", 1, "0xff"), ("cp1252", 23, "0x80")]
+)
 def test_yaml_not_utf8_names_line_and_byte(tmp_path, encoding, line, byte):
     text = base_yaml() + ("description: caf\u00e9\n" if encoding != "cp1252" else "description: 10 \u20ac\n")
     assert_one_error(
@@ -191,34 +194,79 @@ def test_two_yaml_documents_are_refused(tmp_path):
     )
 
 
-@pytest.mark.parametrize("field, yaml_value, shown", [
-    ("rate_per_hour: 20", "rate_per_hour: .nan", "vendors[0] (id 'acme').rate_per_hour: Input should be a finite number (got nan)"),
-    ("rate_per_hour: 20", "rate_per_hour: .inf", "vendors[0] (id 'acme').rate_per_hour: Input should be a finite number (got inf)"),
-    ("rate_per_hour: 30", "rate_per_hour: -.inf", "groups[0] (id 'core').rate_per_hour: Input should be a finite number (got -inf)"),
-    ("rate_per_hour: 20", "pricing: per_contact\n    price_per_contact: .nan",
-     "vendors[0] (id 'acme').price_per_contact: Input should be a finite number (got nan)"),
-    ("rate_per_hour: 20", "rate_per_hour: 20\n    fee_per_week: .inf", "vendors[0] (id 'acme').fee_per_week: Input should be a finite number (got inf)"),
-    ("aht_s: 300", "aht_s: .NaN", "queues[0] (id 'support').aht_s: Input should be a finite number (got nan)"),
-    ("aht_s: 300", "aht_s: 'Infinity'", "queues[0] (id 'support').aht_s: Input should be a finite number (got 'Infinity')"),
-])
+@pytest.mark.parametrize(
+    "field, yaml_value, shown",
+    [
+        (
+            "rate_per_hour: 20",
+            "rate_per_hour: .nan",
+            "vendors[0] (id 'acme').rate_per_hour: Input should be a finite number (got nan)",
+        ),
+        (
+            "rate_per_hour: 20",
+            "rate_per_hour: .inf",
+            "vendors[0] (id 'acme').rate_per_hour: Input should be a finite number (got inf)",
+        ),
+        (
+            "rate_per_hour: 30",
+            "rate_per_hour: -.inf",
+            "groups[0] (id 'core').rate_per_hour: Input should be a finite number (got -inf)",
+        ),
+        (
+            "rate_per_hour: 20",
+            "pricing: per_contact\n    price_per_contact: .nan",
+            "vendors[0] (id 'acme').price_per_contact: Input should be a finite number (got nan)",
+        ),
+        (
+            "rate_per_hour: 20",
+            "rate_per_hour: 20\n    fee_per_week: .inf",
+            "vendors[0] (id 'acme').fee_per_week: Input should be a finite number (got inf)",
+        ),
+        ("aht_s: 300", "aht_s: .NaN", "queues[0] (id 'support').aht_s: Input should be a finite number (got nan)"),
+        (
+            "aht_s: 300",
+            "aht_s: 'Infinity'",
+            "queues[0] (id 'support').aht_s: Input should be a finite number (got 'Infinity')",
+        ),
+    ],
+)
 def test_nan_and_infinite_numbers_in_yaml(tmp_path, field, yaml_value, shown):
     yaml = base_yaml().replace(field, yaml_value, 1)
     assert_one_error(make(tmp_path / "s", yaml), f"scenario.yaml: {shown}")
 
 
-@pytest.mark.parametrize("field, yaml_value, shown", [
-    # was: CBC answered "infeasible" (a lie) and HiGHS "error: HiGHS ended with Unknown" for rates >= 1e20
-    ("rate_per_hour: 30", "rate_per_hour: 1e20", "groups[0] (id 'core').rate_per_hour: Input should be less than or equal to 1000000"),
-    ("rate_per_hour: 20", "rate_per_hour: 20\n    fee_per_week: 1.7e308",
-     "vendors[0] (id 'acme').fee_per_week: Input should be less than or equal to 1000000000"),
-    # was: IndexError from PuLP's HiGHS interface, or a plan with negative requirements from CBC
-    ("rate_per_hour: 20", "rate_per_hour: 20\n    min_hours_per_week: 1e300",
-     "vendors[0] (id 'acme').min_hours_per_week: Input should be less than or equal to 10000000"),
-    ("rate_per_hour: 30", "rate_per_hour: 30\n    max_hours_per_week: 1e300",
-     "groups[0] (id 'core').max_hours_per_week: Input should be less than or equal to 168"),
-    ("aht_s: 300", "aht_s: 300\n    service_level: {max_occupancy: 1.0e-300}",
-     "queues[0] (id 'support').service_level.max_occupancy: Input should be greater than or equal to 0.01"),
-])
+@pytest.mark.parametrize(
+    "field, yaml_value, shown",
+    [
+        # was: CBC answered "infeasible" (a lie) and HiGHS "error: HiGHS ended with Unknown" for rates >= 1e20
+        (
+            "rate_per_hour: 30",
+            "rate_per_hour: 1e20",
+            "groups[0] (id 'core').rate_per_hour: Input should be less than or equal to 1000000",
+        ),
+        (
+            "rate_per_hour: 20",
+            "rate_per_hour: 20\n    fee_per_week: 1.7e308",
+            "vendors[0] (id 'acme').fee_per_week: Input should be less than or equal to 1000000000",
+        ),
+        # was: IndexError from PuLP's HiGHS interface, or a plan with negative requirements from CBC
+        (
+            "rate_per_hour: 20",
+            "rate_per_hour: 20\n    min_hours_per_week: 1e300",
+            "vendors[0] (id 'acme').min_hours_per_week: Input should be less than or equal to 10000000",
+        ),
+        (
+            "rate_per_hour: 30",
+            "rate_per_hour: 30\n    max_hours_per_week: 1e300",
+            "groups[0] (id 'core').max_hours_per_week: Input should be less than or equal to 168",
+        ),
+        (
+            "aht_s: 300",
+            "aht_s: 300\n    service_level: {max_occupancy: 1.0e-300}",
+            "queues[0] (id 'support').service_level.max_occupancy: Input should be greater than or equal to 0.01",
+        ),
+    ],
+)
 def test_absurd_sizes_in_yaml_are_refused(tmp_path, field, yaml_value, shown):
     yaml = base_yaml().replace(field, yaml_value, 1)
     assert_one_error(make(tmp_path / "s", yaml), f"scenario.yaml: {shown}")
@@ -227,7 +275,10 @@ def test_absurd_sizes_in_yaml_are_refused(tmp_path, field, yaml_value, shown):
 def test_too_many_solver_threads_are_refused(tmp_path):
     # was: HiGHS tried to start 100,000 threads and never came back
     yaml = base_yaml() + "solver:\n  threads: 100000\n"
-    assert_one_error(make(tmp_path / "s", yaml), "scenario.yaml: solver.threads: Input should be less than or equal to 256 (got 100000)")
+    assert_one_error(
+        make(tmp_path / "s", yaml),
+        "scenario.yaml: solver.threads: Input should be less than or equal to 256 (got 100000)",
+    )
 
 
 def test_megabyte_long_names_are_cut_in_messages(tmp_path):
@@ -291,7 +342,9 @@ def test_a_real_zone_loads_either_way(tmp_path, tzdata_mode):
 
 
 def test_horizon_of_zero_periods(tmp_path):
-    assert_one_error(make(tmp_path / "s", periods=0), "scenario.yaml: horizon.periods: Input should be greater than 0 (got 0)")
+    assert_one_error(
+        make(tmp_path / "s", periods=0), "scenario.yaml: horizon.periods: Input should be greater than 0 (got 0)"
+    )
 
 
 # ================================================================= demand paths
@@ -300,10 +353,14 @@ def test_horizon_of_zero_periods(tmp_path):
 def test_demand_path_with_dotdot_is_refused_even_if_the_file_exists(tmp_path):
     (tmp_path / "x.csv").write_text(HEADER + ROWS)
     folder = make(tmp_path / "s", base_yaml() + "demand:\n  file: ../x.csv\n", demand=None)
-    assert_one_error(folder, "scenario.yaml: demand.file: '../x.csv' leaves the scenario folder (give a path inside it)")
+    assert_one_error(
+        folder, "scenario.yaml: demand.file: '../x.csv' leaves the scenario folder (give a path inside it)"
+    )
 
 
-@pytest.mark.parametrize("name", ["{abs}", "/etc/passwd", "/dev/zero", "C:\\\\Windows\\\\win.ini", "\\\\\\\\server\\\\share\\\\x.csv"])
+@pytest.mark.parametrize(
+    "name", ["{abs}", "/etc/passwd", "/dev/zero", "C:\\\\Windows\\\\win.ini", "\\\\\\\\server\\\\share\\\\x.csv"]
+)
 def test_absolute_demand_paths_are_refused(tmp_path, name):
     outside = tmp_path / "outside.csv"
     outside.write_text(HEADER + ROWS)
@@ -339,7 +396,9 @@ def test_symlink_loop_is_named_a_loop(tmp_path):
     # was: "leaves the scenario folder" (misleading)
     folder = make(tmp_path / "s", demand=None)
     _symlink(Path("demand.csv"), folder / "demand.csv")
-    assert_one_error(folder, "scenario.yaml: demand.file: 'demand.csv' is a symbolic link that points to itself (a loop)")
+    assert_one_error(
+        folder, "scenario.yaml: demand.file: 'demand.csv' is a symbolic link that points to itself (a loop)"
+    )
 
 
 def test_symlink_inside_the_folder_is_fine(tmp_path):
@@ -355,7 +414,9 @@ def test_demand_file_that_is_a_pipe_is_never_opened(tmp_path):
     # opening a FIFO for reading would block forever
     folder = make(tmp_path / "s", demand=None)
     os.mkfifo(folder / "demand.csv")
-    assert_one_error(folder, "scenario.yaml: demand.file: 'demand.csv' is not a regular file (a pipe, socket or device)")
+    assert_one_error(
+        folder, "scenario.yaml: demand.file: 'demand.csv' is not a regular file (a pipe, socket or device)"
+    )
 
 
 @pytest.mark.parametrize("value, expected", [
@@ -376,7 +437,9 @@ def test_odd_demand_file_names(tmp_path, value, expected):
 
 
 def test_empty_demand_file(tmp_path):
-    assert_one_error(make(tmp_path / "s", demand=""), "demand.csv: line 1: no header; expected period_start,queue,contacts")
+    assert_one_error(
+        make(tmp_path / "s", demand=""), "demand.csv: line 1: no header; expected period_start,queue,contacts"
+    )
 
 
 @pytest.mark.parametrize("demand", [HEADER, HEADER.rstrip("\n"), HEADER + "\n\n,,\n"])
@@ -437,7 +500,10 @@ def test_absurd_demand_is_refused(tmp_path, demand, message):
     (HEADER.encode() + b"2026-01-05T00:00,support,1\n" * 3 + b"\xff\xfe\n", 5, "0xff"),
 ])
 def test_demand_not_utf8_names_line_and_byte(tmp_path, data, line, byte):
-    assert_one_error(make(tmp_path / "s", demand=data), f"demand.csv: line {line}: not UTF-8 text (byte {byte}); save the file as UTF-8")
+    assert_one_error(
+        make(tmp_path / "s", demand=data),
+        f"demand.csv: line {line}: not UTF-8 text (byte {byte}); save the file as UTF-8",
+    )
 
 
 def test_utf8_bom_and_crlf_are_fine(tmp_path):
@@ -451,25 +517,44 @@ def test_cr_only_line_endings_load_like_any_other(tmp_path):
     assert scenario.demand["contacts"].tolist() == [1, 2, 3] and notes == []
 
 
-@pytest.mark.parametrize("demand, message", [
-    (HEADER + "2026-01-05T00:00,support,1\n2026-01-05T01:00,support,x\n", "demand.csv: line 3: contacts 'x' is not a number"),
-    (HEADER.encode() + b"2026-01-05T00:00,support,1\n\xff\n", "demand.csv: line 3: not UTF-8 text (byte 0xff)"),
-    (HEADER + "2026-01-05T00:00,support,1\n2026-01-05T01:00,support,1,9\n", "demand.csv: line 3: 4 fields, but the header has 3"),
-], ids=["number", "utf8", "ragged"])
+@pytest.mark.parametrize(
+    "demand, message",
+    [
+        (
+            HEADER + "2026-01-05T00:00,support,1\n2026-01-05T01:00,support,x\n",
+            "demand.csv: line 3: contacts 'x' is not a number",
+        ),
+        (HEADER.encode() + b"2026-01-05T00:00,support,1\n\xff\n", "demand.csv: line 3: not UTF-8 text (byte 0xff)"),
+        (
+            HEADER + "2026-01-05T00:00,support,1\n2026-01-05T01:00,support,1,9\n",
+            "demand.csv: line 3: 4 fields, but the header has 3",
+        ),
+    ],
+    ids=["number", "utf8", "ragged"],
+)
 def test_cr_only_line_endings_name_the_right_line(tmp_path, demand, message):
     data = demand.replace(b"\n", b"\r") if isinstance(demand, bytes) else demand.replace("\n", "\r")
     assert_one_error(make(tmp_path / "s", demand=data), message)
 
 
-@pytest.mark.parametrize("demand, message", [
-    # was: pandas took the extra fields of the first row as an index and shifted the columns:
-    # "line 2: unknown queue '2'" and "period_start '1' is not a date-time"
-    (HEADER + "2026-01-05T00:00,support,1,2,3\n", "demand.csv: line 2: 5 fields, but the header has 3"),
-    (HEADER + "x,2026-01-05T00:00,support,5\n", "demand.csv: line 2: 4 fields, but the header has 3"),
-    (HEADER + "2026-01-05T00:00,support,1\n2026-01-05T01:00,support,1,9\n", "demand.csv: line 3: 4 fields, but the header has 3"),
-    # was: "demand.csv: cannot parse CSV (Error tokenizing data. C error: EOF inside string starting at row 2)"
-    (HEADER + "2026-01-05T00:00,support,1\n\"2026-01-05T01:00,support,2\n", "demand.csv: line 3: a quoted field starts here and is never closed"),
-])
+@pytest.mark.parametrize(
+    "demand, message",
+    [
+        # was: pandas took the extra fields of the first row as an index and shifted the columns:
+        # "line 2: unknown queue '2'" and "period_start '1' is not a date-time"
+        (HEADER + "2026-01-05T00:00,support,1,2,3\n", "demand.csv: line 2: 5 fields, but the header has 3"),
+        (HEADER + "x,2026-01-05T00:00,support,5\n", "demand.csv: line 2: 4 fields, but the header has 3"),
+        (
+            HEADER + "2026-01-05T00:00,support,1\n2026-01-05T01:00,support,1,9\n",
+            "demand.csv: line 3: 4 fields, but the header has 3",
+        ),
+        # was: "demand.csv: cannot parse CSV (Error tokenizing data. C error: EOF inside string starting at row 2)"
+        (
+            HEADER + '2026-01-05T00:00,support,1\n"2026-01-05T01:00,support,2\n',
+            "demand.csv: line 3: a quoted field starts here and is never closed",
+        ),
+    ],
+)
 def test_malformed_csv_rows(tmp_path, demand, message):
     assert_one_error(make(tmp_path / "s", demand=demand), message)
 
@@ -492,7 +577,9 @@ def test_header_line_longer_than_64_kib(tmp_path):
 
 
 def test_mixed_offsets_meaning_the_same_instant_are_duplicates(tmp_path):
-    demand = HEADER + "2026-01-04T16:00-08:00,support,1\n2026-01-05T01:00+01:00,support,2\n2026-01-05T02:00Z,support,3\n"
+    demand = (
+        HEADER + "2026-01-04T16:00-08:00,support,1\n2026-01-05T01:00+01:00,support,2\n2026-01-05T02:00Z,support,3\n"
+    )
     assert_one_error(
         make(tmp_path / "s", demand=demand),
         "demand.csv: line 3: duplicate row for (2026-01-05T01:00+01:00, support) (first at line 2)",
@@ -500,14 +587,19 @@ def test_mixed_offsets_meaning_the_same_instant_are_duplicates(tmp_path):
 
 
 def test_mixed_offsets_for_different_instants_load(tmp_path):
-    demand = HEADER + "2026-01-04T16:00-08:00,support,1\n2026-01-05T02:00+01:00,support,2\n2026-01-05T02:00Z,support,3\n"
+    demand = (
+        HEADER + "2026-01-04T16:00-08:00,support,1\n2026-01-05T02:00+01:00,support,2\n2026-01-05T02:00Z,support,3\n"
+    )
     scenario, notes = load_ok(make(tmp_path / "s", demand=demand))
     assert scenario.demand["contacts"].tolist() == [1, 2, 3] and notes == []
 
 
 def test_offset_off_the_period_grid(tmp_path):
     demand = HEADER + "2026-01-05T05:30+05:30,support,1\n2026-01-05T06:00+05:30,support,2\n"
-    assert_one_error(make(tmp_path / "s", demand=demand), "demand.csv: line 3: period_start '2026-01-05T06:00+05:30' is not on a 60-minute period boundary")
+    assert_one_error(
+        make(tmp_path / "s", demand=demand),
+        "demand.csv: line 3: period_start '2026-01-05T06:00+05:30' is not on a 60-minute period boundary",
+    )
 
 
 SPRING = dict(start="2026-03-29T00:00", periods=6, tz="Europe/Berlin")  # clocks jump 02:00 -> 03:00
@@ -518,7 +610,8 @@ def test_spring_forward_gap_hour_does_not_exist(tmp_path):
     demand = HEADER + "2026-03-29T01:00,support,1\n2026-03-29T02:00,support,2\n"
     assert_one_error(
         make(tmp_path / "s", demand=demand, **SPRING),
-        "demand.csv: line 3: period_start '2026-03-29T02:00' does not exist in Europe/Berlin (the clocks spring forward over it)",
+        "demand.csv: line 3: period_start '2026-03-29T02:00' does not exist in Europe/Berlin (the clocks spring "
+        "forward over it)",
     )
 
 
@@ -596,7 +689,9 @@ HANG_GUARD_S = 300  # a guard against hangs, not a speed requirement
 
 def load_in_child(folder: Path) -> dict:
     pytest.importorskip("resource")
-    proc = subprocess.run([sys.executable, "-c", _CHILD, str(folder)], capture_output=True, text=True, timeout=HANG_GUARD_S)
+    proc = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(folder)], capture_output=True, text=True, timeout=HANG_GUARD_S
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     if sys.platform == "darwin":  # ru_maxrss is in bytes there
@@ -626,7 +721,9 @@ def test_200_mb_of_duplicate_rows_stops_with_a_clear_error(tmp_path):
         "(3 periods x 1 queues = 3, one row each at most); reading stopped here"
     )
     assert out["problems"][1] == (  # one rule broken on every row after the first: one problem, its line range
-        "demand.csv: lines 3-500005 (500,003 rows, the first shown): duplicate row for (2026-01-05T00:00, support) (first at line 2)")
+        "demand.csv: lines 3-500005 (500,003 rows, the first shown): duplicate row for (2026-01-05T00:00, support) "
+        "(first at line 2)"
+    )
     assert out["peak_rss_mb"] < RSS_LIMIT_MB, out
 
 
@@ -640,7 +737,8 @@ def test_200_mb_valid_demand_loads(tmp_path):
     folder.mkdir()
     queues = "".join(f"  - id: q{i}\n    language: en\n    aht_s: 300\n" for i in range(n_q))
     (folder / "scenario.yaml").write_text(
-        f"name: big\nhorizon:\n  start: 2026-01-05T00:00\n  periods: {periods}\n  interval_min: 15\n  timezone: Europe/Berlin\n"
+        f"name: big\nhorizon:\n  start: 2026-01-05T00:00\n  periods: {periods}\n  interval_min: 15\n  timezone: "
+        "Europe/Berlin\n"
         f"queues:\n{queues}vendors:\n  - id: v\n    languages: [en]\n    rate_per_hour: 20\n"
     )
     grid = pd.date_range(pd.Timestamp("2026-01-05").tz_localize("Europe/Berlin"), periods=periods, freq="15min")
@@ -650,7 +748,7 @@ def test_200_mb_valid_demand_loads(tmp_path):
     with open(folder / "demand.csv", "w", encoding="utf-8") as fh:
         fh.write("period_start,queue,contacts\n")
         for p, stamp in enumerate(stamps):
-            fh.write("".join(f"{stamp}{t}{c}\n" for t, c in zip(tails, counts[p].tolist())))
+            fh.write("".join(f"{stamp}{t}{c}\n" for t, c in zip(tails, counts[p].tolist(), strict=True)))
     assert (folder / "demand.csv").stat().st_size >= 200 * 10**6
     out = load_in_child(folder)
     assert out["ok"], out.get("problems")
@@ -708,7 +806,9 @@ def test_cli_solve_and_validate_exit_2_with_one_line(tmp_path, capsys, case):
 
 def test_cli_in_a_real_process_prints_no_traceback(tmp_path):
     folder = make(tmp_path / "s", base_yaml().replace("periods: 3", "periods: " + "9" * 5000))
-    proc = subprocess.run([sys.executable, "-m", "staffmix.cli", "solve", str(folder)], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "staffmix.cli", "solve", str(folder)], capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == EXIT_BAD_INPUT and proc.stdout == ""
     assert one_error_line(proc.stderr, alone=True) == (
         "staffmix: error: scenario.yaml: line 4: a number written with 5,000 characters is too long (at most 100)"

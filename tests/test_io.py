@@ -53,7 +53,9 @@ vendors:
 """
 
 
-def write_scenario(folder: Path, demand: str, *, start: str = "2026-01-05T00:00", periods: int = 3, tz: str = "UTC", extra: str = "") -> Path:
+def write_scenario(
+    folder: Path, demand: str, *, start: str = "2026-01-05T00:00", periods: int = 3, tz: str = "UTC", extra: str = ""
+) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "scenario.yaml").write_text(BASE_YAML.format(start=start, periods=periods, tz=tz) + extra)
     (folder / "demand.csv").write_text(demand)
@@ -169,7 +171,9 @@ def test_dst_fall_back_horizon_loads_and_round_trips(tmp_path):
     naive = grid.strftime("%Y-%m-%dT%H:%M")
     assert len(set(naive)) == periods - 1  # one wall-clock hour occurs twice
     rows = "".join(f"{t},support,{i}\n{t},billing,{100 + i}\n" for i, t in enumerate(naive))
-    s = load_quiet(write_scenario(tmp_path / "naive", "period_start,queue,contacts\n" + rows, start=start, periods=periods, tz=tz))
+    s = load_quiet(
+        write_scenario(tmp_path / "naive", "period_start,queue,contacts\n" + rows, start=start, periods=periods, tz=tz)
+    )
     sup = s.demand[s.demand["queue"] == "support"]
     assert sup["contacts"].tolist() == list(range(periods))  # the repeated hour keeps its order
     out = save_scenario(s, tmp_path / "out")
@@ -183,7 +187,9 @@ def test_dst_spring_forward_horizon_loads(tmp_path):
     grid = pd.date_range(pd.Timestamp(start).tz_localize(tz), periods=periods, freq="60min")
     rows = "".join(f"{t:%Y-%m-%dT%H:%M},support,1\n{t:%Y-%m-%dT%H:%M},billing,2\n" for t in grid)
     assert "T02:00" not in rows
-    s = load_quiet(write_scenario(tmp_path / "s", "period_start,queue,contacts\n" + rows, start=start, periods=periods, tz=tz))
+    s = load_quiet(
+        write_scenario(tmp_path / "s", "period_start,queue,contacts\n" + rows, start=start, periods=periods, tz=tz)
+    )
     assert s.demand["contacts"].sum() == 18
     assert_same(s, load_quiet(save_scenario(s, tmp_path / "out")))
 
@@ -413,7 +419,10 @@ def test_good_variant_changes_field_and_keeps_demand():
 
 def test_bad_variant_names_the_variant(tmp_path):
     folder = _with_variants(tmp_path, "variants:\n  night-only:\n    horizon:\n      periods: 0\n")
-    with pytest.raises(ScenarioError, match=r"scenario.yaml: variants.night-only.horizon.periods: Input should be greater than 0 \(got 0\)"):
+    with pytest.raises(
+        ScenarioError,
+        match=r"scenario.yaml: variants.night-only.horizon.periods: Input should be greater than 0 \(got 0\)",
+    ):
         load_scenario(folder)
 
 
@@ -457,6 +466,7 @@ def test_variant_rechecks_cross_rules(tmp_path):
     folder = _with_variants(tmp_path, "variants:\n  no-pci:\n    groups:\n      core:\n        certifications: []\n")
     with pytest.raises(
         ScenarioError,
-        match=r"scenario.yaml: variants.no-pci.queues\[1\] \(id 'payments'\).certifications: 'pci_dss' is held by no provider",
+        match=r"scenario.yaml: variants.no-pci.queues\[1\] \(id 'payments'\).certifications: 'pci_dss' is held by no "
+              r"provider",
     ):
         load_scenario(folder)

@@ -50,7 +50,7 @@ def test_summary_shows_the_currency_beside_every_amount(euros) -> None:
     assert f"total cost {result.objective:,.2f} EUR" in text
     assert f"{result.kpis['cost_per_contact']:,.2f} EUR per contact" in text
     assert "cost by component (EUR):" in text
-    for comp, amount in zip(result.costs["component"], result.costs["amount"]):
+    for comp, amount in zip(result.costs["component"], result.costs["amount"], strict=True):
         if amount:
             assert re.search(rf"^    {re.escape(cost_label(comp))}\s+{amount:,.2f}$", text, re.M)
     assert "in_house" not in text and "vendor_hours" not in text  # labels, not internal names
@@ -68,7 +68,9 @@ def test_report_shows_currency_and_labels(euros, tmp_path: Path) -> None:
     for key in result.kpis:
         assert f'<td data-key="{key}">' in page
     first_cells = re.findall(r'<tr><td(?: data-key="[^"]*")?>([^<]*)</td>', page)
-    labels = [c for c in first_cells if c in {cost_label(x) for x in COST_COMPONENTS} | {kpi_label(k) for k in result.kpis}]
+    labels = [
+        c for c in first_cells if c in {cost_label(x) for x in COST_COMPONENTS} | {kpi_label(k) for k in result.kpis}
+    ]
     assert labels and not any("_" in c for c in labels)
     # read back from its folder, the result keeps its currency
     result.to_folder(tmp_path / "res")
@@ -89,7 +91,20 @@ def test_batch_files_carry_the_currency(tmp_path: Path, capsys) -> None:
     scenario = staffmix.load_scenario(TINY).with_changes({"currency": "EUR"})
     staffmix.save_scenario(scenario, tmp_path / "in" / "tiny")
     out = tmp_path / "out"
-    code = main(["batch", str(tmp_path / "in"), "--out", str(out), "--jobs", "1", "--backend", "highs", "--quiet", "--no-reports"])
+    code = main(
+        [
+            "batch",
+            str(tmp_path / "in"),
+            "--out",
+            str(out),
+            "--jobs",
+            "1",
+            "--backend",
+            "highs",
+            "--quiet",
+            "--no-reports",
+        ]
+    )
     stdout = capsys.readouterr().out
     assert code == EXIT_OK
     summary = pd.read_csv(out / "summary.csv")

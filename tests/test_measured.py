@@ -71,7 +71,9 @@ SLOW_CASES = {"no-floor", "capacity"}  # a second each of brute force: the slow 
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-@pytest.mark.parametrize("case", [pytest.param(c, marks=pytest.mark.slow) if c in SLOW_CASES else c for c in sorted(CASES)])
+@pytest.mark.parametrize(
+    "case", [pytest.param(c, marks=pytest.mark.slow) if c in SLOW_CASES else c for c in sorted(CASES)]
+)
 def test_matches_brute_force_enumeration_of_levels(case: str, backend: str) -> None:
     expected = brute_force(case)
     assert math.isfinite(expected)
@@ -106,8 +108,12 @@ def test_day_service_recomputed_with_an_independent_erlang_c(case: str) -> None:
     result = solved(case, "core")
     factor = {v["id"]: v["aht_factor"] for v in tiny.vendors} | {"in_house": 1.0}
     s = result.staffing
-    sl = [erlang_c_service(math.floor(n + 1e-6), c * tiny.aht_s * factor[p] / 3600.0, tiny.aht_s * factor[p], tiny.within_s)
-          for n, c, p in zip(s["staffed"], s["contacts"], s["provider"])]
+    sl = [
+        erlang_c_service(
+            math.floor(n + 1e-6), c * tiny.aht_s * factor[p] / 3600.0, tiny.aht_s * factor[p], tiny.within_s
+        )
+        for n, c, p in zip(s["staffed"], s["contacts"], s["provider"], strict=True)
+    ]
     day = s["period_start"].dt.strftime("%Y-%m-%d")
     by_day = pd.DataFrame({"day": day, "c": s["contacts"], "ok": s["contacts"] * np.array(sl)}).groupby("day").sum()
     expected = (by_day["ok"] / by_day["c"]).to_dict()
@@ -179,7 +185,10 @@ def scenario(measured: str = "day", contacts=(4, 12, 30, 30, 12, 4), *, floor=0.
         d["policy"]["soft_service_level"] = {"penalty_per_agent_hour": soft}
     step = 24 if days > 1 else 1
     rows = [(k * step + t, "en", float(c), 300.0, np.nan) for k in range(days) for t, c in enumerate(contacts)]
-    return Scenario(config=ScenarioConfig.model_validate(d), demand=pd.DataFrame(rows, columns=["period", "queue", "contacts", "aht_s", "required_agents"]))
+    return Scenario(
+        config=ScenarioConfig.model_validate(d),
+        demand=pd.DataFrame(rows, columns=["period", "queue", "contacts", "aht_s", "required_agents"]),
+    )
 
 
 FEATURES = {
@@ -194,7 +203,9 @@ FEATURES = {
 SLOW_FEATURES = {"chat", "week", "per-contact-vendor"}
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n in SLOW_FEATURES else n for n in sorted(FEATURES)])
+@pytest.mark.parametrize(
+    "name", [pytest.param(n, marks=pytest.mark.slow) if n in SLOW_FEATURES else n for n in sorted(FEATURES)]
+)
 def test_backends_agree_and_plans_verify(name: str) -> None:
     sc = scenario(**FEATURES[name])
     results = {b: solve(sc, backend=b, mip_gap=0.0) for b in BACKENDS}
@@ -214,8 +225,11 @@ def test_per_contact_vendor_staffs_its_own_full_requirement() -> None:
     rows = ix.r_prov == bot
     assert not np.isin(np.nonzero(rows)[0], ix.step_req).any()  # one level only
     r = solve(sc, backend="highs", mip_gap=0.0).staffing
-    for t, req in zip(ix.r_period[rows], ix.r_required[rows]):
-        assert req == full.loc[full["period"] == t, "required"].iloc[0] or full.loc[full["period"] == t, "provider"].iloc[0] != "bot"
+    for t, req in zip(ix.r_period[rows], ix.r_required[rows], strict=True):
+        assert (
+            req == full.loc[full["period"] == t, "required"].iloc[0]
+            or full.loc[full["period"] == t, "provider"].iloc[0] != "bot"
+        )
     on_bot = r[r["provider"] == "bot"]
     assert (on_bot["staffed"] == on_bot["required"]).all()
 
@@ -243,11 +257,17 @@ def test_week_groups_are_iso_weeks_of_the_local_calendar() -> None:
 # ---------------------------------------------------------------- bad input
 
 
-@pytest.mark.parametrize("queue_change, words", [
-    ({"channel": "email", "service_level": {"target": 1.0, "within_s": 3600, "measured": "day"}}, "applies to voice and chat"),
-    ({"service_level": {"period_floor": 0.5}}, "period_floor applies to measured: day or week"),
-    ({"service_level": {"measured": "day", "target": 0.8, "period_floor": 0.9}}, "above target"),
-])
+@pytest.mark.parametrize(
+    "queue_change, words",
+    [
+        (
+            {"channel": "email", "service_level": {"target": 1.0, "within_s": 3600, "measured": "day"}},
+            "applies to voice and chat",
+        ),
+        ({"service_level": {"period_floor": 0.5}}, "period_floor applies to measured: day or week"),
+        ({"service_level": {"measured": "day", "target": 0.8, "period_floor": 0.9}}, "above target"),
+    ],
+)
 def test_schema_refuses_what_is_not_defined(queue_change: dict, words: str) -> None:
     d = scenario("period").config.model_dump(mode="json")
     d["queues"][0].update(queue_change)
@@ -258,7 +278,9 @@ def test_schema_refuses_what_is_not_defined(queue_change: dict, words: str) -> N
 def test_day_measure_needs_contacts_not_required_agents() -> None:
     sc = scenario("day")
     demand = sc.demand.assign(contacts=np.nan, required_agents=2.0)
-    with pytest.raises(ScenarioError, match=r"queues\[0\] \(id 'en'\)\.service_level\.measured: day needs demand given as contacts"):
+    with pytest.raises(
+        ScenarioError, match=r"queues\[0\] \(id 'en'\)\.service_level\.measured: day needs demand given as contacts"
+    ):
         validate(Scenario(config=sc.config, demand=demand))
 
 
@@ -284,7 +306,9 @@ def test_erlang_c_levels_are_concave_and_every_lowest_level_is_stable() -> None:
     ("2026-01-05T00:00", 336, True),  # from a Monday: every day inside one week block
     ("2026-01-07T06:00", 336, False),  # from a Wednesday 06:00: a day crosses the block boundary
 ])
-def test_week_blocks_hold_every_measured_day_or_the_whole_model_is_planned(start: str, periods: int, fits: bool) -> None:
+def test_week_blocks_hold_every_measured_day_or_the_whole_model_is_planned(
+    start: str, periods: int, fits: bool
+) -> None:
     from staffmix.solvers.core.blocks import groups_fit_blocks
 
     sc = scenario("day", contacts=(5,) * 24, start=start, periods=periods, days=14)

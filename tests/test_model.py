@@ -65,7 +65,10 @@ def test_build_model_is_readable_and_exports(tmp_path) -> None:
     result = solve(scenario, backend="cbc")
     result.write_lp(tmp_path / "m.lp")
     result.write_mps(tmp_path / "m.mps")
-    assert "Minimize" in (tmp_path / "m.lp").read_text().splitlines()[1] or "MINIMIZE" in (tmp_path / "m.lp").read_text().upper()
+    assert (
+        "Minimize" in (tmp_path / "m.lp").read_text().splitlines()[1]
+        or "MINIMIZE" in (tmp_path / "m.lp").read_text().upper()
+    )
     assert (tmp_path / "m.mps").stat().st_size > 0
 
 
@@ -130,7 +133,9 @@ def two_week_scenario(routing: str) -> Scenario:
         # its best is the vendor from 20:00 in both weeks, (30 + 36) + 102 = 168.
         req = base * (2 if week == 1 and hour >= 20 else 1)
         rows.append((t, "en", np.nan, 300.0, float(req)))
-    return Scenario(config=config, demand=pd.DataFrame(rows, columns=["period", "queue", "contacts", "aht_s", "required_agents"]))
+    return Scenario(
+        config=config, demand=pd.DataFrame(rows, columns=["period", "queue", "contacts", "aht_s", "required_agents"])
+    )
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

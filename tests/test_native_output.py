@@ -30,9 +30,19 @@ def test_native_writes_inside_the_block_are_dropped_and_python_output_kept() -> 
 @pytest.mark.parametrize("backend", ["highs", "core"])
 def test_solve_json_output_is_pure_json(backend: str) -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "staffmix.cli", "solve", str(ROOT / "tests" / "data" / "required-agents"), "--backend", backend,
-         "--json"],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "staffmix.cli",
+            "solve",
+            str(ROOT / "tests" / "data" / "required-agents"),
+            "--backend",
+            backend,
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["objective"] == pytest.approx(1880.0)  # by hand: tests/test_cli.py

@@ -44,7 +44,11 @@ def test_events_are_honest_and_ordered(scenario, optimum, backend, capsys) -> No
     result = staffmix.solve(scenario, backend=backend, mip_gap=0.0, progress=events.append)
     assert capsys.readouterr() == ("", "")  # the library never prints
     phases = [e.phase for e in events if e.event == "phase"]
-    expected = ["requirements", "build", "bound", "plan", "read back"] if backend == "core" else ["requirements", "build", "plan", "read back"]
+    expected = (
+        ["requirements", "build", "bound", "plan", "read back"]
+        if backend == "core"
+        else ["requirements", "build", "plan", "read back"]
+    )
     assert phases == expected and set(phases) <= set(PHASES)
     assert events[-1].event == "done" and events[-1].phase == "done"
     assert [e.elapsed_s for e in events] == sorted(e.elapsed_s for e in events)
@@ -117,12 +121,21 @@ def test_terminal_shows_one_line_rewritten_in_place() -> None:
 
 
 def test_pipe_gets_one_line_per_phase_and_json_stays_clean() -> None:
-    proc = subprocess.run([*CLI, "solve", str(TINY), "--backend", "core", "--json"], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [*CLI, "solve", str(TINY), "--backend", "core", "--json"], capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["objective"] == pytest.approx(11727.0)  # stdout: the JSON alone
     lines = proc.stderr.splitlines()
     assert "\r" not in proc.stderr
-    assert [line.split(": ")[1].split(" ")[0] for line in lines] == ["requirements", "build", "bound", "plan", "read", "done"]
+    assert [line.split(": ")[1].split(" ")[0] for line in lines] == [
+        "requirements",
+        "build",
+        "bound",
+        "plan",
+        "read",
+        "done",
+    ]
     assert all(line.startswith("solving tiny-split: ") for line in lines)  # not "staffmix:", which marks an error
     assert "best 11,727.00" in lines[-1]
 

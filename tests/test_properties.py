@@ -147,7 +147,10 @@ def queue_dicts(draw: st.DrawFn, i: int) -> dict[str, Any]:
         "certifications": draw(st.one_of(st.just([]), st.just(["pci_dss"]), st.just(["pci_dss", "iso27001"]))),
         "regions": draw(st.one_of(st.none(), st.just(["eu"]), st.just(["us"]), st.just(["eu", "us"]))),
     }
-    sl: dict[str, Any] = {"target": draw(st.sampled_from([0.8, 0.7, 0.9])), "within_s": draw(st.sampled_from([20.0, 60.0]))}
+    sl: dict[str, Any] = {
+        "target": draw(st.sampled_from([0.8, 0.7, 0.9])),
+        "within_s": draw(st.sampled_from([20.0, 60.0])),
+    }
     if draw(st.integers(0, 5)) == 0:
         sl["max_occupancy"] = 0.85
     if channel == "chat":
@@ -166,7 +169,11 @@ def queue_dicts(draw: st.DrawFn, i: int) -> dict[str, Any]:
 
 @st.composite
 def template_dicts(draw: st.DrawFn, i: int, interval_min: int) -> dict[str, Any]:
-    length = draw(st.sampled_from([4.0, 2.0, 3.0, 8.0] + ([1.5] if interval_min < 60 else []) + ([0.75] if interval_min == 15 else [])))
+    length = draw(
+        st.sampled_from(
+            [4.0, 2.0, 3.0, 8.0] + ([1.5] if interval_min < 60 else []) + ([0.75] if interval_min == 15 else [])
+        )
+    )
     t: dict[str, Any] = {
         "id": f"t{i}",
         "length_h": length,
@@ -192,7 +199,9 @@ def group_dicts(draw: st.DrawFn, i: int, template_ids: list[str]) -> dict[str, A
         "region": draw(st.sampled_from(REGIONS)),
         "rate_per_hour": float(draw(st.integers(8, 40))),
         "night_premium": draw(st.sampled_from([0.0, 0.25, 0.5])),
-        "night_hours": draw(st.one_of(st.just([22, 23, 0, 1, 2, 3, 4, 5]), st.lists(st.integers(0, 23), max_size=12, unique=True))),
+        "night_hours": draw(
+            st.one_of(st.just([22, 23, 0, 1, 2, 3, 4, 5]), st.lists(st.integers(0, 23), max_size=12, unique=True))
+        ),
         "cost_per_head_per_week": draw(st.sampled_from([0.0, 0.0, 60.0, 250.0])),
         "min_headcount": min_heads,
         "max_headcount": draw(st.one_of(st.none(), st.integers(max(1, min_heads), 8))),
@@ -250,13 +259,17 @@ def demand_frames(draw: st.DrawFn, horizon: dict[str, Any], queues: list[dict[st
     rows = []
     for q in queues:
         if kind == "contacts":
-            values = draw(st.lists(st.sampled_from([0.0, 4.0, 12.0, 1.0, 25.0, 40.0]), min_size=len(active), max_size=len(active)))
+            values = draw(
+                st.lists(st.sampled_from([0.0, 4.0, 12.0, 1.0, 25.0, 40.0]), min_size=len(active), max_size=len(active))
+            )
         else:
-            values = draw(st.lists(st.sampled_from([0.0, 1.0, 2.0, 0.5, 3.0, 4.5]), min_size=len(active), max_size=len(active)))
+            values = draw(
+                st.lists(st.sampled_from([0.0, 1.0, 2.0, 0.5, 3.0, 4.5]), min_size=len(active), max_size=len(active))
+            )
         factors = [1.0] * len(active)
         if draw(st.integers(0, 3)) == 0:  # demand rows may override the queue's AHT
             factors = draw(st.lists(st.sampled_from([1.0, 0.5, 1.5]), min_size=len(active), max_size=len(active)))
-        for t, v, f in zip(active, values, factors):
+        for t, v, f in zip(active, values, factors, strict=True):
             contacts, required = (v, math.nan) if kind == "contacts" else (math.nan, v)
             rows.append((t, q["id"], contacts, q["aht_s"] * f, required))
     demand = pd.DataFrame(rows, columns=["period", "queue", "contacts", "aht_s", "required_agents"])
@@ -306,7 +319,9 @@ def config_dicts(draw: st.DrawFn, weekly: bool | None = None, soft: bool | None 
         "min_in_house_share": draw(st.sampled_from([0.0, 0.0, 0.0, 0.2, 0.5])) if groups else 0.0,
         "max_vendors": draw(st.sampled_from([None, None, 0, 1, 2])),
         "in_house_queues": in_house_queues,
-        "routing": draw(st.sampled_from(["weekly", "per_period"] if weekly else ["per_period", "per_period", "weekly"])),
+        "routing": draw(
+            st.sampled_from(["weekly", "per_period"] if weekly else ["per_period", "per_period", "weekly"])
+        ),
     }
     if soft is None:
         soft = draw(st.integers(0, 4)) == 0
@@ -385,7 +400,9 @@ def eligibility_breaches(scenario: Scenario, result: Any) -> list[str]:
         return out
 
     bad = []
-    for t, qid, prov in zip(result.staffing["period"], result.staffing["queue"], result.staffing["provider"]):
+    for t, qid, prov in zip(
+        result.staffing["period"], result.staffing["queue"], result.staffing["provider"], strict=True
+    ):
         q = queues[qid]
         if prov in (IN_HOUSE, UNSERVED):
             if prov == IN_HOUSE and not any(not lacks(g, q) for g in groups.values()):
@@ -395,7 +412,7 @@ def eligibility_breaches(scenario: Scenario, result: Any) -> list[str]:
         if why:
             bad.append(f"{qid}@{t}: vendor {prov} lacks {', '.join(why)}")
     a = result.assignments
-    for t, g, qid, n in zip(a["period"], a["group"], a["queue"], a["agents"]):
+    for t, g, qid, n in zip(a["period"], a["group"], a["queue"], a["agents"], strict=True):
         if n > 1e-9:
             why = lacks(groups[g], queues[qid])
             if why:
@@ -441,7 +458,9 @@ def assert_agree(results: dict[str, Any]) -> None:
     """Every backend reaches the same verdict; optimal costs agree within the gap; bounds stay below plans."""
     verdicts = {b: ("plan" if r.status.has_plan else str(r.status)) for b, r in results.items()}
     for b, r in results.items():
-        assert r.status != Status.no_solution or timed_out(r), f"{b}: no_solution without using the time limit ({r.message})"
+        assert r.status != Status.no_solution or timed_out(r), (
+            f"{b}: no_solution without using the time limit ({r.message})"
+        )
     finished = {b: v for b, v in verdicts.items() if results[b].status != Status.no_solution}
     assert len(set(finished.values())) <= 1, f"backends disagree: {verdicts}"
     explained = {b: not r.diagnosis.empty for b, r in results.items() if r.status == Status.infeasible}
@@ -449,7 +468,9 @@ def assert_agree(results: dict[str, Any]) -> None:
     plans = [r.objective for r in results.values() if r.status.has_plan]
     for b, r in results.items():  # a lower bound above some backend's plan would be wrong
         if r.bound is not None and plans:
-            assert r.bound <= min(plans) + MIP_GAP * abs(min(plans)) + MONEY_ABS, f"{b}: bound {r.bound} above a plan costing {min(plans)}"
+            assert r.bound <= min(plans) + MIP_GAP * abs(min(plans)) + MONEY_ABS, (
+                f"{b}: bound {r.bound} above a plan costing {min(plans)}"
+            )
     optimal = {b: r.objective for b, r in results.items() if r.status == Status.optimal}
     assume(len(optimal) == len(results) or not any(r.status.has_plan for r in results.values()))
     if optimal:
@@ -458,7 +479,8 @@ def assert_agree(results: dict[str, Any]) -> None:
 
 
 def describe(scenario: Scenario) -> str:
-    return f"config={scenario.config.model_dump(mode='json', exclude_defaults=True)!r}\ndemand={scenario.demand.to_dict('list')!r}"
+    config = scenario.config.model_dump(mode="json", exclude_defaults=True)
+    return f"config={config!r}\ndemand={scenario.demand.to_dict('list')!r}"
 
 
 # ---------------------------------------------------------------- properties
@@ -475,8 +497,10 @@ def _random_plans_verify_agree_and_leave_the_scenario_alone(scenario: Scenario) 
     assert_agree(results)
 
 
-(test_random_plans_verify_agree_and_leave_the_scenario_alone,
- test_random_plans_verify_agree_and_leave_the_scenario_alone_long) = property_lanes(8, 50, scenario=scenarios())(_random_plans_verify_agree_and_leave_the_scenario_alone)
+(
+    test_random_plans_verify_agree_and_leave_the_scenario_alone,
+    test_random_plans_verify_agree_and_leave_the_scenario_alone_long,
+) = property_lanes(8, 50, scenario=scenarios())(_random_plans_verify_agree_and_leave_the_scenario_alone)
 
 
 @st.composite
@@ -492,11 +516,22 @@ def scenarios_with_a_cheap_uncertified_provider(draw: st.DrawFn) -> Scenario:
         if holders:
             _make_fit(holders[0], queues[j])
         else:
-            v = {"id": "secure", "languages": [queues[j]["language"]], "certifications": [], "region": "eu", "rate_per_hour": 60.0}
+            v = {
+                "id": "secure",
+                "languages": [queues[j]["language"]],
+                "certifications": [],
+                "region": "eu",
+                "rate_per_hour": 60.0,
+            }
             _make_fit(v, queues[j])
             cfg["vendors"].append(v)
     region = queues[j]["regions"][0] if queues[j]["regions"] else "eu"
-    cheap: dict[str, Any] = {"id": "cheapo", "languages": list(LANGUAGES), "certifications": ["iso27001"], "region": region}
+    cheap: dict[str, Any] = {
+        "id": "cheapo",
+        "languages": list(LANGUAGES),
+        "certifications": ["iso27001"],
+        "region": region,
+    }
     if kind == "contacts" and draw(st.booleans()):
         cheap.update(pricing="per_contact", price_per_contact=0.001)
     else:
@@ -522,8 +557,12 @@ def _certified_queue_never_goes_to_an_uncertified_provider(scenario: Scenario) -
     assert_agree(results)
 
 
-(test_certified_queue_never_goes_to_an_uncertified_provider,
- test_certified_queue_never_goes_to_an_uncertified_provider_long) = property_lanes(5, 30, scenario=scenarios_with_a_cheap_uncertified_provider())(_certified_queue_never_goes_to_an_uncertified_provider)
+(
+    test_certified_queue_never_goes_to_an_uncertified_provider,
+    test_certified_queue_never_goes_to_an_uncertified_provider_long,
+) = property_lanes(5, 30, scenario=scenarios_with_a_cheap_uncertified_provider())(
+    _certified_queue_never_goes_to_an_uncertified_provider
+)
 
 
 @st.composite
@@ -533,7 +572,9 @@ def unserviceable_scenarios(draw: st.DrawFn) -> tuple[Scenario, str, int]:
     cfg, kind = draw(config_dicts(soft=False))
     horizon = cfg["horizon"]
     how = _local_hours(horizon)
-    active = [t for t in range(horizon["periods"]) if horizon["periods"] <= 168 or t < horizon["periods"] - 168 or t >= 168]
+    active = [
+        t for t in range(horizon["periods"]) if horizon["periods"] <= 168 or t < horizon["periods"] - 168 or t >= 168
+    ]
     gap_period = draw(st.sampled_from(active))
     hole = how[gap_period]
     # vx is the only provider able to take qx, and is closed at the gap's local hour of week
@@ -568,9 +609,11 @@ def unserviceable_scenarios(draw: st.DrawFn) -> tuple[Scenario, str, int]:
 
 def _local_hours(horizon: dict[str, Any]) -> list[int]:
     """Local hour of week of each period start, computed here with pandas."""
-    start = pd.Timestamp(horizon["start"]).tz_localize(horizon["timezone"], ambiguous=False, nonexistent="shift_forward")
+    start = pd.Timestamp(horizon["start"]).tz_localize(
+        horizon["timezone"], ambiguous=False, nonexistent="shift_forward"
+    )
     starts = pd.date_range(start, periods=horizon["periods"], freq=f"{horizon['interval_min']}min")
-    return [int(d) * 24 + int(h) for d, h in zip(starts.day_of_week, starts.hour)]
+    return [int(d) * 24 + int(h) for d, h in zip(starts.day_of_week, starts.hour, strict=True)]
 
 
 def _window_how(start: int, end: int, days: list[str]) -> set[int]:
@@ -591,14 +634,16 @@ def _unserviceable_scenario_is_infeasible_with_a_diagnosis(case: tuple[Scenario,
         assert result.status == Status.infeasible, (b, result.status, result.message)
         assert isinstance(result.diagnosis, pd.DataFrame) and not result.diagnosis.empty, b
         assert set(result.diagnosis.columns) >= {"queue", "period", "period_start", "reason"}
-        named = set(zip(result.diagnosis["queue"], result.diagnosis["period"].astype(int)))
+        named = set(zip(result.diagnosis["queue"], result.diagnosis["period"].astype(int), strict=True))
         assert ("qx", gap_period) in named, (b, sorted(named)[:10])
         assert result.message, b
         assert result.staffing.empty and verify(scenario, result) == [], b
 
 
-(test_unserviceable_scenario_is_infeasible_with_a_diagnosis,
- test_unserviceable_scenario_is_infeasible_with_a_diagnosis_long) = property_lanes(6, 24, case=unserviceable_scenarios())(_unserviceable_scenario_is_infeasible_with_a_diagnosis)
+(
+    test_unserviceable_scenario_is_infeasible_with_a_diagnosis,
+    test_unserviceable_scenario_is_infeasible_with_a_diagnosis_long,
+) = property_lanes(6, 24, case=unserviceable_scenarios())(_unserviceable_scenario_is_infeasible_with_a_diagnosis)
 
 
 def _permuted(draw: st.DrawFn, scenario: Scenario) -> Scenario:
@@ -639,8 +684,9 @@ def _optimal_cost_does_not_depend_on_order(pair: tuple[Scenario, Scenario]) -> N
             assert close(r1.objective, r2.objective), (b, r1.objective, r2.objective)
 
 
-(test_optimal_cost_does_not_depend_on_order,
- test_optimal_cost_does_not_depend_on_order_long) = property_lanes(3, 20, pair=permuted_pairs())(_optimal_cost_does_not_depend_on_order)
+(test_optimal_cost_does_not_depend_on_order, test_optimal_cost_does_not_depend_on_order_long) = property_lanes(
+    3, 20, pair=permuted_pairs()
+)(_optimal_cost_does_not_depend_on_order)
 
 
 # ---------------------------------------------------------------- brute force
@@ -672,17 +718,28 @@ def tiny_instances(draw: st.DrawFn) -> Tiny:
                   st.lists(st.integers(0, 23), min_size=1, max_size=6, unique=True))), "paid_h": length}]
     group = None
     if draw(st.integers(0, 4)):
-        group = {"languages": _subset(draw, ["en", "fi"], min_size=1), "certifications": draw(st.sampled_from([[], ["pci_dss"]])),
-                 "rate": float(draw(st.integers(5, 30))), "night_premium": draw(st.sampled_from([0.0, 0.5])),
-                 "shrinkage": draw(st.sampled_from([0.0, 0.25])), "min_heads": draw(st.sampled_from([0, 0, 1])),
-                 "max_heads": draw(st.sampled_from([None, None, 2, 4])),
-                 "cost_per_head_per_week": draw(st.sampled_from([0.0, 0.0, 84.0]))}
+        group = {
+            "languages": _subset(draw, ["en", "fi"], min_size=1),
+            "certifications": draw(st.sampled_from([[], ["pci_dss"]])),
+            "rate": float(draw(st.integers(5, 30))),
+            "night_premium": draw(st.sampled_from([0.0, 0.5])),
+            "shrinkage": draw(st.sampled_from([0.0, 0.25])),
+            "min_heads": draw(st.sampled_from([0, 0, 1])),
+            "max_heads": draw(st.sampled_from([None, None, 2, 4])),
+            "cost_per_head_per_week": draw(st.sampled_from([0.0, 0.0, 84.0])),
+        }
     vendors = []
     for i in range(draw(st.integers(0 if group else 1, 2))):
-        v = {"id": f"v{i}", "languages": _subset(draw, ["en", "fi"], min_size=1),
-             "certifications": draw(st.sampled_from([[], ["pci_dss"]])), "rate": float(draw(st.integers(3, 40))),
-             "aht_factor": draw(st.sampled_from([1.0, 1.0, 1.5])), "capacity": draw(st.sampled_from([None, None, 1, 2])),
-             "min_hours": draw(st.sampled_from([0.0, 0.0, 100.0])), "fee": draw(st.sampled_from([0.0, 0.0, 300.0]))}
+        v = {
+            "id": f"v{i}",
+            "languages": _subset(draw, ["en", "fi"], min_size=1),
+            "certifications": draw(st.sampled_from([[], ["pci_dss"]])),
+            "rate": float(draw(st.integers(3, 40))),
+            "aht_factor": draw(st.sampled_from([1.0, 1.0, 1.5])),
+            "capacity": draw(st.sampled_from([None, None, 1, 2])),
+            "min_hours": draw(st.sampled_from([0.0, 0.0, 100.0])),
+            "fee": draw(st.sampled_from([0.0, 0.0, 300.0])),
+        }
         if draw(st.booleans()):
             v["start_hour"] = draw(st.integers(0, 23))
             v["end_hour"] = draw(st.integers(1, 24))
@@ -706,9 +763,16 @@ def tiny_instances(draw: st.DrawFn) -> Tiny:
     max_count = max(4, math.ceil(peak / (1 - group["shrinkage"]) - 1e-9)) if group else 4
     return _CachedTiny(
         max_count=max_count,
-        periods=periods, start_hour=draw(st.integers(0, 23)), required=required, queues=queues, group=group,
-        templates=templates, vendors=vendors, min_in_house_share=draw(st.sampled_from([0.0, 0.0, 0.5])) if group else 0.0,
-        max_vendors=draw(st.sampled_from([None, None, 1])), start_day=draw(st.sampled_from(DAYS)),
+        periods=periods,
+        start_hour=draw(st.integers(0, 23)),
+        required=required,
+        queues=queues,
+        group=group,
+        templates=templates,
+        vendors=vendors,
+        min_in_house_share=draw(st.sampled_from([0.0, 0.0, 0.5])) if group else 0.0,
+        max_vendors=draw(st.sampled_from([None, None, 1])),
+        start_day=draw(st.sampled_from(DAYS)),
     )
 
 
@@ -735,8 +799,9 @@ def _every_backend_matches_the_brute_force_optimum(tiny: Tiny) -> None:
         assert close(result.objective, expected), (b, result.objective, expected)
 
 
-(test_every_backend_matches_the_brute_force_optimum,
- test_every_backend_matches_the_brute_force_optimum_long) = property_lanes(6, 30, tiny=tiny_instances())(_every_backend_matches_the_brute_force_optimum)
+(test_every_backend_matches_the_brute_force_optimum, test_every_backend_matches_the_brute_force_optimum_long) = (
+    property_lanes(6, 30, tiny=tiny_instances())(_every_backend_matches_the_brute_force_optimum)
+)
 
 
 # ---------------------------------------------------------------- regressions found by the properties
@@ -788,7 +853,9 @@ def _headcount_short() -> Scenario:
         "groups": [{"id": "g", "languages": ["en"], "rate_per_hour": 10, "shrinkage": 0.0, "max_headcount": 1,
                     "max_hours_per_week": 168, "templates": ["h1"]}],
     })
-    demand = pd.DataFrame({"period": [0], "queue": ["q"], "contacts": [math.nan], "aht_s": [300.0], "required_agents": [2.0]})
+    demand = pd.DataFrame(
+        {"period": [0], "queue": ["q"], "contacts": [math.nan], "aht_s": [300.0], "required_agents": [2.0]}
+    )
     return Scenario(config=config, demand=demand)
 
 
@@ -815,7 +882,9 @@ def _integer_infeasible() -> Scenario:
         "groups": [{"id": "g", "languages": ["en"], "rate_per_hour": 10, "shrinkage": 0.25, "max_headcount": 4,
                     "max_hours_per_week": 60, "templates": ["h1"]}],
     })
-    demand = pd.DataFrame({"period": [0], "queue": ["q"], "contacts": [math.nan], "aht_s": [300.0], "required_agents": [1.0]})
+    demand = pd.DataFrame(
+        {"period": [0], "queue": ["q"], "contacts": [math.nan], "aht_s": [300.0], "required_agents": [1.0]}
+    )
     return Scenario(config=config, demand=demand)
 
 

@@ -71,7 +71,7 @@ def parse(path: Path) -> Page:
     return page
 
 
-from staffmix.results.labels import cost_label, kpi_label  # noqa: E402
+from staffmix.results.labels import cost_label, kpi_label  # noqa: E402 - beside the label tests that use it
 
 
 def number(text: str) -> float:
@@ -122,7 +122,7 @@ def test_cost_table_equals_result_costs(report: Path, result) -> None:
     header, body, total = rows[0], rows[1:-1], rows[-1]
     assert [c for c, _ in header] == ["component", "amount"]
     assert len(body) == len(result.costs)
-    for row, comp, amount in zip(body, result.costs["component"], result.costs["amount"]):
+    for row, comp, amount in zip(body, result.costs["component"], result.costs["amount"], strict=True):
         (name, _), (shown, exact) = row
         assert name == cost_label(comp)  # the planner's words, not the internal name
         assert shown == fmt_number(amount)
@@ -192,7 +192,8 @@ def test_report_from_folder_without_scenario(result, tmp_path: Path) -> None:
 
 
 def test_report_without_plan(scenario, tmp_path: Path) -> None:
-    no_vendor = scenario.with_changes({"vendors": [], "variants": {"pricey-vendor": None}})  # the variant edits the vendor
+    # the variant edits the vendor
+    no_vendor = scenario.with_changes({"vendors": [], "variants": {"pricey-vendor": None}})
     r = solve(no_vendor, backend="highs")  # no time limit: infeasibility is asserted
     assert r.status == Status.infeasible
     path = write_report(r, tmp_path / "r.html", scenario=no_vendor)

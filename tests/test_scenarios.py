@@ -87,7 +87,7 @@ def test_saas_24x7_measured_per_day_is_cheaper_and_every_day_meets_its_target() 
     sl = np.array([
         erlang_c_service(math.floor(n + 1e-6), c * queues[q].aht_s * factor[p] / 3600.0, queues[q].aht_s * factor[p],
                          queues[q].service_level.within_s)
-        for q, p, n, c in zip(s["queue"], s["provider"], s["staffed"], s["contacts"])
+        for q, p, n, c in zip(s["queue"], s["provider"], s["staffed"], s["contacts"], strict=True)
     ])
     local_day = s["period_start"].dt.tz_convert("Europe/London").dt.strftime("%Y-%m-%d")
     by_day = pd.DataFrame({"queue": s["queue"], "day": local_day, "c": s["contacts"], "ok": s["contacts"] * sl})
@@ -130,7 +130,10 @@ def test_webshop_email_waits_for_a_working_hour_and_never_past_its_deadline() ->
     flexdesk, within 48 hours and 95 % within 24. Promising every mail within the hour costs more: the night's and
     Sunday's mail then go to the back office."""
     r = solved("webshop-startup")
-    night = lambda hour: (hour >= 22) | (hour < 6)  # noqa: E731
+
+    def night(hour):
+        return (hour >= 22) | (hour < 6)
+
     b, h = r.backlog, r.handled
     assert b.loc[night(_local_hour(b, "webshop-startup")), "arrived"].sum() > 0  # mail does arrive at night
     assert h.loc[night(_local_hour(h, "webshop-startup")), "handled"].sum() == 0  # and is answered by day

@@ -76,7 +76,9 @@ def hand_case(contacts, agents, *, aht_s=300.0, within_s=20.0, patience_s=None, 
 
 def within(table: pd.DataFrame, name: str, exact: float, row: int = 0) -> tuple[float, float, float]:
     lo, mean, hi = (float(table[c].iloc[row]) for c in (f"{name}_lo", name, f"{name}_hi"))
-    assert lo <= exact <= hi, f"{name}: exact {exact:.5g} outside the 95 % interval [{lo:.5g}, {hi:.5g}] (mean {mean:.5g})"
+    assert lo <= exact <= hi, (
+        f"{name}: exact {exact:.5g} outside the 95 % interval [{lo:.5g}, {hi:.5g}] (mean {mean:.5g})"
+    )
     return lo, mean, hi
 
 
@@ -99,7 +101,9 @@ def test_erlang_c_steady_state_lies_in_the_intervals() -> None:
     within(q, "aht_s", AHT)
     assert (q["abandon"] == 0).all()
     # the plan's promise is the same exact figure
-    assert q["promised_service_level"].iloc[0] == pytest.approx(queueing.service_level(agents, LOAD, AHT, WITHIN), rel=1e-12)
+    assert q["promised_service_level"].iloc[0] == pytest.approx(
+        queueing.service_level(agents, LOAD, AHT, WITHIN), rel=1e-12
+    )
 
 
 @pytest.mark.slow
@@ -115,7 +119,9 @@ def test_erlang_a_steady_state_lies_in_the_intervals() -> None:
     within(q, "wait_probability", queueing.erlang_a_wait_probability(agents, LOAD, AHT, patience))
     within(q, "occupancy", queueing.erlang_a_occupancy(agents, LOAD, AHT, patience))
     assert q["model"].iloc[0] == "erlang_a"
-    assert q["promised_abandon"].iloc[0] == pytest.approx(queueing.erlang_a_abandon_probability(agents, LOAD, AHT, patience))
+    assert q["promised_abandon"].iloc[0] == pytest.approx(
+        queueing.erlang_a_abandon_probability(agents, LOAD, AHT, patience)
+    )
 
 
 # ------------------------------------------------------------------ reproducible
@@ -190,7 +196,8 @@ def test_lognormal_handling_has_the_requested_cv() -> None:
     calls = simulate_queue(tl, np.random.default_rng(5), handling="lognormal", cv=cv)
     x = np.log(calls.handle_s[calls.answered] / 300.0)
     n = len(x)
-    sigma = math.sqrt(math.log(1 + cv * cv))  # a lognormal with mean m and CV c: sigma^2 = ln(1 + c^2), mu = ln m - sigma^2 / 2
+    # a lognormal with mean m and CV c: sigma^2 = ln(1 + c^2), mu = ln m - sigma^2 / 2
+    sigma = math.sqrt(math.log(1 + cv * cv))
     assert n > 9000
     assert abs(x.mean() + sigma**2 / 2) < 4 * sigma / math.sqrt(n)
     assert abs(x.std(ddof=1) - sigma) < 4 * sigma / math.sqrt(2 * n)
@@ -284,7 +291,8 @@ def test_below_target_needs_the_whole_interval_under_the_target() -> None:
 
 # ------------------------------------------------------------------ command line
 def plan_without_solving(name: str) -> tuple[object, Result]:
-    """A plan for a bundled scenario that needs no solver: every queue-period to its first eligible provider at its requirement."""
+    """A plan for a bundled scenario that needs no solver: every queue-period to its first eligible provider at its
+    requirement."""
     from staffmix.scenario.io import load_scenario
 
     scenario = load_scenario(SCENARIOS / name)
@@ -298,15 +306,22 @@ def plan_without_solving(name: str) -> tuple[object, Result]:
     parts = []
     for q in scenario.config.queues:
         m = staffing["queue"] == q.id
-        sl, asa, occ = achieved_service(q, staffing.loc[m, "staffed"].to_numpy(), staffing.loc[m, "contacts"].to_numpy(),
-                                        req.loc[m, "aht_s"].to_numpy(), 3600.0)
+        sl, asa, occ = achieved_service(
+            q,
+            staffing.loc[m, "staffed"].to_numpy(),
+            staffing.loc[m, "contacts"].to_numpy(),
+            req.loc[m, "aht_s"].to_numpy(),
+            3600.0,
+        )
         parts.append(staffing[m].assign(service_level=sl, asa_s=asa, occupancy=occ))
     staffing = pd.concat(parts).sort_values(["period", "queue"]).reset_index(drop=True)
     return scenario, Result(status=Status.feasible, scenario=scenario.name, solver="by hand", staffing=staffing)
 
 
 def cli(*argv: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "staffmix.cli", *argv], capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "staffmix.cli", *argv], capture_output=True, text=True, timeout=timeout
+    )
 
 
 @pytest.mark.slow
@@ -346,7 +361,9 @@ def test_cli_json_solving_first_and_bad_input(tmp_path: Path) -> None:
         "staffing names queue 'support_en', which the scenario does not have"]
     (tmp_path / "taken").mkdir()
     (tmp_path / "taken" / "keep.txt").write_text("mine")
-    proc = cli("simulate", str(SCENARIOS / "2can-split"), "--result", str(tmp_path / "plan"), "--out", str(tmp_path / "taken"))
+    proc = cli(
+        "simulate", str(SCENARIOS / "2can-split"), "--result", str(tmp_path / "plan"), "--out", str(tmp_path / "taken")
+    )
     assert proc.returncode == 2 and "not empty" in proc.stderr
     assert (tmp_path / "taken" / "keep.txt").read_text() == "mine"
 
@@ -356,9 +373,24 @@ def test_cli_json_solving_first_and_bad_input(tmp_path: Path) -> None:
 def test_interrupt_leaves_no_worker_behind(tmp_path: Path) -> None:
     _, result = plan_without_solving("2can-split")
     result.to_folder(tmp_path / "plan")
-    proc = subprocess.Popen([sys.executable, "-m", "staffmix.cli", "simulate", str(SCENARIOS / "2can-split"), "--result",
-                             str(tmp_path / "plan"), "--replications", "400", "--jobs", "2"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "staffmix.cli",
+            "simulate",
+            str(SCENARIOS / "2can-split"),
+            "--result",
+            str(tmp_path / "plan"),
+            "--replications",
+            "400",
+            "--jobs",
+            "2",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     workers: set[int] = set()
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and len(workers) < 2:

@@ -1,4 +1,5 @@
-"""Fast start: `import staffmix` loads no heavy library, `dir(staffmix)` is the public API, `staffmix --help` is instant.
+"""Fast start: `import staffmix` loads no heavy library, `dir(staffmix)` is the public API, `staffmix --help` is
+instant.
 
 The heavy libraries (pandas, pydantic, PuLP, SciPy, HiGHS, matplotlib) load
 when a call needs them. What is loaded is checked in a fresh interpreter
@@ -34,7 +35,8 @@ def test_import_staffmix_loads_no_heavy_library() -> None:
 
 
 def test_help_and_version_load_no_heavy_library() -> None:
-    code = "from staffmix.cli import main\nimport contextlib, io\nwith contextlib.redirect_stdout(io.StringIO()):\n    main(['--help']); main(['solve', '--help']); main(['--version'])"
+    code = ("from staffmix.cli import main\nimport contextlib, io\nwith contextlib.redirect_stdout(io.StringIO()):\n   "
+            " main(['--help']); main(['solve', '--help']); main(['--version'])")
     assert not loaded_after(code) & set(HEAVY)
 
 
@@ -54,7 +56,7 @@ def test_dir_is_exactly_the_public_api() -> None:
     exec("from staffmix import *", namespace)
     assert set(staffmix.__all__) <= set(namespace)
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
-        staffmix.nope  # noqa: B018
+        staffmix.nope  # noqa: B018 - the attribute access itself is under test
 
 
 def test_solve_and_verify_are_the_functions() -> None:
@@ -75,7 +77,9 @@ def test_help_answers_quickly() -> None:
     times = []
     for _ in range(3):
         t0 = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "staffmix.cli", "--help"], capture_output=True, text=True, timeout=60)
+        proc = subprocess.run(
+            [sys.executable, "-m", "staffmix.cli", "--help"], capture_output=True, text=True, timeout=60
+        )
         times.append(time.perf_counter() - t0)
         assert proc.returncode == 0 and "staffmix solve" in proc.stdout
     assert min(times) < 3.0, times

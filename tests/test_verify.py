@@ -44,7 +44,12 @@ DE_OPEN = list(range(9, 17))
 
 
 def base_config(tz: str = "UTC") -> dict:
-    per_contact = {"pricing": "per_contact", "price_per_contact": 2, "capacity_contacts": 10, "min_contacts_per_week": 70}
+    per_contact = {
+        "pricing": "per_contact",
+        "price_per_contact": 2,
+        "capacity_contacts": 10,
+        "min_contacts_per_week": 70,
+    }
     return {
         "name": "tiny",
         "horizon": {"start": "2026-01-05T00:00", "periods": 24, "interval_min": 60, "timezone": tz, "cyclic": True},
@@ -232,7 +237,7 @@ def test_violation_is_frozen_and_readable():
     v = Violation("language", "queue q, period 3", "nobody speaks fi")
     assert str(v) == "[language] queue q, period 3: nobody speaks fi"
     with pytest.raises(AttributeError):
-        v.rule = "x"  # type: ignore[misc]
+        v.rule = "x"  # type: ignore[misc]  # the point: a frozen Violation refuses the assignment
 
 
 def test_round_trip_through_result_folder(tmp_path):
@@ -245,7 +250,13 @@ def test_round_trip_through_result_folder(tmp_path):
 def test_verify_imports_no_model_code():
     """Every module of the verification package, top-level and function-level imports alike, may share with the
     rest of staffmix only the scenario types, the result container, the errors and the queueing mathematics."""
-    allowed = {"staffmix.scenario.schema", "staffmix.scenario.container", "staffmix.results.result", "staffmix.errors", "staffmix.queueing"}
+    allowed = {
+        "staffmix.scenario.schema",
+        "staffmix.scenario.container",
+        "staffmix.results.result",
+        "staffmix.errors",
+        "staffmix.queueing",
+    }
     package = Path(__file__).parents[1] / "src" / "staffmix" / "verification"
     modules = sorted(package.glob("*.py"))
     assert len(modules) > 5  # the package, not an empty folder
@@ -673,7 +684,9 @@ def test_required_agents_demand():
     plan = in_house_only("en_voice", 2, None)  # ceil(1.2) = 2
     assert check(plan, agents_config(), agents_demand()) == []
     # v_agent is 50 % slower: ceil(1.2 x 1.5) = 2 agents
-    assert check(route_period_3(in_house_only("en_voice", 2, None), "v_agent", 2), agents_config(), agents_demand()) == []
+    assert (
+        check(route_period_3(in_house_only("en_voice", 2, None), "v_agent", 2), agents_config(), agents_demand()) == []
+    )
     out = check(route_period_3(in_house_only("en_voice", 2, None), "v_agent", 1), agents_config(), agents_demand())
     assert rules(out) == {"requirement"}
 
@@ -806,5 +819,5 @@ def test_unreadable_tables(changes):
 
 
 def test_unreadable_scenario():
-    out = verify(object(), base_plan().result(make_scenario(base_config())))  # type: ignore[arg-type]
+    out = verify(object(), base_plan().result(make_scenario(base_config())))  # type: ignore[arg-type]  # not a Scenario, on purpose
     assert rules(out) == {"malformed"}

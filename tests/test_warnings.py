@@ -65,7 +65,8 @@ def test_below_target_on_a_queue_measured_per_day() -> None:
 
 @pytest.fixture(scope="module")
 def no_vendor():
-    """webshop-startup without its vendor, under a soft service level: the plan of issue #16 (optimal, yet far short)."""
+    """webshop-startup without its vendor, under a soft service level: the plan of issue #16 (optimal, yet far
+    short)."""
     scenario = without_time_limit(staffmix.load_scenario(WEBSHOP).variant("no-vendor"))  # it asserts optimal
     return scenario, staffmix.solve(scenario, backend="core")
 
@@ -139,7 +140,10 @@ def soft_copy(tmp_path: Path) -> Path:
     """tiny-split with a variant that drops the night vendor under a soft service level: nights go unserved."""
     folder = shutil.copytree(TINY, tmp_path / "in" / "tiny")
     yaml_file = folder / "scenario.yaml"
-    yaml_file.write_text(yaml_file.read_text() + "  no-nights:\n    vendors: []\n    policy:\n      soft_service_level: {penalty_per_agent_hour: 50}\n")
+    yaml_file.write_text(
+        yaml_file.read_text()
+        + "  no-nights:\n    vendors: []\n    policy:\n      soft_service_level: {penalty_per_agent_hour: 50}\n"
+    )
     return folder
 
 
@@ -153,7 +157,9 @@ def test_cli_strict_and_the_batch_files(capsys, tmp_path: Path) -> None:
     capsys.readouterr()
 
     out = tmp_path / "out"
-    code = main(["batch", str(folder.parent), "--out", str(out), "--jobs", "1", "--backend", "highs", "--quiet", "--no-reports"])
+    code = main(
+        ["batch", str(folder.parent), "--out", str(out), "--jobs", "1", "--backend", "highs", "--quiet", "--no-reports"]
+    )
     stdout = capsys.readouterr().out
     assert code == EXIT_OK
     summary = pd.read_csv(out / "summary.csv").set_index("variant")

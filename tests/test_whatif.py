@@ -49,7 +49,10 @@ def test_a_cheaper_vendor_by_id_and_the_base_unchanged(tiny) -> None:
     cheaper = tiny.with_changes({"vendors": {"nightco": {"rate_per_hour": 21}}})
     assert cheaper.config.vendors[0].rate_per_hour == 21 and tiny.config.vendors[0].rate_per_hour == 22
     assert cheaper.config.vendors[0].fee_per_week == tiny.config.vendors[0].fee_per_week  # the rest of the item kept
-    assert cheaper.variants == ("pricey-vendor",) and cheaper.variant("pricey-vendor").config.vendors[0].rate_per_hour == 44
+    assert (
+        cheaper.variants == ("pricey-vendor",)
+        and cheaper.variant("pricey-vendor").config.vendors[0].rate_per_hour == 44
+    )
     before = staffmix.solve(tiny, backend="highs", mip_gap=0.0)
     after = staffmix.solve(cheaper, backend="highs", mip_gap=0.0)
     billed = float(before.vendors["billed_hours"].sum())
@@ -59,16 +62,32 @@ def test_a_cheaper_vendor_by_id_and_the_base_unchanged(tiny) -> None:
     assert gone.config.vendors == [] and gone.variants == ()
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"vendors": {"nightco": {"rate_per_hour": -5}}}, "with_changes: vendors[0] (id 'nightco').rate_per_hour: Input should be greater than or equal to 0 (got -5)"),
-    ({"vendors": {"acme": {"rate_per_hour": 1}}}, "with_changes: changes.vendors.acme: no item with id 'acme' to change (ids: nightco)"),
-    ({"groups": {"team": {"templates": ["nope"]}}}, "with_changes: groups[0] (id 'team').templates: unknown template 'nope'"),
-    ({"horizon": {"interval_min": 30}}, "with_changes cannot change the horizon's interval_min"),
-    ({"queues": {"phone": None}}, "drops queue 'phone', which has demand in demand.csv"),
-    ({"vendors": {"nightco": None}}, "with_changes: variants.pricey-vendor.vendors.nightco: no item with id 'nightco' to change (ids: none)"),
-    ({"polcy": {}}, "with_changes: polcy: unknown field (did you mean 'policy'?)"),
-    (["vendors"], "with_changes: expected a mapping of fields to change, not list"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        (
+            {"vendors": {"nightco": {"rate_per_hour": -5}}},
+            "with_changes: vendors[0] (id 'nightco').rate_per_hour: "
+            "Input should be greater than or equal to 0 (got -5)",
+        ),
+        (
+            {"vendors": {"acme": {"rate_per_hour": 1}}},
+            "with_changes: changes.vendors.acme: no item with id 'acme' to change (ids: nightco)",
+        ),
+        (
+            {"groups": {"team": {"templates": ["nope"]}}},
+            "with_changes: groups[0] (id 'team').templates: unknown template 'nope'",
+        ),
+        ({"horizon": {"interval_min": 30}}, "with_changes cannot change the horizon's interval_min"),
+        ({"queues": {"phone": None}}, "drops queue 'phone', which has demand in demand.csv"),
+        (
+            {"vendors": {"nightco": None}},
+            "with_changes: variants.pricey-vendor.vendors.nightco: no item with id 'nightco' to change (ids: none)",
+        ),
+        ({"polcy": {}}, "with_changes: polcy: unknown field (did you mean 'policy'?)"),
+        (["vendors"], "with_changes: expected a mapping of fields to change, not list"),
+    ],
+)
 def test_a_change_that_breaks_a_rule_is_refused(tiny, changes, message) -> None:
     with pytest.raises(ScenarioError) as caught:
         tiny.with_changes(changes)
@@ -78,11 +97,15 @@ def test_a_change_that_breaks_a_rule_is_refused(tiny, changes, message) -> None:
 
 def test_model_copy_validates_or_refuses(tiny) -> None:
     vendor = tiny.config.vendors[0]
-    with pytest.raises(ScenarioError, match=r"Vendor.model_copy: rate_per_hour: Input should be greater than or equal to 0 \(got -5\)"):
+    with pytest.raises(
+        ScenarioError, match=r"Vendor.model_copy: rate_per_hour: Input should be greater than or equal to 0 \(got -5\)"
+    ):
         vendor.model_copy(update={"rate_per_hour": -5})
     with pytest.raises(ScenarioError, match="Vendor.model_copy: rate_per_houre: unknown field"):
         vendor.model_copy(update={"rate_per_houre": 5})
-    with pytest.raises(ScenarioError, match="per_agent_hour pricing needs rate_per_hour"):  # the model's own rules run too
+    with pytest.raises(
+        ScenarioError, match="per_agent_hour pricing needs rate_per_hour"
+    ):  # the model's own rules run too
         vendor.model_copy(update={"rate_per_hour": None})
     assert vendor.model_copy(update={"rate_per_hour": 5}).rate_per_hour == 5
     assert vendor.model_copy() == vendor
@@ -91,7 +114,9 @@ def test_model_copy_validates_or_refuses(tiny) -> None:
     demand.loc[demand.index[0], "contacts"] = -3
     with pytest.raises(ScenarioError, match="negative or infinite contacts"):
         tiny.model_copy(update={"demand": demand})
-    bad_group = tiny.config.model_copy(update={"groups": [tiny.config.groups[0].model_copy(update={"templates": ["nope"]})]})
+    bad_group = tiny.config.model_copy(
+        update={"groups": [tiny.config.groups[0].model_copy(update={"templates": ["nope"]})]}
+    )
     with pytest.raises(ScenarioError, match="unknown template 'nope'"):
         tiny.model_copy(update={"config": bad_group})
     with pytest.raises(ScenarioError, match="no field 'nope'"):
@@ -100,6 +125,12 @@ def test_model_copy_validates_or_refuses(tiny) -> None:
 
 
 def test_every_scenario_model_copies_through_validation() -> None:
-    models = [cls for cls in vars(schema).values() if isinstance(cls, type) and issubclass(cls, FrozenModel) and cls is not FrozenModel]
-    assert {"ScenarioConfig", "Horizon", "Queue", "Vendor", "Group", "Policy", "SolverOptions"} <= {m.__name__ for m in models}
+    models = [
+        cls
+        for cls in vars(schema).values()
+        if isinstance(cls, type) and issubclass(cls, FrozenModel) and cls is not FrozenModel
+    ]
+    assert {"ScenarioConfig", "Horizon", "Queue", "Vendor", "Group", "Policy", "SolverOptions"} <= {
+        m.__name__ for m in models
+    }
     assert all(m.model_copy is FrozenModel.model_copy for m in models)

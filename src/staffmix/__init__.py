@@ -32,14 +32,33 @@ _LAZY: dict[str, tuple[str, str]] = {
     "export_mps": ("staffmix.solvers.export", "export_mps"),
     "run_batch": ("staffmix.batch", "run_batch"),
     "verify": ("staffmix.verification", "verify"),
-    "simulate": ("staffmix.simulation", "simulate"),  # the package is not named `simulate`: importing it would shadow this
+    "simulate": (
+        "staffmix.simulation",
+        "simulate",
+    ),  # the package is not named `simulate`: importing it would shadow this
 }
 """Public name -> (module, attribute) it is read from on first use."""
 
 __all__ = [
-    "Result", "Scenario", "ScenarioConfig", "ScenarioError", "SolverError", "StaffmixError", "Status", "__version__",
-    "build_model", "export_mps", "load_result", "load_scenario", "run_batch", "save_scenario", "scenario_json_schema", "simulate",
-    "solve", "validate", "verify",
+    "Result",
+    "Scenario",
+    "ScenarioConfig",
+    "ScenarioError",
+    "SolverError",
+    "StaffmixError",
+    "Status",
+    "__version__",
+    "build_model",
+    "export_mps",
+    "load_result",
+    "load_scenario",
+    "run_batch",
+    "save_scenario",
+    "scenario_json_schema",
+    "simulate",
+    "solve",
+    "validate",
+    "verify",
 ]
 """The public API, sorted (tests/test_startup.py keeps it equal to the names above plus __version__)."""
 

@@ -43,4 +43,8 @@ class ScenarioError(StaffmixError, ValueError):
 
 
 class SolverError(StaffmixError):
-    """A solver that is missing, crashed or returned nothing usable."""
+    """A solver that crashed or returned nothing usable (e.g. HiGHS reporting a solution it does not return).
+
+    Raised inside the backends where a solver fails; `staffmix.solve` turns it into a result with
+    `Status.error` and the error's text as `message` (as it does for CBC and HiGHS failing under PuLP),
+    so users check `result.status` rather than catch it; the command line exits 1 on one."""

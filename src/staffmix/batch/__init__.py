@@ -59,10 +59,26 @@ from typing import Any
 import pandas as pd
 
 from staffmix.batch.executors import EXECUTORS, require_dask, run_dask, run_processes
-from staffmix.batch.jobs import BASE, JOB_FILE, JobSpec, clean_leftovers, discover_jobs, finished_at, finished_record, input_hash_of
+from staffmix.batch.jobs import (
+    BASE,
+    JOB_FILE,
+    JobSpec,
+    clean_leftovers,
+    discover_jobs,
+    finished_at,
+    finished_record,
+    input_hash_of,
+)
 from staffmix.batch.progress import Progress
 from staffmix.batch.run import FAILED_STATUSES, REPORT_FILE, run_job, summary_row
-from staffmix.batch.summary_csv import INDEX_FILE, SUMMARY_COLUMNS, SUMMARY_FILE, read_summary, summary_frame, write_summary
+from staffmix.batch.summary_csv import (
+    INDEX_FILE,
+    SUMMARY_COLUMNS,
+    SUMMARY_FILE,
+    read_summary,
+    summary_frame,
+    write_summary,
+)
 from staffmix.errors import StaffmixError
 
 __all__ = [
@@ -120,7 +136,9 @@ def run_batch(
     if out_path.exists() and not out_path.is_dir():
         raise StaffmixError(f"{out_path}: exists and is not a folder")
     if out_path.is_dir() and any(out_path.iterdir()) and not resume:
-        raise StaffmixError(f"{out_path}: out/ holds an earlier batch; pass --resume to continue it or choose another folder")
+        raise StaffmixError(
+            f"{out_path}: out/ holds an earlier batch; pass --resume to continue it or choose another folder"
+        )
 
     specs = discover_jobs(folder, out_path, backend=backend, time_limit_s=time_limit_s, job_timeout_s=job_timeout_s,
                           reports=reports)
@@ -173,7 +191,10 @@ def run_batch(
                     records[key] = earlier
         write_summary(order, records, out_path)
         if progress:
-            bar.note(f"interrupted: {len(records)} of {len(order)} jobs finished and kept in {out_path}; run again with resume to finish")
+            bar.note(
+                f"interrupted: {len(records)} of {len(order)} jobs finished and kept in {out_path}; run again with "
+                "resume to finish"
+            )
         raise
     finally:
         restore()
@@ -196,4 +217,8 @@ def _sigterm_as_interrupt() -> Callable[[], None]:
         old = signal.signal(signal.SIGTERM, handler)
     except (ValueError, OSError):  # pragma: no cover
         return lambda: None
-    return lambda: signal.signal(signal.SIGTERM, old)
+
+    def restore() -> None:
+        signal.signal(signal.SIGTERM, old)
+
+    return restore

@@ -17,8 +17,12 @@ import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from staffmix.errors import StaffmixError
+
+if TYPE_CHECKING:
+    from staffmix.scenario.container import Scenario
 
 BASELINE_VERSION = 1
 DEFAULT_WORK_LIMIT = 20
@@ -36,7 +40,7 @@ class Row:
     verdict: str = ""
 
 
-def scenario_folders(folder: str | Path, variants: bool) -> list[tuple[str, object]]:
+def scenario_folders(folder: str | Path, variants: bool) -> list[tuple[str, Scenario]]:
     """(name, Scenario) for FOLDER itself when it holds scenario.yaml, else for each subfolder that does."""
     from staffmix.scenario.io import load_scenario
 
@@ -82,7 +86,11 @@ def read_baseline(path: Path) -> dict:
         data = json.loads(path.read_text())
     except (OSError, ValueError) as exc:
         raise StaffmixError(f"{path}: not a staffmix bench baseline ({exc})") from None
-    if not isinstance(data, dict) or data.get("version") != BASELINE_VERSION or not isinstance(data.get("scenarios"), dict):
+    if (
+        not isinstance(data, dict)
+        or data.get("version") != BASELINE_VERSION
+        or not isinstance(data.get("scenarios"), dict)
+    ):
         raise StaffmixError(f"{path}: not a staffmix bench baseline (version {BASELINE_VERSION} with 'scenarios')")
     return data
 
@@ -107,8 +115,9 @@ def compare(rows: list[Row], baseline: dict, tolerance: float) -> bool:
             regressed = True
             r.verdict = "REGRESSED: " + ", ".join(problems)
         else:
-            better = (b_obj is not None and r.objective is not None and r.objective < b_obj - tolerance * abs(b_obj)) or (
-                b_bound is not None and r.bound is not None and r.bound > b_bound + tolerance * abs(b_bound))
+            better = (
+                b_obj is not None and r.objective is not None and r.objective < b_obj - tolerance * abs(b_obj)
+            ) or (b_bound is not None and r.bound is not None and r.bound > b_bound + tolerance * abs(b_bound))
             r.verdict = "better" if better else "ok"
     missing = sorted(set(baseline["scenarios"]) - {r.name for r in rows})
     for name in missing:
@@ -134,7 +143,7 @@ def table(rows: list[Row], baseline: dict | None) -> str:
         lines.append(line)
     widths = [max(len(str(line[i])) for line in lines) for i in range(len(head))]
     return "\n".join("  ".join(str(c).ljust(w) if i == 0 or i == len(head) - 1 else str(c).rjust(w)
-                               for i, (c, w) in enumerate(zip(line, widths))).rstrip() for line in lines)
+                               for i, (c, w) in enumerate(zip(line, widths, strict=True))).rstrip() for line in lines)
 
 
 def bench(folder: str | Path, baseline: str | Path, work_limit: int | None = None, mip_gap: float | None = None,

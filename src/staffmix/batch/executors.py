@@ -106,8 +106,9 @@ def run_processes(specs: deque[JobSpec], jobs: int, on_done: OnDone, progress: P
     while specs:  # consume the caller's queue: a finished job's scenario is freed
         queue.append((specs.popleft(), 0))
     while queue:
-        executor = ProcessPoolExecutor(max_workers=max(1, min(jobs, len(queue))), mp_context=ctx, initializer=worker_init,
-                                       initargs=(os.getpid(),))
+        executor = ProcessPoolExecutor(
+            max_workers=max(1, min(jobs, len(queue))), mp_context=ctx, initializer=worker_init, initargs=(os.getpid(),)
+        )
         running: dict[Any, tuple[JobSpec, int, float, str]] = {}
         restart = False
         try:
@@ -128,8 +129,13 @@ def run_processes(specs: deque[JobSpec], jobs: int, on_done: OnDone, progress: P
                     except BrokenProcessPool:
                         # a worker died (killed, out of memory, crashed): we cannot tell whose job did it
                         if crashes >= 1:
-                            record = failure_record(spec, "the worker process running this job died twice (out of memory or a crash in the solver?)",
-                                                     time.monotonic() - t0, started)
+                            record = failure_record(
+                                spec,
+                                "the worker process running this job died twice (out of memory or a crash in the "
+                                "solver?)",
+                                time.monotonic() - t0,
+                                started,
+                            )
                         else:
                             queue.appendleft((spec, crashes + 1))
                             restart = True
@@ -145,10 +151,20 @@ def run_processes(specs: deque[JobSpec], jobs: int, on_done: OnDone, progress: P
                     # a process pool cannot stop one task: stop them all, record the late ones, rerun the rest
                     for f in late:
                         spec, _, t0, started = running.pop(f)
-                        progress.note(f"{spec.name}: killed after {spec.hard_timeout_s:g} s (hard timeout); restarting the workers")
+                        progress.note(
+                            f"{spec.name}: killed after {spec.hard_timeout_s:g} s (hard timeout); restarting the "
+                            "workers"
+                        )
                         progress.running = len(running)
-                        on_done(spec, failure_record(spec, f"timed out: killed after {spec.hard_timeout_s:g} s wall time (hard per-job timeout)",
-                                                      now - t0, started))
+                        on_done(
+                            spec,
+                            failure_record(
+                                spec,
+                                f"timed out: killed after {spec.hard_timeout_s:g} s wall time (hard per-job timeout)",
+                                now - t0,
+                                started,
+                            ),
+                        )
                     restart = True
                 if restart:
                     for f, (spec, crashes, _, _) in running.items():
@@ -170,9 +186,11 @@ def run_processes(specs: deque[JobSpec], jobs: int, on_done: OnDone, progress: P
 
 def require_dask() -> None:
     try:
-        import distributed  # noqa: F401
+        import distributed  # noqa: F401 - imported only to learn whether it is installed
     except ImportError:
-        raise StaffmixError("the dask executor needs dask.distributed: install staffmix[dask] (pip install 'staffmix[dask]')") from None
+        raise StaffmixError(
+            "the dask executor needs dask.distributed: install staffmix[dask] (pip install 'staffmix[dask]')"
+        ) from None
 
 
 def run_dask(specs: deque[JobSpec], jobs: int | None, scheduler: Any, on_done: OnDone, progress: Progress) -> None:
@@ -200,7 +218,9 @@ def run_dask(specs: deque[JobSpec], jobs: int | None, scheduler: Any, on_done: O
             while queue or running:
                 while queue and len(running) < slots:
                     spec = queue.popleft()
-                    fut = client.submit(run_job, spec, pure=False, key=f"staffmix-{spec.scenario}-{spec.variant}-{uuid.uuid4().hex[:8]}")
+                    fut = client.submit(
+                        run_job, spec, pure=False, key=f"staffmix-{spec.scenario}-{spec.variant}-{uuid.uuid4().hex[:8]}"
+                    )
                     running[fut] = (spec, time.monotonic(), now_iso())
                 progress.running = len(running)
                 try:
@@ -212,18 +232,29 @@ def run_dask(specs: deque[JobSpec], jobs: int | None, scheduler: Any, on_done: O
                     spec, t0, started = running.pop(fut)
                     try:
                         record = fut.result()
-                    except Exception as exc:  # noqa: BLE001
+                    except Exception as exc:  # noqa: BLE001 - the job's failure is recorded, the batch goes on
                         record = failure_record(spec, f"{type(exc).__name__}: {exc}", time.monotonic() - t0, started)
                     progress.running = len(running)
                     on_done(spec, record)
                 now = time.monotonic()
-                for fut in [f for f, (s, t0, _) in running.items() if s.hard_timeout_s and now - t0 > s.hard_timeout_s and not f.done()]:
+                for fut in [
+                    f
+                    for f, (s, t0, _) in running.items()
+                    if s.hard_timeout_s and now - t0 > s.hard_timeout_s and not f.done()
+                ]:
                     spec, t0, started = running.pop(fut)
                     client.cancel(fut)
                     progress.note(f"{spec.name}: cancelled after {spec.hard_timeout_s:g} s (hard timeout)")
                     progress.running = len(running)
-                    on_done(spec, failure_record(spec, f"timed out: cancelled after {spec.hard_timeout_s:g} s wall time (hard per-job timeout)",
-                                                  now - t0, started))
+                    on_done(
+                        spec,
+                        failure_record(
+                            spec,
+                            f"timed out: cancelled after {spec.hard_timeout_s:g} s wall time (hard per-job timeout)",
+                            now - t0,
+                            started,
+                        ),
+                    )
                 progress.refresh()
         except BaseException:
             if running:

@@ -74,15 +74,22 @@ def discover_jobs(
     if not root.is_dir():
         raise StaffmixError(f"{root}: no such folder of scenario folders")
     out_root = Path(out).resolve()
-    subfolders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".") and (p / SCENARIO_FILE).is_file())
+    subfolders = sorted(
+        p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".") and (p / SCENARIO_FILE).is_file()
+    )
     if not subfolders:
-        hint = " (it is a scenario folder itself: use `staffmix solve`, or put it in a folder of scenarios)" if (root / SCENARIO_FILE).is_file() else ""
+        hint = (
+            " (it is a scenario folder itself: use `staffmix solve`, or put it in a folder of scenarios)"
+            if (root / SCENARIO_FILE).is_file()
+            else ""
+        )
         raise StaffmixError(f"{root}: no scenario folders (subfolders holding a scenario.yaml){hint}")
     specs: list[JobSpec] = []
     for sub in subfolders:
         source = str(sub.resolve())
 
-        def spec(variant: str, scenario: Any = None, error: str | None = None, notes: Iterable[str] = ()) -> JobSpec:
+        def spec(variant: str, scenario: Any = None, error: str | None = None, notes: Iterable[str] = (),
+                 sub: Path = sub, source: str = source) -> JobSpec:  # this iteration's folder, bound now
             input_hash = opts = None
             hard = job_timeout_s
             if scenario is not None:
@@ -107,7 +114,13 @@ def discover_jobs(
         specs.append(spec(BASE, base, notes=base_notes))
         for name in base.config.variants:
             if name == BASE:
-                specs.append(spec(name, error=f"{sub.name}: variant name {BASE!r} is reserved for the base scenario in a batch; rename the variant"))
+                specs.append(
+                    spec(
+                        name,
+                        error=f"{sub.name}: variant name {BASE!r} is reserved for the base scenario in a batch; rename "
+                              "the variant",
+                    )
+                )
                 continue
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
@@ -129,7 +142,8 @@ def _resolved_options(scenario: Any, backend: str | None, time_limit_s: float | 
 
 
 def input_hash_of(scenario: Any, variant: str, options: dict[str, Any]) -> str:
-    """sha256 over the canonical configuration JSON, the demand CSV bytes, the variant, the solver options and the staffmix version."""
+    """sha256 over the canonical configuration JSON, the demand CSV bytes, the variant, the solver options and the
+    staffmix version."""
     from staffmix import __version__
 
     h = hashlib.sha256()

@@ -1,4 +1,5 @@
-"""The progress line of a batch on stderr (drawn by staffmix.util.terminal: tqdm on a terminal, plain lines otherwise)."""
+"""The progress line of a batch on stderr (drawn by staffmix.util.terminal: tqdm on a terminal, plain lines
+otherwise)."""
 
 from __future__ import annotations
 

@@ -60,7 +60,7 @@ def run_job(spec: JobSpec) -> dict[str, Any]:
                     from staffmix.verification import verify
 
                     violations = [str(v) for v in verify(spec.scenario_obj, result)]
-                except Exception as exc:  # noqa: BLE001
+                except Exception as exc:  # noqa: BLE001 - a check that failed is recorded as such
                     violations = [f"verify failed: {type(exc).__name__}: {exc}"]
             if spec.report:
                 try:
@@ -133,21 +133,27 @@ def summary_row(spec: JobSpec, result: Any, error: str, wall_s: float, violation
     for key, value in k.items():
         if key.startswith("service_level."):
             row[key] = value
-    row.update({
-        "unmet_periods": k.get("unmet_periods"),
-        "vendors_used": ";".join(k.get("vendors_used") or []) if result is not None and result.status.has_plan else None,
-        "violations": len(violations) if violations is not None else None,
-        "solver": result.solver if result is not None else (spec.backend or ""),
-        "build_s": result.build_s if result is not None else None,
-        "solve_s": result.solve_s if result is not None else None,
-        "wall_s": wall_s,
-        "message": result.message if result is not None else "",
-        "error": error,
-        "below_target_periods": result.below_target_periods if result is not None and result.status.has_plan else None,
-        "min_service_level": k.get("min_service_level"),
-        "warning": "; ".join(result.warnings) if result is not None else "",
-        "currency": result.currency if result is not None else None,
-    })
+    row.update(
+        {
+            "unmet_periods": k.get("unmet_periods"),
+            "vendors_used": ";".join(k.get("vendors_used") or [])
+            if result is not None and result.status.has_plan
+            else None,
+            "violations": len(violations) if violations is not None else None,
+            "solver": result.solver if result is not None else (spec.backend or ""),
+            "build_s": result.build_s if result is not None else None,
+            "solve_s": result.solve_s if result is not None else None,
+            "wall_s": wall_s,
+            "message": result.message if result is not None else "",
+            "error": error,
+            "below_target_periods": result.below_target_periods
+            if result is not None and result.status.has_plan
+            else None,
+            "min_service_level": k.get("min_service_level"),
+            "warning": "; ".join(result.warnings) if result is not None else "",
+            "currency": result.currency if result is not None else None,
+        }
+    )
     return jsonable(row)
 
 
@@ -171,7 +177,7 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
 
 def now_iso() -> str:
     """The current UTC time as ISO 8601 text, to the millisecond (job records' started_at / finished_at)."""
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
 
 
 def _host() -> str:

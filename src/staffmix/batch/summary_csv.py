@@ -22,7 +22,8 @@ SUMMARY_COLUMNS = [
     # added later, at the end, so that readers of older files by position still work
     "below_target_periods", "min_service_level", "warning", "currency",
 ]
-"""Columns of summary.csv, in order; one `service_level.<queue>` column per queue seen in any job follows `service_level`.
+"""Columns of summary.csv, in order; one `service_level.<queue>` column per queue seen in any job follows
+`service_level`.
 
 below_target_periods: queue-periods short, unserved or under their service-level target (staffmix.results.targets);
 min_service_level: the lowest service level of any queue-period; warning: the plan's warnings (Result.warnings);
@@ -49,7 +50,9 @@ def summary_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     return df
 
 
-def write_summary(order: list[tuple[str, str]], records: dict[tuple[str, str], dict[str, Any]], out: Path) -> pd.DataFrame:
+def write_summary(
+    order: list[tuple[str, str]], records: dict[tuple[str, str], dict[str, Any]], out: Path
+) -> pd.DataFrame:
     """Write out/summary.csv and out/index.html for the finished jobs, in job order; return the table."""
     rows = [records[key]["row"] for key in order if key in records]
     df = summary_frame(rows)
@@ -67,4 +70,4 @@ def write_summary(order: list[tuple[str, str]], records: dict[tuple[str, str], d
 def read_summary(out: str | os.PathLike[str]) -> pd.DataFrame:
     """Read out/summary.csv back with the right types."""
     df = pd.read_csv(Path(out) / SUMMARY_FILE, keep_default_na=True)
-    return summary_frame(df.to_dict("records"))
+    return summary_frame([{str(k): v for k, v in row.items()} for row in df.to_dict("records")])

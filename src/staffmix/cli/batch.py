@@ -15,6 +15,8 @@ from staffmix.errors import StaffmixError
 if TYPE_CHECKING:
     import pandas as pd
 
+    from staffmix.scenario.container import Scenario
+
 
 def cmd_batch(args: argparse.Namespace) -> int:
     from staffmix.batch import FAILED_STATUSES, INDEX_FILE, SUMMARY_FILE, run_batch
@@ -41,16 +43,22 @@ def format_batch(summary: pd.DataFrame) -> str:
 
     from staffmix.report import fmt_number
 
-    names = [f"{s}/{v}" for s, v in zip(summary["scenario"], summary["variant"])]
+    names = [f"{s}/{v}" for s, v in zip(summary["scenario"], summary["variant"], strict=True)]
     width = max([len("job")] + [len(n) for n in names])
     currencies = {str(c) for c in summary.get("currency", pd.Series([], dtype=object)) if isinstance(c, str) and c}
     mixed = len(currencies) > 1  # one unit for every job goes in the header; several, beside each cost
     cost = f"cost {next(iter(currencies))}" if len(currencies) == 1 else "cost"
     cost_width = 18 if mixed else 14
     lines = [f"{'job':<{width}}  {'status':<11} {cost:>{cost_width}}  {'in-house':>8}  {'service':>8}  note"]
-    for name, r in zip(names, summary.to_dict("records")):
+    for name, r in zip(names, summary.to_dict("records"), strict=True):
         amount = fmt_number(r.get("objective"))
-        if mixed and isinstance(r.get("currency"), str) and r["currency"] and r.get("objective") is not None and not pd.isna(r["objective"]):
+        if (
+            mixed
+            and isinstance(r.get("currency"), str)
+            and r["currency"]
+            and r.get("objective") is not None
+            and not pd.isna(r["objective"])
+        ):
             amount += f" {r['currency']}"
         note = r.get("error") or r.get("warning") or (r.get("message") if r.get("status") != "optimal" else "") or ""
         if r.get("violations") and not pd.isna(r["violations"]):
@@ -60,7 +68,8 @@ def format_batch(summary: pd.DataFrame) -> str:
             note = note[:87] + "..."
         lines.append(
             f"{name:<{width}}  {r['status']:<11} {amount:>{cost_width}}  "
-            f"{fmt_number(r.get('in_house_share'), 'share'):>8}  {fmt_number(r.get('service_level'), 'share'):>8}  {note}".rstrip()
+            f"{fmt_number(r.get('in_house_share'), 'share'):>8}  {fmt_number(r.get('service_level'), 'share'):>8}  "
+            f"{note}".rstrip()
         )
     return "\n".join(lines)
 
@@ -85,12 +94,16 @@ def cmd_report(args: argparse.Namespace) -> int:
         scenario, title = _scenario_from_job(folder)
     target = Path(args.out) if args.out else folder / "report.html"
     write_report(result, target, scenario=scenario, title=title)
-    how = "with its scenario" if scenario is not None else "drawn from the result tables alone: no scenario given or found"
+    how = (
+        "with its scenario"
+        if scenario is not None
+        else "drawn from the result tables alone: no scenario given or found"
+    )
     print(f"report written to {target} ({how})")
     return EXIT_OK
 
 
-def _scenario_from_job(folder: Path) -> tuple[object | None, str | None]:
+def _scenario_from_job(folder: Path) -> tuple[Scenario | None, str | None]:
     """The scenario named in a batch result's job.json, if it still loads; else (None, None)."""
     import warnings
 
@@ -110,6 +123,9 @@ def _scenario_from_job(folder: Path) -> tuple[object | None, str | None]:
             if variant != BASE:
                 scenario = scenario.variant(variant)
     except (StaffmixError, OSError) as exc:
-        print(f"staffmix: note: the scenario in {folder / JOB_FILE} does not load ({exc}); drawing from the tables alone", file=sys.stderr)
+        print(
+            f"staffmix: note: the scenario in {folder / JOB_FILE} does not load ({exc}); drawing from the tables alone",
+            file=sys.stderr,
+        )
         return None, title
     return scenario, title

@@ -33,9 +33,12 @@ def _money(value: float | None, currency: str | None) -> str:
 
 
 class SolveDisplay:
-    """Draws a solve's progress events; call it with each event (it is the `progress` of `staffmix.solve`), then `close()`."""
+    """Draws a solve's progress events; call it with each event (it is the `progress` of `staffmix.solve`), then
+    `close()`."""
 
-    def __init__(self, name: str, currency: str | None = None, enabled: bool = True, stream: TextIO | None = None) -> None:
+    def __init__(
+        self, name: str, currency: str | None = None, enabled: bool = True, stream: TextIO | None = None
+    ) -> None:
         self.name = name
         self.currency = currency
         self.status = StatusLine(stream if stream is not None else sys.stderr, enabled=enabled)

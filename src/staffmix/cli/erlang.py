@@ -56,7 +56,9 @@ def cmd_erlang(args: argparse.Namespace) -> int:
     print(header)
     for i, n in enumerate(agents):
         a = float(asa[i])
-        row = f"{int(n):>6}  {float(sl[i]):>13.1%}  {('inf' if math.isinf(a) else f'{a:,.1f}'):>9}  {float(occ[i]):>9.1%}"
+        row = (
+            f"{int(n):>6}  {float(sl[i]):>13.1%}  {('inf' if math.isinf(a) else f'{a:,.1f}'):>9}  {float(occ[i]):>9.1%}"
+        )
         if abandon is not None:
             row += f"  {float(abandon[i]):>9.1%}"
         if int(n) == required:

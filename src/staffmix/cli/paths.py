@@ -23,10 +23,13 @@ def output_folder(text: str, option: str = "--out", overwrite: bool = False) -> 
         raise StaffmixError(f"{out}: is a file, not a folder; {option} needs a folder (new or empty)")
     if out.is_dir() and any(out.iterdir()):
         if not overwrite:
-            raise StaffmixError(f"{out}: exists and is not empty; choose another folder, or pass --overwrite to replace its contents")
+            raise StaffmixError(
+                f"{out}: exists and is not empty; choose another folder, or pass --overwrite to replace its contents"
+            )
         if not any((out / name).is_file() for name in WRITTEN_BY_STAFFMIX):
             raise StaffmixError(
-                f"{out}: --overwrite replaces only an earlier staffmix output (a folder with {' or '.join(WRITTEN_BY_STAFFMIX)}); "
+                f"{out}: --overwrite replaces only an earlier staffmix output (a folder with "
+                f"{' or '.join(WRITTEN_BY_STAFFMIX)}); "
                 "this one holds other files: choose another folder"
             )
     return out

@@ -26,8 +26,15 @@ def cmd_solve(args: argparse.Namespace) -> int:
         scenario = scenario.variant(args.variant)
     display = SolveDisplay(scenario.name, currency=scenario.config.currency, enabled=not args.quiet)
     try:
-        result = solve(scenario, backend=args.backend, time_limit_s=args.time_limit, mip_gap=args.gap, threads=args.threads,
-                       work_limit=args.work_limit, progress=display)
+        result = solve(
+            scenario,
+            backend=args.backend,
+            time_limit_s=args.time_limit,
+            mip_gap=args.gap,
+            threads=args.threads,
+            work_limit=args.work_limit,
+            progress=display,
+        )
     finally:
         display.close()
     if args.json:
@@ -51,7 +58,8 @@ def cmd_solve(args: argparse.Namespace) -> int:
             from staffmix.report import write_report
 
             write_report(result, out / "report.html", scenario=scenario)
-        print(f"  result written to {out}", file=sys.stderr if args.json else sys.stdout)  # --json: stdout is JSON alone
+        # --json: stdout is JSON alone
+        print(f"  result written to {out}", file=sys.stderr if args.json else sys.stdout)
     below = args.strict and result.warnings
     return EXIT_OK if result.status.has_plan and not violations and not below else EXIT_FAILED
 
@@ -69,7 +77,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 scenario = load_scenario(path)
                 for name in scenario.config.variants:
                     scenario.variant(name)
-            print(f"{path}: ok ({scenario.config.horizon.periods} periods, {len(scenario.config.queues)} queues, {len(scenario.config.variants)} variants)")
+            print(
+                f"{path}: ok ({scenario.config.horizon.periods} periods, {len(scenario.config.queues)} queues, "
+                f"{len(scenario.config.variants)} variants)"
+            )
             for w in caught:
                 print(f"  warning: {w.message}")
         except ScenarioError as exc:

@@ -39,12 +39,25 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"simulate: solved {scenario.name}: {result.status}, cost {result.objective}", file=sys.stderr)
         if not result.status.has_plan:
-            print(f"staffmix: error: scenario {scenario.name}: the solve ended {result.status}; no plan to simulate", file=sys.stderr)
+            print(
+                f"staffmix: error: scenario {scenario.name}: the solve ended {result.status}; no plan to simulate",
+                file=sys.stderr,
+            )
             return EXIT_FAILED
     replications = ReplicationDisplay(enabled=not args.quiet)
     try:
-        sim = simulate(scenario, result, replications=args.replications, seed=args.seed, arrivals=args.arrivals,
-                       handling=args.handling, handling_cv=args.cv, by_period=args.by_period, jobs=args.jobs, progress=replications)
+        sim = simulate(
+            scenario,
+            result,
+            replications=args.replications,
+            seed=args.seed,
+            arrivals=args.arrivals,
+            handling=args.handling,
+            handling_cv=args.cv,
+            by_period=args.by_period,
+            jobs=args.jobs,
+            progress=replications,
+        )
     finally:
         replications.close()
     if args.json:

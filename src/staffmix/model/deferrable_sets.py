@@ -82,7 +82,7 @@ class DeferredSets:
         """(positions of b[q, t-1], mask where it exists): wraps on a cyclic horizon; none before period 0 otherwise."""
         q, t = np.asarray(q), np.asarray(t)
         exists = np.ones(len(t), dtype=bool) if self.cyclic else t > 0
-        return self.backlog_col(q, t - 1), exists
+        return np.asarray(self.backlog_col(q, t - 1)), exists
 
     def window(self, q: np.ndarray, start: np.ndarray, length: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Handling columns in periods start .. start+length-1 of each (q, start): (owner index, column).
@@ -108,10 +108,10 @@ def build_deferred(
     codes = [i for i, q in enumerate(config.queues) if q.deferrable]
     n = len(codes)
     queues = [config.queues[i] for i in codes]
-    deadline = np.array([int(round(q.response_within_h * 60 / h.interval_min)) for q in queues], dtype=np.int64)
+    deadline = np.array([int(round(q.deadline_h * 60 / h.interval_min)) for q in queues], dtype=np.int64)
     target = np.array([
         int(round(q.response_target.within_h * 60 / h.interval_min)) if q.response_target else H
-        for q, H in zip(queues, deadline)
+        for q, H in zip(queues, deadline, strict=True)
     ], dtype=np.int64)
     share = np.array([q.response_target.share if q.response_target else 0.0 for q in queues], dtype=float)
     occupancy = np.array([q.service_level.max_occupancy or 1.0 for q in queues], dtype=float)
@@ -123,8 +123,14 @@ def build_deferred(
     row_of[codes] = np.arange(n)
     mine = row_of[a_queue] >= 0 if len(a_queue) else np.zeros(0, dtype=bool)
     np.add.at(arrived, (row_of[a_queue[mine]], a_period[mine]), a_contacts[mine])
-    waiting_max = np.stack([_trailing_sum(arrived[d], int(deadline[d]), h.cyclic) for d in range(n)]) if n else np.zeros((0, T))
-    backlog_max = np.stack([_trailing_sum(arrived[d], int(deadline[d]) - 1, h.cyclic) for d in range(n)]) if n else np.zeros((0, T))
+    waiting_max = (
+        np.stack([_trailing_sum(arrived[d], int(deadline[d]), h.cyclic) for d in range(n)]) if n else np.zeros((0, T))
+    )
+    backlog_max = (
+        np.stack([_trailing_sum(arrived[d], int(deadline[d]) - 1, h.cyclic) for d in range(n)])
+        if n
+        else np.zeros((0, T))
+    )
     if n and not h.cyclic:
         backlog_max[:, -1] = 0.0  # the plan leaves no backlog behind
 
@@ -186,7 +192,8 @@ def build_deferred(
 
 
 def _trailing_sum(values: np.ndarray, length: int, cyclic: bool) -> np.ndarray:
-    """out[t] = values[t-length+1] + ... + values[t] (wrapping on a cyclic horizon, from period 0 otherwise); 0 when length <= 0."""
+    """out[t] = values[t-length+1] + ... + values[t] (wrapping on a cyclic horizon, from period 0 otherwise); 0 when
+    length <= 0."""
     T = len(values)
     if length <= 0:
         return np.zeros(T)

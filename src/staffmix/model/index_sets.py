@@ -40,6 +40,7 @@ Codes index `queues`, `providers` (in-house first, then vendor ids sorted),
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -55,7 +56,8 @@ from staffmix.scenario.schema import DAYS, IN_HOUSE, ScenarioConfig
 
 
 def period_table(config: ScenarioConfig) -> pd.DataFrame:
-    """One row per period: period, period_start (tz-aware), hour, minute, weekday, how (hour of week), day, week, week_fraction."""
+    """One row per period: period, period_start (tz-aware), hour, minute, weekday, how (hour of week), day, week,
+    week_fraction."""
     h = config.horizon
     starts = h.period_starts()
     period = np.arange(h.periods)
@@ -106,7 +108,7 @@ class IndexSets:
     b_required: np.ndarray
     b_slot: np.ndarray
     # routing slots
-    slot_key: list[object]
+    slot_key: Sequence[Hashable]
     slot_open: np.ndarray  # bool (n_slots, n_providers)
     # shift starts and what they cover
     starts: pd.DataFrame  # group, template, start_period, n_periods, paid_h, cost, day, week
@@ -185,7 +187,8 @@ class IndexSets:
         return out
 
     def vendor_rows(self, vendor_index: int) -> np.ndarray:
-        """Requirement rows vendor `vendor_index` (scenario order) may take: its requirement rows whose slot is open to it."""
+        """Requirement rows vendor `vendor_index` (scenario order) may take: its requirement rows whose slot is open to
+        it."""
         p = self.providers.index(self.vendors[vendor_index])
         rows = np.nonzero(self.r_prov == p)[0]
         return rows[self.slot_open[self.b_slot[self.r_base[rows]], p]]
@@ -268,7 +271,7 @@ def build_index(scenario: Scenario) -> IndexSets:
     # active demand, in demand row order: open queue-periods with work
     d = scenario.demand
     d_period = d["period"].to_numpy()
-    d_queue = pd.Index(queues).get_indexer(d["queue"])
+    d_queue = pd.Index(queues).get_indexer(pd.Index(d["queue"]))
     by_agents = scenario.demand_kind == "required_agents"
     work = (d["required_agents"] if by_agents else d["contacts"]).fillna(0).to_numpy(dtype=float)
     in_range = (d_period >= 0) & (d_period < T) & (d_queue >= 0)
@@ -302,7 +305,9 @@ def build_index(scenario: Scenario) -> IndexSets:
 
     per_contact = {v.id for v in config.vendors if v.pricing == "per_contact"}
     # requirement rows, per queue and provider that may take it
-    parts: dict[str, list[np.ndarray]] = {k: [] for k in ("period", "queue", "prov", "contacts", "aht", "required", "base")}
+    parts: dict[str, list[np.ndarray]] = {
+        k: [] for k in ("period", "queue", "prov", "contacts", "aht", "required", "base")
+    }
     for qi, q in enumerate(config.queues):
         rows = np.nonzero(a_queue == qi)[0]
         if not len(rows):
@@ -332,13 +337,23 @@ def build_index(scenario: Scenario) -> IndexSets:
             parts["aht"].append(aht[mask] * factor)
             parts["required"].append(req)
             parts["base"].append(base_of_active[rows[mask]])
-    dtypes = {"period": np.int64, "queue": np.int64, "prov": np.int64, "contacts": float, "aht": float, "required": np.int64, "base": np.int64}
+    dtypes = {
+        "period": np.int64,
+        "queue": np.int64,
+        "prov": np.int64,
+        "contacts": float,
+        "aht": float,
+        "required": np.int64,
+        "base": np.int64,
+    }
     r = {k: (np.concatenate(v).astype(dtypes[k]) if v else np.zeros(0, dtype=dtypes[k])) for k, v in parts.items()}
     prank = np.argsort(np.argsort(np.asarray(providers, dtype=object)))
     rorder = np.lexsort((prank[r["prov"]], qrank[r["queue"]], r["period"]))
     r = {k: v[rorder] for k, v in r.items()}
 
-    b_slot, slot_key, slot_open = _routing_slots(config, periods, queues, len(providers), b_period, b_queue, r["base"], r["prov"])
+    b_slot, slot_key, slot_open = _routing_slots(
+        config, periods, queues, len(providers), b_period, b_queue, r["base"], r["prov"]
+    )
 
     pair_ok = np.array([[group_may_take(config, g, q) for q in config.queues] for g in config.groups],
                        dtype=bool).reshape(len(groups), len(queues))
@@ -349,7 +364,9 @@ def build_index(scenario: Scenario) -> IndexSets:
     b_group, sg_queue, sg_label, sg_contacts = service_groups(config, periods, b_period, b_queue, b_contacts)
     vendor_code = np.array([p in per_contact for p in providers], dtype=bool)
     routable = slot_open[b_slot[r["base"]], r["prov"]] if len(r["base"]) else np.zeros(0, dtype=bool)
-    m_req, m_service, step_req, step_gain = level_steps(config, r, b_group, routable, vendor_code[r["prov"]], interval_s)
+    m_req, m_service, step_req, step_gain = level_steps(
+        config, r, b_group, routable, vendor_code[r["prov"]], interval_s
+    )
     return IndexSets(
         scenario=scenario, periods=periods, queues=queues, providers=providers, groups=groups, vendors=vendors,
         week_of=week_of, week_fraction=week_fraction,
@@ -369,7 +386,7 @@ def build_index(scenario: Scenario) -> IndexSets:
 def _routing_slots(
     config: ScenarioConfig, periods: pd.DataFrame, queues: list[str], n_providers: int,
     b_period: np.ndarray, b_queue: np.ndarray, r_base: np.ndarray, r_prov: np.ndarray,
-) -> tuple[np.ndarray, list[object], np.ndarray]:
+) -> tuple[np.ndarray, Sequence[Hashable], np.ndarray]:
     """(slot of each base row, slot keys, slot x provider openness).
 
     Per-period routing: one slot per queue-period. Weekly routing: one per
@@ -379,7 +396,7 @@ def _routing_slots(
     present = np.zeros((len(b_period), n_providers), dtype=bool)
     present[r_base, r_prov] = True
     if config.policy.routing != "weekly":
-        slot_key = list(zip([queues[q] for q in b_queue.tolist()], b_period.tolist()))
+        slot_key = list(zip([queues[q] for q in b_queue.tolist()], b_period.tolist(), strict=True))
         return np.arange(len(b_period), dtype=np.int64), slot_key, present
     wd = periods["weekday"].to_numpy()[b_period]
     hr = periods["hour"].to_numpy()[b_period]
@@ -395,7 +412,7 @@ def _routing_slots(
     fb = first[order]
     slot_key = [
         (queues[q], (int(a), int(b), int(c)))
-        for q, a, b, c in zip(b_queue[fb].tolist(), wd[fb].tolist(), hr[fb].tolist(), mi[fb].tolist())
+        for q, a, b, c in zip(b_queue[fb].tolist(), wd[fb].tolist(), hr[fb].tolist(), mi[fb].tolist(), strict=True)
     ]
     return b_slot, slot_key, slot_open
 
@@ -414,7 +431,9 @@ def _shift_starts(config: ScenarioConfig, periods: pd.DataFrame):
     weekday = periods["weekday"].to_numpy()
     day_codes, day_uniques = pd.factorize(periods["day"])
     week = periods["week"].to_numpy()
-    cols: dict[str, list] = {k: [] for k in ("group", "template", "start_period", "n_periods", "paid_h", "cost", "week", "g")}
+    cols: dict[str, list] = {
+        k: [] for k in ("group", "template", "start_period", "n_periods", "paid_h", "cost", "week", "g")
+    }
     step_h = h.interval_min / 60.0
     for gi, g in enumerate(config.groups):
         night = set(g.night_hours)

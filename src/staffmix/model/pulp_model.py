@@ -125,17 +125,20 @@ def _label(ix: IndexSets, r: int) -> str:
 def add_variables(ix: IndexSets) -> Variables:
     config = ix.scenario.config
     providers = ix.providers
-    z = [pulp.LpVariable(f"z_{s}_{providers[p]}", cat=pulp.LpBinary) for s, p in zip(ix.z_slot.tolist(), ix.z_prov.tolist())]
+    z = [
+        pulp.LpVariable(f"z_{s}_{providers[p]}", cat=pulp.LpBinary)
+        for s, p in zip(ix.z_slot.tolist(), ix.z_prov.tolist(), strict=True)
+    ]
     zcol = np.full(ix.slot_open.shape, -1, dtype=np.int64)
     zcol[ix.z_slot, ix.z_prov] = np.arange(len(z))
     unserved = [pulp.LpVariable(f"unserved_{s}", cat=pulp.LpBinary) for s in range(ix.n_slots)] if ix.soft else []
     x = [
         pulp.LpVariable(f"x_{g}_{s}_{t}", lowBound=0, cat=pulp.LpInteger)
-        for g, s, t in zip(ix.starts["group"], ix.starts["template"], ix.starts["start_period"])
+        for g, s, t in zip(ix.starts["group"], ix.starts["template"], ix.starts["start_period"], strict=True)
     ]
     a = [
         pulp.LpVariable(f"a_{ix.groups[g]}_{_label(ix, ix.cover_req[c])}", lowBound=0)
-        for c, g in zip(ix.a_cover.tolist(), ix.a_group.tolist())
+        for c, g in zip(ix.a_cover.tolist(), ix.a_group.tolist(), strict=True)
     ]
     u = [pulp.LpVariable(f"u_{_label(ix, r)}", lowBound=0) for r in ix.cover_req.tolist()] if ix.soft else []
     heads = [
@@ -146,9 +149,9 @@ def add_variables(ix: IndexSets) -> Variables:
     billed = [[pulp.LpVariable(f"billed_{v.id}_{w}", lowBound=0) for w in range(ix.n_weeks)] for v in config.vendors]
     step = np.arange(len(ix.step_req)) - np.searchsorted(ix.step_req, ix.step_req) + 1  # k-th agent above the lowest
     level = [pulp.LpVariable(f"level_{_label(ix, r)}_{ix.providers[ix.r_prov[r]]}_{k}", cat=pulp.LpBinary)
-             for r, k in zip(ix.step_req.tolist(), step.tolist())]
+             for r, k in zip(ix.step_req.tolist(), step.tolist(), strict=True)]
     late = [pulp.LpVariable(f"late_{ix.queues[q]}_{label}", lowBound=0)
-            for q, label in zip(ix.sg_queue.tolist(), ix.sg_label)] if ix.soft else []
+            for q, label in zip(ix.sg_queue.tolist(), ix.sg_label, strict=True)] if ix.soft else []
     return Variables(z, zcol, unserved, x, a, u, heads, y, billed, level, late, ix.step_req, ix.step_rows,
                      **_deferred_variables(ix))
 
@@ -157,10 +160,12 @@ def _deferred_variables(ix: IndexSets) -> dict[str, list[pulp.LpVariable]]:
     """Deferrable work's variables (docs/model.md, "Deferrable work"), bounds from the index sets."""
     D = ix.deferred
     q = [ix.queues[c] for c in D.queue.tolist()]
-    handler = [ix.groups[g] if g >= 0 else ix.providers[p] for g, p in zip(D.h_group.tolist(), D.h_prov.tolist())]
+    handler = [
+        ix.groups[g] if g >= 0 else ix.providers[p] for g, p in zip(D.h_group.tolist(), D.h_prov.tolist(), strict=True)
+    ]
     handled = [
         pulp.LpVariable(f"handled_{q[d]}_{t}_{j}", lowBound=0, upBound=float(D.waiting_max[d, t]))
-        for d, t, j in zip(D.h_queue.tolist(), D.h_period.tolist(), handler)
+        for d, t, j in zip(D.h_queue.tolist(), D.h_period.tolist(), handler, strict=True)
     ]
     backlog = [
         pulp.LpVariable(f"backlog_{q[d]}_{t}", lowBound=0, upBound=float(D.backlog_max[d, t]))
@@ -168,15 +173,17 @@ def _deferred_variables(ix: IndexSets) -> dict[str, list[pulp.LpVariable]]:
     ]
     dropped = [
         pulp.LpVariable(f"dropped_{q[d]}_{t}", lowBound=0, upBound=float(D.arrived[d, t]))
-        for d, t in zip(D.e_queue.tolist(), D.e_period.tolist())
+        for d, t in zip(D.e_queue.tolist(), D.e_period.tolist(), strict=True)
     ]
     within = [
         pulp.LpVariable(f"within_{q[d]}_{s}", lowBound=0, upBound=float(D.arrived[d, s]))
-        for d, s in zip(D.w_queue.tolist(), D.w_period.tolist())
+        for d, s in zip(D.w_queue.tolist(), D.w_period.tolist(), strict=True)
     ]
     on_time = [
-        pulp.LpVariable(f"on_time_{q[d]}_{s}", lowBound=1 if m == 0 else 0, upBound=1, cat=pulp.LpBinary if m else pulp.LpContinuous)
-        for d, s, m in zip(D.w_queue.tolist(), D.w_period.tolist(), D.w_big_m.tolist())
+        pulp.LpVariable(
+            f"on_time_{q[d]}_{s}", lowBound=1 if m == 0 else 0, upBound=1, cat=pulp.LpBinary if m else pulp.LpContinuous
+        )
+        for d, s, m in zip(D.w_queue.tolist(), D.w_period.tolist(), D.w_big_m.tolist(), strict=True)
     ]
     return dict(handled=handled, backlog=backlog, dropped=dropped, within=within, on_time=on_time)
 
@@ -184,7 +191,7 @@ def _deferred_variables(ix: IndexSets) -> dict[str, list[pulp.LpVariable]]:
 def add_routing(prob: pulp.LpProblem, ix: IndexSets, var: Variables) -> None:
     """Each queue-period (or weekly slot) goes to exactly one eligible provider (or is unserved, soft only)."""
     by_slot: list[list[pulp.LpVariable]] = [[] for _ in range(ix.n_slots)]
-    for s, zvar in zip(ix.z_slot.tolist(), var.z):
+    for s, zvar in zip(ix.z_slot.tolist(), var.z, strict=True):
         by_slot[s].append(zvar)
     for s, terms in enumerate(by_slot):
         if ix.soft:
@@ -195,7 +202,7 @@ def add_routing(prob: pulp.LpProblem, ix: IndexSets, var: Variables) -> None:
 def add_in_house_coverage(prob: pulp.LpProblem, ix: IndexSets, var: Variables) -> None:
     """Productive in-house agents assigned to a queue cover its requirement when it is routed in-house."""
     groups_of: list[list[pulp.LpVariable]] = [[] for _ in range(len(ix.cover_req))]
-    for c, avar in zip(ix.a_cover.tolist(), var.a):
+    for c, avar in zip(ix.a_cover.tolist(), var.a, strict=True):
         groups_of[c].append(avar)
     steps = _level_steps_of(ix, var)
     for c, r in enumerate(ix.cover_req.tolist()):
@@ -211,14 +218,16 @@ def add_in_house_coverage(prob: pulp.LpProblem, ix: IndexSets, var: Variables) -
 def add_group_capacity(prob: pulp.LpProblem, ix: IndexSets, var: Variables) -> None:
     """Assigned productive agents <= (1 - shrinkage) x agents on duty."""
     on_duty: dict[tuple[int, int], list[pulp.LpVariable]] = defaultdict(list)
-    for k, t in zip(ix.cover_start.tolist(), ix.cover_period.tolist()):
+    for k, t in zip(ix.cover_start.tolist(), ix.cover_period.tolist(), strict=True):
         on_duty[(int(ix.s_group[k]), t)].append(var.x[k])
     assigned: dict[tuple[int, int], list[pulp.LpVariable]] = defaultdict(list)
     a_period = ix.r_period[ix.cover_req[ix.a_cover]]
-    for g, t, avar in zip(ix.a_group.tolist(), a_period.tolist(), var.a):
+    for g, t, avar in zip(ix.a_group.tolist(), a_period.tolist(), var.a, strict=True):
         assigned[(g, t)].append(avar)
     D = ix.deferred  # deferrable work handled in-house takes agent time too
-    for g, t, hvar, per_contact in zip(D.h_group.tolist(), D.h_period.tolist(), var.handled, D.h_agents.tolist()):
+    for g, t, hvar, per_contact in zip(
+        D.h_group.tolist(), D.h_period.tolist(), var.handled, D.h_agents.tolist(), strict=True
+    ):
         if g >= 0:
             assigned[(g, t)].append(per_contact * hvar)
     groups = ix.scenario.config.groups
@@ -239,9 +248,10 @@ def add_headcount(prob: pulp.LpProblem, ix: IndexSets, var: Variables, cost: Cos
         for day, rows in mine.groupby("day"):
             prob += pulp.lpSum(var.x[i] for i in rows.index) <= H, f"one_shift_per_day_{g.id}_{day}"
         for week, rows in mine.groupby("week"):
-            frac = ix.week_fraction[int(week)]
+            frac = ix.week_fraction[int(week)]  # type: ignore[arg-type]  # pandas-stubs: a groupby key is any scalar
             prob += (
-                pulp.lpSum(p * var.x[i] for i, p in zip(rows.index, rows["paid_h"])) <= g.max_hours_per_week * frac * H,
+                pulp.lpSum(p * var.x[i] for i, p in zip(rows.index, rows["paid_h"], strict=True))
+                <= g.max_hours_per_week * frac * H,
                 f"weekly_hours_{g.id}_{week}",
             )
 
@@ -259,7 +269,9 @@ def _vendor_terms(ix: IndexSets, var: Variables, vi: int) -> list[tuple[int, int
     return out
 
 
-def _deferred_vendor_terms(ix: IndexSets, var: Variables, vi: int) -> list[tuple[int, int, pulp.LpVariable, float, float]]:
+def _deferred_vendor_terms(
+    ix: IndexSets, var: Variables, vi: int
+) -> list[tuple[int, int, pulp.LpVariable, float, float]]:
     """(period, week, handled var, amount per contact, most contacts) of each handling column of vendor `vi`; amount is
     agents (per agent-hour pricing) or 1 contact (per contact)."""
     D = ix.deferred
@@ -308,7 +320,7 @@ def add_take_or_pay(prob: pulp.LpProblem, ix: IndexSets, var: Variables, cost: C
         per_contact = v.pricing == "per_contact"
         scale = 1.0 if per_contact else ix.period_h
         minimum = v.min_contacts_per_week if per_contact else v.min_hours_per_week
-        price = v.price_per_contact if per_contact else v.rate_per_hour
+        price = v.unit_price
         by_week: dict[int, list[tuple[pulp.LpVariable, float]]] = defaultdict(list)
         for _t, w, zvar, amount in _vendor_terms(ix, var, vi) + _vendor_level_terms(ix, var, vi):
             by_week[w].append((zvar, amount * scale))
@@ -334,14 +346,14 @@ def add_policy(prob: pulp.LpProblem, ix: IndexSets, var: Variables) -> None:
             (var.z[var.zcol[ix.b_slot[ix.r_base[r]], 0]], float(weight[ix.r_base[r]])) for r in ix.cover_req.tolist()
         ]
         D = ix.deferred  # deferrable contacts count where they are handled
-        terms += [(hvar, 1.0) for hvar, g in zip(var.handled, D.h_group.tolist()) if g >= 0]
+        terms += [(hvar, 1.0) for hvar, g in zip(var.handled, D.h_group.tolist(), strict=True) if g >= 0]
         total = float(weight.sum()) + float(D.arrived.sum())
         prob += _affine(terms) >= policy.min_in_house_share * total, "min_in_house_share"
 
 
 def add_in_house_pay(ix: IndexSets, var: Variables, cost: CostTerms) -> None:
     """Each shift started costs its paid hours at the group's rate, night hours with the premium."""
-    for xvar, c in zip(var.x, ix.starts["cost"]):
+    for xvar, c in zip(var.x, ix.starts["cost"], strict=True):
         cost.add("in_house_pay", xvar, float(c))
 
 
@@ -358,7 +370,7 @@ def add_shortfall_penalty(ix: IndexSets, var: Variables, cost: CostTerms) -> Non
     for s, zvar in enumerate(var.unserved):
         cost.add("shortfall_penalty", zvar, per_agent * float(slot_req[s]))
     D = ix.deferred  # an unanswered deferrable contact: the agent-hours it needs in-house
-    for d, evar in zip(D.e_queue.tolist(), var.dropped):
+    for d, evar in zip(D.e_queue.tolist(), var.dropped, strict=True):
         cost.add("shortfall_penalty", evar, soft.penalty_per_agent_hour * float(D.aht_s[d] / 3600.0 / D.occupancy[d]))
 
 
@@ -368,7 +380,7 @@ def add_shortfall_penalty(ix: IndexSets, var: Variables, cost: CostTerms) -> Non
 def _level_steps_of(ix: IndexSets, var: Variables) -> dict[int, list[pulp.LpVariable]]:
     """Requirement row -> its level steps, lowest first (queues measured per day or week)."""
     out: dict[int, list[pulp.LpVariable]] = defaultdict(list)
-    for r, v in zip(ix.step_req.tolist(), var.level):
+    for r, v in zip(ix.step_req.tolist(), var.level, strict=True):
         out[r].append(v)
     return out
 
@@ -377,7 +389,7 @@ def _vendor_level_terms(ix: IndexSets, var: Variables, vi: int) -> list[tuple[in
     """(period, week, level step, 1 agent) for each level step of a requirement row vendor `vi` may take."""
     p = ix.providers.index(ix.vendors[vi])
     out = []
-    for r, v in zip(ix.step_req.tolist(), var.level):
+    for r, v in zip(ix.step_req.tolist(), var.level, strict=True):
         if ix.r_prov[r] == p:
             t = int(ix.r_period[r])
             out.append((t, int(ix.week_of[t]), v, 1.0))
@@ -393,19 +405,19 @@ def add_service_levels(prob: pulp.LpProblem, ix: IndexSets, var: Variables, cost
     for r, taken in steps.items():
         zvar = var.z[var.zcol[ix.b_slot[ix.r_base[r]], ix.r_prov[r]]]
         prob += taken[0] <= zvar, f"level_{taken[0].name}"
-        for below, above in zip(taken, taken[1:]):
+        for below, above in zip(taken, taken[1:], strict=False):
             prob += above <= below, f"level_{above.name}"
     terms: list[list[tuple[pulp.LpVariable, float]]] = [[] for _ in ix.sg_queue]
-    for r, sl0 in zip(ix.m_req.tolist(), ix.m_service.tolist()):
+    for r, sl0 in zip(ix.m_req.tolist(), ix.m_service.tolist(), strict=True):
         g = int(ix.r_group[r])
         share = float(ix.r_contacts[r] / ix.sg_contacts[g])
         terms[g].append((var.z[var.zcol[ix.b_slot[ix.r_base[r]], ix.r_prov[r]]], share * sl0))
-    for r, v, gain in zip(ix.step_req.tolist(), var.level, ix.step_gain.tolist()):
+    for r, v, gain in zip(ix.step_req.tolist(), var.level, ix.step_gain.tolist(), strict=True):
         g = int(ix.r_group[r])
         terms[g].append((v, float(ix.r_contacts[r] / ix.sg_contacts[g]) * gain))
     soft = ix.scenario.config.policy.soft_service_level
     targets = ix.sg_target
-    for g, (q, label) in enumerate(zip(ix.sg_queue.tolist(), ix.sg_label)):
+    for g, (q, label) in enumerate(zip(ix.sg_queue.tolist(), ix.sg_label, strict=True)):
         if soft is not None:
             terms[g].append((var.late[g], 1.0 / float(ix.sg_contacts[g])))
             cost.add("shortfall_penalty", var.late[g], soft.penalty_per_agent_hour * float(ix.agent_h_per_contact[q]))
@@ -424,9 +436,9 @@ def add_backlog_flow(prob: pulp.LpProblem, ix: IndexSets, var: Variables) -> Non
     0 otherwise. The deadline is the bound b[q,t] <= B[q,t] (the variables' upper bounds)."""
     D = ix.deferred
     out: dict[tuple[int, int], list[tuple[pulp.LpVariable, float]]] = defaultdict(list)
-    for d, t, hvar in zip(D.h_queue.tolist(), D.h_period.tolist(), var.handled):
+    for d, t, hvar in zip(D.h_queue.tolist(), D.h_period.tolist(), var.handled, strict=True):
         out[(d, t)].append((hvar, 1.0))
-    for d, t, evar in zip(D.e_queue.tolist(), D.e_period.tolist(), var.dropped):
+    for d, t, evar in zip(D.e_queue.tolist(), D.e_period.tolist(), var.dropped, strict=True):
         out[(d, t)].append((evar, 1.0))
     for d in range(D.n_queues):
         q = ix.queues[D.queue[d]]
@@ -443,7 +455,10 @@ def add_deferred_contracts(prob: pulp.LpProblem, ix: IndexSets, var: Variables) 
     vendor_of = {ix.providers.index(v): vi for vi, v in enumerate(ix.vendors)}
     for c in np.nonzero(D.h_prov > 0)[0].tolist():
         hvar = var.handled[c]
-        prob += hvar <= float(D.waiting_max[D.h_queue[c], D.h_period[c]]) * var.y[vendor_of[int(D.h_prov[c])]], f"deferred_contract_{hvar.name}"
+        prob += (
+            hvar <= float(D.waiting_max[D.h_queue[c], D.h_period[c]]) * var.y[vendor_of[int(D.h_prov[c])]],
+            f"deferred_contract_{hvar.name}",
+        )
 
 
 def add_response_share(prob: pulp.LpProblem, ix: IndexSets, var: Variables) -> None:
@@ -453,11 +468,11 @@ def add_response_share(prob: pulp.LpProblem, ix: IndexSets, var: Variables) -> N
     D = ix.deferred
     owner, cols = D.window(D.w_queue, D.w_period, D.target[D.w_queue])
     in_window: dict[int, list[pulp.LpVariable]] = defaultdict(list)
-    for i, c in zip(owner.tolist(), cols.tolist()):
+    for i, c in zip(owner.tolist(), cols.tolist(), strict=True):
         in_window[i].append(var.handled[c])
-    dropped_of = {(d, t): evar for d, t, evar in zip(D.e_queue.tolist(), D.e_period.tolist(), var.dropped)}
+    dropped_of = {(d, t): evar for d, t, evar in zip(D.e_queue.tolist(), D.e_period.tolist(), var.dropped, strict=True)}
     prev, has_prev = D.previous_backlog(D.w_queue, D.w_period)
-    for i, (d, s, m) in enumerate(zip(D.w_queue.tolist(), D.w_period.tolist(), D.w_big_m.tolist())):
+    for i, (d, s, m) in enumerate(zip(D.w_queue.tolist(), D.w_period.tolist(), D.w_big_m.tolist(), strict=True)):
         w, delta, q = var.within[i], var.on_time[i], ix.queues[D.queue[d]]
         prob += w - float(D.arrived[d, s]) * delta <= 0, f"within_on_time_{q}_{s}"
         if (d, s) in dropped_of:
@@ -467,11 +482,11 @@ def add_response_share(prob: pulp.LpProblem, ix: IndexSets, var: Variables) -> N
         if m:  # valid for every plan (W_s <= handled in the window); it tightens the relaxation of the row above
             prob += w - pulp.lpSum(in_window[i]) <= 0, f"within_window_{q}_{s}"
     rows: dict[tuple[int, int], list[tuple[pulp.LpVariable, float]]] = defaultdict(list)
-    for i, (d, wk) in enumerate(zip(D.w_queue.tolist(), D.w_week.tolist())):
+    for i, (d, wk) in enumerate(zip(D.w_queue.tolist(), D.w_week.tolist(), strict=True)):
         rows[(d, wk)].append((var.within[i], 1.0))
     week_of = ix.week_of
-    for d, t, evar in zip(D.e_queue.tolist(), D.e_period.tolist(), var.dropped):
+    for d, t, evar in zip(D.e_queue.tolist(), D.e_period.tolist(), var.dropped, strict=True):
         if D.share[d] > 0 and D.target[d] < D.deadline[d]:
             rows[(d, int(week_of[t]))].append((evar, float(D.share[d])))
-    for d, wk, arrived in zip(D.share_queue.tolist(), D.share_week.tolist(), D.share_arrived.tolist()):
+    for d, wk, arrived in zip(D.share_queue.tolist(), D.share_week.tolist(), D.share_arrived.tolist(), strict=True):
         prob += _affine(rows[(d, wk)]) >= float(D.share[d]) * arrived, f"response_share_{ix.queues[D.queue[d]]}_{wk}"

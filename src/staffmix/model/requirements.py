@@ -86,7 +86,9 @@ def ceiling_requirement(queue: Queue, contacts: np.ndarray, aht_s: np.ndarray, i
     return requirement_for(queue, contacts, aht_s, interval_s, target=ceiling)
 
 
-def service_at(queue: Queue, agents: np.ndarray, contacts: np.ndarray, aht_s: np.ndarray, interval_s: float) -> np.ndarray:
+def service_at(
+    queue: Queue, agents: np.ndarray, contacts: np.ndarray, aht_s: np.ndarray, interval_s: float
+) -> np.ndarray:
     """Service level (share of all offered contacts answered within `within_s`) that `agents` whole agents give."""
     return achieved_service(queue, agents, contacts, aht_s, interval_s)[0]
 

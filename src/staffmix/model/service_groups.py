@@ -33,7 +33,9 @@ def service_groups(config: ScenarioConfig, periods: pd.DataFrame, b_period: np.n
         return b_group, np.zeros(0, dtype=np.int64), [], np.zeros(0)
     day = periods["day"].to_numpy(dtype=object)
     week = periods["period_start"].dt.strftime("%G-W%V").to_numpy(dtype=object)
-    queues, labels, contacts = [], [], []
+    queues: list[int] = []
+    labels: list[str] = []
+    contacts: list[np.ndarray] = []
     for qi in measured:
         rows = np.nonzero(b_queue == qi)[0]
         label = (day if config.queues[qi].service_level.measured == "day" else week)[b_period[rows]]

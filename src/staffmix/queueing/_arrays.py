@@ -1,4 +1,5 @@
-"""Inputs and outputs of the queueing functions: broadcasting, scalar-or-array results, one clear error per bad input."""
+"""Inputs and outputs of the queueing functions: broadcasting, scalar-or-array results, one clear error per bad
+input."""
 
 from __future__ import annotations
 

@@ -256,7 +256,8 @@ def required_agents_table(
             value = defaults[col]
             cols[col] = np.full(len(df), np.nan if value is None else float(value))
     _validate_targets(
-        *(cols[col] for col in _TABLE_REQUIRED + _TABLE_OPTIONAL),
+        cols["contacts"], cols["aht_s"], cols["target_sl"], cols["within_s"],
+        cols["max_occupancy"], cols["max_asa_s"], cols["patience_s"], cols["max_abandon"],
         labels=df.index,
         prefix="required_agents_table: column ",
     )

@@ -37,7 +37,7 @@ def backlog_figure(result: Result, scenario: Any | None = None) -> Any | None:
     fig = new_figure(11, 1.2 + 2.4 * len(queues))
     axes = fig.subplots(len(queues), 1, sharex=True, squeeze=False)[:, 0]
     limits = _limits(scenario)
-    for ax, q in zip(axes, queues):
+    for ax, q in zip(axes, queues, strict=True):
         bq = b[b["queue"] == q].sort_values("_t")
         grid = pd.DatetimeIndex(bq["_t"])
         edges = grid.append(pd.DatetimeIndex([grid[-1] + step]))
@@ -64,7 +64,9 @@ def backlog_figure(result: Result, scenario: Any | None = None) -> Any | None:
                    label="oldest waiting (h)")
         deadline, target = limits.get(q, (None, None))
         if deadline is not None:
-            right.axhline(deadline, color=WAIT_COLOR, linestyle="dashed", linewidth=1.0, label=f"deadline {deadline:g} h")
+            right.axhline(
+                deadline, color=WAIT_COLOR, linestyle="dashed", linewidth=1.0, label=f"deadline {deadline:g} h"
+            )
         if target is not None:
             right.axhline(target, color=WAIT_COLOR, linestyle="dotted", linewidth=1.0, label=f"target {target:g} h")
         right.set_ylabel("hours", color=WAIT_COLOR)
@@ -73,7 +75,7 @@ def backlog_figure(result: Result, scenario: Any | None = None) -> Any | None:
         ax.set_title(f"queue {q}", loc="left", fontsize=10)
     handles: dict[str, Any] = {}
     for ax in list(axes) + [a for a in fig.axes if a not in axes]:
-        for handle, label in zip(*ax.get_legend_handles_labels()):
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
             handles.setdefault(label, handle)
     fig.legend(list(handles.values()), list(handles), loc="outside lower center", ncol=min(len(handles), 4), fontsize=8,
                frameon=False)

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from staffmix.results.labels import cost_label, money, with_unit
-from staffmix.report.format import fmt_number
+from staffmix.report.format import fmt_number, summary_numbers
 from staffmix.results.result import Result
 from staffmix.scenario.schema import IN_HOUSE, UNSERVED
 from staffmix.results.targets import queue_target
@@ -118,9 +118,11 @@ def staffing_figure(result: Result, scenario: Any | None = None) -> Any | None:
     else:
         grid = pd.date_range(s["_t"].min(), s["_t"].max(), freq=step)
     edges = grid.append(pd.DatetimeIndex([grid[-1] + step]))
-    for ax, q in zip(axes, queues):
+    for ax, q in zip(axes, queues, strict=True):
         sq = s[s["queue"] == q]
-        staffed = sq.pivot_table(index="_t", columns="provider", values="staffed", aggfunc="sum").reindex(grid).fillna(0.0)
+        staffed = (
+            sq.pivot_table(index="_t", columns="provider", values="staffed", aggfunc="sum").reindex(grid).fillna(0.0)
+        )
         required = sq.groupby("_t")["required"].sum().reindex(grid).fillna(0.0)
         base = np.zeros(len(grid) + 1)
         for p in providers:
@@ -129,7 +131,9 @@ def staffing_figure(result: Result, scenario: Any | None = None) -> Any | None:
             vals = staffed[p].to_numpy(dtype=float)
             vals = np.append(vals, vals[-1])
             label = "in-house" if p == IN_HOUSE else p
-            ax.fill_between(edges, base, base + vals, step="post", color=colors[p], alpha=0.85, linewidth=0, label=label)
+            ax.fill_between(
+                edges, base, base + vals, step="post", color=colors[p], alpha=0.85, linewidth=0, label=label
+            )
             base = base + vals
         req = required.to_numpy(dtype=float)
         ax.step(edges, np.append(req, req[-1]), where="post", color="black", linewidth=1.0, label="required")
@@ -141,10 +145,12 @@ def staffing_figure(result: Result, scenario: Any | None = None) -> Any | None:
         ax.grid(axis="x", which="major", alpha=0.3)
     handles: dict[str, Any] = {}
     for ax in axes:
-        for h, label in zip(*ax.get_legend_handles_labels()):
+        for h, label in zip(*ax.get_legend_handles_labels(), strict=True):
             handles.setdefault(label, h)
     handles["required"] = handles.pop("required")
-    fig.legend(list(handles.values()), list(handles), loc="outside upper right", ncol=len(handles), fontsize=9, frameon=False)
+    fig.legend(
+        list(handles.values()), list(handles), loc="outside upper right", ncol=len(handles), fontsize=9, frameon=False
+    )
     axes[-1].set_xlim(edges[0], edges[-1])
     _date_axis(axes[-1], edges[-1] - edges[0])
     where = f"local time, {tz}" if tz else "time zone of the result"
@@ -171,7 +177,9 @@ def hour_of_week_shares(result: Result, timezone: str | None = None) -> pd.DataF
         return pd.DataFrame()
     t = local_starts(s, timezone)
     how = t.dt.day_of_week * 24 + t.dt.hour
-    table = s.assign(how=how).pivot_table(index="provider", columns="how", values="contacts", aggfunc="sum", fill_value=0.0)
+    table = s.assign(how=how).pivot_table(
+        index="provider", columns="how", values="contacts", aggfunc="sum", fill_value=0.0
+    )
     table = table.reindex(columns=range(168), fill_value=0.0).reindex(provider_order(table.index))
     totals = table.sum(axis=0)
     return table.div(totals.where(totals > 0), axis=1)
@@ -283,7 +291,9 @@ def service_figure(result: Result, scenario: Any | None = None) -> Any | None:
     if "longest_wait_h" in d.columns and d["longest_wait_h"].notna().any():
         notes.append("deferrable queues: share answered within target, by day of arrival (the target holds per week)")
     # one note a line: a long title runs off the figure
-    ax.set_title("Achieved service level per queue and day (volume-weighted)\n" + "\n".join(notes), loc="left", fontsize=10)
+    ax.set_title(
+        "Achieved service level per queue and day (volume-weighted)\n" + "\n".join(notes), loc="left", fontsize=10
+    )
     return fig
 
 
@@ -292,7 +302,7 @@ def _floors(daily: pd.DataFrame) -> dict[str, float]:
     if "measured" not in daily.columns:
         return {}
     m = daily[daily["measured"].isin(["day", "week"])]
-    return {q: float(0.0 if pd.isna(f) else f) for q, f in zip(m["queue"], m["period_floor"])}
+    return {q: float(0.0 if pd.isna(f) else f) for q, f in zip(m["queue"], m["period_floor"], strict=True)}
 
 
 def service_targets(scenario: Any | None, result: Result | None = None) -> dict[str, float]:
@@ -303,7 +313,7 @@ def service_targets(scenario: Any | None, result: Result | None = None) -> dict[
     t = getattr(result, "service_targets", None)
     if t is None or t.empty:
         return {}
-    return {str(q): float(v) for q, v in zip(t["queue"], t["target"])}
+    return {str(q): float(v) for q, v in zip(t["queue"], t["target"], strict=True)}
 
 
 def _vendor_terms(scenario: Any | None) -> tuple[dict[str, Any], np.ndarray | None]:
@@ -327,21 +337,23 @@ def vendor_figure(result: Result, scenario: Any | None = None) -> Any | None:
     panels = [p for p in panels if not p[0].empty]
     fig = new_figure(9, 0.9 + 2.8 * len(panels))
     axes = fig.subplots(len(panels), 1, squeeze=False)[:, 0]
-    for ax, (df, used_col, billed_col, min_attr, unit) in zip(axes, panels):
-        labels = [f"{r.vendor}\nweek {int(r.week) + 1}" for r in df.itertuples()]
+    for ax, (df, used_col, billed_col, min_attr, unit) in zip(axes, panels, strict=True):
+        vendors = df["vendor"].astype(str).tolist()
+        weeks = df["week"].astype(int).tolist()
+        labels = [f"{v}\nweek {w + 1}" for v, w in zip(vendors, weeks, strict=True)]
         x = np.arange(len(df))
         used = df[used_col].astype(float).to_numpy()
         billed = df[billed_col].astype(float).to_numpy()
         ax.bar(x - 0.2, used, width=0.4, label="used", color=PALETTE[0])
         ax.bar(x + 0.2, billed, width=0.4, label="billed", color=PALETTE[1])
         drew_min = False
-        for i, r in enumerate(df.itertuples()):
-            term = terms.get(r.vendor)
+        for i, (vendor, week) in enumerate(zip(vendors, weeks, strict=True)):
+            term = terms.get(vendor)
             if term is None:
                 continue
             minimum = float(getattr(term, min_attr, 0.0) or 0.0)
-            if fractions is not None and int(r.week) < len(fractions):
-                minimum *= float(fractions[int(r.week)])
+            if fractions is not None and week < len(fractions):
+                minimum *= float(fractions[week])
             if minimum > 0:
                 ax.hlines(minimum, i - 0.45, i + 0.45, colors="black", linestyles="dashed", linewidth=1.5,
                           label=None if drew_min else "minimum commitment")
@@ -360,8 +372,8 @@ def index_figure(summary: pd.DataFrame, currency: str | None = None) -> Any | No
     """Horizontal bars of cost per job, coloured by scenario; jobs without a plan are marked."""
     if summary.empty:
         return None
-    labels = [f"{s} / {v}" for s, v in zip(summary["scenario"], summary["variant"])]
-    cost = pd.to_numeric(summary.get("objective"), errors="coerce").to_numpy(dtype=float)
+    labels = [f"{s} / {v}" for s, v in zip(summary["scenario"], summary["variant"], strict=True)]
+    cost = summary_numbers(summary, "objective").to_numpy(dtype=float)
     scen = list(dict.fromkeys(summary["scenario"]))
     color = {s: PALETTE[i % len(PALETTE)] for i, s in enumerate(scen)}
     fig = new_figure(10, 1.0 + 0.38 * len(summary))
@@ -369,7 +381,9 @@ def index_figure(summary: pd.DataFrame, currency: str | None = None) -> Any | No
     y = np.arange(len(summary))
     vals = np.nan_to_num(cost, nan=0.0)
     bars = ax.barh(y, vals, color=[color[s] for s in summary["scenario"]])
-    texts = [fmt_number(c) if not math.isnan(c) else f"no plan ({st})" for c, st in zip(cost, summary["status"])]
+    texts = [
+        fmt_number(c) if not math.isnan(c) else f"no plan ({st})" for c, st in zip(cost, summary["status"], strict=True)
+    ]
     ax.bar_label(bars, labels=texts, padding=3, fontsize=8)
     ax.set_yticks(y, labels, fontsize=8)
     ax.invert_yaxis()

@@ -25,6 +25,14 @@ def _is_missing(value: Any) -> bool:
         return False
 
 
+def summary_numbers(summary: pd.DataFrame, column: str) -> pd.Series:
+    """A column of a batch summary as numbers: NaN where a cell is empty or not a number, or the column is missing
+    (summaries of older batches lack newer columns)."""
+    if column not in summary.columns:
+        return pd.Series(math.nan, index=summary.index, dtype=float)
+    return pd.to_numeric(summary[column], errors="coerce")
+
+
 def fmt_number(value: Any, kind: str = "number") -> str:
     """One formatting rule for every number in the reports.
 
@@ -75,12 +83,20 @@ def html_table(
     kinds = dict(kinds or {})
     for col in df.columns:
         if col not in kinds:
-            kinds[col] = "number" if pd.api.types.is_numeric_dtype(df[col]) and not pd.api.types.is_bool_dtype(df[col]) else "text"
+            kinds[col] = (
+                "number"
+                if pd.api.types.is_numeric_dtype(df[col]) and not pd.api.types.is_bool_dtype(df[col])
+                else "text"
+            )
     ident = f' id="{html.escape(table_id)}"' if table_id else ""
-    out = [f"<table{ident}>", "<thead><tr>" + "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns) + "</tr></thead>", "<tbody>"]
+    out = [
+        f"<table{ident}>",
+        "<thead><tr>" + "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns) + "</tr></thead>",
+        "<tbody>",
+    ]
     for i, row in enumerate(df.itertuples(index=False, name=None)):
         cells = []
-        for col, value in zip(df.columns, row):
+        for col, value in zip(df.columns, row, strict=True):
             cell = table_cell(value, kinds[col])
             href = links.get(col, [None] * len(df))[i] if links else None
             if href:
@@ -89,7 +105,10 @@ def html_table(
             cells.append(cell)
         out.append("<tr>" + "".join(cells) + "</tr>")
     if total is not None:
-        cells = [table_cell(total.get(c, ""), kinds[c] if c in total and not isinstance(total[c], str) else "text") for c in df.columns]
+        cells = [
+            table_cell(total.get(c, ""), kinds[c] if c in total and not isinstance(total[c], str) else "text")
+            for c in df.columns
+        ]
         out.append('<tr class="total">' + "".join(cells) + "</tr>")
     out.append("</tbody></table>")
     return "\n".join(out)

@@ -31,7 +31,7 @@ from staffmix.report.figures import (
 )
 from staffmix.results.labels import MONEY_KPIS, cost_label, kpi_label, with_unit
 from staffmix.report.backlog_chart import backlog_figure
-from staffmix.report.format import fmt_number, html_table, table_cell
+from staffmix.report.format import fmt_number, html_table, summary_numbers, table_cell
 from staffmix.results.result import Result
 
 CSS = """
@@ -101,7 +101,13 @@ def _header(result: Result, scenario: Any | None, title: str | None) -> str:
         status = f'<span class="status-{status}">{status}</span>'
     cards = [
         ("status", status),
-        ("total cost", html.escape(fmt_number(result.objective) + (f" {result.currency}" if result.currency and result.objective is not None else ""))),
+        (
+            "total cost",
+            html.escape(
+                fmt_number(result.objective)
+                + (f" {result.currency}" if result.currency and result.objective is not None else "")
+            ),
+        ),
         ("gap", html.escape(fmt_number(result.gap, "share"))),
         ("in-house share", html.escape(fmt_number(k.get("in_house_share"), "share"))),
         ("service level", html.escape(fmt_number(k.get("service_level"), "share"))),
@@ -138,7 +144,9 @@ def _figure_html(fig: Any | None, alt: str, missing: str) -> str:
     return _img(fig, alt)
 
 
-def render_report(result: Result, scenario: Any | None = None, title: str | None = None, simulation: Any | None = None) -> str:
+def render_report(
+    result: Result, scenario: Any | None = None, title: str | None = None, simulation: Any | None = None
+) -> str:
     """The report as an HTML string (see write_report); `simulation` (staffmix.simulate's) adds its section."""
     tz = scenario.config.horizon.timezone if scenario is not None else None
     parts = [_header(result, scenario, title)]
@@ -153,8 +161,12 @@ def render_report(result: Result, scenario: Any | None = None, title: str | None
         return _page(f"staffmix: {result.scenario}", parts)
 
     if scenario is None:
-        parts.append(_note("Drawn without its scenario: times are in the result's time zone (UTC when read back from a folder), "
-                           "and service-level targets and vendor commitments are not shown. Pass the scenario to add them."))
+        parts.append(
+            _note(
+                "Drawn without its scenario: times are in the result's time zone (UTC when read back from a folder), "
+                "and service-level targets and vendor commitments are not shown. Pass the scenario to add them."
+            )
+        )
     parts.append(_section(
         "Staffing over time",
         _figure_html(staffing_figure(result, scenario), "staffed agents per queue by provider", "no staffing rows"),
@@ -203,13 +215,26 @@ def render_report(result: Result, scenario: Any | None = None, title: str | None
     if simulation is not None:  # the simulation draws its own section: the report does not import the simulation
         parts.append(simulation.report_section())
     vend = result.vendors
-    parts.append(_section(
-        "Vendors",
-        _figure_html(vendor_figure(result, scenario), "vendor usage against commitment", "no vendor is used in this plan"),
-        html_table(vend.rename(columns={"fee": with_unit("fee", result.currency), "cost": with_unit("cost", result.currency)}),
-                   {"week": "int"}, table_id="vendors") if not vend.empty else "",
-        _note("Weeks are counted from 0 in the table (as in vendors.csv) and from 1 in the chart.") if not vend.empty else "",
-    ))
+    parts.append(
+        _section(
+            "Vendors",
+            _figure_html(
+                vendor_figure(result, scenario), "vendor usage against commitment", "no vendor is used in this plan"
+            ),
+            html_table(
+                vend.rename(
+                    columns={"fee": with_unit("fee", result.currency), "cost": with_unit("cost", result.currency)}
+                ),
+                {"week": "int"},
+                table_id="vendors",
+            )
+            if not vend.empty
+            else "",
+            _note("Weeks are counted from 0 in the table (as in vendors.csv) and from 1 in the chart.")
+            if not vend.empty
+            else "",
+        )
+    )
     parts.append(_section("Key figures", _kpi_html(result)))
     in_house = []
     if not result.headcount.empty:
@@ -231,7 +256,7 @@ def render_report(result: Result, scenario: Any | None = None, title: str | None
 
 
 def _page(title: str, parts: list[str]) -> str:
-    generated = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     from staffmix import __version__
 
     return (
@@ -274,33 +299,46 @@ def write_index(summary: pd.DataFrame, path: str | os.PathLike[str], title: str 
              f'<p class="sub">{len(s)} job{"s" if len(s) != 1 else ""}: '
              + ", ".join(f"{int(n)} {html.escape(str(st))}" for st, n in counts.items()) + "</p>"]
     if flagged:
-        parts.append(f'<p class="warn" id="warning">Warning: {flagged} job{"s" if flagged != 1 else ""} with a plan below target '
-                     "(queue-periods short, unserved or under their service level); see the status column</p>")
+        parts.append(
+            f'<p class="warn" id="warning">Warning: {flagged} job{"s" if flagged != 1 else ""} with a plan below '
+            'target '
+            "(queue-periods short, unserved or under their service level); see the status column</p>"
+        )
     if not s.empty:
         currencies = {c for c in s.get("currency", pd.Series([], dtype=object)).dropna().astype(str) if c}
         currency = currencies.pop() if len(currencies) == 1 else None  # one unit for all, or none shown
         parts.append(_figure_html(index_figure(s, currency), "cost per job", ""))
-        cost = pd.to_numeric(s.get("objective"), errors="coerce")
-        base_cost = {sc: c for sc, v, c in zip(s["scenario"], s["variant"], cost) if v == "base"}
+        cost = summary_numbers(s, "objective")
+        base_cost = {sc: c for sc, v, c in zip(s["scenario"], s["variant"], cost, strict=True) if v == "base"}
         delta = [c - base_cost[sc] if sc in base_cost and not pd.isna(c) and not pd.isna(base_cost[sc]) else np.nan
-                 for sc, c in zip(s["scenario"], cost)]
-        table = pd.DataFrame({
-            "scenario": s["scenario"],
-            "variant": s["variant"],
-            "status": [f"{st}, {int(b):,} below target" if b > 0 else str(st) for st, b in zip(s["status"], below)],
-            with_unit("cost", currency): cost,
-            "vs base": delta,
-            "gap": pd.to_numeric(s.get("gap"), errors="coerce"),
-            "in-house share": pd.to_numeric(s.get("in_house_share"), errors="coerce"),
-            "service level": pd.to_numeric(s.get("service_level"), errors="coerce"),
-            "lowest service level": pd.to_numeric(s.get("min_service_level", pd.Series([np.nan] * len(s))), errors="coerce"),
-            "vendors used": s.get("vendors_used", pd.Series([""] * len(s))).fillna("").astype(str).str.replace(";", ", "),
-            "solve s": pd.to_numeric(s.get("solve_s"), errors="coerce"),
-            "error": s.get("error", pd.Series([""] * len(s))).fillna("").astype(str),
-        })
+                 for sc, c in zip(s["scenario"], cost, strict=True)]
+        table = pd.DataFrame(
+            {
+                "scenario": s["scenario"],
+                "variant": s["variant"],
+                "status": [
+                    f"{st}, {int(b):,} below target" if b > 0 else str(st)
+                    for st, b in zip(s["status"], below, strict=True)
+                ],
+                with_unit("cost", currency): cost,
+                "vs base": delta,
+                "gap": summary_numbers(s, "gap"),
+                "in-house share": summary_numbers(s, "in_house_share"),
+                "service level": summary_numbers(s, "service_level"),
+                "lowest service level": summary_numbers(s, "min_service_level"),
+                "vendors used": s.get("vendors_used", pd.Series([""] * len(s)))
+                .fillna("")
+                .astype(str)
+                .str.replace(";", ", "),
+                "solve s": summary_numbers(s, "solve_s"),
+                "error": s.get("error", pd.Series([""] * len(s))).fillna("").astype(str),
+            }
+        )
         links = [
-            f"{quote(str(sc))}/{quote(str(v))}/report.html" if (path.parent / str(sc) / str(v) / "report.html").is_file() else None
-            for sc, v in zip(s["scenario"], s["variant"])
+            f"{quote(str(sc))}/{quote(str(v))}/report.html"
+            if (path.parent / str(sc) / str(v) / "report.html").is_file()
+            else None
+            for sc, v in zip(s["scenario"], s["variant"], strict=True)
         ]
         parts.append(_section("Jobs side by side", html_table(
             table,

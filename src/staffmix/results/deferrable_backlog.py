@@ -28,8 +28,9 @@ from staffmix.model.plan_values import PlanValues
 EPS = 1e-7
 
 
-def deferred_tables(ix: IndexSets, values: PlanValues) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(backlog, handled, in-house assignments) of the plan's deferrable work (empty tables without any)."""
+def deferred_tables(ix: IndexSets, values: PlanValues) -> tuple[pd.DataFrame | None, pd.DataFrame, pd.DataFrame]:
+    """(backlog, handled, in-house assignments) of the plan's deferrable work (without any: no backlog table, and
+    empty tables)."""
     D = ix.deferred
     starts = ix.periods["period_start"]
     queues = np.asarray(ix.queues, dtype=object)
@@ -46,7 +47,11 @@ def deferred_tables(ix: IndexSets, values: PlanValues) -> tuple[pd.DataFrame, pd
         "handled": h[on], "agents": agents[on],
     })
     handled = hd.groupby(["period", "queue", "provider"], sort=True, as_index=False)[["handled", "agents"]].sum()
-    handled.insert(1, "period_start", starts.iloc[handled["period"].to_numpy()].to_numpy() if len(handled) else starts.iloc[:0].to_numpy())
+    handled.insert(
+        1,
+        "period_start",
+        starts.iloc[handled["period"].to_numpy()].to_numpy() if len(handled) else starts.iloc[:0].to_numpy(),
+    )
     handled = handled[["period", "period_start", "queue", "provider", "handled", "agents"]].reset_index(drop=True)
 
     ih = on & (D.h_group >= 0)
@@ -76,7 +81,8 @@ def deferred_tables(ix: IndexSets, values: PlanValues) -> tuple[pd.DataFrame, pd
 
 
 def deferred_vendor_use(ix: IndexSets, handled: pd.DataFrame) -> pd.DataFrame:
-    """Per vendor and week: agent-hours and contacts of its deferrable handling (columns vendor, week, hours, contacts)."""
+    """Per vendor and week: agent-hours and contacts of its deferrable handling (columns vendor, week, hours,
+    contacts)."""
     v = handled[handled["provider"].isin(ix.vendors)]
     return pd.DataFrame({
         "vendor": v["provider"].to_numpy(), "week": ix.week_of[v["period"].to_numpy(dtype=np.int64)],

@@ -55,7 +55,9 @@ def compute_kpis(result: Result, ix: IndexSets) -> dict[str, Any]:
     kpis: dict[str, Any] = {
         "total_cost": result.objective,
         "contacts": total_contacts,
-        "cost_per_contact": result.objective / total_contacts if total_contacts else None,
+        "cost_per_contact": (
+            result.objective / total_contacts if total_contacts and result.objective is not None else None
+        ),
         "in_house_share": in_house / total_work if total_work else None,
         "night_share_outsourced": night_vendor / night_work if night_work else None,
         "vendors_used": sorted((set(s["provider"]) | set(result.handled["provider"])) - {IN_HOUSE, UNSERVED}),

@@ -10,6 +10,8 @@ agents it is staffed with. Headline numbers are results/kpis.py's.
 
 from __future__ import annotations
 
+from typing import overload
+
 import numpy as np
 import pandas as pd
 
@@ -23,6 +25,10 @@ from staffmix.scenario.schema import UNSERVED
 from staffmix.results.targets import queue_target
 
 
+@overload
+def relative_gap(objective: float, bound: float) -> float: ...
+@overload
+def relative_gap(objective: float | None, bound: float | None) -> float | None: ...
 def relative_gap(objective: float | None, bound: float | None) -> float | None:
     """(objective - bound) / objective: how far above the best possible plan this one can be."""
     if objective is None or bound is None:
@@ -152,7 +158,9 @@ def _vendor_weeks(ix: IndexSets, values: PlanValues, staffing: pd.DataFrame, def
     `deferred` (backlog.deferred_vendor_use) adds the hours and contacts of deferrable work."""
     config = ix.scenario.config
     period_h = ix.period_h
-    extra = deferred.set_index(["vendor", "week"])
+    # (vendor, week) -> (agent-hours, contacts) of its deferrable handling
+    deferred_rows = deferred[["vendor", "week", "hours", "contacts"]].itertuples(index=False, name=None)
+    extra = {(str(v), int(w)): (float(h), float(c)) for v, w, h, c in deferred_rows}
     rows = []
     for vi, v in enumerate(config.vendors):
         used = values.y[vi] > 0.5
@@ -162,21 +170,24 @@ def _vendor_weeks(ix: IndexSets, values: PlanValues, staffing: pd.DataFrame, def
             in_w = week_of == w
             used_hours = float(mine["staffed"].to_numpy()[in_w].sum() * period_h)
             used_contacts = float(mine["contacts"].to_numpy()[in_w].sum())
-            if (v.id, w) in extra.index:
-                used_hours += float(extra.at[(v.id, w), "hours"])
-                used_contacts += float(extra.at[(v.id, w), "contacts"])
+            if (v.id, w) in extra:
+                used_hours += extra[(v.id, w)][0]
+                used_contacts += extra[(v.id, w)][1]
             if not used and used_hours == 0 and used_contacts == 0:
                 continue
             billed = float(values.billed[vi, w])
             fee = v.fee_per_week * float(ix.week_fraction[w]) if used else 0.0
             if v.pricing == "per_contact":
                 billed_h, billed_c = 0.0, max(billed, used_contacts)
-                cost = v.price_per_contact * billed_c + fee
+                cost = v.unit_price * billed_c + fee
             else:
                 billed_h, billed_c = max(billed, used_hours), 0.0
-                cost = v.rate_per_hour * billed_h + fee
+                cost = v.unit_price * billed_h + fee
             rows.append((v.id, w, used_hours, billed_h, used_contacts, billed_c, fee, cost))
-    return pd.DataFrame(rows, columns=["vendor", "week", "used_hours", "billed_hours", "used_contacts", "billed_contacts", "fee", "cost"])
+    return pd.DataFrame(
+        rows,
+        columns=["vendor", "week", "used_hours", "billed_hours", "used_contacts", "billed_contacts", "fee", "cost"],
+    )
 
 
 def least_headcount(ix: IndexSets, shifts: pd.DataFrame) -> pd.DataFrame:
@@ -185,7 +196,9 @@ def least_headcount(ix: IndexSets, shifts: pd.DataFrame) -> pd.DataFrame:
     heads are unpriced, and a planner reads this column as "people to employ"."""
     config = ix.scenario.config
     starts = ix.starts.loc[:, ["group", "template", "start_period", "day", "week", "paid_h"]]
-    plan = starts.merge(shifts[["group", "template", "start_period", "count"]], on=["group", "template", "start_period"])
+    plan = starts.merge(
+        shifts[["group", "template", "start_period", "count"]], on=["group", "template", "start_period"]
+    )
     rows = []
     for g in config.groups:
         mine = plan[plan["group"] == g.id]
@@ -199,28 +212,41 @@ def least_headcount(ix: IndexSets, shifts: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["group", "headcount"])
 
 
-def cost_breakdown(ix: IndexSets, shifts: pd.DataFrame, headcount: pd.DataFrame, vendors: pd.DataFrame, staffing: pd.DataFrame,
-                   backlog: pd.DataFrame | None = None) -> pd.DataFrame:
+def cost_breakdown(
+    ix: IndexSets,
+    shifts: pd.DataFrame,
+    headcount: pd.DataFrame,
+    vendors: pd.DataFrame,
+    staffing: pd.DataFrame,
+    backlog: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """The objective by component, recomputed from the plan's integers (not the solver's floats)."""
     config = ix.scenario.config
     shift_cost = ix.starts.set_index(["group", "template", "start_period"])["cost"]
-    keys = list(zip(shifts["group"], shifts["template"], shifts["start_period"]))
+    keys = list(zip(shifts["group"], shifts["template"], shifts["start_period"], strict=True))
     pay = float((shift_cost.reindex(keys).to_numpy() * shifts["count"].to_numpy()).sum()) if len(shifts) else 0.0
     per_head = {g.id: g.cost_per_head_per_week for g in config.groups}
-    heads = float(sum(per_head[g] * h * ix.horizon_weeks for g, h in zip(headcount["group"], headcount["headcount"])))
+    heads = float(
+        sum(per_head[g] * h * ix.horizon_weeks for g, h in zip(headcount["group"], headcount["headcount"], strict=True))
+    )
     rate = {v.id: (v.rate_per_hour or 0.0) for v in config.vendors}
     price = {v.id: (v.price_per_contact or 0.0) for v in config.vendors}
-    hours = float(sum(rate[v] * b for v, b in zip(vendors["vendor"], vendors["billed_hours"])))
-    contacts = float(sum(price[v] * b for v, b in zip(vendors["vendor"], vendors["billed_contacts"])))
+    hours = float(sum(rate[v] * b for v, b in zip(vendors["vendor"], vendors["billed_hours"], strict=True)))
+    contacts = float(sum(price[v] * b for v, b in zip(vendors["vendor"], vendors["billed_contacts"], strict=True)))
     fees = float(vendors["fee"].sum()) if len(vendors) else 0.0
     soft = config.policy.soft_service_level
     penalty = float(soft.penalty_per_agent_hour * staffing["shortfall"].sum() * ix.period_h) if soft else 0.0
     if soft and len(ix.sg_queue):
-        penalty += float(soft.penalty_per_agent_hour * (late_contacts(ix, staffing) @ ix.agent_h_per_contact[ix.sg_queue]))
+        penalty += float(
+            soft.penalty_per_agent_hour * (late_contacts(ix, staffing) @ ix.agent_h_per_contact[ix.sg_queue])
+        )
     if soft and backlog is not None:  # unanswered deferrable contacts: the agent-hours they need in-house
-        need_h = {config.queues[c].id: float(a / 3600.0 / o) for c, a, o in zip(ix.deferred.queue, ix.deferred.aht_s, ix.deferred.occupancy)}
+        need_h = {
+            config.queues[c].id: float(a / 3600.0 / o)
+            for c, a, o in zip(ix.deferred.queue, ix.deferred.aht_s, ix.deferred.occupancy, strict=True)
+        }
         penalty += float(soft.penalty_per_agent_hour * (backlog["unanswered"] * backlog["queue"].map(need_h)).sum())
-    amounts = dict(zip(COST_COMPONENTS, (pay, heads, hours, contacts, fees, penalty)))
+    amounts = dict(zip(COST_COMPONENTS, (pay, heads, hours, contacts, fees, penalty), strict=True))
     return pd.DataFrame({"component": list(amounts), "amount": list(amounts.values())})
 
 
@@ -228,12 +254,16 @@ def service_targets(ix: IndexSets) -> pd.DataFrame:
     """Each queue's target, over what it is measured, and its period floor (the Result's service_targets);
     a deferrable queue is measured by its response share ("response")."""
     queues = ix.scenario.config.queues
-    return pd.DataFrame({
-        "queue": [q.id for q in queues],
-        "measured": ["response" if q.response_within_h is not None else q.service_level.measured for q in queues],
-        "target": [queue_target(q) for q in queues],
-        "period_floor": [np.nan if q.service_level.period_floor is None else float(q.service_level.period_floor) for q in queues],
-    })
+    return pd.DataFrame(
+        {
+            "queue": [q.id for q in queues],
+            "measured": ["response" if q.response_within_h is not None else q.service_level.measured for q in queues],
+            "target": [queue_target(q) for q in queues],
+            "period_floor": [
+                np.nan if q.service_level.period_floor is None else float(q.service_level.period_floor) for q in queues
+            ],
+        }
+    )
 
 
 def late_contacts(ix: IndexSets, staffing: pd.DataFrame) -> np.ndarray:

@@ -7,7 +7,6 @@ summaries read them without knowing which backend produced them.
 from __future__ import annotations
 
 import json
-import math
 import os
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -18,9 +17,10 @@ import numpy as np
 import pandas as pd
 
 from staffmix.util.atomic import staged_folder
+from staffmix.util.jsonable import jsonable
 from staffmix.errors import StaffmixError
 
-from staffmix.scenario.schema import UNSERVED  # noqa: F401  (re-exported: results label unserved rows with it)
+from staffmix.scenario.schema import UNSERVED  # also re-exported: results label unserved rows with it
 
 
 class Status(StrEnum):
@@ -130,7 +130,8 @@ class Result:
     options: dict[str, Any] = field(default_factory=dict)
     """The solver options the solve ran with (backend, time_limit_s, mip_gap, threads)."""
     staffing: pd.DataFrame = field(default_factory=lambda: empty_table("staffing"))
-    """One row per queue-period with demand: provider, contacts, required and staffed agents, shortfall, service level, ASA, occupancy."""
+    """One row per queue-period with demand: provider, contacts, required and staffed agents, shortfall, service level,
+    ASA, occupancy."""
     shifts: pd.DataFrame = field(default_factory=lambda: empty_table("shifts"))
     """In-house shifts started: group, template, start period and time, count."""
     headcount: pd.DataFrame = field(default_factory=lambda: empty_table("headcount"))
@@ -166,8 +167,19 @@ class Result:
         solver model kept for export."""
         if not isinstance(other, Result):
             return NotImplemented
-        scalars = ("status", "scenario", "solver", "objective", "bound", "gap", "message", "options", "kpis", "currency")
-        return all(_jsonable(getattr(self, f)) == _jsonable(getattr(other, f)) for f in scalars) and all(
+        scalars = (
+            "status",
+            "scenario",
+            "solver",
+            "objective",
+            "bound",
+            "gap",
+            "message",
+            "options",
+            "kpis",
+            "currency",
+        )
+        return all(jsonable(getattr(self, f)) == jsonable(getattr(other, f)) for f in scalars) and all(
             _same_table(getattr(self, name), getattr(other, name)) for name in TABLE_COLUMNS
         )
 
@@ -204,7 +216,8 @@ class Result:
     @property
     def below_target_periods(self) -> int:
         """Queue-periods that miss what the scenario asks: unserved, short of their requirement, or under their
-        service-level target (staffmix.results.targets); 0 for a plan that meets every target, and when there is no plan."""
+        service-level target (staffmix.results.targets); 0 for a plan that meets every target, and when there is no
+        plan."""
         k = self.kpis
         count = k.get("below_target_periods", k.get("unmet_periods"))  # results saved before the count existed
         return int(count or 0) if self.status.has_plan else 0
@@ -269,7 +282,7 @@ class Result:
         with staged_folder(out) as tmp:
             for name in TABLE_COLUMNS:
                 getattr(self, name).to_csv(tmp / f"{name}.csv", index=False)
-            (tmp / "summary.json").write_text(json.dumps(_jsonable(self.summary()), indent=2) + "\n")
+            (tmp / "summary.json").write_text(json.dumps(jsonable(self.summary()), indent=2) + "\n")
         return out
 
     def to_workbook(self, path: str | os.PathLike[str], overwrite: bool = False) -> Path:
@@ -292,7 +305,9 @@ class Result:
 
     def _pulp_model(self) -> Any:
         if self.model is None or not hasattr(self.model, "writeLP"):
-            raise StaffmixError(f"no PuLP model kept for this result (solver {self.solver}); use staffmix.build_model(scenario)")
+            raise StaffmixError(
+                f"no PuLP model kept for this result (solver {self.solver}); use staffmix.build_model(scenario)"
+            )
         return self.model
 
     def with_(self, **changes: Any) -> Result:
@@ -422,19 +437,6 @@ def _same_table(a: pd.DataFrame, b: pd.DataFrame) -> bool:
     return True
 
 
-def _jsonable(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, (np.integer,)):
-        return int(obj)
-    if isinstance(obj, (np.floating, float)):
-        f = float(obj)
-        return None if math.isnan(f) or math.isinf(f) else f
-    return obj
-
-
 def _rollup_keys(frame: pd.DataFrame, by: str) -> list[str]:
     """The group-by keys of a rollup by queue, day, week or overall ([]), adding the local day ("2026-03-02") or
     ISO week ("2026-W10") of each row's period_start to `frame` where needed."""
@@ -447,7 +449,8 @@ def _rollup_keys(frame: pd.DataFrame, by: str) -> list[str]:
 
 
 def backlog_rollup(backlog: pd.DataFrame, by: str = "queue") -> pd.DataFrame:
-    """Deferrable queues: contacts, share handled within target and longest wait (h), by queue, day or week of arrival, or overall."""
+    """Deferrable queues: contacts, share handled within target and longest wait (h), by queue, day or week of arrival,
+    or overall."""
     if by not in ("queue", "day", "week", "overall"):
         raise ValueError(f"by must be 'queue', 'day', 'week' or 'overall', not {by!r}")
     b = backlog[backlog["arrived"] > 0].copy()

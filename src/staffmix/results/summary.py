@@ -30,7 +30,9 @@ def hour_band_split(result: Result, timezone: str | None = None) -> pd.DataFrame
     for lo, hi, label in HOUR_BANDS:
         band[(hour >= lo) & (hour < hi)] = label
     work = s[values].astype(float)  # required agents are integers; shares are fractions
-    table = s.assign(band=band, work=work).pivot_table(index="provider", columns="band", values="work", aggfunc="sum", fill_value=0.0)
+    table = s.assign(band=band, work=work).pivot_table(
+        index="provider", columns="band", values="work", aggfunc="sum", fill_value=0.0
+    )
     shares = table / table.sum(axis=0)
     return shares.reindex(columns=[b for *_, b in HOUR_BANDS if b in shares.columns])
 
@@ -72,7 +74,7 @@ def format_summary(result: Result, timezone: str | None = None, scenario=None) -
     if k.get("night_share_outsourced") is not None:
         lines.append(f"  night {work} outsourced {k['night_share_outsourced']:.1%}")
     lines.append(f"  cost by component{f' ({cur})' if cur else ''}:")
-    costs = [(cost_label(c), a) for c, a in zip(result.costs["component"], result.costs["amount"]) if a]
+    costs = [(cost_label(c), a) for c, a in zip(result.costs["component"], result.costs["amount"], strict=True) if a]
     width = max([20] + [len(label) for label, _ in costs])
     lines += [f"    {label:<{width}} {amount:>14,.2f}" for label, amount in costs]
     split = hour_band_split(result, timezone)
@@ -80,7 +82,7 @@ def format_summary(result: Result, timezone: str | None = None, scenario=None) -
         lines.append(f"  share of {work} by provider and hour band:")
         lines.append("    " + f"{'provider':<14}" + "".join(f"{c:>8}" for c in split.columns))
         for prov, row in split.iterrows():
-            lines.append("    " + f"{provider_label(prov):<14}" + "".join(f"{v:>8.0%}" for v in row))
+            lines.append("    " + f"{provider_label(str(prov)):<14}" + "".join(f"{v:>8.0%}" for v in row))
     svc = result.service("queue")
     if len(svc):
         lines.append("  achieved service level (volume-weighted):")
@@ -88,7 +90,9 @@ def format_summary(result: Result, timezone: str | None = None, scenario=None) -
         for _, r in svc.iterrows():
             asa = "" if pd.isna(r["asa_s"]) else f", ASA {r['asa_s']:.1f} s"
             occupancy = "" if pd.isna(r["occupancy"]) else f", occupancy {r['occupancy']:.1%}"
-            wait = "" if pd.isna(r.get("longest_wait_h", float("nan"))) else _deferred_text(r, deferrable.get(r["queue"]))
+            wait = (
+                "" if pd.isna(r.get("longest_wait_h", float("nan"))) else _deferred_text(r, deferrable.get(r["queue"]))
+            )
             lines.append(f"    {r['queue']:<20} {r['service_level']:.1%}{asa}{occupancy}{wait}")
             measured = r.get("measured")
             if measured in ("day", "week"):  # issue #14: the promise is per day or week, each hour only above a floor
@@ -101,6 +105,8 @@ def _measured_line(result: Result, queue: str, measured: str, target: float, flo
     rows = result.service(measured)
     rows = rows[rows["queue"] == queue]
     floor_text = "" if pd.isna(floor) else f" (floor {floor:.1%})"
-    return (f"      measured per {measured}: lowest {measured} {rows['service_level'].min():.1%} (target {target:.1%}), "
-            f"lowest period {rows['lowest_period'].min():.1%}{floor_text}")
+    return (
+        f"      measured per {measured}: lowest {measured} {rows['service_level'].min():.1%} (target {target:.1%}), "
+        f"lowest period {rows['lowest_period'].min():.1%}{floor_text}"
+    )
 

@@ -62,7 +62,9 @@ def _group_misses(staffing: pd.DataFrame, measured: np.ndarray, target: np.ndarr
             continue
         starts = pd.to_datetime(staffing["period_start"])
         key = staffing["queue"].astype(str) + "|" + starts.dt.strftime(fmt)
-        weighted = pd.Series(np.where(rows, np.nan_to_num(level) * contacts, 0.0)).groupby(key.to_numpy()).transform("sum")
+        weighted = (
+            pd.Series(np.where(rows, np.nan_to_num(level) * contacts, 0.0)).groupby(key.to_numpy()).transform("sum")
+        )
         volume = pd.Series(np.where(rows, contacts, 0.0)).groupby(key.to_numpy()).transform("sum")
         with np.errstate(invalid="ignore", divide="ignore"):
             day_level = (weighted / volume).to_numpy()

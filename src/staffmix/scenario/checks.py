@@ -52,6 +52,11 @@ from staffmix.scenario.schema import (
     open_hours_of_week,
 )
 
+def _providers(config: ScenarioConfig) -> list[Group | Vendor]:
+    """Every group and vendor, in scenario order."""
+    return [*config.groups, *config.vendors]
+
+
 MAX_LOAD_ERLANGS = 1e6
 """Largest offered load (contacts x aht_s / period length) one demand row may carry.
 
@@ -63,7 +68,8 @@ MAX_REQUIRED_AGENTS = 1e6
 
 
 class ScenarioWarning(UserWarning):
-    """Something in a scenario that is allowed but probably not meant (missing demand rows, contacts at closed hours, ...)."""
+    """Something in a scenario that is allowed but probably not meant (missing demand rows, contacts at closed hours,
+    ...)."""
 
 
 # ---------------------------------------------------------------- helpers
@@ -118,7 +124,8 @@ def check_group_templates(config: ScenarioConfig, problems: list[str], notes: li
         if not unknown and too_long and len(too_long) == len(g.templates):
             problems.append(
                 f"{where}: the group may work no template: every template pays more hours than "
-                f"max_hours_per_week {g.max_hours_per_week:g} ({', '.join(f'{t}: {by_id[t].paid_h:g} h' for t in too_long)})"
+                f"max_hours_per_week {g.max_hours_per_week:g} "
+                f"({', '.join(f'{t}: {by_id[t].paid_h:g} h' for t in too_long)})"
             )
 
 
@@ -148,10 +155,11 @@ def check_templates(config: ScenarioConfig, problems: list[str], notes: list[str
 def check_queue_languages(config: ScenarioConfig, problems: list[str], notes: list[str], prefix: str) -> None:
     """Some group or vendor speaks every queue's language."""
     for i, q in enumerate(config.queues):
-        if not any(speaks(p, q) for p in [*config.groups, *config.vendors]):
+        if not any(speaks(p, q) for p in _providers(config)):
             problems.append(
                 f"{prefix}{_item('queues', i, q.id)}.language: {q.language!r} is spoken by no provider "
-                f"(groups: {_attr_list(config.groups, 'languages')}; vendors: {_attr_list(config.vendors, 'languages')})"
+                f"(groups: {_attr_list(config.groups, 'languages')}; vendors: "
+                f"{_attr_list(config.vendors, 'languages')})"
             )
 
 
@@ -159,7 +167,7 @@ def check_queue_certifications(config: ScenarioConfig, problems: list[str], note
     """Some provider holds each certification a queue requires."""
     for i, q in enumerate(config.queues):
         for c in q.certifications:
-            if not any(c in p.certifications for p in [*config.groups, *config.vendors]):
+            if not any(c in p.certifications for p in _providers(config)):
                 problems.append(
                     f"{prefix}{_item('queues', i, q.id)}.certifications: {c!r} is held by no provider "
                     f"(groups: {_attr_list(config.groups, 'certifications')}; "
@@ -172,8 +180,8 @@ def check_queue_regions(config: ScenarioConfig, problems: list[str], notes: list
     for i, q in enumerate(config.queues):
         if q.regions is None:
             continue
-        if not any(in_region(p, q) for p in [*config.groups, *config.vendors]):
-            sites = [f"{p.id} [{p.region}]" for p in [*config.groups, *config.vendors]]
+        if not any(in_region(p, q) for p in _providers(config)):
+            sites = [f"{p.id} [{p.region}]" for p in _providers(config)]
             problems.append(
                 f"{prefix}{_item('queues', i, q.id)}.regions: no provider sits in {_names(q.regions)} "
                 f"(providers: {_names(sites)})"
@@ -229,7 +237,8 @@ def check_queue_providers(config: ScenarioConfig, problems: list[str], notes: li
                     ok = True
                 elif fitting:
                     reasons.append(
-                        f"in_house: groups {_names(g.id for g in fitting)} fit but have max_headcount 0 or no workable template"
+                        f"in_house: groups {_names(g.id for g in fitting)} fit but have max_headcount 0 or no workable "
+                        "template"
                     )
                 else:
                     reasons.append(f"in_house: no group {_needs(q)}")
@@ -284,7 +293,8 @@ def check_policy(config: ScenarioConfig, problems: list[str], notes: list[str], 
     if pol.min_in_house_share > 0:
         if not config.groups:
             problems.append(
-                f"{prefix}policy.min_in_house_share: {pol.min_in_house_share:g} needs in-house agents, but there are no groups"
+                f"{prefix}policy.min_in_house_share: {pol.min_in_house_share:g} needs in-house agents, but there are "
+                "no groups"
             )
         elif not any(_group_usable(config, g) for g in config.groups):
             problems.append(
@@ -305,7 +315,9 @@ def check_unused_providers(config: ScenarioConfig, problems: list[str], notes: l
     how = set(np.unique(_hour_of_week(config.horizon)).tolist())
     for i, v in enumerate(config.vendors):
         if not any(vendor_may_take(config, v, q) for q in config.queues):
-            notes.append(f"{prefix}{_item('vendors', i, v.id)}: can take no queue (language, certification, region or policy)")
+            notes.append(
+                f"{prefix}{_item('vendors', i, v.id)}: can take no queue (language, certification, region or policy)"
+            )
         if not (v.open_hours_of_week() & how):
             notes.append(f"{prefix}{_item('vendors', i, v.id)}.windows: never open within the horizon")
 
@@ -367,7 +379,9 @@ def closed_mask(config: ScenarioConfig, demand: pd.DataFrame) -> np.ndarray:
     return mask
 
 
-def check_demand_table(config: ScenarioConfig, demand: pd.DataFrame, problems: list[str], notes: list[str], prefix: str) -> bool:
+def check_demand_table(
+    config: ScenarioConfig, demand: pd.DataFrame, problems: list[str], notes: list[str], prefix: str
+) -> bool:
     """The demand frame has the documented columns, known queues, periods in range and sane numbers.
 
     Returns False when the frame is too broken for further checks.
@@ -403,7 +417,8 @@ def check_demand_table(config: ScenarioConfig, demand: pd.DataFrame, problems: l
     if dup.any():
         first = demand[dup].iloc[0]
         problems.append(
-            f"{prefix}{int(dup.sum())} duplicate (period, queue) rows (e.g. period {first['period']}, queue {first['queue']!r})"
+            f"{prefix}{int(dup.sum())} duplicate (period, queue) rows (e.g. period {first['period']}, queue "
+            f"{first['queue']!r})"
         )
     contacts = demand["contacts"].to_numpy(dtype=float)
     required = demand["required_agents"].to_numpy(dtype=float)
@@ -444,7 +459,9 @@ def check_demand_table(config: ScenarioConfig, demand: pd.DataFrame, problems: l
     return True
 
 
-def check_closed_hours(config: ScenarioConfig, demand: pd.DataFrame, problems: list[str], notes: list[str], prefix: str) -> None:
+def check_closed_hours(
+    config: ScenarioConfig, demand: pd.DataFrame, problems: list[str], notes: list[str], prefix: str
+) -> None:
     """Warn about contacts a queue receives while it is closed (they are ignored)."""
     closed = closed_mask(config, demand)
     if not closed.any():
@@ -467,7 +484,9 @@ def check_closed_hours(config: ScenarioConfig, demand: pd.DataFrame, problems: l
         )
 
 
-def check_measured_queues_have_contacts(config: ScenarioConfig, demand: pd.DataFrame, problems: list[str], notes: list[str], prefix: str) -> None:
+def check_measured_queues_have_contacts(
+    config: ScenarioConfig, demand: pd.DataFrame, problems: list[str], notes: list[str], prefix: str
+) -> None:
     """A service level measured per day or week weighs each period's service by its contacts: demand given as
     required agents has none (and no service level to weigh)."""
     if not len(demand) or not np.isnan(demand["contacts"].to_numpy(dtype=float)).all():

@@ -110,7 +110,9 @@ class Scenario(BaseModel):
         The answer keeps the variants (each checked against it). A change that
         breaks a rule raises one ScenarioError listing every problem.
         """
-        config, demand = apply_changes(self.config, self.demand, dict(changes) if isinstance(changes, Mapping) else changes)
+        config, demand = apply_changes(
+            self.config, self.demand, dict(changes) if isinstance(changes, Mapping) else changes
+        )
         return Scenario(config=config, demand=demand, source=self.source)
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Scenario:
@@ -123,7 +125,10 @@ class Scenario(BaseModel):
             return super().model_copy(deep=deep)
         unknown = set(update) - set(type(self).model_fields)
         if unknown:
-            raise ScenarioError(f"Scenario.model_copy: no field {', '.join(map(repr, sorted(unknown)))} (fields: config, demand, source)")
+            raise ScenarioError(
+                f"Scenario.model_copy: no field {', '.join(map(repr, sorted(unknown)))} (fields: config, demand, "
+                "source)"
+            )
         fields = {name: getattr(self, name) for name in type(self).model_fields}
         copy = Scenario.model_validate({**fields, **update})
         validate(copy)  # raises ScenarioError listing every problem

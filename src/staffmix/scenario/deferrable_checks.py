@@ -40,7 +40,9 @@ def check_deferrable(config: ScenarioConfig, problems: list[str], notes: list[st
             )
 
 
-def check_deferrable_demand(config: ScenarioConfig, demand: pd.DataFrame, problems: list[str], notes: list[str], prefix: str) -> None:
+def check_deferrable_demand(
+    config: ScenarioConfig, demand: pd.DataFrame, problems: list[str], notes: list[str], prefix: str
+) -> None:
     """Deferrable queues need contacts (not required agents) at the queue's own AHT: a contact handled hours after
     its period is costed at one AHT per queue."""
     deferrable = [q for q in config.queues if q.deferrable]

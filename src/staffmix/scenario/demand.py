@@ -64,7 +64,7 @@ def densify(
     if n_missing:
         missing = np.flatnonzero(~present)[:3]
         labels = period_labels(config.horizon, missing // n_q)
-        examples = [f"{lab} {ids[m % n_q]}" for lab, m in zip(labels, missing)]
+        examples = [f"{lab} {ids[m % n_q]}" for lab, m in zip(labels, missing, strict=True)]
         if n_missing > 3:
             examples.append("...")
     return demand, n_missing, examples

@@ -27,7 +27,8 @@ class FrozenModel(BaseModel):
     )
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
-        """A copy; with `update`, validated like the rest (pydantic's own model_copy takes `rate_per_hour=-5` unchecked).
+        """A copy; with `update`, validated like the rest (pydantic's own model_copy takes `rate_per_hour=-5`
+        unchecked).
 
         Raises ScenarioError naming each bad field. Rules across tables are
         checked when the configuration becomes a Scenario's
@@ -47,5 +48,9 @@ def _copy_problem(model: str, err: Any) -> str:
     msg = str(err.get("msg", "")).removeprefix("Value error, ")
     if err.get("type") == "extra_forbidden":
         msg = "unknown field"
-    got = "" if isinstance(err.get("input"), (dict, list, BaseModel)) or err.get("type") == "extra_forbidden" else f" (got {err.get('input')!r})"
+    got = (
+        ""
+        if isinstance(err.get("input"), (dict, list, BaseModel)) or err.get("type") == "extra_forbidden"
+        else f" (got {err.get('input')!r})"
+    )
     return f"{model}.model_copy: {where + ': ' if where else ''}{msg}{got}"

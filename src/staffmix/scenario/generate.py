@@ -134,8 +134,17 @@ def _email_demand(weeks: int, langs: list[str], seed: int, demand: pd.DataFrame)
     for lang in langs:
         level = QUEUE_PROFILE[lang][0] * EMAIL_LEVEL * (1.6 if len(langs) == 1 else 1.0)
         mean = level * DAY_FACTOR[weekday] * EMAIL_SHAPE[hour]
-        frames.append(pd.DataFrame({"period": period, "queue": f"email_{lang}", "contacts": rng.poisson(mean).astype(float),
-                                    "aht_s": EMAIL_AHT_S, "required_agents": np.nan}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "period": period,
+                    "queue": f"email_{lang}",
+                    "contacts": rng.poisson(mean).astype(float),
+                    "aht_s": EMAIL_AHT_S,
+                    "required_agents": np.nan,
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True).sort_values(["period", "queue"], kind="stable").reset_index(drop=True)
 
 
@@ -145,10 +154,10 @@ def _groups(langs: list[str]) -> list[dict[str, Any]]:
               "cost_per_head_per_week": 60.0, "templates": templates}
     if len(langs) == 1:
         return [{"id": "team", "languages": ["en"], "certifications": ["pci_dss"], "rate_per_hour": 22.0, **common}]
-    ring = list(zip(langs, langs[1:] + langs[:1]))
+    ring = list(zip(langs, langs[1:] + langs[:1], strict=True))
     rates = [23.0, 22.0, 21.0, 20.0, 20.5, 22.5]
     out = []
-    for (a, b), rate in zip(ring, rates):
+    for (a, b), rate in zip(ring, rates, strict=False):
         out.append({
             "id": f"{a}_{b}", "languages": [a, b], "certifications": ["pci_dss"] if (a, b) == ("en", "de") else [],
             "rate_per_hour": rate, **common,
@@ -227,8 +236,13 @@ def _demand(weeks: int, langs: list[str], seed: int) -> pd.DataFrame:
 GENERATORS: dict[str, Callable[..., Scenario]] = {
     f"w{w}-l{lang}": partial(generate, w, lang) for w in (1, 4, 13, 52) for lang in (1, 6)
 }
-GENERATORS.update({
-    f"w{w}-l{lang}-{m}": partial(generate, w, lang, measured=m) for w in (1, 4, 13, 52) for lang in (1, 6) for m in ("day", "week")
-})
+GENERATORS.update(
+    {
+        f"w{w}-l{lang}-{m}": partial(generate, w, lang, measured=m)
+        for w in (1, 4, 13, 52)
+        for lang in (1, 6)
+        for m in ("day", "week")
+    }
+)
 """Name -> generator (call it with an optional seed=..., routing=...): 'w1-l1' ... 'w52-l6', and the same
 with service levels measured per day or week: 'w1-l1-day' ... 'w52-l6-week'."""

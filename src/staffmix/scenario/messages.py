@@ -88,7 +88,9 @@ def suggest(value: str, known: list[str], what: str) -> str:
 
 def yaml_type(value: Any) -> str:
     """The YAML word for a value's type ('list', 'number', ...), as the user wrote it."""
-    return {list: "list", str: "string", int: "number", float: "number", bool: "boolean"}.get(type(value), type(value).__name__)
+    return {list: "list", str: "string", int: "number", float: "number", bool: "boolean"}.get(
+        type(value), type(value).__name__
+    )
 
 
 # ----------------------------------------------------------------- pydantic errors

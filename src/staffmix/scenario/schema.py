@@ -25,15 +25,14 @@ from pydantic import Field, field_validator, model_validator
 from staffmix.scenario.backend_names import BACKEND_NAMES
 from staffmix.scenario.frozen import FrozenModel
 
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-ALL_DAYS: list[str] = list(DAYS)
-ALL_HOURS: list[int] = list(range(24))
+Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+DAYS: tuple[Day, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+ALL_DAYS: list[Day] = list(DAYS)
 
 Id = Annotated[
     str,
     Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"),
 ]
-Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Hour = Annotated[int, Field(ge=0, le=23)]
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNeg = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
@@ -102,7 +101,8 @@ class Horizon(_Model):
     timezone: str = "UTC"
     """IANA time-zone name (e.g. Europe/Berlin); hours of day and days of week are read in it."""
     cyclic: bool = True
-    """True: the horizon repeats, so shifts running past its end wrap to its start (a typical week). False: they are cut at the end."""
+    """True: the horizon repeats, so shifts running past its end wrap to its start (a typical week). False: they are
+    cut at the end."""
 
     @field_validator("timezone")
     @classmethod
@@ -159,7 +159,8 @@ class ServiceLevel(_Model):
     """The service a queue must get: in every open period, or over each day or week (`measured`)."""
 
     target: Share = 0.8
-    """Share of contacts answered within `within_s` (e.g. 0.8 for 80/20); below 1 for voice and chat, which no queue with random arrivals can promise."""
+    """Share of contacts answered within `within_s` (e.g. 0.8 for 80/20); below 1 for voice and chat, which no queue
+    with random arrivals can promise."""
     within_s: NonNeg = 20.0
     """Answer-time threshold in seconds."""
     max_asa_s: Positive | None = None
@@ -171,9 +172,13 @@ class ServiceLevel(_Model):
     max_abandon: Annotated[float, Field(gt=0.0, le=1.0)] | None = None
     """Optional cap on the abandonment share (needs `patience_s`)."""
     measured: Literal["period", "day", "week"] = "period"
-    """Over what the target is measured: `period` (every period meets it), `day` or `week` (the contact-weighted service level over each local day, or ISO week, of `horizon.timezone` meets it; single periods may fall below, down to `period_floor`). Voice and chat only. The caps (max_asa_s, max_occupancy, max_abandon) still hold in every period."""
+    """Over what the target is measured: `period` (every period meets it), `day` or `week` (the contact-weighted
+    service level over each local day, or ISO week, of `horizon.timezone` meets it; single periods may fall below, down
+    to `period_floor`). Voice and chat only. The caps (max_asa_s, max_occupancy, max_abandon) still hold in every
+    period."""
     period_floor: Share | None = None
-    """With `measured: day` or `week`: the service level no single period may fall below (e.g. 0.5), at most `target`; None: only the caps and a stable queue in every period."""
+    """With `measured: day` or `week`: the service level no single period may fall below (e.g. 0.5), at most `target`;
+    None: only the caps and a stable queue in every period."""
 
     @model_validator(mode="after")
     def _abandon_needs_patience(self) -> ServiceLevel:
@@ -185,9 +190,13 @@ class ServiceLevel(_Model):
     def _floor_fits_measure(self) -> ServiceLevel:
         if self.period_floor is not None:
             if self.measured == "period":
-                raise ValueError("period_floor applies to measured: day or week (measured per period, every period meets the target)")
+                raise ValueError(
+                    "period_floor applies to measured: day or week (measured per period, every period meets the target)"
+                )
             if self.period_floor > self.target:
-                raise ValueError(f"period_floor {self.period_floor:g} is above target {self.target:g}; a floor is at most the target")
+                raise ValueError(
+                    f"period_floor {self.period_floor:g} is above target {self.target:g}; a floor is at most the target"
+                )
         return self
 
     @property
@@ -202,7 +211,8 @@ class Window(_Model):
     start_hour: Hour = 0
     """First hour of the window (0-23)."""
     end_hour: Annotated[int, Field(ge=0, le=24)] = 24
-    """Hour the window closes (exclusive, 0-24; 0 and 24 both mean midnight); 20 -> 8 means 20:00 to 08:00 the next morning."""
+    """Hour the window closes (exclusive, 0-24; 0 and 24 both mean midnight); 20 -> 8 means 20:00 to 08:00 the next
+    morning."""
     days: list[Day] = Field(default_factory=lambda: list(ALL_DAYS))
     """Days on which the window opens (a window crossing midnight belongs to the day it opens)."""
 
@@ -237,7 +247,8 @@ def open_hours_of_week(windows: list[Window] | None) -> set[int]:
 
 
 class ResponseTarget(_Model):
-    """A deferrable queue's share target: `share` of the contacts handled within `within_h` hours, the rest within the queue's `response_within_h`."""
+    """A deferrable queue's share target: `share` of the contacts handled within `within_h` hours, the rest within the
+    queue's `response_within_h`."""
 
     share: Annotated[float, Field(gt=0.0, le=1.0)]
     """Share of each week's contacts (by week of arrival) handled within `within_h` (e.g. 0.9)."""
@@ -269,21 +280,33 @@ class Queue(_Model):
     providers_forbidden: list[str] = Field(default_factory=list)
     """Providers that may never take the queue."""
     open_hours: list[Window] | None = None
-    """When the queue is open; None means always. Contacts outside are ignored with a warning. For a deferrable queue: when contacts arrive (any open provider may handle them later)."""
+    """When the queue is open; None means always. Contacts outside are ignored with a warning. For a deferrable queue:
+    when contacts arrive (any open provider may handle them later)."""
     response_within_h: Annotated[float, Field(gt=0.0, le=52 * 7 * 24, allow_inf_nan=False)] | None = None
-    """Deferrable work (email channel only): every contact is handled within this many hours of the start of the period it arrives in (a hard deadline, a multiple of the period length); None: handled in the period it arrives, as workload."""
+    """Deferrable work (email channel only): every contact is handled within this many hours of the start of the period
+    it arrives in (a hard deadline, a multiple of the period length); None: handled in the period it arrives, as
+    workload."""
     response_target: ResponseTarget | None = None
-    """Deferrable work: optionally a share handled sooner, e.g. {share: 0.9, within_h: 8} (needs `response_within_h`)."""
+    """Deferrable work: optionally a share handled sooner, e.g. {share: 0.9, within_h: 8} (needs
+    `response_within_h`)."""
 
     @model_validator(mode="after")
     def _deferrable(self) -> Queue:
         if self.response_target is not None and self.response_within_h is None:
-            raise ValueError("response_target needs response_within_h (the deadline for the contacts outside the target)")
+            raise ValueError(
+                "response_target needs response_within_h (the deadline for the contacts outside the target)"
+            )
         if self.response_within_h is not None:
             if self.channel != Channel.email:
-                raise ValueError(f"response_within_h applies to email queues only (tickets, web forms, back-office), not {self.channel}: callers and chats do not wait hours")
+                raise ValueError(
+                    "response_within_h applies to email queues only (tickets, web forms, back-office), not "
+                    f"{self.channel}: callers and chats do not wait hours"
+                )
             if self.response_target is not None and self.response_target.within_h > self.response_within_h:
-                raise ValueError(f"response_target.within_h {self.response_target.within_h:g} exceeds response_within_h {self.response_within_h:g}")
+                raise ValueError(
+                    f"response_target.within_h {self.response_target.within_h:g} exceeds response_within_h "
+                    f"{self.response_within_h:g}"
+                )
         return self
 
     @property
@@ -291,12 +314,22 @@ class Queue(_Model):
         """Contacts may be handled after the period they arrive in (response_within_h is set)."""
         return self.response_within_h is not None
 
+    @property
+    def deadline_h(self) -> float:
+        """`response_within_h` of a deferrable queue, as a number; asking a queue that is not deferrable is a bug."""
+        if self.response_within_h is None:
+            raise ValueError(f"queue {self.id!r} is not deferrable (no response_within_h)")
+        return self.response_within_h
+
     @model_validator(mode="after")
     def _channel_fields(self) -> Queue:
         if self.concurrency != 1.0 and self.channel != Channel.chat:
             raise ValueError("concurrency applies to chat queues only")
         if self.channel != Channel.email and self.service_level.target >= 1.0:
-            raise ValueError(f"service_level.target must be below 1 for {self.channel} queues (no queue with random arrivals answers every contact in time)")
+            raise ValueError(
+                f"service_level.target must be below 1 for {self.channel} queues (no queue with random arrivals "
+                "answers every contact in time)"
+            )
         if self.channel == Channel.email and self.service_level.aggregated:
             raise ValueError(
                 f"service_level.measured: {self.service_level.measured} applies to voice and chat queues; "
@@ -435,6 +468,15 @@ class Vendor(_Model):
         _unique(self.languages, "language")
         return self
 
+    @property
+    def unit_price(self) -> float:
+        """What one billed unit costs: rate_per_hour (per agent-hour) or price_per_contact (per contact), whichever
+        its pricing uses (the validator above makes sure it is set)."""
+        price = self.price_per_contact if self.pricing == "per_contact" else self.rate_per_hour
+        if price is None:  # pragma: no cover - _pricing_fields rejects such a vendor
+            raise ValueError(f"vendor {self.id!r}: no price for {self.pricing} pricing")
+        return price
+
     def open_hours_of_week(self) -> set[int]:
         return open_hours_of_week(self.windows)
 
@@ -456,7 +498,8 @@ class Policy(_Model):
     in_house_queues: list[str] = Field(default_factory=list)
     """Queues that must stay in-house."""
     routing: Literal["per_period", "weekly"] = "per_period"
-    """per_period: routing may change every period. weekly: the same provider at the same hour of every week, as contracts usually are."""
+    """per_period: routing may change every period. weekly: the same provider at the same hour of every week, as
+    contracts usually are."""
     soft_service_level: SoftServiceLevel | None = None
     """When set, requirements may be missed at a penalty and unmet periods are listed."""
 
@@ -464,7 +507,7 @@ class Policy(_Model):
 class SolverOptions(_Model):
     """How to solve; the same names for every backend (also what `solve` resolves its arguments into)."""
 
-    backend: Literal[BACKEND_NAMES] = "cbc"  # type: ignore[valid-type]  # the names of backends.BACKENDS
+    backend: Literal[BACKEND_NAMES] = "cbc"  # type: ignore[valid-type]  # a Literal of backend_names.BACKENDS, built at run time
     """Solver backend: cbc or highs (the reference PuLP model), or core (the fast core)."""
     time_limit_s: Positive | None = None
     """Wall-clock limit for the solver; None: none."""
@@ -492,7 +535,8 @@ class ScenarioConfig(_Model):
     description: str = ""
     """What the scenario asks, in a sentence or two."""
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = None
-    """Currency of every rate, price and fee, as an ISO 4217 code (EUR, GBP, USD); shown beside every money figure in summaries and reports. None: amounts without a unit."""
+    """Currency of every rate, price and fee, as an ISO 4217 code (EUR, GBP, USD); shown beside every money figure in
+    summaries and reports. None: amounts without a unit."""
     horizon: Horizon
     """The planning horizon."""
     demand: DemandSource = Field(default_factory=DemandSource)
@@ -510,7 +554,9 @@ class ScenarioConfig(_Model):
     solver: SolverOptions = Field(default_factory=SolverOptions)
     """Solver options."""
     variants: dict[Id, dict[str, Any]] = Field(default_factory=dict)
-    """Named what-ifs: each a set of overrides merged into the base and validated again. Mappings merge, lists replace, null clears a field; a mapping where the base has a list of items with ids edits them by id (`vendors: {acme: {rate_per_hour: 21}}`; `{acme: null}` removes acme)."""
+    """Named what-ifs: each a set of overrides merged into the base and validated again. Mappings merge, lists replace,
+    null clears a field; a mapping where the base has a list of items with ids edits them by id (`vendors: {acme:
+    {rate_per_hour: 21}}`; `{acme: null}` removes acme)."""
 
     @model_validator(mode="after")
     def _ids_unique(self) -> ScenarioConfig:

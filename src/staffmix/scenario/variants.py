@@ -48,7 +48,8 @@ def apply_variant(config: ScenarioConfig, demand: pd.DataFrame, name: str) -> tu
     known = list(config.variants)
     if name not in known:
         raise ScenarioError(
-            f"{SCENARIO_FILE}: variants: unknown variant {name!r} (variants: {', '.join(known) if known else 'none defined'})"
+            f"{SCENARIO_FILE}: variants: unknown variant {name!r} (variants: "
+            f"{', '.join(known) if known else 'none defined'})"
         )
     notes: list[str] = []
     result, problems = _apply(config, demand, config.variants[name], f"variants.{name}", SCENARIO_FILE, notes)
@@ -58,7 +59,9 @@ def apply_variant(config: ScenarioConfig, demand: pd.DataFrame, name: str) -> tu
     return result
 
 
-def apply_changes(config: ScenarioConfig, demand: pd.DataFrame, changes: dict[str, Any]) -> tuple[ScenarioConfig, pd.DataFrame]:
+def apply_changes(
+    config: ScenarioConfig, demand: pd.DataFrame, changes: dict[str, Any]
+) -> tuple[ScenarioConfig, pd.DataFrame]:
     """The configuration and demand with `changes` merged in by the variant rules and validated in full.
 
     Unlike a variant, the answer keeps its variants (`changes` may edit them
@@ -105,17 +108,20 @@ def _apply(
     except ScenarioError as e:
         return None, e.problems
     problems += check_config(config, notes=notes, prefix=f"{label}: {prefix}")
-    new_demand, demand_problems = _variant_demand(base, demand, config, origin, "a variant" if where else CHANGES, notes)
+    new_demand, demand_problems = _variant_demand(
+        base, demand, config, origin, "a variant" if where else CHANGES, notes
+    )
     problems += demand_problems
     if new_demand is not None and not problems:
         problems += check_demand(config, new_demand, notes=notes, prefix=f"{origin}: {config.demand.file}: ")
-    if problems:
+    if problems or new_demand is None:  # no demand comes without a problem saying why
         return None, problems
     return (config, new_demand), []
 
 
 def merge(base: Any, over: Any, where: str, problems: list[str]) -> Any:
-    """`over` merged into `base` by the variant rules (see the module docstring); problems are appended, naming `where`."""
+    """`over` merged into `base` by the variant rules (see the module docstring); problems are appended, naming
+    `where`."""
     if not isinstance(over, dict):
         return copy.deepcopy(over)
     if isinstance(base, list) and all(isinstance(x, dict) and "id" in x for x in base):  # [] too: no id to edit
@@ -133,7 +139,9 @@ def merge(base: Any, over: Any, where: str, problems: list[str]) -> Any:
     return out
 
 
-def _merge_by_id(base: list[dict[str, Any]], over: dict[str, Any], where: str, problems: list[str]) -> list[dict[str, Any]]:
+def _merge_by_id(
+    base: list[dict[str, Any]], over: dict[str, Any], where: str, problems: list[str]
+) -> list[dict[str, Any]]:
     out = [dict(x) for x in base]
     ids = [x["id"] for x in base]
     drop: set[str] = set()
@@ -160,7 +168,8 @@ def _merge_by_id(base: list[dict[str, Any]], over: dict[str, Any], where: str, p
 def _variant_demand(
     base: ScenarioConfig, demand: pd.DataFrame, config: ScenarioConfig, where: str, who: str, notes: list[str]
 ) -> tuple[pd.DataFrame | None, list[str]]:
-    """The base demand re-laid on the changed queues and periods; `where` names the variant or the changes, `who` says which."""
+    """The base demand re-laid on the changed queues and periods; `where` names the variant or the changes, `who` says
+    which."""
     problems = []
     for field in ("start", "interval_min", "timezone"):
         if getattr(base.horizon, field) != getattr(config.horizon, field):
@@ -183,12 +192,13 @@ def _variant_demand(
     cut = has & (period >= config.horizon.periods)
     if cut.any():
         notes.append(
-            f"{where}.horizon.periods: {config.horizon.periods} periods; demand in {int(cut.sum())} later rows is dropped"
+            f"{where}.horizon.periods: {config.horizon.periods} periods; demand in {int(cut.sum())} later rows is "
+            "dropped"
         )
     if problems:
         return None, problems
     keep = np.isin(queues, new_ids) & (period < config.horizon.periods)
-    qidx = pd.Index(new_ids).get_indexer(queues[keep])
+    qidx = pd.Index(new_ids).get_indexer(pd.Index(queues[keep]))
     aht = demand["aht_s"].to_numpy(dtype=float)[keep]
     base_aht = {q.id: q.aht_s for q in base.queues}
     default = np.array([base_aht.get(q, np.nan) for q in queues[keep]], dtype=float)

@@ -113,7 +113,7 @@ class Simulation:
             "elapsed_s": self.elapsed_s,
             "calls_simulated": self.calls_simulated,
             "overall": jsonable(self.overall.iloc[0].to_dict()),
-            "below_target": [{"queue": q, "day": d} for q, d in zip(flagged["queue"], flagged["day"])],
+            "below_target": [{"queue": q, "day": d} for q, d in zip(flagged["queue"], flagged["day"], strict=True)],
             "notes": list(self.notes),
         }
 
@@ -187,8 +187,12 @@ def simulate(
     t0 = time.monotonic()
     timelines = build_timelines(scenario, result)
     if not timelines:
-        raise StaffmixError(f"scenario {scenario.name!r}: the plan has no queue-period with contacts; nothing to simulate")
-    reps = run_replications(timelines, int(replications), int(seed), arrivals, handling, cv, jobs=jobs, progress=progress)
+        raise StaffmixError(
+            f"scenario {scenario.name!r}: the plan has no queue-period with contacts; nothing to simulate"
+        )
+    reps = run_replications(
+        timelines, int(replications), int(seed), arrivals, handling, cv, jobs=jobs, progress=progress
+    )
 
     H = scenario.config.horizon.periods
     long = _long_frame(reps, [tl.queue for tl in timelines], H)
@@ -223,7 +227,7 @@ def simulate(
     if by_period:
         period_table = table(["queue", "period"])
         rows = plan.set_index(["queue", "period"])
-        idx = list(zip(period_table["queue"], period_table["period"]))
+        idx = pd.MultiIndex.from_arrays([period_table["queue"], period_table["period"]])
         starts = pd.to_datetime(rows.loc[idx, "period_start"].to_numpy(), utc=True).tz_convert(cfg.horizon.timezone)
         period_table.insert(2, "period_start", [t.isoformat() for t in starts])
         period_table.insert(3, "provider", rows.loc[idx, "provider"].to_numpy())
@@ -294,8 +298,10 @@ def _notes(cfg: Any, timelines: list[Any], arrivals: str) -> list[str]:
             notes.append(f"{q.id}: deferrable (answered within {q.response_within_h:g} h), not simulated: the plan's "
                          "first-in-first-out backlog, waits and share within target are in its backlog table")
         elif q.channel == Channel.email:
-            notes.append(f"{q.id}: email simulated as a first-in-first-out backlog; its service level is the share "
-                         f"answered within {q.service_level.within_s:g} s, the plan's is the share of work the staff can handle")
+            notes.append(
+                f"{q.id}: email simulated as a first-in-first-out backlog; its service level is the share "
+                f"answered within {q.service_level.within_s:g} s, the plan's is the share of work the staff can handle"
+            )
         elif q.channel == Channel.chat:
             notes.append(f"{q.id}: chat agents hold {q.concurrency:g} chats at once, each the full {q.aht_s:g} s")
     if arrivals == "replay":

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import ciw
 import numpy as np
@@ -67,9 +68,9 @@ class _Replay(ciw.dists.Distribution):
         self.by_id = by_id
         self.next = 0
 
-    def sample(self, t: float | None = None, ind: object = None) -> float:
+    def sample(self, t: float | None = None, ind: Any = None) -> float:  # ind: a ciw.Individual (ciw has no types)
         if self.by_id:
-            return self.values[ind.id_number - 1]  # type: ignore[union-attr]
+            return self.values[ind.id_number - 1]
         self.next += 1
         return self.values[self.next - 1]
 
@@ -83,9 +84,9 @@ class _Handling(ciw.dists.Distribution):
         self.period_s = period_s
         self.last = len(self.factor) - 1
 
-    def sample(self, t: float | None = None, ind: object = None) -> float:
-        e = min(int(t // self.period_s), self.last)  # type: ignore[operator]
-        return self.work_s[ind.id_number - 1] * self.factor[e]  # type: ignore[union-attr]
+    def sample(self, t: float | None = None, ind: Any = None) -> float:  # ind: a ciw.Individual (ciw has no types)
+        e = min(int((t or 0.0) // self.period_s), self.last)  # ciw always passes the time of a service draw
+        return self.work_s[ind.id_number - 1] * self.factor[e]
 
 
 @dataclass(frozen=True)
@@ -193,7 +194,17 @@ def busy_seconds(start_s: np.ndarray, end_s: np.ndarray, period_s: float, period
     return (busy + np.cumsum(full)[:periods]) * period_s
 
 
-SUM_COLUMNS = ("arrivals", "answered", "in_time", "waited", "abandoned", "wait_sum_s", "handle_sum_s", "busy_s", "capacity_s")
+SUM_COLUMNS = (
+    "arrivals",
+    "answered",
+    "in_time",
+    "waited",
+    "abandoned",
+    "wait_sum_s",
+    "handle_sum_s",
+    "busy_s",
+    "capacity_s",
+)
 """Per-period sums of one replication; every figure the tables report is a ratio of two of them."""
 
 

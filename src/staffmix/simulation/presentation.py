@@ -48,8 +48,12 @@ def _rows(table: pd.DataFrame, first: list[tuple[str, str]]) -> list[list[str]]:
 
 def _align(lines: list[list[str]]) -> list[str]:
     widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
-    return ["  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(line, widths))).rstrip()
-            for line in lines]
+    return [
+        "  ".join(
+            c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(line, widths, strict=True))
+        ).rstrip()
+        for line in lines
+    ]
 
 
 def format_simulation(sim: Any) -> str:
@@ -86,13 +90,15 @@ def simulation_figure(sim: Any) -> Any | None:
     axes = fig.subplots(len(queues), 1, sharex=True, squeeze=False)[:, 0]
     import matplotlib as mpl
 
-    for i, (ax, q) in enumerate(zip(axes, queues)):
+    for i, (ax, q) in enumerate(zip(axes, queues, strict=True)):
         dq = d[d["queue"] == q]
         x = np.array([x_of[v] for v in dq["day"]], dtype=float)
         color = PALETTE[i % len(PALETTE)]
         mean = dq["service_level"].to_numpy(float)
         err = np.vstack([mean - dq["service_level_lo"].to_numpy(float), dq["service_level_hi"].to_numpy(float) - mean])
-        ax.errorbar(x - 0.08, mean, yerr=np.nan_to_num(err), fmt="o", color=color, capsize=3, label="simulated (95 % interval)")
+        ax.errorbar(
+            x - 0.08, mean, yerr=np.nan_to_num(err), fmt="o", color=color, capsize=3, label="simulated (95 % interval)"
+        )
         ax.plot(x + 0.08, dq["promised_service_level"], linestyle="none", marker="D", markerfacecolor="white",
                 color="black", label="promised (Erlang)")
         bad = dq["below_target"].to_numpy(bool)
@@ -102,7 +108,9 @@ def simulation_figure(sim: Any) -> Any | None:
         target = dq["target"].iloc[0]
         if not pd.isna(target):
             ax.axhline(float(target), color="grey", linestyle="dashed", linewidth=1, label="target")
-        low = np.nanmin(np.r_[dq["service_level_lo"].to_numpy(float), dq["promised_service_level"].to_numpy(float), [target]])
+        low = np.nanmin(
+            np.r_[dq["service_level_lo"].to_numpy(float), dq["promised_service_level"].to_numpy(float), [target]]
+        )
         ax.set_ylim(max(0.0, low - 0.05), 1.01)
         ax.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
         ax.grid(alpha=0.3)
@@ -111,9 +119,11 @@ def simulation_figure(sim: Any) -> Any | None:
     axes[-1].set_xticks(range(len(days)), [pd.Timestamp(v).strftime("%a %d %b") for v in days])
     handles: dict[str, Any] = {}
     for ax in axes:
-        for h, label in zip(*ax.get_legend_handles_labels()):
+        for h, label in zip(*ax.get_legend_handles_labels(), strict=True):
             handles.setdefault(label, h)
-    fig.legend(list(handles.values()), list(handles), loc="outside upper right", ncol=len(handles), fontsize=9, frameon=False)
+    fig.legend(
+        list(handles.values()), list(handles), loc="outside upper right", ncol=len(handles), fontsize=9, frameon=False
+    )
     fig.suptitle(f"Service level per day: simulated ({sim.replications} replications) against promised",
                  fontsize=11, x=0.01, ha="left")
     return fig
@@ -124,24 +134,53 @@ def simulation_section(sim: Any) -> str:
     handling = "exponential" if sim.handling == "exponential" else f"lognormal with CV {sim.handling_cv:g}"
     parts = [
         "<h2>Simulation: what the plan gives on the day</h2>",
-        f'<p class="sub">{sim.replications} replications of the whole horizon, seed {sim.seed}, {html.escape(sim.arrivals)} '
+        f'<p class="sub">{sim.replications} replications of the whole horizon, seed {sim.seed}, '
+        f'{html.escape(sim.arrivals)} '
         f"arrivals, {html.escape(handling)} handling times; queues carry over from period to period. Figures are means "
         "with 95 % intervals over the replications, beside the plan's Erlang figures.</p>",
     ]
     fig = simulation_figure(sim)
     if fig is not None:
         parts.append(f'<img alt="simulated against promised service level per day" src="{figure_to_data_uri(fig)}">')
-    cols = ["queue", "model", "contacts", "service_level", "service_level_lo", "service_level_hi", "promised_service_level",
-            "target", "asa_s", "promised_asa_s", "abandon", "occupancy", "promised_occupancy"]
-    shares = {c: "share" for c in cols if c.startswith(("service_level", "promised_service", "abandon", "occupancy", "promised_occ"))}
+    cols = [
+        "queue",
+        "model",
+        "contacts",
+        "service_level",
+        "service_level_lo",
+        "service_level_hi",
+        "promised_service_level",
+        "target",
+        "asa_s",
+        "promised_asa_s",
+        "abandon",
+        "occupancy",
+        "promised_occupancy",
+    ]
+    shares = {
+        c: "share"
+        for c in cols
+        if c.startswith(("service_level", "promised_service", "abandon", "occupancy", "promised_occ"))
+    }
     shares["target"] = "share"
     parts.append(html_table(sim.by_queue[cols], shares, table_id="simulation"))
     flagged = sim.by_day[sim.by_day["below_target"]]
     if flagged.empty:
         parts.append('<p class="note">No queue-day is below its target with 95 % confidence.</p>')
     else:
-        parts.append(f"<p>{len(flagged)} queue-day{'s' if len(flagged) != 1 else ''} below target with 95 % confidence:</p>")
-        fcols = ["queue", "day", "contacts", "service_level", "service_level_lo", "service_level_hi", "promised_service_level", "target"]
+        parts.append(
+            f"<p>{len(flagged)} queue-day{'s' if len(flagged) != 1 else ''} below target with 95 % confidence:</p>"
+        )
+        fcols = [
+            "queue",
+            "day",
+            "contacts",
+            "service_level",
+            "service_level_lo",
+            "service_level_hi",
+            "promised_service_level",
+            "target",
+        ]
         parts.append(html_table(flagged[fcols], {c: "share" for c in fcols[3:]}, table_id="simulation-below"))
     if sim.notes:
         parts.append("<ul>" + "".join(f"<li>{html.escape(n)}</li>" for n in sim.notes) + "</ul>")

@@ -27,7 +27,9 @@ Sums = dict[str, dict[str, np.ndarray]]
 """queue -> engine.SUM_COLUMNS -> per-horizon-period array, for one replication."""
 
 
-def run_replication(timelines: list[QueueTimeline], seed: int, rep: int, arrivals: str, handling: str, cv: float) -> Sums:
+def run_replication(
+    timelines: list[QueueTimeline], seed: int, rep: int, arrivals: str, handling: str, cv: float
+) -> Sums:
     """One replication of every queue; top-level and picklable for the process pool."""
     out: Sums = {}
     for i, tl in enumerate(timelines):
@@ -49,7 +51,7 @@ def run_replications(
         for r in range(replications):
             results[r] = run_replication(timelines, seed, r, arrivals, handling, cv)
             report(r + 1, replications, time.monotonic() - t0)
-        return results  # type: ignore[return-value]
+        return _every(results)
 
     import multiprocessing as mp
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -59,7 +61,9 @@ def run_replications(
     with _main_left_out():  # every worker starts here: submit starts them one by one up to max_workers
         executor = ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn"), initializer=worker_init,
                                        initargs=(os.getpid(),))
-        pending = {executor.submit(run_replication, timelines, seed, r, arrivals, handling, cv): r for r in range(replications)}
+        pending = {
+            executor.submit(run_replication, timelines, seed, r, arrivals, handling, cv): r for r in range(replications)
+        }
     try:
         finished = 0
         while pending:
@@ -75,7 +79,15 @@ def run_replications(
         executor.shutdown(wait=False, cancel_futures=True)
         raise
     executor.shutdown(wait=True)
-    return results  # type: ignore[return-value]
+    return _every(results)
+
+
+def _every(results: list[Sums | None]) -> list[Sums]:
+    """The sums of every replication: each slot is filled, or the run raised before returning."""
+    missing = [r for r, sums in enumerate(results) if sums is None]
+    if missing:  # pragma: no cover - a bug, never a user's input
+        raise RuntimeError(f"replications {missing} returned nothing")
+    return [sums for sums in results if sums is not None]
 
 
 @contextmanager

@@ -65,10 +65,10 @@ def summarise(sums: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
         with np.errstate(invalid="ignore", divide="ignore"):
             values[name] = np.where(d > 0, per_rep[num].to_numpy(dtype=float) / d, np.nan)
     values = values.reset_index()
-    out = None
-    for name in METRICS:
-        part = interval(values, keys, name)
-        out = part if out is None else (out.merge(part, on=keys) if keys else pd.concat([out, part], axis=1))
+    first, *rest = [interval(values, keys, name) for name in METRICS]
+    out = first
+    for part in rest:
+        out = out.merge(part, on=keys) if keys else pd.concat([out, part], axis=1)
     return out
 
 
@@ -102,7 +102,9 @@ def promised_rollup(promised: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     for name in PROMISED:
         wsum = agg[f"_w_{name}"].to_numpy(float)
         with np.errstate(invalid="ignore", divide="ignore"):
-            out[f"promised_{name}"] = np.where(wsum > 0, agg[f"_n_{name}"].to_numpy(float) / np.where(wsum > 0, wsum, 1), np.nan)
+            out[f"promised_{name}"] = np.where(
+                wsum > 0, agg[f"_n_{name}"].to_numpy(float) / np.where(wsum > 0, wsum, 1), np.nan
+            )
     return out.reset_index() if keys else out.reset_index(drop=True)
 
 

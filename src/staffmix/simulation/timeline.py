@@ -72,7 +72,9 @@ def check_result(scenario: Scenario, result: Result) -> pd.DataFrame:
     if not result.status.has_plan:
         raise StaffmixError(f"result of {result.scenario!r} has no plan (status {result.status}); nothing to simulate")
     if scenario.demand_kind == "required_agents":
-        raise StaffmixError(f"scenario {scenario.name!r}: demand is given as required agents, not contacts; a simulation needs contacts")
+        raise StaffmixError(
+            f"scenario {scenario.name!r}: demand is given as required agents, not contacts; a simulation needs contacts"
+        )
     s = result.staffing
     cfg = scenario.config
     queues = {q.id for q in cfg.queues}
@@ -91,14 +93,18 @@ def check_result(scenario: Scenario, result: Result) -> pd.DataFrame:
     dup = s.duplicated(["period", "queue"])
     if dup.any():
         r = s[dup].iloc[0]
-        raise StaffmixError(f"result of {result.scenario!r}: queue {r['queue']!r} has two staffing rows in period {int(r['period'])} "
-                            "(routing is one provider per queue-period)")
+        raise StaffmixError(
+            f"result of {result.scenario!r}: queue {r['queue']!r} has two staffing rows in period {int(r['period'])} "
+            "(routing is one provider per queue-period)"
+        )
     staffed = pd.to_numeric(s["staffed"], errors="coerce").to_numpy(float)
     bad = ~(np.isfinite(staffed) & (staffed >= 0))
     if bad.any():
         r = s[bad].iloc[0]
-        raise StaffmixError(f"result of {result.scenario!r}: queue {r['queue']!r} period {int(r['period'])} has staffed "
-                            f"{float(staffed[bad][0])!r}; it must be a number of agents >= 0")
+        raise StaffmixError(
+            f"result of {result.scenario!r}: queue {r['queue']!r} period {int(r['period'])} has staffed "
+            f"{float(staffed[bad][0])!r}; it must be a number of agents >= 0"
+        )
     starts = cfg.horizon.period_starts()
     given = pd.to_datetime(s["period_start"], utc=True).to_numpy()
     expected = starts.tz_convert("UTC").to_numpy()[periods]
@@ -116,11 +122,15 @@ def check_result(scenario: Scenario, result: Result) -> pd.DataFrame:
         side = "has no staffing row for" if r["_merge"] == "left_only" else "staffs"
         extra = "" if r["_merge"] == "left_only" else ", which has no demand in the scenario"
         raise StaffmixError(f"{where}: the plan {side} queue {r['queue']!r} in period {int(r['period'])}{extra}")
-    diff = ~np.isclose(merged["contacts_demand"].to_numpy(float), merged["contacts_plan"].to_numpy(float), rtol=1e-9, atol=1e-6)
+    diff = ~np.isclose(
+        merged["contacts_demand"].to_numpy(float), merged["contacts_plan"].to_numpy(float), rtol=1e-9, atol=1e-6
+    )
     if diff.any():
         r = merged[diff].iloc[0]
-        raise StaffmixError(f"{where}: queue {r['queue']!r} period {int(r['period'])} has {r['contacts_plan']:g} contacts "
-                            f"in the plan, {r['contacts_demand']:g} in the scenario's demand")
+        raise StaffmixError(
+            f"{where}: queue {r['queue']!r} period {int(r['period'])} has {r['contacts_plan']:g} contacts "
+            f"in the plan, {r['contacts_demand']:g} in the scenario's demand"
+        )
     return s
 
 
@@ -149,7 +159,7 @@ def build_timelines(scenario: Scenario, result: Result) -> list[QueueTimeline]:
         contacts_h = np.zeros(H)
         contacts_h[p] = rows["contacts"].to_numpy(float)
         aht_h = np.full(H, float(q.aht_s))
-        aht_h[p] = demand.reindex(list(zip([q.id] * len(p), p))).to_numpy(float)
+        aht_h[p] = demand.reindex(list(zip([q.id] * len(p), p, strict=True))).to_numpy(float)
         agents_h = np.zeros(H, dtype=np.int64)
         agents_h[p] = np.floor(rows["staffed"].to_numpy(float) + STAFFED_TOL).astype(np.int64)
         factor_h = np.ones(H)
@@ -201,7 +211,7 @@ def promised(scenario: Scenario, result: Result) -> pd.DataFrame:
         if not m.any() or q.channel == Channel.email:
             continue
         rows = s[m]
-        aht = aht_of.reindex(list(zip(rows["queue"], rows["period"]))).to_numpy(float)
+        aht = aht_of.reindex(list(zip(rows["queue"], rows["period"], strict=True))).to_numpy(float)
         aht = aht * np.array([factors[p] for p in rows["provider"]])
         if q.channel == Channel.chat:
             aht = aht / q.concurrency

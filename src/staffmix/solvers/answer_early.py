@@ -116,8 +116,12 @@ def answer_early(ix: IndexSets, values: PlanValues, share_target: bool = True) -
         prev, exists = D.previous_backlog(D.w_queue, D.w_period)
         rows.coef(r + np.nonzero(exists)[0], n_h + prev[exists], 1.0)
         key = D.share_queue * (ix.n_weeks + 1) + D.share_week
-        answered = D.share_arrived - np.array([
-            dropped[d][ix.week_of == w].sum() for d, w in zip(D.share_queue.tolist(), D.share_week.tolist())])
+        answered = D.share_arrived - np.array(
+            [
+                dropped[d][ix.week_of == w].sum()
+                for d, w in zip(D.share_queue.tolist(), D.share_week.tolist(), strict=True)
+            ]
+        )
         r = rows.family("response_share", len(key), D.share[D.share_queue] * answered - SLACK, np.inf)
         rows.coef(r + np.searchsorted(key, D.w_queue * (ix.n_weeks + 1) + D.w_week), cols_w, 1.0)
 
@@ -125,7 +129,9 @@ def answer_early(ix: IndexSets, values: PlanValues, share_target: bool = True) -
     hi = np.concatenate([D.waiting_max[D.h_queue, D.h_period], D.backlog_max.reshape(-1) + 10 * SLACK,
                          within_hi])
     if len(values.y):  # vendors not contracted handle nothing
-        off = np.array([values.y[ix.vendors.index(ix.providers[p])] < 0.5 if p > 0 else False for p in D.h_prov.tolist()])
+        off = np.array(
+            [values.y[ix.vendors.index(ix.providers[p])] < 0.5 if p > 0 else False for p in D.h_prov.tolist()]
+        )
         hi[:n_h][off] = 0.0
     hi[:n_h] = np.maximum(hi[:n_h], h0)
     cost = np.concatenate([np.zeros(n_h), np.ones(n_b), np.zeros(n_w)])
@@ -146,7 +152,8 @@ def _fifo_within(ix: IndexSets, handled: np.ndarray, dropped: np.ndarray) -> np.
 
 
 def _on_time(ix: IndexSets, handled: np.ndarray, dropped: np.ndarray) -> np.ndarray:
-    """The share-target binaries a plan's FIFO reading implies: 1 where some of the period's contacts are within target."""
+    """The share-target binaries a plan's FIFO reading implies: 1 where some of the period's contacts are within
+    target."""
     D = ix.deferred
     within = _fifo_within(ix, handled, dropped)[D.w_queue, D.w_period]
     return (within > 1e-7).astype(float)
@@ -159,7 +166,7 @@ def share_targets_met(ix: IndexSets, values: PlanValues) -> bool:
     if len(values.dropped):
         dropped[D.e_queue, D.e_period] = values.dropped
     within = _fifo_within(ix, np.maximum(values.handled, 0.0), dropped)
-    for d, w in zip(D.share_queue.tolist(), D.share_week.tolist()):
+    for d, w in zip(D.share_queue.tolist(), D.share_week.tolist(), strict=True):
         mine = ix.week_of == w
         answered = float((D.arrived[d] - dropped[d])[mine].sum())
         if float(within[d][mine].sum()) < D.share[d] * answered - 1e-6 * max(1.0, answered):
@@ -168,7 +175,8 @@ def share_targets_met(ix: IndexSets, values: PlanValues) -> bool:
 
 
 def _free_in_house(ix: IndexSets, values: PlanValues) -> np.ndarray:
-    """(groups x periods) productive agents on duty in the plan less its assignments to queues that are not deferrable."""
+    """(groups x periods) productive agents on duty in the plan less its assignments to queues that are not
+    deferrable."""
     T = len(ix.periods)
     on_duty = np.zeros((len(ix.groups), T))
     if len(ix.cover_start):

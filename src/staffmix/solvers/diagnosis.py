@@ -49,8 +49,15 @@ def presolve_diagnosis(ix: IndexSets) -> pd.DataFrame:
     # weekly routing: hours some provider can take in some weeks, but no single one in every week
     unrouted = ~ix.slot_open[ix.b_slot].any(axis=1) if len(ix.b_period) else np.zeros(0, dtype=bool)
     unrouted[missing] = False
-    weekly = [(ix.queues[ix.b_queue[b]], int(ix.b_period[b]), period_start.iloc[int(ix.b_period[b])],
-               "weekly routing: no single provider can take this hour in every week") for b in np.nonzero(unrouted)[0].tolist()]
+    weekly = [
+        (
+            ix.queues[ix.b_queue[b]],
+            int(ix.b_period[b]),
+            period_start.iloc[int(ix.b_period[b])],
+            "weekly routing: no single provider can take this hour in every week",
+        )
+        for b in np.nonzero(unrouted)[0].tolist()
+    ]
     if weekly:
         diagnosis = pd.concat([diagnosis, pd.DataFrame(weekly, columns=columns)], ignore_index=True)
     deferred = _deferred_diagnosis(ix)
@@ -69,10 +76,14 @@ def _deferred_diagnosis(ix: IndexSets) -> list[tuple]:
     reachable = np.bincount(owner, minlength=len(q)) > 0
     period_start = ix.periods["period_start"]
     out = []
-    for d, t in zip(q[~reachable].tolist(), s[~reachable].tolist()):
+    for d, t in zip(q[~reachable].tolist(), s[~reachable].tolist(), strict=True):
         queue = ix.scenario.config.queues[int(D.queue[d])]
         end = t + int(D.deadline[d])  # the deadline: the start of this period
-        by = "the horizon's end" if not D.cyclic and end >= D.n_periods else f"{period_start.iloc[end % D.n_periods]:%a %H:%M}"
+        by = (
+            "the horizon's end"
+            if not D.cyclic and end >= D.n_periods
+            else f"{period_start.iloc[end % D.n_periods]:%a %H:%M}"
+        )
         out.append((queue.id, t, period_start.iloc[t],
                     f"nobody who may handle it works between its arrival and its deadline ({by}; response within "
                     f"{queue.response_within_h:g} h)"))
@@ -112,7 +123,8 @@ def infeasible_result(ix: IndexSets, opts: SolverOptions, diagnosis: pd.DataFram
         build_s=build_s,
         options=opts.model_dump(),
         diagnosis=diagnosis,
-        message=f"{n} queue-period{'s' if n > 1 else ''} no provider can serve; first: queue {first['queue']} at {first['period_start']}: {first['reason']}",
+        message=f"{n} queue-period{'s' if n > 1 else ''} no provider can serve; first: queue {first['queue']} at "
+                f"{first['period_start']}: {first['reason']}",
     )
 
 
@@ -134,24 +146,30 @@ def explain_infeasible(scenario: Scenario, opts: SolverOptions, solve: Callable[
     explain it (e.g. a policy rule)."""
     policy = scenario.config.policy.model_copy(
         update={"soft_service_level": SoftServiceLevel(penalty_per_agent_hour=ELASTIC_PENALTY_PER_AGENT_HOUR)})
-    elastic = Scenario(config=scenario.config.model_copy(update={"policy": policy}), demand=scenario.demand, source=scenario.source)
-    result = solve(elastic, backend=opts.backend, time_limit_s=opts.time_limit_s, mip_gap=opts.mip_gap, threads=opts.threads)
+    elastic = Scenario(
+        config=scenario.config.model_copy(update={"policy": policy}), demand=scenario.demand, source=scenario.source
+    )
+    result = solve(
+        elastic, backend=opts.backend, time_limit_s=opts.time_limit_s, mip_gap=opts.mip_gap, threads=opts.threads
+    )
     if not result.status.has_plan:
         return empty_table("diagnosis")
     unmet = result.unmet
     reason = [
         "left unserved: no capacity can be bought for it" if p == UNSERVED
         else f"{short:.2f} agents short of {req}: in-house capacity (headcount, weekly hours, shifts) runs out"
-        for p, short, req in zip(unmet["provider"], unmet["shortfall"], unmet["required"])
+        for p, short, req in zip(unmet["provider"], unmet["shortfall"], unmet["required"], strict=True)
     ]
-    out = pd.DataFrame({"queue": unmet["queue"], "period": unmet["period"], "period_start": unmet["period_start"], "reason": reason})
+    out = pd.DataFrame(
+        {"queue": unmet["queue"], "period": unmet["period"], "period_start": unmet["period_start"], "reason": reason}
+    )
     b = result.backlog
     dropped = b[b["unanswered"] > 1e-6] if len(b) else b
     if len(dropped):  # deferrable contacts no plan can handle in time (issue #13)
         out = pd.concat([out, pd.DataFrame({
             "queue": dropped["queue"], "period": dropped["period"], "period_start": dropped["period_start"],
             "reason": [f"{u:.2f} of {a:g} contacts cannot be handled within the response target: capacity runs out"
-                       for u, a in zip(dropped["unanswered"], dropped["arrived"])],
+                       for u, a in zip(dropped["unanswered"], dropped["arrived"], strict=True)],
         })], ignore_index=True)
     short_days = _days_short(result)
     return pd.concat([out, short_days], ignore_index=True) if len(short_days) else out
@@ -173,7 +191,13 @@ def _days_short(result: Result) -> pd.DataFrame:
         for _, r in result.service(measure).iterrows():
             if r["queue"] in queues and r["service_level"] < r["target"] - 1e-6:
                 period, start = first.loc[(r["queue"], r[measure])]
-                rows.append((r["queue"], int(period), start,
-                             f"the {measure} {r[measure]} reaches {r['service_level']:.1%} of its {r['target']:.1%} target "
-                             "even at any cost: in-house capacity (headcount, weekly hours, shifts) runs out"))
+                rows.append(
+                    (
+                        r["queue"],
+                        int(period),
+                        start,
+                        f"the {measure} {r[measure]} reaches {r['service_level']:.1%} of its {r['target']:.1%} target "
+                        "even at any cost: in-house capacity (headcount, weekly hours, shifts) runs out",
+                    )
+                )
     return pd.DataFrame(rows, columns=columns)

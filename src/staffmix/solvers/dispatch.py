@@ -16,16 +16,18 @@ from __future__ import annotations
 
 import os
 import time
+from typing import Any
 
 from staffmix.util import solve_progress as report
 from staffmix.scenario.backend_names import BACKEND_NAMES, backend_function
 from staffmix.solvers.diagnosis import infeasible_result, presolve_diagnosis, with_explanation
 from staffmix.solvers.answer_early import answer_early
-from staffmix.errors import StaffmixError
+from staffmix.errors import SolverError, StaffmixError
 from staffmix.results.plan_tables import extract_plan
 from staffmix.model.index_sets import build_index
 from staffmix.util.solve_progress import Listener, listening
-from staffmix.results.result import Result
+from staffmix.results.result import Result, Status
+from staffmix.solvers.outcome import Outcome
 from staffmix.scenario.container import Scenario
 from staffmix.scenario.schema import MAX_THREADS, SolverOptions
 
@@ -71,7 +73,10 @@ def _solve(scenario: Scenario, opts: SolverOptions) -> Result:
     if not diagnosis.empty:
         return infeasible_result(ix, opts, diagnosis, time.perf_counter() - started)
     index_s = time.perf_counter() - started
-    outcome = backend_function(opts.backend)(ix, opts, started)
+    try:
+        outcome = backend_function(opts.backend)(ix, opts, started)
+    except SolverError as exc:  # a solver that failed mid-run ends as the PuLP backends' failures do
+        outcome = Outcome(Status.error, message=str(exc))
     report.incumbent(outcome.objective if outcome.status.has_plan else None)
     report.bound(outcome.bound)
     solve_s = time.perf_counter() - started - index_s - outcome.build_s
@@ -88,7 +93,8 @@ def _solve(scenario: Scenario, opts: SolverOptions) -> Result:
     report.phase("read back")
     values = answer_early(ix, outcome.values)  # deferrable work: at the same cost, as early as possible
     planned = extract_plan(result, ix, values, outcome.bound)
-    if planned.bound is not None and planned.bound > planned.objective:  # solver round-off: no bound is above a plan
+    # solver round-off: no bound is above a plan
+    if planned.bound is not None and planned.objective is not None and planned.bound > planned.objective:
         planned = planned.with_(bound=planned.objective)
     return planned.with_(solve_s=time.perf_counter() - started - planned.build_s)
 
@@ -117,13 +123,15 @@ def resolve_options(
             raise StaffmixError(f"work_limit must be a whole number >= 1, got {work_limit!r}")
         if backend != "core":
             raise StaffmixError(f"work_limit is a deterministic mode of the core backend; backend {backend!r} has none")
-    return SolverOptions(backend=backend, time_limit_s=time_limit_s, mip_gap=mip_gap, threads=threads, work_limit=work_limit)
+    return SolverOptions(
+        backend=backend, time_limit_s=time_limit_s, mip_gap=mip_gap, threads=threads, work_limit=work_limit
+    )
 
 
-def _unreported_solve(scenario: Scenario, **options: object) -> Result:
+def _unreported_solve(scenario: Scenario, **options: Any) -> Result:  # options: solve()'s keyword arguments
     """solve() whose events go nowhere: the elastic re-solve explaining an infeasibility finds plans that break
     the rules (shortfall at a huge price), which are no plans of the solve being reported."""
-    return solve(scenario, progress=_ignore, **options)  # type: ignore[arg-type]
+    return solve(scenario, progress=_ignore, **options)
 
 
 def _ignore(event: object) -> None:

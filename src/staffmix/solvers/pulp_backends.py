@@ -134,7 +134,12 @@ def _cbc_status(prob: pulp.LpProblem, log: str, objective: float | None, opts: S
 def _solve_highs(prob: pulp.LpProblem, opts: SolverOptions) -> Solved:
     solver = pulp.HiGHS(msg=False, timeLimit=opts.time_limit_s, gapRel=opts.mip_gap, threads=opts.threads)
     if not solver.available():
-        return (Status.error, None, None, "HiGHS is not available: install highspy (pip install highspy), or use backend 'cbc'")
+        return (
+            Status.error,
+            None,
+            None,
+            "HiGHS is not available: install highspy (pip install highspy), or use backend 'cbc'",
+        )
     if opts.threads is not None:
         # HiGHS keeps one thread pool per process and refuses ('Not Set') a solve asking for another
         # thread count than the pool was started with; rebuild the pool first.
@@ -142,7 +147,7 @@ def _solve_highs(prob: pulp.LpProblem, opts: SolverOptions) -> Solved:
             import highspy
 
             highspy.Highs.resetGlobalScheduler(True)
-        except Exception:  # noqa: BLE001  # pragma: no cover - an older highspy without it
+        except Exception:  # noqa: BLE001 - an older highspy without it  # pragma: no cover
             pass
     try:
         with silenced_stdout():  # highspy >= 1.16 prints a banner when PuLP creates its Highs object
@@ -150,8 +155,12 @@ def _solve_highs(prob: pulp.LpProblem, opts: SolverOptions) -> Solved:
     except Exception as exc:  # noqa: BLE001 - e.g. PuLP failing to read back a model HiGHS refused
         model = getattr(prob, "solverModel", None)
         try:
-            state = f" (HiGHS model status: {model.modelStatusToString(model.getModelStatus())})" if model is not None else ""
-        except Exception:  # noqa: BLE001
+            state = (
+                f" (HiGHS model status: {model.modelStatusToString(model.getModelStatus())})"
+                if model is not None
+                else ""
+            )
+        except Exception:  # noqa: BLE001 - the model status only adds to the failure already reported
             state = ""
         return (Status.error, None, None, _solver_failure("HiGHS", exc) + state)
     h = prob.solverModel

@@ -73,4 +73,7 @@ class RowFamilies:
 
     def bounds(self) -> tuple[np.ndarray, np.ndarray]:
         """The rows' lower and upper bounds, in row order."""
-        return (np.concatenate(self.lo) if self.lo else np.zeros(0), np.concatenate(self.hi) if self.hi else np.zeros(0))
+        return (
+            np.concatenate(self.lo) if self.lo else np.zeros(0),
+            np.concatenate(self.hi) if self.hi else np.zeros(0),
+        )

@@ -11,7 +11,8 @@ from typing import Any
 
 
 def jsonable(obj: Any) -> Any:
-    """`obj` with dict keys as text, tuples as lists, numpy scalars as Python values and NaN / inf as None (recursively)."""
+    """`obj` with dict keys as text, tuples as lists, numpy scalars as Python values and NaN / inf as None
+    (recursively)."""
     if isinstance(obj, dict):
         return {str(k): jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):

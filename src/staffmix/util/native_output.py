@@ -14,6 +14,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+_libc: ctypes.CDLL | None
 try:
     _libc = ctypes.CDLL(None)
 except OSError:  # pragma: no cover - no C library to flush (not on Linux or macOS)
@@ -38,7 +39,8 @@ def silenced_stdout() -> Iterator[None]:
         return
     for stream in (sys.stdout, sys.__stdout__):
         try:
-            stream.flush()
+            if stream is not None:
+                stream.flush()
         except (AttributeError, OSError, ValueError):
             pass
     _flush_c_stdout()

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
 __all__ = ["PHASES", "SolveProgress", "bound", "incumbent", "listening", "phase", "relaxation"]
 
@@ -31,11 +31,15 @@ PHASES = ("requirements", "build", "bound", "plan", "read back")
 contract scores; the core only); the search for plans; reading the plan back into tables."""
 
 
+Event = Literal["phase", "incumbent", "bound", "done"]
+"""The kinds of progress event."""
+
+
 @dataclass(frozen=True)
 class SolveProgress:
     """One progress event of a solve."""
 
-    event: Literal["phase", "incumbent", "bound", "done"]
+    event: Event
     """What happened: a phase began, a cheaper plan or a higher bound was found, or the solve ended."""
     phase: str
     """The phase the solve is in (one of PHASES; "explain" while an infeasibility is explained; "done" at the end)."""
@@ -70,7 +74,7 @@ class _Solve:
         self.started = time.perf_counter()
         self.last = SolveProgress("phase", "", 0.0)
 
-    def emit(self, event: str, **changes: object) -> None:
+    def emit(self, event: Event, **changes: Any) -> None:  # changes: fields of SolveProgress
         self.last = replace(self.last, event=event, elapsed_s=time.perf_counter() - self.started, **changes)
         self.callback(self.last)
 

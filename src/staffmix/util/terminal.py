@@ -47,8 +47,17 @@ class StatusLine:
 
             fmt = "{desc}" if total is None else "[{n_fmt}/{total_fmt}] {bar:12} {desc}"
             sized = _columns(self.stream) > 0  # a terminal that reports no width (a bare pty) gets a fixed one
-            self._bar = tqdm(total=total, file=self.stream, bar_format=fmt, dynamic_ncols=sized, ncols=None if sized else 160, nrows=None if sized else 50,
-                             leave=False, mininterval=0, smoothing=0)
+            self._bar = tqdm(
+                total=total,
+                file=self.stream,
+                bar_format=fmt,
+                dynamic_ncols=sized,
+                ncols=None if sized else 160,
+                nrows=None if sized else 50,
+                leave=False,
+                mininterval=0,
+                smoothing=0,
+            )
 
     def show(self, text: str) -> None:
         """Redraw the line with `text` (terminal only)."""

@@ -53,7 +53,14 @@ def check_costs(plan: Plan) -> None:
         k = num(kpis["total_cost"])
         ref = obj if math.isfinite(obj) else total
         if not (math.isfinite(k) and money_close(k, ref)):
-            plan.add("kpis", "kpis total_cost", f"total_cost {kpis['total_cost']!r} differs from the objective {fmt(ref)}")
+            plan.add(
+                "kpis", "kpis total_cost", f"total_cost {kpis['total_cost']!r} differs from the objective {fmt(ref)}"
+            )
+
+
+def _finite_or_zero(value: float) -> float:
+    """A reported number, or 0 where the row left it empty (NaN): a missing fee costs nothing."""
+    return value if math.isfinite(value) else 0.0
 
 
 def _recomputed_costs(plan: Plan) -> dict[str, float]:
@@ -71,12 +78,11 @@ def _recomputed_costs(plan: Plan) -> dict[str, float]:
     hours = contacts = fees = 0.0
     for _, v, _w, vals in plan.vrows:
         vd = plan.vendors[v]
-        f = lambda k: vals[k] if math.isfinite(vals[k]) else 0.0  # noqa: E731
         if vd.pricing == "per_contact":
-            contacts += (vd.price_per_contact or 0.0) * f("billed_contacts")
+            contacts += (vd.price_per_contact or 0.0) * _finite_or_zero(vals["billed_contacts"])
         else:
-            hours += (vd.rate_per_hour or 0.0) * f("billed_hours")
-        fees += f("fee")
+            hours += (vd.rate_per_hour or 0.0) * _finite_or_zero(vals["billed_hours"])
+        fees += _finite_or_zero(vals["fee"])
     penalty = 0.0
     if plan.soft is not None:
         penalty = plan.soft.penalty_per_agent_hour * sum(r.shortfall for r in plan.rows) * plan.period_h

@@ -19,7 +19,11 @@ def check_no_plan(plan: Plan) -> None:
     for name in ("staffing", "shifts", "headcount", "assignments", "vendors", "costs"):
         df = getattr(plan.result, name, None)
         if isinstance(df, pd.DataFrame) and len(df):
-            plan.add("no_plan", f"table {name}", f"status {plan.result.status} has no plan but the table has {len(df)} row(s)")
+            plan.add(
+                "no_plan",
+                f"table {name}",
+                f"status {plan.result.status} has no plan but the table has {len(df)} row(s)",
+            )
 
 
 def check_coverage(plan: Plan) -> None:

@@ -1,5 +1,6 @@
 """Deferrable work (queues with response_within_h): rules `deferred_rows`, `deferred_capacity`, `deferred_agents`,
-`deferred_flow`, `deadline`, `response_share`, `unanswered` and `backlog`, plus the eligibility rules of whoever handles it.
+`deferred_flow`, `deadline`, `response_share`, `unanswered` and `backlog`, plus the eligibility rules of whoever
+handles it.
 
 Everything is recomputed from the scenario's demand and the result's
 `handled` table (and the unanswered contacts the `backlog` table reports):
@@ -40,7 +41,9 @@ def check_deferred(plan: Plan) -> None:
     for _i, t, q, p, handled, agents in plan.handled:
         where = plan.where(q, t, p)
         if q not in plan.deferrable:
-            plan.add("deferred_rows", where, f"handled row for queue {q}, which is not deferrable (no response_within_h)")
+            plan.add(
+                "deferred_rows", where, f"handled row for queue {q}, which is not deferrable (no response_within_h)"
+            )
             continue
         handled_at[q][t] += handled
         for rule, msg in _static_reasons(plan, plan.queues[q], p):
@@ -53,8 +56,12 @@ def check_deferred(plan: Plan) -> None:
             plan.add("window", where, f"vendor {p} is closed then")
         expected = handled * _seconds(plan, q, p) / plan.interval_s
         if abs(agents - expected) > plan.tol * max(1.0, expected):
-            plan.add("deferred_agents", where,
-                     f"agents {fmt(agents)}, but {fmt(handled)} contacts x AHT x factor / (period x occupancy) = {fmt(expected)}")
+            plan.add(
+                "deferred_agents",
+                where,
+                f"agents {fmt(agents)}, but {fmt(handled)} contacts x AHT x factor / (period x occupancy) = "
+                f"{fmt(expected)}",
+            )
     _check_in_house_agents(plan, in_house, reported_ih_agents)
     unanswered = _unanswered(plan)
     for q in plan.deferrable:
@@ -69,7 +76,8 @@ def _seconds(plan: Plan, q: str, p: str) -> float:
 
 
 def _check_in_house_agents(plan: Plan, handled: dict, reported: dict) -> None:
-    """In-house contacts need the agents assigned to the queue-period (assignments table); the handled table reports them."""
+    """In-house contacts need the agents assigned to the queue-period (assignments table); the handled table reports
+    them."""
     if "assignments" in plan.broken:
         return
     assigned: dict[tuple[int, str], float] = defaultdict(float)
@@ -86,8 +94,11 @@ def _check_in_house_agents(plan: Plan, handled: dict, reported: dict) -> None:
                      f"{fmt(handled.get(key, 0.0))} contacts handled in-house need {fmt(need)} productive agents "
                      f"(AHT {fmt(plan.queues[q].aht_s)} s / occupancy), but {fmt(have)} are assigned")
         if abs(reported.get(key, 0.0) - have) > plan.tol * max(1.0, have):
-            plan.add("deferred_capacity", where,
-                     f"the handled table reports {fmt(reported.get(key, 0.0))} in-house agents, the assignments {fmt(have)}")
+            plan.add(
+                "deferred_capacity",
+                where,
+                f"the handled table reports {fmt(reported.get(key, 0.0))} in-house agents, the assignments {fmt(have)}",
+            )
 
 
 def _unanswered(plan: Plan) -> dict[str, np.ndarray]:
@@ -108,7 +119,7 @@ def _unanswered(plan: Plan) -> dict[str, np.ndarray]:
 
 def _check_queue(plan: Plan, q: str, arrived: np.ndarray, handled: np.ndarray, unanswered: np.ndarray) -> None:
     queue = plan.queues[q]
-    H = int(round(queue.response_within_h * 60 / plan.interval_min))
+    H = int(round(queue.deadline_h * 60 / plan.interval_min))
     target = queue.response_target
     K = int(round(target.within_h * 60 / plan.interval_min)) if target else H
     admitted = np.maximum(arrived - unanswered, 0.0)
@@ -126,9 +137,17 @@ def _check_queue(plan: Plan, q: str, arrived: np.ndarray, handled: np.ndarray, u
     late = [s for s in range(plan.n_periods) if admitted[s] > tol and not (run["wait"][s] <= H)]
     for s in late[:MAX_REPORTED]:
         w = run["wait"][s]
-        when = "never handled" if math.isnan(w) else f"the last handled {fmt(w * plan.period_h)} h after the start of the period"
-        plan.add("deadline", plan.where(q, s),
-                 f"{fmt(admitted[s])} contacts arrive; {when}; deadline {fmt(queue.response_within_h)} h (first-in-first-out)")
+        when = (
+            "never handled"
+            if math.isnan(w)
+            else f"the last handled {fmt(w * plan.period_h)} h after the start of the period"
+        )
+        plan.add(
+            "deadline",
+            plan.where(q, s),
+            f"{fmt(admitted[s])} contacts arrive; {when}; deadline {fmt(queue.deadline_h)} h "
+            "(first-in-first-out)",
+        )
     if len(late) > MAX_REPORTED:
         plan.add("deadline", f"queue {q}", f"{len(late) - MAX_REPORTED} more arrival periods miss the deadline")
     if target is not None and K < H:
@@ -137,21 +156,26 @@ def _check_queue(plan: Plan, q: str, arrived: np.ndarray, handled: np.ndarray, u
             base = float(admitted[mine].sum())
             got = float(run["within"][mine].sum())
             if base > tol and got < target.share * base - tol:
-                plan.add("response_share", f"queue {q}, week {w}",
-                         f"{fmt(got)} of {fmt(base)} contacts ({got / base:.2%}) handled within {fmt(target.within_h)} h; "
-                         f"target {target.share:.2%} (first-in-first-out)")
+                plan.add(
+                    "response_share",
+                    f"queue {q}, week {w}",
+                    f"{fmt(got)} of {fmt(base)} contacts ({got / base:.2%}) handled within {fmt(target.within_h)} h; "
+                    f"target {target.share:.2%} (first-in-first-out)",
+                )
     _check_table(plan, q, arrived, handled, unanswered, run)
 
 
 def _cohorts(arrive: np.ndarray, handle: np.ndarray, cyclic: bool, K: int, tol: float) -> dict[str, np.ndarray]:
     """Cohort by cohort, oldest first: per period the backlog after it, the age of its oldest waiting contact, the
-    handling the line could not use (idle), and per arrival period the contacts handled within K and the wait of its last."""
+    handling the line could not use (idle), and per arrival period the contacts handled within K and the wait of its
+    last."""
     T = len(arrive)
     first = T if cyclic else 0  # the measured cycle
     line: deque[list[float]] = deque()  # [arrival (absolute period), amount]
     out = {k: np.zeros(T) for k in ("backlog", "oldest", "idle", "within")}
     out["wait"] = np.full(T, np.nan)
-    done: set[float] = set()  # cohorts whose remainder is within `tol` (counted handled; the remainder still goes first)
+    # cohorts whose remainder is within `tol` (counted handled; the remainder still goes first)
+    done: set[float] = set()
     for k in range((3 if cyclic else 1) * T):
         t = k % T
         measured = first <= k < first + T
@@ -187,7 +211,7 @@ def _check_table(plan: Plan, q: str, arrived, handled, unanswered, run) -> None:
     if "backlog" in plan.broken:
         return
     rows = [(i, t, vals) for i, t, qq, vals in plan.backlog if qq == q]
-    seen = defaultdict(int)
+    seen: defaultdict[int, int] = defaultdict(int)
     for _i, t, _v in rows:
         seen[t] += 1
     missing = [t for t in range(plan.n_periods) if not seen[t]]
@@ -196,8 +220,13 @@ def _check_table(plan: Plan, q: str, arrived, handled, unanswered, run) -> None:
     for t in [t for t, n in seen.items() if n > 1]:
         plan.add("backlog", plan.where(q, t), f"listed {seen[t]} times in the backlog table")
     expected = {
-        "arrived": arrived, "handled": handled, "unanswered": unanswered, "backlog": run["backlog"],
-        "oldest_wait_h": run["oldest"] * plan.period_h, "within_target": run["within"], "wait_h": run["wait"] * plan.period_h,
+        "arrived": arrived,
+        "handled": handled,
+        "unanswered": unanswered,
+        "backlog": run["backlog"],
+        "oldest_wait_h": run["oldest"] * plan.period_h,
+        "within_target": run["within"],
+        "wait_h": run["wait"] * plan.period_h,
     }
     for _i, t, vals in rows:
         for name, values in expected.items():

@@ -26,13 +26,21 @@ def check_shifts(plan: Plan) -> None:
         if abs(count) <= plan.tol:
             continue
         if s not in plan.groups[g].templates:
-            plan.add("shift_template", where, f"group {g} may not work template {s} (its templates: {plan.groups[g].templates})")
+            plan.add(
+                "shift_template",
+                where,
+                f"group {g} may not work template {s} (its templates: {plan.groups[g].templates})",
+            )
         tpl = plan.templates[s]
         wd, h, m = DAYS[plan.weekday[t0]], int(plan.hour[t0]), int(plan.minute[t0])
         if wd not in tpl.days:
             plan.add("shift_start", where, f"starts on a {wd}; template {s} starts on {tpl.days} only")
         if h not in tpl.start_hours or m != 0:
-            plan.add("shift_start", where, f"starts at {h:02d}:{m:02d}; template {s} starts at hours {tpl.start_hours} on the hour")
+            plan.add(
+                "shift_start",
+                where,
+                f"starts at {h:02d}:{m:02d}; template {s} starts at hours {tpl.start_hours} on the hour",
+            )
 
 
 def _shift_periods(plan: Plan, template_id: str, t0: int) -> np.ndarray:
@@ -58,7 +66,7 @@ def check_capacity(plan: Plan) -> None:
         used[g][t] += agents
     for g, grp in plan.groups.items():
         cap = (1.0 - grp.shrinkage) * on[g]
-        for t in np.flatnonzero(used[g] > cap + plan.tol):
+        for t in np.flatnonzero(used[g] > cap + plan.tol).tolist():
             plan.add("in_house_capacity", f"group {g}, {plan.at(int(t))}",
                      f"{fmt(used[g][t])} agents assigned but only {fmt(cap[t])} productive on duty "
                      f"({fmt(on[g][t])} on duty x (1 - shrinkage {grp.shrinkage}))")
@@ -91,6 +99,10 @@ def check_headcount(plan: Plan) -> None:
         H = plan.heads.get(g, 0.0)
         limit = H * plan.groups[g].max_hours_per_week * plan.week_frac[w]
         if hours > limit + plan.tol * max(1.0, limit):
-            plan.add("weekly_hours", f"group {g}, week {w}",
-                     f"{fmt(hours)} paid hours start this week; at most {fmt(limit)} "
-                     f"({fmt(H)} heads x {fmt(plan.groups[g].max_hours_per_week)} h x week fraction {plan.week_frac[w]:.4g})")
+            plan.add(
+                "weekly_hours",
+                f"group {g}, week {w}",
+                f"{fmt(hours)} paid hours start this week; at most {fmt(limit)} "
+                f"({fmt(H)} heads x {fmt(plan.groups[g].max_hours_per_week)} h x "
+                f"week fraction {plan.week_frac[w]:.4g})",
+            )

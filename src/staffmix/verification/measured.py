@@ -84,7 +84,8 @@ def measured_groups(plan: Plan, service: dict[tuple[int, str], float]) -> dict[t
 
 
 def late_contacts(plan: Plan, service: dict[tuple[int, str], float] | None = None) -> dict[tuple[str, str], float]:
-    """Contacts a measured day or week falls short of its target by (target x contacts - answered in time), where positive."""
+    """Contacts a measured day or week falls short of its target by (target x contacts - answered in time), where
+    positive."""
     service = row_service(plan) if service is None else service
     out = {}
     for (qid, key), (contacts, answered) in measured_groups(plan, service).items():
@@ -126,8 +127,12 @@ def check_measured_service(plan: Plan) -> None:
         if floor is None or sl is None or r.p == UNSERVED:
             continue
         if sl < floor - plan.tol:
-            plan.add("period_floor", plan.where(r.q, r.t, r.p),
-                     f"service level {sl:.4%} with {fmt(math.floor(r.staffed + 1e-6))} agents is below the floor {floor:.4%}")
+            plan.add(
+                "period_floor",
+                plan.where(r.q, r.t, r.p),
+                f"service level {sl:.4%} with {fmt(math.floor(r.staffed + 1e-6))} agents "
+                f"is below the floor {floor:.4%}",
+            )
 
 
 def vendor_level_ok(plan: Plan, staffed: float, required: float) -> bool:

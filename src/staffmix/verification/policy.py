@@ -10,14 +10,18 @@ from staffmix.verification.vendors import contracted_vendors
 
 
 def check_policy(plan: Plan) -> None:
-    """At most policy.max_vendors contracted; in-house share of contacts (or required agent-hours) at least the minimum."""
+    """At most policy.max_vendors contracted; in-house share of contacts (or required agent-hours) at least the
+    minimum."""
     policy = plan.config.policy
     contracted = contracted_vendors(plan)
     if "staffing" in plan.broken:
         return
     if policy.max_vendors is not None and len(contracted) > policy.max_vendors:
-        plan.add("max_vendors", "policy",
-                 f"{len(contracted)} vendors contracted ({', '.join(sorted(contracted))}); at most {policy.max_vendors}")
+        plan.add(
+            "max_vendors",
+            "policy",
+            f"{len(contracted)} vendors contracted ({', '.join(sorted(contracted))}); at most {policy.max_vendors}",
+        )
     if policy.min_in_house_share <= 0:
         return
     weight: dict[tuple[int, str], float] = {}

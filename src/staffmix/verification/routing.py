@@ -29,14 +29,16 @@ def check_eligibility(plan: Plan) -> None:
             plan.add("window", plan.where(r.q, r.t, r.p),
                      f"vendor {r.p} is closed at {DAYS[plan.weekday[r.t]]} {plan.hour[r.t]:02d}:{plan.minute[r.t]:02d}")
     gcache: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    for _, t, g, q, agents in plan.assign:
+    for _, t, g, qid, agents in plan.assign:
         if agents <= plan.tol:
             continue
-        if (g, q) not in gcache:
+        if (g, qid) not in gcache:
             grp = plan.groups[g]
-            gcache[(g, q)] = _fit_reasons(plan.queues[q], grp.languages, grp.certifications, grp.region, f"group {g}")
-        for rule, msg in gcache[(g, q)]:
-            plan.add(rule, plan.where(q, t, IN_HOUSE, group=g), msg)
+            gcache[(g, qid)] = _fit_reasons(
+                plan.queues[qid], grp.languages, grp.certifications, grp.region, f"group {g}"
+            )
+        for rule, msg in gcache[(g, qid)]:
+            plan.add(rule, plan.where(qid, t, IN_HOUSE, group=g), msg)
 
 
 def _static_reasons(plan: Plan, q: Queue, p: str) -> list[tuple[str, str]]:
@@ -58,7 +60,9 @@ def _static_reasons(plan: Plan, q: Queue, p: str) -> list[tuple[str, str]]:
     return out
 
 
-def _fit_reasons(q: Queue, languages: list[str], certifications: list[str], region: str, who: str) -> list[tuple[str, str]]:
+def _fit_reasons(
+    q: Queue, languages: list[str], certifications: list[str], region: str, who: str
+) -> list[tuple[str, str]]:
     """(rule, message) for each need of queue `q` a provider with these attributes does not meet."""
     out = []
     if q.language not in languages:

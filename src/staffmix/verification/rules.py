@@ -37,16 +37,23 @@ RULES: dict[str, str] = {
     "in_house_share": "in-house share of contacts (or of required agent-hours) below policy.min_in_house_share",
     "cost": "a vendor row's cost, a cost component or the objective differs from the recomputed value",
     "kpis": "kpis['total_cost'] differs from the objective",
-    "day_service": "a queue measured per day or week misses its target over a day or week (recomputed with Erlang C / A)",
+    "day_service": "a queue measured per day or week misses its target over a day or week "
+                   "(recomputed with Erlang C / A)",
     "period_floor": "a queue-period of a queue measured per day or week falls below its period_floor",
-    "deferred_rows": "a deferrable queue listed in staffing (its contacts go to the backlog), or handled rows for a queue that is not deferrable",
-    "deferred_capacity": "in-house agents assigned to a deferrable queue-period cannot handle its in-house contacts (or the handled table reports other agents)",
+    "deferred_rows": "a deferrable queue listed in staffing (its contacts go to the backlog), or handled rows for a "
+                     "queue that is not deferrable",
+    "deferred_capacity": "in-house agents assigned to a deferrable queue-period cannot handle its in-house contacts "
+                         "(or the handled table reports other agents)",
     "deferred_agents": "a vendor's agents on deferrable work differ from handled x AHT x factor / (period x occupancy)",
-    "deferred_flow": "more deferrable contacts handled than were waiting, or on a cyclic horizon handled and arrived differ over the cycle",
-    "deadline": "a deferrable contact handled later than response_within_h after the start of its arrival period (first-in-first-out), or never",
-    "response_share": "the share of a week's deferrable contacts handled within the response target is below it (first-in-first-out)",
+    "deferred_flow": "more deferrable contacts handled than were waiting, or on a cyclic horizon handled and arrived "
+                     "differ over the cycle",
+    "deadline": "a deferrable contact handled later than response_within_h after the start of its arrival period "
+                "(first-in-first-out), or never",
+    "response_share": "the share of a week's deferrable contacts handled within the response target is below it "
+                      "(first-in-first-out)",
     "unanswered": "unanswered deferrable contacts without a soft service level, or more than arrived",
-    "backlog": "the backlog table misses a queue-period, or differs from the first-in-first-out reading of the handled numbers",
+    "backlog": "the backlog table misses a queue-period, or differs from the first-in-first-out reading of the handled "
+               "numbers",
 }
 
 

@@ -1,4 +1,5 @@
-"""Rules `requirement`, `understaffed`, `shortfall`, `in_house_staffed`: each queue-period gets the agents its service level needs.
+"""Rules `requirement`, `understaffed`, `shortfall`, `in_house_staffed`: each queue-period gets the agents its service
+level needs.
 
 For a queue measured per day or week the requirement is its lowest level
 (what its period floor needs, or a stable queue within the caps); a vendor
@@ -27,7 +28,8 @@ from staffmix.verification.tables import Plan, Row, fmt
 
 
 def check_service(plan: Plan) -> None:
-    """Staffed plus shortfall covers the requirement; shortfall only under a soft service level; in-house staffed = assigned."""
+    """Staffed plus shortfall covers the requirement; shortfall only under a soft service level; in-house staffed =
+    assigned."""
     assigned = _assigned_by_queue_period(plan)
     tol = plan.tol
     for r in plan.rows:
@@ -58,9 +60,12 @@ def check_service(plan: Plan) -> None:
                          f"staffed {fmt(r.staffed)} but {fmt(a)} agents are assigned to this queue-period")
         elif _chooses_level(plan, r.q, r.p):
             if not vendor_level_ok(plan, r.staffed, r.required):
-                plan.add("requirement", where,
-                         f"a vendor on a queue measured per {plan.queues[r.q].service_level.measured} staffs a whole number "
-                         f"of agents from its lowest level up: staffed {fmt(r.staffed)}, lowest level {fmt(r.required)}")
+                plan.add(
+                    "requirement",
+                    where,
+                    f"a vendor on a queue measured per {plan.queues[r.q].service_level.measured} staffs a whole number "
+                    f"of agents from its lowest level up: staffed {fmt(r.staffed)}, lowest level {fmt(r.required)}",
+                )
         elif abs(r.staffed - r.required) > tol:
             plan.add("requirement", where,
                      f"a vendor staffs exactly its requirement: staffed {fmt(r.staffed)} != required {fmt(r.required)}")
@@ -83,7 +88,8 @@ def _assigned_by_queue_period(plan: Plan) -> dict[tuple[int, str], float]:
 
 def check_requirements(plan: Plan) -> None:
     """Every reported requirement equals the one recomputed from the queue's data."""
-    need_queueing: dict[tuple[str, str], list[tuple[Row, float, float]]] = defaultdict(list)
+    # (queue, provider, at its lowest level) -> (row, contacts, effective AHT in seconds)
+    need_queueing: dict[tuple[str, str, bool], list[tuple[Row, float, float]]] = defaultdict(list)
     for r in plan.rows:
         key = (r.t, r.q)
         if key not in plan.active:
@@ -119,11 +125,11 @@ def check_requirements(plan: Plan) -> None:
     for (qid, _p, lowest), items in need_queueing.items():
         q = plan.queues[qid]
         contacts = np.array([c for _, c, _ in items], dtype=float)
-        aht = np.array([a for _, _, a in items], dtype=float)
+        aht_s = np.array([a for _, _, a in items], dtype=float)
         # measured per day or week: the lowest level, what the period floor (or a stable queue) needs
         target = (q.service_level.period_floor or 0.0) if lowest else q.service_level.target
-        expected = _erlang_requirements(queueing, q, contacts, aht, plan.interval_s, target)
-        for (r, _c, _a), e in zip(items, expected):
+        expected = _erlang_requirements(queueing, q, contacts, aht_s, plan.interval_s, target)
+        for (r, _c, _a), e in zip(items, expected, strict=True):
             if isinstance(e, str):
                 plan.add("requirement", plan.where(r.q, r.t, r.p), f"cannot recompute the requirement: {e}")
             else:
@@ -158,12 +164,14 @@ def _erlang_requirements(queueing: Any, q: Queue, contacts: np.ndarray, aht: np.
         pass
     out: list[Any] = []
     cache: dict[tuple[float, float], Any] = {}
-    for c, a in zip(contacts, aht):
+    for c, a in zip(contacts, aht, strict=True):
         key = (float(c), float(a))
         if key not in cache:
             try:
-                cache[key] = float(np.asarray(queueing.required_agents(key[0], key[1], interval_s, target, sl.within_s, **kw)))
-            except Exception as exc:  # noqa: BLE001
+                cache[key] = float(
+                    np.asarray(queueing.required_agents(key[0], key[1], interval_s, target, sl.within_s, **kw))
+                )
+            except Exception as exc:  # noqa: BLE001 - reported as this row's problem; verify goes on
                 cache[key] = f"staffmix.queueing.required_agents failed: {type(exc).__name__}: {exc}"
         out.append(cache[key])
     return out

@@ -175,6 +175,8 @@ class Plan:
         """The result's status, or None (reported) when it is not one."""
         raw = getattr(self.result, "status", None)
         try:
+            if not isinstance(raw, str):  # Status is a StrEnum: a status is text
+                raise TypeError(raw)
             return Status(raw)
         except (ValueError, TypeError):
             self.add("malformed", "status", f"unknown status {raw!r}")
@@ -192,7 +194,7 @@ def read_demand(plan: Plan) -> None:
     required = pd.to_numeric(d["required_agents"], errors="coerce").to_numpy(dtype=float)
     aht = pd.to_numeric(d["aht_s"], errors="coerce").to_numpy(dtype=float)
     plan.kind = "required_agents" if len(d) and np.isnan(contacts).all() else "contacts"
-    for raw_t, q, c, a, r in zip(d["period"], d["queue"], contacts, aht, required):
+    for raw_t, q, c, a, r in zip(d["period"], d["queue"], contacts, aht, required, strict=True):
         t = plan.period(raw_t)
         if t is None or q not in plan.queues or (t, q) in plan.demand:
             continue  # the scenario's own checks report such rows; missing rows mean no demand
@@ -304,7 +306,7 @@ def read_vendors(plan: Plan) -> None:
         if v not in plan.vendors or w is None:
             plan.add("malformed", f"vendors row {i}", f"unreadable (vendor {v!r}, week {raw_w!r})")
             continue
-        vals = {k: num(x) for k, x in zip(nums, rec[2:])}
+        vals = {k: num(x) for k, x in zip(nums, rec[2:], strict=True)}
         per_contact = plan.vendors[v].pricing == "per_contact"
         needed = ("used_contacts", "billed_contacts") if per_contact else ("used_hours", "billed_hours")
         bad = [k for k in (*needed, "fee", "cost") if not math.isfinite(vals[k])]
@@ -324,7 +326,12 @@ def read_handled(plan: Plan) -> None:
     for i, (raw_t, q, p, h, a) in enumerate(df[cols].itertuples(index=False, name=None)):
         t = plan.period(raw_t)
         handled, agents = num(h), num(a)
-        if t is None or q not in plan.queues or p not in providers or not (math.isfinite(handled) and math.isfinite(agents)):
+        if (
+            t is None
+            or q not in plan.queues
+            or p not in providers
+            or not (math.isfinite(handled) and math.isfinite(agents))
+        ):
             plan.add("malformed", f"handled row {i}",
                      f"unreadable (period {raw_t!r}, queue {q!r}, provider {p!r}, handled {h!r}, agents {a!r})")
             continue
@@ -351,7 +358,7 @@ def read_backlog(plan: Plan) -> None:
         if t is None or rec[1] not in plan.queues:
             plan.add("malformed", f"backlog row {i}", f"unreadable (period {rec[0]!r}, queue {rec[1]!r})")
             continue
-        plan.backlog.append((i, t, rec[1], {k: num(v) for k, v in zip(BACKLOG_NUMBERS, rec[2:])}))
+        plan.backlog.append((i, t, rec[1], {k: num(v) for k, v in zip(BACKLOG_NUMBERS, rec[2:], strict=True)}))
 
 
 READERS = (

@@ -1,4 +1,5 @@
-"""Vendor rules: `vendor_capacity`, `vendor_usage`, `take_or_pay`, `vendor_fee`, `vendor_weeks`, and `cost` per vendor-week.
+"""Vendor rules: `vendor_capacity`, `vendor_usage`, `take_or_pay`, `vendor_fee`, `vendor_weeks`, and `cost` per
+vendor-week.
 
 A vendor is contracted when it takes any staffing row or bills anything; a
 contracted vendor has one row per week of the horizon, bills at least its
@@ -86,12 +87,20 @@ def check_vendors(plan: Plan) -> None:
 def _check_vendor_week(plan: Plan, vd: Vendor, w: int, vals: dict[str, float], contracted: bool,
                        used_hours: float, used_contacts: float) -> None:
     where = f"vendor {vd.id}, week {w}"
-    g = lambda k: vals[k] if math.isfinite(vals[k]) else 0.0  # noqa: E731
-    near = lambda a, b: abs(a - b) <= plan.tol * max(1.0, abs(b))  # noqa: E731
+
+    def g(k: str) -> float:
+        return vals[k] if math.isfinite(vals[k]) else 0.0
+
+    def near(a: float, b: float) -> bool:
+        return abs(a - b) <= plan.tol * max(1.0, abs(b))
+
     per_contact = vd.pricing == "per_contact"
     frac = float(plan.week_frac[w])
     # usage: the pricing's own measure strictly; the other one when reported (not 0 / NaN)
-    for col, recomputed, own in (("used_hours", used_hours, not per_contact), ("used_contacts", used_contacts, per_contact)):
+    for col, recomputed, own in (
+        ("used_hours", used_hours, not per_contact),
+        ("used_contacts", used_contacts, per_contact),
+    ):
         reported = vals[col]
         if not own and (not math.isfinite(reported) or abs(reported) <= plan.tol):
             continue
@@ -115,6 +124,10 @@ def _check_vendor_week(plan: Plan, vd: Vendor, w: int, vals: dict[str, float], c
         plan.add("vendor_fee", where,
                  f"fee {fmt(g('fee'))}, expected {fmt(fee_expected)} "
                  f"({'fee_per_week x week fraction' if contracted else 'not contracted'})")
-    charge = (vd.price_per_contact or 0.0) * g("billed_contacts") if per_contact else (vd.rate_per_hour or 0.0) * g("billed_hours")
+    charge = (
+        (vd.price_per_contact or 0.0) * g("billed_contacts")
+        if per_contact
+        else (vd.rate_per_hour or 0.0) * g("billed_hours")
+    )
     if not money_close(g("cost"), charge + g("fee")):
         plan.add("cost", where, f"cost {fmt(g('cost'))}, expected {fmt(charge + g('fee'))} (billed x price + fee)")

@@ -34,5 +34,6 @@ def scenario_variants(scenario: Scenario) -> list[str]:
 
 
 def apply_variant(scenario: Scenario, name: str) -> Scenario:
-    """The scenario with variant `name` merged in and validated again: `scenario.variant(name)` (see scenario/variants.py)."""
+    """The scenario with variant `name` merged in and validated again: `scenario.variant(name)` (see
+    scenario/variants.py)."""
     return scenario.variant(name)

@@ -88,7 +88,10 @@ class RowProblems:
         more = max(0, len(self.items) - MAX_PROBLEMS) + self.unworded[0]
         if more:
             rows = sum(1 if g is None else len(g) for _, _, g, _ in self.items[MAX_PROBLEMS:]) + self.unworded[1]
-            out.append(f"{self.name}: ... and {more} more problem{'s' if more > 1 else ''} ({rows:,} row{'s' if rows > 1 else ''})")
+            out.append(
+                f"{self.name}: ... and {more} more problem{'s' if more > 1 else ''} ({rows:,} "
+                f"row{'s' if rows > 1 else ''})"
+            )
         return out
 
 
@@ -98,7 +101,7 @@ def line_ranges(lines: np.ndarray, limit: int = MAX_RANGES) -> str:
     breaks = np.flatnonzero(np.diff(lines) != 1)
     starts = np.concatenate([[lines[0]], lines[breaks + 1]])
     ends = np.concatenate([lines[breaks], [lines[-1]]])
-    shown = [f"{a}" if a == b else f"{a}-{b}" for a, b in zip(starts[:limit], ends[:limit])]
+    shown = [f"{a}" if a == b else f"{a}-{b}" for a, b in zip(starts[:limit], ends[:limit], strict=True)]
     more = len(starts) - limit
     return ", ".join(shown) + (f" and {more:,} more range{'s' if more > 1 else ''}" if more > 0 else "")
 
@@ -178,7 +181,9 @@ def read_columns(
             ) as reader:
                 for chunk in reader:
                     if chunk.shape[1] != n:  # pragma: no cover - a header pandas splits otherwise than csv
-                        raise ScenarioError(f"{name}: line 1: cannot read the header (got {chunk.shape[1]} columns, expected {n})")
+                        raise ScenarioError(
+                            f"{name}: line 1: cannot read the header (got {chunk.shape[1]} columns, expected {n})"
+                        )
                     texts = [chunk.iloc[:, j].to_numpy(dtype=object) for j in range(n)]
                     blank = np.ones(len(chunk), dtype=bool)
                     for col in texts:
@@ -217,13 +222,13 @@ def read_columns(
         raise ScenarioError(_ragged_row(path, n, name, text)) from None
     except OSError as e:  # pragma: no cover - the file was just read
         raise ScenarioError(f"{name}: cannot read the file ({e.strerror or e})") from None
-    cols = {}
-    for j, col in enumerate(header):
+    cols: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+    for j, column in enumerate(header):
         codes = np.concatenate(parts[j]) if parts[j] else np.zeros(0, dtype=np.int32)
         parts[j] = []
         raw = np.array(list(known[j]), dtype=object) if known[j] else np.zeros(0, dtype=object)
         stripped = np.array([u.strip() for u in raw], dtype=object) if len(raw) else np.zeros(0, dtype=object)
-        cols[col] = (codes, raw, stripped)
+        cols[column] = (codes, raw, stripped)
     lines = np.concatenate(line_parts) if line_parts else np.zeros(0, dtype=np.int64)
     return cols, lines, stopped
 
@@ -255,7 +260,9 @@ def parse_numbers(
     rows.add(text, lambda i: f"{name} {shown(i)!r} is not a number")
     rows.add(word, lambda i: f"{name} is NaN ({shown(i)!r}); give a number (0 for none)")
     rows.add(inf, lambda i: f"{name} {shown(i)} is not finite")
-    rows.add(low, lambda i: f"{name} {shown(i)} must be greater than 0" if positive else f"{name} {shown(i)} is negative")
+    rows.add(
+        low, lambda i: f"{name} {shown(i)} must be greater than 0" if positive else f"{name} {shown(i)} is negative"
+    )
     if not empty_ok:
         rows.add(empty, lambda i: f"{name} is empty; give a number (0 for none)")
         bad |= empty

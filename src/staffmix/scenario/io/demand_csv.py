@@ -150,7 +150,7 @@ def demand_from_columns(
     # queues: look up the distinct values, index back by code
     q_codes, _, q_texts = cols["queue"]
     q_empty_u = q_texts == ""
-    qidx_u = pd.Index(queue_ids).get_indexer(q_texts) if len(q_texts) else np.zeros(0, dtype=np.int64)
+    qidx_u = pd.Index(queue_ids).get_indexer(pd.Index(q_texts)) if len(q_texts) else np.zeros(0, dtype=np.int64)
     qidx = qidx_u[q_codes]
     rows.add(q_empty_u[q_codes], lambda i: "queue is empty")
     rows.add(

@@ -49,7 +49,7 @@ def _load_scenario(path: Path) -> Scenario:
     problems += check_config(config, notes=notes, prefix=f"{label}: ")
     if demand is not None and not problems:
         problems += check_demand(config, demand, notes=notes)
-    if problems:
+    if problems or demand is None:  # no demand frame comes without a problem saying why
         raise ScenarioError(cap_problems(problems))
     scenario = Scenario(config=config, demand=demand, source=str(folder))
     for name in config.variants:
@@ -61,10 +61,12 @@ def _load_scenario(path: Path) -> Scenario:
 
 
 def _not_a_scenario_file(path: Path) -> typing.NoReturn:
-    """A file given where the scenario folder (or its yaml) belongs, e.g. the demand CSV: say so, and name the folder."""
+    """A file given where the scenario folder (or its yaml) belongs, e.g. the demand CSV: say so, and name the
+    folder."""
     hint = f" ({path.parent})" if (path.parent / SCENARIO_FILE).is_file() else ""
     raise ScenarioError(
-        f"{clip(str(path), 200)}: is a file, not a scenario folder; give the folder holding {SCENARIO_FILE}{hint} or the yaml file itself"
+        f"{clip(str(path), 200)}: is a file, not a scenario folder; give the folder holding {SCENARIO_FILE}{hint} or "
+        "the yaml file itself"
     )
 
 
@@ -73,7 +75,9 @@ def _locate(path: Path) -> tuple[Path, Path]:
         if path.is_dir():
             yaml_path = path / SCENARIO_FILE
             if yaml_path.exists() and not yaml_path.is_file():
-                raise ScenarioError(f"{SCENARIO_FILE}: not a regular file (a folder, pipe or device) in scenario folder {path}")
+                raise ScenarioError(
+                    f"{SCENARIO_FILE}: not a regular file (a folder, pipe or device) in scenario folder {path}"
+                )
             if not yaml_path.is_file():
                 raise ScenarioError(f"{SCENARIO_FILE}: file not found in scenario folder {path}")
             return path, yaml_path

@@ -45,7 +45,8 @@ def read_yaml(path: Path, label: str) -> dict[str, Any]:
         size = path.stat().st_size
         if size > MAX_YAML_BYTES:
             raise ScenarioError(
-                f"{label}: {size / 2**20:.1f} MB is too large for a scenario file (limit 10 MB; demand belongs in the CSV)"
+                f"{label}: {size / 2**20:.1f} MB is too large for a scenario file (limit 10 MB; demand belongs in the "
+                "CSV)"
             )
         with open(path, "rb") as fh:
             data = fh.read(MAX_YAML_BYTES + 1)  # never more, whatever stat said (e.g. a growing file)
@@ -68,7 +69,8 @@ def read_yaml(path: Path, label: str) -> dict[str, Any]:
         line = text[: e.position].count("\n") + 1
         char = e.character if isinstance(e.character, str) else chr(e.character)
         raise ScenarioError(
-            f"{label}: line {line}: control character U+{ord(char):04X} is not allowed in YAML (remove it or quote it as an escape)"
+            f"{label}: line {line}: control character U+{ord(char):04X} is not allowed in YAML (remove it or quote it "
+            "as an escape)"
         ) from None
     except yaml.YAMLError as e:  # pragma: no cover - every other PyYAML error is marked
         raise ScenarioError(f"{label}: {clip(str(e).splitlines()[0], 200)}") from None
@@ -98,7 +100,9 @@ def _yaml_message(e: yaml.MarkedYAMLError, label: str) -> str:
                 ctx += f" that starts at line {e.context_mark.line + 1}"
             problem = f"{problem} ({ctx})"
     if isinstance(e, yaml.constructor.ConstructorError) and "tag" in problem:
-        problem += " (only plain YAML is read: mappings, lists, strings, numbers; tags such as !!python/... are refused)"
+        problem += (
+            " (only plain YAML is read: mappings, lists, strings, numbers; tags such as !!python/... are refused)"
+        )
     return f"{label}: {where}{problem}"
 
 

@@ -101,7 +101,7 @@ def _demand_csv(config: ScenarioConfig, demand: pd.DataFrame) -> str:
         raise ScenarioError(cap_problems(problems))
     kind = "required_agents" if len(demand) and demand["contacts"].isna().all() else "contacts"
     ids = [q.id for q in config.queues]
-    qidx = pd.Index(ids).get_indexer(demand["queue"].astype(object))
+    qidx = pd.Index(ids).get_indexer(pd.Index(demand["queue"].astype(object)))
     aht = demand["aht_s"].to_numpy(dtype=float)
     default = np.array([q.aht_s for q in config.queues], dtype=float)[qidx]
     aht = np.where(aht == default, np.nan, aht)

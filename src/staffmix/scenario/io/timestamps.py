@@ -92,7 +92,10 @@ def parse_periods(
     rows.add(empty_u[codes], lambda i: "period_start is empty")
     rows.add(
         unparsed_u[codes],
-        lambda i: f"period_start {raw(i)!r} is not a date-time (expected ISO 8601 such as 2026-01-05T08:00 or 2026-01-05T08:00+01:00)",
+        lambda i: (
+            f"period_start {raw(i)!r} is not a date-time (expected ISO 8601 such as 2026-01-05T08:00 or "
+            "2026-01-05T08:00+01:00)"
+        ),
     )
     rows.add(
         nonexistent_u[codes],
@@ -123,7 +126,8 @@ def _iso(us: int, tz: str) -> str:
 def _resolve_ambiguous(
     dst: np.ndarray, std: np.ndarray, qidx: np.ndarray, wall: np.ndarray, horizon: Horizon
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Instants for rows whose naive time occurs twice (clocks fall back); the arrays hold those rows only, in file order.
+    """Instants for rows whose naive time occurs twice (clocks fall back); the arrays hold those rows only, in file
+    order.
 
     Per queue and wall-clock time, the first row is the earlier (summer-time)
     instant and the second the later one, as pandas' ambiguous='infer' reads

@@ -38,7 +38,8 @@ from staffmix.scenario.schema import SolverOptions
 __all__ = ["solve"]
 
 READ_BACK_S_PER_COLUMN = 2e-5
-"""Time kept at the end of a time limit to read the plan back into tables, per column (w52-l6 ended 1.3-3 s late at 1e-5 on a busy machine)."""
+"""Time kept at the end of a time limit to read the plan back into tables, per column (w52-l6 ended 1.3-3 s late at
+1e-5 on a busy machine)."""
 ABS_GAP = 1e-6
 """An absolute gap this small counts as proven (what MIP solvers stop on by default)."""
 READ_BACK_PER_BUILD = 7.0
@@ -60,7 +61,11 @@ def solve(ix: IndexSets, opts: SolverOptions, started: float) -> Outcome:
     build_s = time.perf_counter() - t0
     # keep time to read the plan back into tables: 1-1.5 s per 100,000 columns on this machine, and about
     # seven times the model's build on a machine slowed down by other work (w52-l1 ended 1.7 s late)
-    run_deadline = None if deadline is None else deadline - max(0.3, READ_BACK_S_PER_COLUMN * m.n_cols, READ_BACK_PER_BUILD * build_s)
+    run_deadline = (
+        None
+        if deadline is None
+        else deadline - max(0.3, READ_BACK_S_PER_COLUMN * m.n_cols, READ_BACK_PER_BUILD * build_s)
+    )
     if len(ix.deferred.share_queue):  # deferrable work's share targets: without them first (issue #13)
         from staffmix.solvers.core.share_later import solve_share_later
 
@@ -71,13 +76,15 @@ def solve(ix: IndexSets, opts: SolverOptions, started: float) -> Outcome:
         if found.infeasible:
             return Outcome(Status.infeasible, message=found.message or "the model is infeasible", build_s=build_s)
         bound = None if found.bound is None or not np.isfinite(found.bound) else float(found.bound)
-        return Outcome(Status.no_solution, None, bound, found.message or "no plan found in the time limit", build_s=build_s)
+        return Outcome(
+            Status.no_solution, None, bound, found.message or "no plan found in the time limit", build_s=build_s
+        )
     objective = float(m.cost @ found.v)
     bound = None if found.bound is None else min(float(found.bound), objective)
     gap = relative_gap(objective, bound)
     # optimal within the requested relative gap, or within the absolute gap MIP solvers close on (HiGHS's
     # mip_abs_gap, 1e-6): with mip_gap=0 a proof ends a hair above zero
-    proven = bound is not None and (gap <= opts.mip_gap + 1e-9 or objective - bound <= ABS_GAP)
+    proven = bound is not None and gap is not None and (gap <= opts.mip_gap + 1e-9 or objective - bound <= ABS_GAP)
     status = Status.optimal if proven else Status.feasible
     message = found.message
     if status == Status.feasible and not message:
@@ -91,6 +98,7 @@ def _why_short(gap: float | None, opts: SolverOptions, deadline: float | None) -
     if opts.work_limit:
         return f"work limit {opts.work_limit} reached: proven gap {shown}, {100 * opts.mip_gap:.2f} % requested"
     # the steps keep a margin before the deadline (exact MIPs 1 s, reading back 2e-5 s a column)
-    if deadline is not None and time.perf_counter() >= deadline - max(3.0, 0.05 * float(opts.time_limit_s)):
+    limit_s = opts.time_limit_s
+    if deadline is not None and limit_s is not None and time.perf_counter() >= deadline - max(3.0, 0.05 * limit_s):
         return f"time limit reached: proven gap {shown}, {100 * opts.mip_gap:.2f} % requested"
     return f"no further step could close the gap: proven gap {shown}, {100 * opts.mip_gap:.2f} % requested"

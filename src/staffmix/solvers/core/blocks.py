@@ -49,7 +49,7 @@ def column_periods(m: CoreModel) -> np.ndarray:
     if m.cols["u"].size:
         col_period[m.col("u")] = cover_period
     # issue #14: level choices belong to their queue-period; a service group's late contacts to its first period
-    if m.cols["level"].size:
+    if m.cols["level"].size and m.levels is not None:  # level columns come with their LevelColumns
         col_period[m.col("level")] = ix.r_period[m.levels.req]
     if m.cols["late"].size:
         grouped = ix.b_group >= 0
@@ -133,8 +133,15 @@ def submodel(
     )
 
 
-def solve_sub(s: Sub, threads: int | None, time_limit: float | None, mip_gap: float, start: np.ndarray | None = None,
-              extra: list[tuple[np.ndarray, np.ndarray, float, float]] | None = None, max_nodes: int | None = None) -> hx.Answer:
+def solve_sub(
+    s: Sub,
+    threads: int | None,
+    time_limit: float | None,
+    mip_gap: float,
+    start: np.ndarray | None = None,
+    extra: list[tuple[np.ndarray, np.ndarray, float, float]] | None = None,
+    max_nodes: int | None = None,
+) -> hx.Answer:
     """Solve a sub-model; `extra` rows are (columns of the full model, coefficients, lo, hi).
 
     `start`: a known plan of the sub-model; HiGHS then looks only for plans at most as costly
@@ -145,7 +152,7 @@ def solve_sub(s: Sub, threads: int | None, time_limit: float | None, mip_gap: fl
         pos = {int(c): i for i, c in enumerate(s.cols)}
         add_r, add_c, add_v, add_lo, add_hi = [], [], [], [], []
         for k, (cols, coef, rlo, rhi) in enumerate(extra):
-            for c, v in zip(cols.tolist(), coef.tolist()):
+            for c, v in zip(cols.tolist(), coef.tolist(), strict=True):
                 if c in pos:
                     add_r.append(k)
                     add_c.append(pos[c])

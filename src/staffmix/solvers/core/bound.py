@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -51,9 +51,11 @@ class WeekLP:
     heads_group: np.ndarray  # their groups
     share_pos: np.ndarray  # positions of in-house routing columns in cols
     share_coef: np.ndarray
-    excess_pos: np.ndarray | None = None  # positions of the excess copies of the headcount copies (see _kelley)
+    # positions of the excess copies of the headcount copies (see _kelley)
+    excess_pos: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     value: float = np.nan
     heads: np.ndarray | None = None
+    best_heads: np.ndarray | None = None  # heads at the best total so far (the split search may step past it)
     in_house: float = 0.0
 
 
@@ -106,10 +108,10 @@ def _solve_weeks(weeks: list[WeekLP], head_cost: np.ndarray, mu: np.ndarray, dea
         ans = hx.run(wk.h, solver="simplex", time_limit=left)
         if ans.status != "optimal":
             return None, None
-        wk.value = float(ans.objective)
-        wk.heads = ans.x[wk.heads_pos] if len(wk.heads_pos) else np.zeros(0)
+        wk.value = ans.value
+        wk.heads = ans.solution[wk.heads_pos] if len(wk.heads_pos) else np.zeros(0)
         heads[wk.heads_group, wk.block] = wk.heads
-        wk.in_house = float(ans.x[wk.share_pos] @ wk.share_coef) if len(wk.share_pos) else 0.0
+        wk.in_house = float(ans.solution[wk.share_pos] @ wk.share_coef) if len(wk.share_pos) else 0.0
         total += wk.value
     return total, heads
 
@@ -130,14 +132,16 @@ def _at_headcount(weeks: list[WeekLP], head_cost: np.ndarray, h_lo: np.ndarray, 
         if len(wk.heads_pos):
             lo = h_lo[wk.heads_group]
             k = len(wk.heads_pos)
-            wk.h.changeColsBounds(k, wk.heads_pos.astype(np.int32), np.minimum(lo, H[wk.heads_group]), H[wk.heads_group])
+            wk.h.changeColsBounds(
+                k, wk.heads_pos.astype(np.int32), np.minimum(lo, H[wk.heads_group]), H[wk.heads_group]
+            )
             wk.h.changeColsBounds(k, wk.excess_pos.astype(np.int32), np.zeros(k), np.full(k, np.inf))
             wk.h.changeColsCost(k, wk.excess_pos.astype(np.int32), head_cost[wk.heads_group].astype(np.float64))
         ans = hx.run(wk.h, solver="simplex", time_limit=left)
         if ans.status != "optimal":
             log.debug("kelley: week %d %s at headcount %s", wk.block, ans.status, H)
             return None, None
-        total += float(ans.objective)
+        total += ans.value
         if len(wk.heads_pos):
             rc = np.asarray(wk.h.getSolution().col_dual)[wk.heads_pos]
             np.add.at(grad, wk.heads_group, np.minimum(rc, 0.0))  # dual of the upper bound H (<= 0)
@@ -172,9 +176,14 @@ def _kelley(weeks: list[WeekLP], head_cost: np.ndarray, h_lo: np.ndarray, h_hi: 
         # min t  s.t.  t >= L_k + g_k (H - H_k),  h_lo <= H <= h_hi
         A = np.array([np.concatenate([g, [-1.0]]) for _, g, _ in cuts])
         b = np.array([g @ Hk - v for v, g, Hk in cuts])
-        res = linprog(np.concatenate([np.zeros(G), [1.0]]), A_ub=A, b_ub=b,
-                      bounds=[(float(h_lo[g]), None if not np.isfinite(h_hi[g]) else float(h_hi[g])) for g in range(G)] + [(None, None)],
-                      method="highs")
+        res = linprog(
+            np.concatenate([np.zeros(G), [1.0]]),
+            A_ub=A,
+            b_ub=b,
+            bounds=[(float(h_lo[g]), None if not np.isfinite(h_hi[g]) else float(h_hi[g])) for g in range(G)]
+            + [(None, None)],
+            method="highs",
+        )
         if res.status != 0:
             break
         bound = max(bound, float(res.fun))
@@ -221,7 +230,9 @@ def lagrangian_bound(m: CoreModel, part: Partition, threads: int | None, deadlin
         touched = np.zeros(m.n_cols, dtype=bool)
         touched[np.unique(Ar[anchor_rows].indices)] = True
         touched |= own
-        sub = submodel(m, Ar, touched, np.ones(m.n_cols, dtype=bool), np.zeros(m.n_cols), lo, hi, row_mask=row_mask, anchor=own)
+        sub = submodel(
+            m, Ar, touched, np.ones(m.n_cols, dtype=bool), np.zeros(m.n_cols), lo, hi, row_mask=row_mask, anchor=own
+        )
         cost = np.zeros(m.n_cols)
         plain = own.copy()
         plain[bx.slice] = False
@@ -239,8 +250,16 @@ def lagrangian_bound(m: CoreModel, part: Partition, threads: int | None, deadlin
         pos = {int(j): i for i, j in enumerate(sub.cols)}
         heads_group = np.array([g for g in range(bh.size) if bh.start + g in pos], dtype=np.int64)
         heads_pos = np.array([pos[bh.start + g] for g in heads_group], dtype=np.int64)
-        sel = np.array([j in pos for j in share_cols.tolist()], dtype=bool) if len(share_cols) else np.zeros(0, dtype=bool)
-        share_pos = np.array([pos[int(j)] for j in share_cols[sel]], dtype=np.int64) if len(share_cols) else np.zeros(0, np.int64)
+        sel = (
+            np.array([j in pos for j in share_cols.tolist()], dtype=bool)
+            if len(share_cols)
+            else np.zeros(0, dtype=bool)
+        )
+        share_pos = (
+            np.array([pos[int(j)] for j in share_cols[sel]], dtype=np.int64)
+            if len(share_cols)
+            else np.zeros(0, np.int64)
+        )
         h = hx.new_highs(threads)
         hx.pass_model(h, sub.A, c, ylo, yhi, sub.row_lo, sub.row_hi, None)
         # one "excess" copy per headcount copy (same column, off until _kelley): heads beyond H at a price
@@ -248,8 +267,19 @@ def lagrangian_bound(m: CoreModel, part: Partition, threads: int | None, deadlin
             col = sub.A[:, p]
             h.addCol(0.0, 0.0, 0.0, col.nnz, col.indices.astype(np.int32), col.data.astype(np.float64))
         excess_pos = len(sub.cols) + np.arange(len(heads_pos), dtype=np.int64)
-        weeks.append(WeekLP(b, h, sub.cols, c, heads_pos, heads_group, share_pos, share_coef[sel] if len(share_cols) else np.zeros(0),
-                            excess_pos=excess_pos))
+        weeks.append(
+            WeekLP(
+                b,
+                h,
+                sub.cols,
+                c,
+                heads_pos,
+                heads_group,
+                share_pos,
+                share_coef[sel] if len(share_cols) else np.zeros(0),
+                excess_pos=excess_pos,
+            )
+        )
     head_cost = m.cost[bh.slice]
     G = bh.size
     mu = np.full((G, W), 1.0 / W)  # each group's headcount cost split over the weeks, evenly at first
@@ -271,8 +301,15 @@ def lagrangian_bound(m: CoreModel, part: Partition, threads: int | None, deadlin
         scale = np.maximum(np.abs(g).max(axis=1, keepdims=True), 1e-9)
         mu = np.array([_simplex(mu[k] + step * g[k] / scale[k]) for k in range(G)])
     for wk in weeks:
-        wk.heads = getattr(wk, "best_heads", wk.heads)
-    if best_heads is not None and G and head_cost.sum() > 0 and W > 1 and (deadline is None or time.perf_counter() < deadline):
+        if wk.best_heads is not None:
+            wk.heads = wk.best_heads
+    if (
+        best_heads is not None
+        and G
+        and head_cost.sum() > 0
+        and W > 1
+        and (deadline is None or time.perf_counter() < deadline)
+    ):
         h_lo, h_hi = m.col_lo[bh.slice], m.col_hi[bh.slice]
         kelley = _kelley(weeks, head_cost, h_lo, h_hi, best_heads.max(axis=1), deadline)
         log.debug("bound: subgradient split %.1f, Kelley on headcount %.1f", best, kelley)

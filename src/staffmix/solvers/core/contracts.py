@@ -57,7 +57,7 @@ def score(m: CoreModel, ys: list[np.ndarray], threads: int | None, deadline: flo
         left = None if deadline is None else max(deadline - time.perf_counter(), 1e-3)
         ans = hx.run(h, solver="simplex", time_limit=left)
         if ans.status == "optimal":
-            out.append(Choice(y, float(ans.objective), ans.x))
+            out.append(Choice(y, ans.value, ans.solution))
         elif ans.status == "infeasible":
             out.append(Choice(y, np.inf, None))
         else:  # out of time: unscored, so it bounds nothing; keep it last

@@ -1,4 +1,5 @@
-"""Deferrable work's row families of the core matrix (issue #13): the same rows as model/pulp_model.py's add_backlog_flow,
+"""Deferrable work's row families of the core matrix (issue #13): the same rows as model/pulp_model.py's
+add_backlog_flow,
 add_deferred_contracts and add_response_share, and the vendor terms its capacity and take-or-pay rows add.
 
 core/matrix.build_matrix calls them like its own `_add_*` families (kept apart so matrix.py stays readable):
@@ -24,10 +25,11 @@ DeferredTerms = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray
 
 
 def deferred_vendor_terms(ix: IndexSets, cols: dict[str, Block], vendor_prov: np.ndarray) -> list[DeferredTerms]:
-    """Per vendor (scenario order): its DeferredTerms; amount is agents (per agent-hour pricing) or 1 contact (per contact)."""
+    """Per vendor (scenario order): its DeferredTerms; amount is agents (per agent-hour pricing) or 1 contact (per
+    contact)."""
     D = ix.deferred
     out = []
-    for v, p in zip(ix.scenario.config.vendors, vendor_prov):
+    for v, p in zip(ix.scenario.config.vendors, vendor_prov, strict=True):
         c = np.nonzero(D.h_prov == p)[0]
         t = D.h_period[c]
         amount = np.ones(len(c)) if v.pricing == "per_contact" else D.h_agents[c]
@@ -99,4 +101,6 @@ def add_response_share(ix: IndexSets, cols: dict[str, Block], rows: RowFamilies)
     if len(D.e_queue):
         has = (D.share[D.e_queue] > 0) & (D.target[D.e_queue] < D.deadline[D.e_queue])
         ekey = D.e_queue[has] * (ix.n_weeks + 1) + ix.week_of[D.e_period[has]]
-        rows.coef(start + np.searchsorted(key, ekey), cols["dropped"].start + np.nonzero(has)[0], D.share[D.e_queue[has]])
+        rows.coef(
+            start + np.searchsorted(key, ekey), cols["dropped"].start + np.nonzero(has)[0], D.share[D.e_queue[has]]
+        )

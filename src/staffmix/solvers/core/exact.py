@@ -48,7 +48,8 @@ def run_exact(
     time is left and the gap is open, the unsettled choice with the least bound gets all of it
     (cut off at the best plan), so a time limit is used, not left on the table."""
     if deadline is not None:
-        deadline -= MARGIN_S  # HiGHS can overrun its time limit by seconds (root cuts on a busy machine: w4-l1 ended 3.4 s late)
+        # HiGHS can overrun its time limit by seconds (root cuts on a busy machine: w4-l1 ended 3.4 s late)
+        deadline -= MARGIN_S
     todo = [c for c in scored if c.lp < np.inf]
     bounds = [c.lp for c in todo]  # -inf: never scored (time ran out)
     settled = [False] * len(todo)
@@ -61,7 +62,9 @@ def run_exact(
         left = None if deadline is None else deadline - time.perf_counter()
         if left is not None and left <= 0.01:
             continue
-        limit = None if left is None else (left * FIRST_SHARE if k == 0 and len(todo) > 1 else left / max(1, len(todo) - k))
+        limit = (
+            None if left is None else (left * FIRST_SHARE if k == 0 and len(todo) > 1 else left / max(1, len(todo) - k))
+        )
         incumbent, bounds[k], settled[k] = _solve_choice(m, choice, incumbent, mip_gap, threads, limit, max_nodes)
         progress.bound(min(bounds))  # every choice's bound so far: the least is a bound on every plan
     while deadline is not None:
@@ -105,7 +108,7 @@ def _consistent(m: CoreModel, ans: hx.Answer) -> bool:
     if not ans.has_solution:
         return True
     own = float(m.cost @ ans.x)
-    return abs(own - float(ans.objective)) <= 1e-6 * max(1.0, abs(own))
+    return abs(own - ans.value) <= 1e-6 * max(1.0, abs(own))
 
 
 def _closed(incumbent: Incumbent | None, bound: float, mip_gap: float) -> bool:
@@ -119,14 +122,24 @@ def _solve_choice(
     """One HiGHS MIP with the contracts fixed: (best plan so far, bound for this choice, settled)."""
     ans, cutoff = _mip(m, choice, incumbent, threads, mip_gap, limit, max_nodes)
     if not _consistent(m, ans):  # never seen since start plans became cutoffs; kept as a guard
-        log.warning("exact %s: HiGHS objective %s disagrees with its plan's cost; answer ignored", choice.label, ans.objective)
+        log.warning(
+            "exact %s: HiGHS objective %s disagrees with its plan's cost; answer ignored", choice.label, ans.objective
+        )
         return incumbent, choice.lp, False
-    log.debug("exact %s: LP %.1f -> %s %s, bound %s, %.2f s", choice.label, choice.lp, ans.status, ans.objective, ans.bound, ans.seconds)
-    if ans.has_solution and (incumbent is None or ans.objective < incumbent.objective - 1e-9):
-        incumbent = Incumbent(ans.x, float(ans.objective), choice.y)
+    log.debug(
+        "exact %s: LP %.1f -> %s %s, bound %s, %.2f s",
+        choice.label,
+        choice.lp,
+        ans.status,
+        ans.objective,
+        ans.bound,
+        ans.seconds,
+    )
+    if ans.has_solution and (incumbent is None or ans.value < incumbent.objective - 1e-9):
+        incumbent = Incumbent(ans.solution, ans.value, choice.y)
         progress.incumbent(incumbent.objective)
     if ans.status == "optimal":
-        return incumbent, max(choice.lp, ans.bound if ans.bound is not None else ans.objective), True
+        return incumbent, max(choice.lp, ans.bound if ans.bound is not None else ans.value), True
     if ans.status == "infeasible":
         # infeasible under the cutoff: nothing here beats the incumbent
         return incumbent, (np.inf if cutoff is None else max(choice.lp, cutoff)), True

@@ -57,7 +57,7 @@ def relaxed_routing_plan(
     if not relaxed.has_solution:
         log.debug("guide: routing-relaxed MIP %s, no plan", relaxed.status)
         return None
-    z = np.round(relaxed.x[route])
+    z = np.round(relaxed.solution[route])
     sub = whole(m, lo, hi)
     box = _shifts_given_routing(sub, route, shift, z, threads, None, None)
     best = None if box is None else tidy(m, box)
@@ -70,7 +70,7 @@ def relaxed_routing_plan(
     ans = solve_sub(replace(sub, lo=lo2, hi=hi2), threads, shift_s, GAP, start=best,
                     max_nodes=max_nodes if shift_s is None else None)
     if ans.has_solution:
-        cand = tidy(m, ans.x)
+        cand = tidy(m, ans.solution)
         if violation(m, cand) <= 1e-6 and (best is None or m.cost @ cand < m.cost @ best - 1e-6):
             best = cand
     log.debug("guide: routing-relaxed %.1f (bound %s) -> plan %s in %.1f s + %.1f s", relaxed.objective, relaxed.bound,

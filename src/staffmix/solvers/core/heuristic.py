@@ -101,7 +101,7 @@ def plan(
     if not lp.has_solution:
         return None
     best, best_cost = None, np.inf
-    x_shift = np.round(np.maximum(lp.x[shift], 0.0))
+    x_shift = np.round(np.maximum(lp.solution[shift], 0.0))
     for it in range(iterations):
         if it and deadline is not None and time.perf_counter() >= deadline:
             break
@@ -121,7 +121,9 @@ def plan(
     return best
 
 
-def _route_given_shifts(m, sub, route, shift, heads, x_shift, threads, deadline, extra, restrict=False) -> np.ndarray | None:
+def _route_given_shifts(
+    m, sub, route, shift, heads, x_shift, threads, deadline, extra, restrict=False
+) -> np.ndarray | None:
     """Routing binaries with the shifts fixed and priced in-house overflow."""
     ix = m.index
     cap = m.rows["capacity"]
@@ -132,7 +134,11 @@ def _route_given_shifts(m, sub, route, shift, heads, x_shift, threads, deadline,
     cap_rows = np.nonzero(in_cap & reachable)[0]
     groups = m.capacity_group[sub.rows[cap_rows] - cap.start]
     config = ix.scenario.config
-    unit = np.array([g.rate_per_hour * ix.period_h / (1.0 - g.shrinkage) for g in config.groups]) if config.groups else np.zeros(0)
+    unit = (
+        np.array([g.rate_per_hour * ix.period_h / (1.0 - g.shrinkage) for g in config.groups])
+        if config.groups
+        else np.zeros(0)
+    )
     price = SLACK_PRICE * unit[groups] if len(groups) else np.zeros(0)
     k = len(cap_rows)
     slack = sp.csc_matrix((-np.ones(k), (cap_rows, np.arange(k))), shape=(sub.A.shape[0], k))
@@ -142,14 +148,25 @@ def _route_given_shifts(m, sub, route, shift, heads, x_shift, threads, deadline,
     lo[: len(sub.cols)][shift] = x_shift
     hi[: len(sub.cols)][shift] = x_shift
     integer = np.concatenate([route, np.zeros(k, dtype=bool)])
-    s2 = Sub(cols=np.concatenate([sub.cols, -1 - np.arange(k)]), rows=sub.rows, A=A,
-             cost=np.concatenate([sub.cost, price]), lo=lo, hi=hi, row_lo=sub.row_lo, row_hi=sub.row_hi, integer=integer)
+    s2 = Sub(
+        cols=np.concatenate([sub.cols, -1 - np.arange(k)]),
+        rows=sub.rows,
+        A=A,
+        cost=np.concatenate([sub.cost, price]),
+        lo=lo,
+        hi=hi,
+        row_lo=sub.row_lo,
+        row_hi=sub.row_hi,
+        integer=integer,
+    )
     if restrict:
         # fix the routing binaries the LP already decides; branch only on the fractional ones
-        lp = solve_sub(replace(s2, integer=np.zeros(len(integer), dtype=bool)), threads, _left(deadline), 0.0, extra=extra)
+        lp = solve_sub(
+            replace(s2, integer=np.zeros(len(integer), dtype=bool)), threads, _left(deadline), 0.0, extra=extra
+        )
         if lp.has_solution:
             zpos = np.nonzero(np.concatenate([route, np.zeros(k, dtype=bool)]))[0]
-            z = lp.x[zpos]
+            z = lp.solution[zpos]
             decided = np.abs(z - np.round(z)) <= 1e-6
             lo[zpos[decided]] = np.round(z[decided])
             hi[zpos[decided]] = np.round(z[decided])
@@ -159,7 +176,7 @@ def _route_given_shifts(m, sub, route, shift, heads, x_shift, threads, deadline,
     if not ans.has_solution:
         log.debug("route given shifts: %s after %.2f s", ans.status, ans.seconds)
         return None
-    return np.round(ans.x[: len(sub.cols)][route])
+    return np.round(ans.solution[: len(sub.cols)][route])
 
 
 def _shifts_given_routing(sub, route, shift, z, threads, deadline, extra) -> np.ndarray | None:
@@ -167,11 +184,13 @@ def _shifts_given_routing(sub, route, shift, z, threads, deadline, extra) -> np.
     lo[route] = z
     hi[route] = z
     fixed = replace(sub, lo=lo, hi=hi)
-    lp = solve_sub(replace(fixed, integer=np.zeros(len(sub.cols), dtype=bool)), threads, _left(deadline), 0.0, extra=extra)
+    lp = solve_sub(
+        replace(fixed, integer=np.zeros(len(sub.cols), dtype=bool)), threads, _left(deadline), 0.0, extra=extra
+    )
     if not lp.has_solution:
         log.debug("shifts given routing: LP %s", lp.status)
         return None
-    xs = np.maximum(lp.x[shift], 0.0)
+    xs = np.maximum(lp.solution[shift], 0.0)
     for upper in (True, False):
         lo2, hi2 = lo.copy(), hi.copy()
         lo2[shift] = np.floor(xs + 1e-6)

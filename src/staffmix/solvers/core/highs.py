@@ -17,6 +17,7 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
+from staffmix.errors import SolverError
 from staffmix.solvers.core.matrix import CoreModel
 from staffmix.util.native_output import silenced_stdout
 
@@ -37,6 +38,20 @@ class Answer:
     @property
     def ok(self) -> bool:
         return self.status == "optimal"
+
+    @property
+    def solution(self) -> np.ndarray:
+        """The solution vector, read only where HiGHS reported one: none there is a solver failure."""
+        if self.x is None:
+            raise SolverError(f"HiGHS reported {self.status} but returned no solution")
+        return self.x
+
+    @property
+    def value(self) -> float:
+        """The objective of the solution, read only where HiGHS reported one: none there is a solver failure."""
+        if self.objective is None:
+            raise SolverError(f"HiGHS reported {self.status} but returned no objective value")
+        return self.objective
 
 
 def new_highs(threads: int | None) -> highspy.Highs:

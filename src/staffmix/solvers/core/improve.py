@@ -97,7 +97,9 @@ def _free_mask(m: CoreModel, lay: Layout, hood: Hood, v: np.ndarray, lp_x: np.nd
     free = lay.is_global.copy()
     if hood.kind == "days":
         first, width = hood.key
-        days = (first + np.arange(width)) % lay.n_days if lay.cyclic else np.arange(first, min(first + width, lay.n_days))
+        days = (
+            (first + np.arange(width)) % lay.n_days if lay.cyclic else np.arange(first, min(first + width, lay.n_days))
+        )
         day = np.where(lay.period >= 0, lay.period // lay.day_len, -1)
         in_window = np.isin(day, days)
         before = np.isin(day, (days[0] - 1) % lay.n_days if lay.cyclic else days[0] - 1)
@@ -187,7 +189,9 @@ def improve(
             free = _free_mask(m, lay, hood, best, lp_x)
             sub = submodel(m, Ar, free, no_relax, best, lo, hi)
             limit = None if step_s is None else min(step_s, left - overhead - 0.3)  # HiGHS may run a little late
-            ans = solve_sub(sub, threads, limit, step_gap, start=best[sub.cols], max_nodes=STEP_NODES if step_s is None else None)
+            ans = solve_sub(
+                sub, threads, limit, step_gap, start=best[sub.cols], max_nodes=STEP_NODES if step_s is None else None
+            )
             if not ans.has_solution:
                 overhead = max(overhead, time.perf_counter() - t_step - ans.seconds)
                 continue

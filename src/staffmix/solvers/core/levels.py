@@ -73,8 +73,11 @@ def level_columns(ix: IndexSets, formulation: str) -> LevelColumns:
     total = np.bincount(np.searchsorted(rows, req), weights=gain, minlength=len(rows))
     m = len(rows)
     return LevelColumns(
-        np.concatenate([rows, rows]), np.concatenate([np.ones(m), np.zeros(m)]), np.concatenate([np.zeros(m), np.ones(m)]),
-        np.concatenate([np.ones(m, dtype=bool), np.zeros(m, dtype=bool)]), np.concatenate([steps, total]),
+        np.concatenate([rows, rows]),
+        np.concatenate([np.ones(m), np.zeros(m)]),
+        np.concatenate([np.zeros(m), np.ones(m)]),
+        np.concatenate([np.ones(m, dtype=bool), np.zeros(m, dtype=bool)]),
+        np.concatenate([steps, total]),
     )
 
 

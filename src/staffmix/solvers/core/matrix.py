@@ -33,7 +33,14 @@ from staffmix.solvers.core.deferrable_rows import (
     add_response_share,
     deferred_vendor_terms,
 )
-from staffmix.solvers.core.levels import LEVELS, LevelColumns, add_service_levels, level_columns, level_reach, vendor_level_terms
+from staffmix.solvers.core.levels import (
+    LEVELS,
+    LevelColumns,
+    add_service_levels,
+    level_columns,
+    level_reach,
+    vendor_level_terms,
+)
 from staffmix.model.index_sets import IndexSets
 from staffmix.solvers.sparse_rows import Block, RowFamilies
 
@@ -227,7 +234,9 @@ def _add_group_capacity(ix: IndexSets, cols: dict[str, Block], rows: RowFamilies
     return (uniq // n_periods).astype(np.int64)
 
 
-def _add_headcount(ix: IndexSets, cols: dict[str, Block], rows: RowFamilies, cost: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> None:
+def _add_headcount(
+    ix: IndexSets, cols: dict[str, Block], rows: RowFamilies, cost: np.ndarray, lo: np.ndarray, hi: np.ndarray
+) -> None:
     """At most one shift per agent per day, at most the contract's weekly hours per agent; headcount cost."""
     config = ix.scenario.config
     bh = cols["heads"]
@@ -257,9 +266,10 @@ VendorTerms = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
 def _vendor_terms(ix: IndexSets, zcol: np.ndarray, vendor_prov: np.ndarray) -> list[VendorTerms]:
-    """Per vendor (scenario order): its VendorTerms; amount is agents (per agent-hour pricing) or contacts (per contact)."""
+    """Per vendor (scenario order): its VendorTerms; amount is agents (per agent-hour pricing) or contacts (per
+    contact)."""
     out = []
-    for vi, (v, p) in enumerate(zip(ix.scenario.config.vendors, vendor_prov)):
+    for vi, (v, p) in enumerate(zip(ix.scenario.config.vendors, vendor_prov, strict=True)):
         r = ix.vendor_rows(vi)
         zc = zcol[ix.b_slot[ix.r_base[r]], p]
         amount = ix.r_contacts[r] if v.pricing == "per_contact" else ix.r_required[r].astype(float)
@@ -267,13 +277,15 @@ def _vendor_terms(ix: IndexSets, zcol: np.ndarray, vendor_prov: np.ndarray) -> l
     return out
 
 
-def _add_vendor_contracts(ix: IndexSets, cols: dict[str, Block], rows: RowFamilies, cost: np.ndarray, vendor_z: list[VendorTerms]) -> None:
+def _add_vendor_contracts(
+    ix: IndexSets, cols: dict[str, Block], rows: RowFamilies, cost: np.ndarray, vendor_z: list[VendorTerms]
+) -> None:
     """A vendor takes work only when contracted (z <= y); a contract costs its weekly fee."""
     by = cols["y"]
     z_of = [np.unique(zc) for (_t, _w, zc, _a) in vendor_z]
     start = rows.family("contract", sum(len(z) for z in z_of), -INF, 0.0)
     k = start
-    for vi, (v, zs) in enumerate(zip(ix.scenario.config.vendors, z_of)):
+    for vi, (v, zs) in enumerate(zip(ix.scenario.config.vendors, z_of, strict=True)):
         cost[by.start + vi] = v.fee_per_week * ix.horizon_weeks
         m = len(zs)
         rows.coef(k + np.arange(m), zs, 1.0)
@@ -281,20 +293,32 @@ def _add_vendor_contracts(ix: IndexSets, cols: dict[str, Block], rows: RowFamili
         k += m
 
 
-def _add_vendor_capacity(ix: IndexSets, cols: dict[str, Block], rows: RowFamilies, hi: np.ndarray, vendor_z: list[VendorTerms],
-                         vendor_levels: list[VendorTerms], vendor_h: list[DeferredTerms]) -> None:
+def _add_vendor_capacity(
+    ix: IndexSets,
+    cols: dict[str, Block],
+    rows: RowFamilies,
+    hi: np.ndarray,
+    vendor_z: list[VendorTerms],
+    vendor_levels: list[VendorTerms],
+    vendor_h: list[DeferredTerms],
+) -> None:
     """Agents (or contacts) a vendor puts on our queues per period <= capacity x y, where the offer can exceed it
     (counting every level a day- or week-measured queue-period may be staffed at, and deferrable handling at
     the most it can reach)."""
     by = cols["y"]
     n_periods = len(ix.periods)
     parts = []
-    for vi, (v, (t, _w, zc, amount), (th, _wh, hc, ah, most)) in enumerate(zip(ix.scenario.config.vendors, vendor_z, vendor_h)):
+    for vi, (v, (t, _w, zc, amount), (th, _wh, hc, ah, most)) in enumerate(
+        zip(ix.scenario.config.vendors, vendor_z, vendor_h, strict=True)
+    ):
         cap = v.capacity_contacts if v.pricing == "per_contact" else v.capacity_agents
         if cap is None:
             continue
-        load = (np.bincount(t, weights=amount, minlength=n_periods) + level_reach(ix, ix.providers.index(v.id), n_periods)
-                + np.bincount(th, weights=ah * most, minlength=n_periods))
+        load = (
+            np.bincount(t, weights=amount, minlength=n_periods)
+            + level_reach(ix, ix.providers.index(v.id), n_periods)
+            + np.bincount(th, weights=ah * most, minlength=n_periods)
+        )
         tight = np.nonzero(load > cap)[0]
         # A queue-period needing more than the whole capacity can never go to the vendor: fix z = 0
         # (implied by the row for binary z; it closes most of the LP's exclusive-routing gap).
@@ -314,20 +338,29 @@ def _add_vendor_capacity(ix: IndexSets, cols: dict[str, Block], rows: RowFamilie
         k += len(tight)
 
 
-def _add_take_or_pay(ix: IndexSets, cols: dict[str, Block], rows: RowFamilies, cost: np.ndarray, vendor_z: list[VendorTerms],
-                     vendor_levels: list[VendorTerms], vendor_h: list[DeferredTerms]) -> None:
+def _add_take_or_pay(
+    ix: IndexSets,
+    cols: dict[str, Block],
+    rows: RowFamilies,
+    cost: np.ndarray,
+    vendor_z: list[VendorTerms],
+    vendor_levels: list[VendorTerms],
+    vendor_h: list[DeferredTerms],
+) -> None:
     """billed[v,w] >= used and >= minimum x week fraction x y; billed priced per agent-hour or per contact.
     Used counts the level each day- or week-measured queue-period is staffed at, and deferrable handling."""
     by, bb = cols["y"], cols["billed"]
     n_weeks = ix.n_weeks
     used_parts, min_parts = [], []
-    for vi, (v, (_t, w, zc, amount), (_th, wh, hc, ah, _most)) in enumerate(zip(ix.scenario.config.vendors, vendor_z, vendor_h)):
+    for vi, (v, (_t, w, zc, amount), (_th, wh, hc, ah, _most)) in enumerate(
+        zip(ix.scenario.config.vendors, vendor_z, vendor_h, strict=True)
+    ):
         _lt, lw, lc, la = vendor_levels[vi]
         w, zc, amount = np.concatenate([w, lw, wh]), np.concatenate([zc, lc, hc]), np.concatenate([amount, la, ah])
         per_contact = v.pricing == "per_contact"
         scale = 1.0 if per_contact else ix.period_h
         minimum = v.min_contacts_per_week if per_contact else v.min_hours_per_week
-        price = v.price_per_contact if per_contact else v.rate_per_hour
+        price = v.unit_price
         cost[bb.start + vi * n_weeks: bb.start + (vi + 1) * n_weeks] = float(price)
         used_parts.append((vi, w, zc, amount * scale, np.unique(w)))
         if minimum:

@@ -109,10 +109,12 @@ def plan_values(m: CoreModel, v: np.ndarray) -> PlanValues:
         return np.asarray(v[m.col(name)], dtype=float)
 
     lv = m.levels
-    level_extra = np.zeros(len(m.index.step_rows))
+    level_extra: np.ndarray = np.zeros(len(m.index.step_rows))
     if lv is not None and len(lv.req):
         agents = lv.agents * part("level")
-        level_extra = np.bincount(np.searchsorted(m.index.step_rows, lv.req), weights=agents, minlength=len(level_extra))
+        level_extra = np.bincount(
+            np.searchsorted(m.index.step_rows, lv.req), weights=agents, minlength=len(level_extra)
+        )
     return PlanValues(
         z=part("z"), unserved=part("unserved"), x=part("x"), a=part("a"), u=part("u"), heads=part("heads"),
         y=part("y"), billed=part("billed").reshape(len(m.index.vendors), m.index.n_weeks), level_extra=level_extra,

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 import numpy as np
 
@@ -69,7 +70,9 @@ def share_targets(m: CoreModel, part: Partition):
     total = np.bincount(ix.b_period // part.block_len, weights=weight, minlength=part.n_blocks)
     # deferrable contacts count towards the share too (issue #13): each block's by arrival
     T = ix.scenario.config.horizon.periods
-    total = total + np.bincount(np.arange(T) // part.block_len, weights=ix.deferred.arrived.sum(axis=0), minlength=part.n_blocks)
+    total = total + np.bincount(
+        np.arange(T) // part.block_len, weights=ix.deferred.arrived.sum(axis=0), minlength=part.n_blocks
+    )
     blocks = part.col_block[cols]
     mask = np.ones(m.n_rows, dtype=bool)
     mask[r] = False
@@ -85,12 +88,13 @@ def run_blocks(m: CoreModel, opts: SolverOptions, deadline: float | None):
     # the rolling plan needs about FAST_WEEK_S a week whatever the limit: the bound and the
     # contract scores get what is left of their shares, so the plan finishes in time
     plan_s = FAST_WEEK_S * part.n_blocks
-    bound_s = score_s = None
+    bound_s: float | None = None
+    score_s: float | None = None
     if total is not None:
         spare = max(total - plan_s, 0.1 * total)
         bound_s = min(BOUND_SHARE * total, 0.75 * spare)
         score_s = min(SCORE_SHARE * total, 0.25 * spare)
-    bound_deadline = None if total is None else t0 + bound_s
+    bound_deadline = None if bound_s is None else t0 + bound_s
     progress.phase("bound", f"Lagrangian bound from {part.n_blocks} week LPs")
     bnd = lagrangian_bound(m, part, opts.threads, bound_deadline)
     lower = bnd.value if np.isfinite(bnd.value) else None
@@ -99,7 +103,7 @@ def run_blocks(m: CoreModel, opts: SolverOptions, deadline: float | None):
     ys = choices(m)
     if ys is None:  # too many vendors to enumerate: contract every vendor the week LPs use
         ys = [np.ones(m.cols["y"].size)]
-    score_deadline = None if total is None else time.perf_counter() + score_s
+    score_deadline = None if score_s is None else time.perf_counter() + score_s
     order = _score_sample(m, bnd, ys, opts.threads, score_deadline)
     r = roles(m)
     progress.phase("plan", f"rolling plan, {part.n_blocks} weeks")
@@ -121,7 +125,7 @@ def run_blocks(m: CoreModel, opts: SolverOptions, deadline: float | None):
                 lo[m.col("y")] = y
                 hi[m.col("y")] = y
                 stop = lower / (1.0 - opts.mip_gap) if lower is not None and opts.mip_gap < 1 else -np.inf
-                work = {"step_s": None, "max_steps": int(opts.work_limit)} if opts.work_limit else {}
+                work: dict[str, Any] = {"step_s": None, "max_steps": int(opts.work_limit)} if opts.work_limit else {}
                 v = improve(m, v, lo, hi, opts.threads, np.inf if deadline is None else deadline, stop_at=stop, **work)
             return SearchResult(v, float(m.cost @ v), lower)
     return SearchResult(None, None, lower, message="no plan found in the time limit")
@@ -175,7 +179,7 @@ def _score_sample(m: CoreModel, bnd, ys: list[np.ndarray], threads, deadline) ->
             if ans.status != "optimal":
                 s = np.nan
                 break
-            s += ans.objective
+            s += ans.value
         scores.append(s)
     scored = sorted((sc, i) for i, sc in enumerate(scores) if np.isfinite(sc))
     unscored = [i for i, sc in enumerate(scores) if np.isnan(sc)]
@@ -240,7 +244,7 @@ def _roll(m: CoreModel, part: Partition, y: np.ndarray, r, threads, deadline, he
             ans = solve_sub(sub, threads, left, 1e-3, extra=extra)
             if not ans.has_solution:
                 return None
-            x = ans.x
+            x = ans.solution
         keep = own[sub.cols] | glob[sub.cols]
         value[sub.cols[keep]] = x[keep]
         log.debug("week %d planned (%.2f s left)", k, -1.0 if deadline is None else deadline - time.perf_counter())

@@ -28,6 +28,7 @@ import time
 
 import numpy as np
 
+from staffmix.errors import SolverError
 from staffmix.util import solve_progress as report
 from staffmix.solvers.core import highs as hx
 from staffmix.solvers.core.matrix import CoreModel, build_matrix
@@ -89,10 +90,20 @@ def _exact_from(m: CoreModel, start: np.ndarray, opts: SolverOptions, deadline: 
     scored = score(m, ys, opts.threads, deadline)
     feasible = [c for c in scored if c.lp < np.inf]
     if not feasible:
-        return SearchResult(None, None, None, infeasible=True, message="the LP relaxation is infeasible for every vendor contract choice")
+        return SearchResult(
+            None,
+            None,
+            None,
+            infeasible=True,
+            message="the LP relaxation is infeasible for every vendor contract choice",
+        )
     lp_bound = min(c.lp for c in feasible)
     y = np.round(start[m.col("y")])
-    incumbent, bound, _settled = run_exact(m, scored, Incumbent(start, float(m.cost @ start), y), opts.mip_gap, opts.threads, deadline)
+    incumbent, bound, _settled = run_exact(
+        m, scored, Incumbent(start, float(m.cost @ start), y), opts.mip_gap, opts.threads, deadline
+    )
+    if incumbent is None:  # run_exact keeps the plan it starts from: losing it is a solver failure
+        raise SolverError("the exact MIPs lost the starting plan of the share-target repair")
     v = tidy(m, incumbent.v)
     return SearchResult(v, float(m.cost @ v), max(bound, lp_bound) if np.isfinite(lp_bound) else bound)
 
@@ -123,7 +134,9 @@ def _within_from_fifo(m: CoreModel, v: np.ndarray) -> np.ndarray:
     return v
 
 
-def _repair(m: CoreModel, relaxed: CoreModel, v0: np.ndarray, opts: SolverOptions, deadline: float | None) -> np.ndarray | None:
+def _repair(
+    m: CoreModel, relaxed: CoreModel, v0: np.ndarray, opts: SolverOptions, deadline: float | None
+) -> np.ndarray | None:
     """The full model with the relaxation's shifts, headcount and contracts fixed: a plan of the full model, or None."""
     lo, hi = m.col_lo.copy(), m.col_hi.copy()
     for name in FIXED:
@@ -136,7 +149,7 @@ def _repair(m: CoreModel, relaxed: CoreModel, v0: np.ndarray, opts: SolverOption
     ans = hx.run(h, time_limit=left, mip_gap=opts.mip_gap, mip=True)
     if not ans.has_solution:
         return None
-    v = tidy(m, ans.x)
+    v = tidy(m, ans.solution)
     return v if violation(m, v) <= 1e-6 else None
 
 

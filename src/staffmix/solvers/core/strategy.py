@@ -63,7 +63,13 @@ def _small(m: CoreModel, opts: SolverOptions, deadline: float | None) -> SearchR
     scored = score(m, ys, opts.threads, deadline)
     feasible = [c for c in scored if c.lp < np.inf]
     if not feasible:
-        return SearchResult(None, None, None, infeasible=True, message="the LP relaxation is infeasible for every vendor contract choice")
+        return SearchResult(
+            None,
+            None,
+            None,
+            infeasible=True,
+            message="the LP relaxation is infeasible for every vendor contract choice",
+        )
     lp_bound = min(c.lp for c in feasible)
     progress.bound(lp_bound)
     progress.phase("plan", "heuristic, then exact MIPs")
@@ -97,7 +103,9 @@ def _small(m: CoreModel, opts: SolverOptions, deadline: float | None) -> SearchR
     if incumbent is None:
         if settled and bound == np.inf:  # every contract choice's MIP proved infeasible
             return SearchResult(None, None, None, infeasible=True, message="the solver proved the model infeasible")
-        return SearchResult(None, None, lp_bound if np.isfinite(lp_bound) else None, message="no plan found in the time limit")
+        return SearchResult(
+            None, None, lp_bound if np.isfinite(lp_bound) else None, message="no plan found in the time limit"
+        )
     v = tidy(m, incumbent.v)
     return SearchResult(v, float(m.cost @ v), max(bound, lp_bound) if np.isfinite(lp_bound) else bound)
 
@@ -113,7 +121,8 @@ def _improve_and_prove(m: CoreModel, scored, incumbent: Incumbent | None, lp_bou
     5 s, 153,080 after 30 s; LP 152,330), while local search gains about 1 % a minute. So a longer
     time limit buys larger neighbourhoods and a longer proof; without a time limit, round 1's
     exact MIPs run to the end, and so do they on models of at most `ONE_ROUND_MAX_COLS` columns
-    (after 15 % of the time of local search: 2can-split needs 35-45 s of exact MIP to prove its optimum on a busy machine).
+    (after 15 % of the time of local search: 2can-split needs 35-45 s of exact MIP to prove its optimum on a busy
+    machine).
     Each round's bound is valid, and the best is kept."""
     bound = -np.inf
     one_round = m.n_cols <= ONE_ROUND_MAX_COLS
@@ -125,7 +134,11 @@ def _improve_and_prove(m: CoreModel, scored, incumbent: Incumbent | None, lp_bou
             lo, hi = _fixed_contracts(m, incumbent.y)
             stop = lp_bound / (1.0 - opts.mip_gap) if np.isfinite(lp_bound) and opts.mip_gap < 1 else -np.inf
             # no clock and no work limit: node-limited steps, NO_CLOCK_STEPS of them (the same plan every run)
-            work = _work(opts) if deadline is not None or opts.work_limit else {"step_s": None, "max_steps": NO_CLOCK_STEPS}
+            work = (
+                _work(opts)
+                if deadline is not None or opts.work_limit
+                else {"step_s": None, "max_steps": NO_CLOCK_STEPS}
+            )
             v = improve(m, incumbent.v, lo, hi, opts.threads, lns_end, lp_x=_lp_x(scored, incumbent.y),
                         stop_at=max(stop, bound / (1.0 - opts.mip_gap) if np.isfinite(bound) else -np.inf),
                         max_width=FIRST_WIDTH if round_ == 1 else None, **work)
@@ -136,12 +149,18 @@ def _improve_and_prove(m: CoreModel, scored, incumbent: Incumbent | None, lp_bou
         max_nodes = None if not opts.work_limit else opts.work_limit * EXACT_NODES_PER_UNIT
         before = None if incumbent is None else incumbent.objective
         incumbent, b, settled = run_exact(m, scored, incumbent, opts.mip_gap, opts.threads, exact_end, max_nodes)
-        if round_ == 1 and deadline is not None and incumbent is not None and (before is None or incumbent.objective < before - 1e-6):
+        if (
+            round_ == 1
+            and deadline is not None
+            and incumbent is not None
+            and (before is None or incumbent.objective < before - 1e-6)
+        ):
             exact_end = deadline  # the exact MIPs found a better plan than local search: they get the rest
             incumbent, b2, settled = run_exact(m, scored, incumbent, opts.mip_gap, opts.threads, exact_end, max_nodes)
             b = max(b, b2)
             bound = max(bound, b)
-            return incumbent, min(bound, incumbent.objective), settled or bound >= incumbent.objective * (1.0 - opts.mip_gap) - 1e-9
+            best = incumbent.objective if incumbent is not None else np.inf  # run_exact keeps a plan it is given
+            return incumbent, min(bound, best), settled or bound >= best * (1.0 - opts.mip_gap) - 1e-9
         bound = max(bound, b)
         if incumbent is not None:
             bound = min(bound, incumbent.objective)
@@ -151,10 +170,14 @@ def _improve_and_prove(m: CoreModel, scored, incumbent: Incumbent | None, lp_bou
     return incumbent, bound, False
 
 
-def _guided(m: CoreModel, y: np.ndarray, incumbent: Incumbent | None, opts: SolverOptions, deadline: float | None) -> Incumbent | None:
+def _guided(
+    m: CoreModel, y: np.ndarray, incumbent: Incumbent | None, opts: SolverOptions, deadline: float | None
+) -> Incumbent | None:
     """The plan from the routing-relaxed MIP (guide.py), when it beats the heuristic's: 20 % of the
     time for the routing, 15 % for the shifts. Only under a time limit (in deterministic mode its
     node-limited MIPs took 50-70 s on eu-ecommerce-pci and changed nothing)."""
+    if deadline is None:  # only under a time limit (above)
+        return incumbent
     lo, hi = _fixed_contracts(m, y)
     left = max(deadline - time.perf_counter(), 0.0)
     if left < 2.0:
@@ -207,5 +230,5 @@ def _monolithic(m: CoreModel, opts: SolverOptions, deadline: float | None) -> Se
         return SearchResult(None, None, None, infeasible=True, message="the solver proved the model infeasible")
     if not ans.has_solution:
         return SearchResult(None, None, ans.bound, message="no plan found in the time limit")
-    v = tidy(m, ans.x)
+    v = tidy(m, ans.solution)
     return SearchResult(v, float(m.cost @ v), ans.bound)
