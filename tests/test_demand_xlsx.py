@@ -42,7 +42,8 @@ def _folder(tmp_path, rows, header=("period_start", "queue", "contacts"), sheets
 
 def _csv_rows():
     csv = pd.read_csv(MINIMAL / "demand.csv")
-    return [(dt.datetime.fromisoformat(t), q, c) for t, q, c in zip(csv["period_start"], csv["queue"], csv["contacts"])]
+    rows = zip(csv["period_start"], csv["queue"], csv["contacts"], strict=True)
+    return [(dt.datetime.fromisoformat(t), q, c) for t, q, c in rows]
 
 
 def test_a_workbook_with_date_time_cells_reads_as_the_same_csv(tmp_path):
@@ -87,7 +88,9 @@ def test_header_problems_and_a_value_right_of_the_header(tmp_path):
     rows = _csv_rows()
     rows[1] = (*rows[1], None, "stray")  # column E of sheet row 3
     folder = _folder(tmp_path / "b", rows)
-    with pytest.raises(ScenarioError, match=r"demand.xlsx, sheet demand: row 3: a value in column E, right of the header's 3 columns"):
+    with pytest.raises(
+        ScenarioError, match=r"demand.xlsx, sheet demand: row 3: a value in column E, right of the header's 3 columns"
+    ):
         load_scenario(folder)
 
 

@@ -98,9 +98,14 @@ def test_a_long_30_minute_workbook_with_date_and_time_columns_and_names_mapped(t
     sheet.title = "Tickets"
     sheet.append(["Date", "Slot", "Queue", "Offered"])
     rows = [
-        ("05.01.2026", "08:00", "Phone EN", 4), ("05.01.2026", "08:00", "Chat EN", 2), ("05.01.2026", "08:00", "Cards", 1),
-        ("05.01.2026", "08:30", "Phone EN", "3,5"), ("05.01.2026", "08:30", "Cards", 0),
-        ("05.01.2026", "09:00", "Phone EN", 6), ("05.01.2026", "09:30", "Chat EN", 1), ("05.01.2026", "09:30", "Cards", 5),
+        ("05.01.2026", "08:00", "Phone EN", 4),
+        ("05.01.2026", "08:00", "Chat EN", 2),
+        ("05.01.2026", "08:00", "Cards", 1),
+        ("05.01.2026", "08:30", "Phone EN", "3,5"),
+        ("05.01.2026", "08:30", "Cards", 0),
+        ("05.01.2026", "09:00", "Phone EN", 6),
+        ("05.01.2026", "09:30", "Chat EN", 1),
+        ("05.01.2026", "09:30", "Cards", 5),
     ]
     for r in rows:
         sheet.append(list(r))
@@ -143,7 +148,9 @@ def test_a_tab_separated_export_with_a_byte_order_mark_and_a_workbook_of_date_ti
     assert pd.read_csv(folder / "demand.csv")["contacts"].tolist() == [4, 6, 5, 7]
 
 
-@pytest.mark.filterwarnings("ignore::staffmix.scenario.checks.ScenarioWarning")  # hours 00 and 04 have no row: zero, as said
+@pytest.mark.filterwarnings(
+    "ignore::staffmix.scenario.checks.ScenarioWarning"
+)  # hours 00 and 04 have no row: zero, as said
 def test_the_hour_the_clocks_fall_back_is_two_periods(tmp_path, capsys):
     # Berlin, Sunday 25 October 2026: at 03:00 summer time the clocks go back to 02:00, so 02:00-02:59 happens twice.
     # The horizon starts at 00:00 summer time (22:00 UTC on the 24th): 02:00 CEST is period 2, 02:00 CET period 3.
@@ -228,7 +235,9 @@ def test_init_writes_a_commented_scenario_that_validates_and_refuses_a_full_fold
         assert before.startswith("#"), f"{section} has no comment above it"
     scenario = load_scenario(folder)
     demand = pd.read_csv(folder / "demand.csv")
-    # Monday's English calls are the profile's sum (HOURLY_EN: 1+0+0+0+0+1+2+6+14+20+22+21+18+19+20+18+16+13+10+8+6+4+3+2 = 224); German is 0.6 of each hour, rounded
+    # Monday's English calls are the profile's sum
+    # (HOURLY_EN: 1+0+0+0+0+1+2+6+14+20+22+21+18+19+20+18+16+13+10+8+6+4+3+2 = 224);
+    # German is 0.6 of each hour, rounded
     monday = demand[demand["period_start"].str.startswith("2026-03-02")]
     assert monday[monday["queue"] == "support_en"]["contacts"].sum() == 224
     assert scenario.demand["contacts"].sum() == demand["contacts"].sum()

@@ -22,7 +22,9 @@ TUTORIAL = ROOT / "docs" / "tutorial.md"
 def tutorial_commands() -> list[str]:
     """The command lines of the page's ```bash blocks (comments and blank lines skipped)."""
     blocks = re.findall(r"```bash\n(.*?)```", TUTORIAL.read_text(encoding="utf-8"), re.S)
-    return [line.strip() for block in blocks for line in block.splitlines() if line.strip() and not line.startswith("#")]
+    return [
+        line.strip() for block in blocks for line in block.splitlines() if line.strip() and not line.startswith("#")
+    ]
 
 
 def test_the_page_has_the_steps_and_the_export_is_bundled():

@@ -37,10 +37,11 @@ def test_a_sheet_per_table_after_the_summary_with_the_csv_header_and_units(solve
         assert list(rows[0]) == columns  # the CSV's header, column for column
         csv = pd.read_csv(solved / f"{name}.csv")
         assert len(rows) - 2 == len(csv), name  # every row, nothing more
-    units = dict(zip(TABLE_COLUMNS["staffing"], _rows(book["staffing"])[1]))
+    units = dict(zip(TABLE_COLUMNS["staffing"], _rows(book["staffing"])[1], strict=True))
     assert units["service_level"] == "share" and units["asa_s"] == "seconds" and units["staffed"] == "agents"
     assert units["period_start"] == "local time (Europe/Berlin)"
-    assert dict(zip(TABLE_COLUMNS["costs"], _rows(book["costs"])[1]))["amount"] == "money"  # no currency given
+    cost_units = dict(zip(TABLE_COLUMNS["costs"], _rows(book["costs"])[1], strict=True))
+    assert cost_units["amount"] == "money"  # no currency given
     # headers are readable: each column at least as wide as its name
     sheet = book["staffing"]
     for cell in sheet[1]:
@@ -78,7 +79,7 @@ def test_the_summary_sheet_states_status_cost_bound_gap_and_components_that_add_
     assert items["bound"] == pytest.approx(summary["bound"])
     assert items["gap"] == pytest.approx(summary["gap"])
     costs = pd.read_csv(solved / "costs.csv")
-    for component, amount in zip(costs["component"], costs["amount"]):
+    for component, amount in zip(costs["component"], costs["amount"], strict=True):
         assert items[component] == pytest.approx(amount)
     # the components are the cost: summed here, compared with the objective the solver reported
     assert sum(items[c] for c in costs["component"]) == pytest.approx(summary["objective"], rel=1e-9)
@@ -97,6 +98,8 @@ def test_to_workbook_refuses_to_overwrite_and_a_table_too_long_for_a_sheet(solve
         result.to_workbook(solved / "plan.xlsx")
     monkeypatch.setattr(workbook, "MAX_SHEET_ROWS", 10)
     target = tmp_path / "big.xlsx"
-    with pytest.raises(StaffmixError, match=r"table staffing has \d+ rows, more than an Excel sheet holds.*staffing\.csv"):
+    with pytest.raises(
+        StaffmixError, match=r"table staffing has \d+ rows, more than an Excel sheet holds.*staffing\.csv"
+    ):
         result.to_workbook(target)
     assert list(tmp_path.iterdir()) == []  # nothing written, not even a temporary file

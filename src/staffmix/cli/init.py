@@ -134,7 +134,9 @@ def cmd_init(args: argparse.Namespace) -> int:
         raise StaffmixError(f"{folder}: exists and is not empty; init writes only into a new or empty folder")
     name = _scenario_name(folder)
     with staged_folder(folder) as tmp:
-        write_text(tmp / "scenario.yaml", SCENARIO_YAML.format(name=name, start=START, name_folder=folder), newline="\n")
+        write_text(
+            tmp / "scenario.yaml", SCENARIO_YAML.format(name=name, start=START, name_folder=folder), newline="\n"
+        )
         write_text(tmp / "demand.csv", demand_csv(), newline="\n")
     print(f"wrote {folder}/scenario.yaml and {folder}/demand.csv (scenario {name}: a week, 2 queues, 1 team, 1 vendor)")
     print(f"next: staffmix validate {folder} && staffmix solve {folder}")

@@ -255,7 +255,11 @@ def _add_solve(command) -> None:
     )
     p.add_argument("--overwrite", action="store_true", help="with --out: replace what DIR holds")
     p.add_argument("--report", action="store_true", help="also write report.html into --out")
-    p.add_argument("--no-xlsx", action="store_true", help="with --out: skip plan.xlsx (the workbook of every table, written by default)")
+    p.add_argument(
+        "--no-xlsx",
+        action="store_true",
+        help="with --out: skip plan.xlsx (the workbook of every table, written by default)",
+    )
     p.add_argument("--json", action="store_true", help="print summary.json instead of the text summary")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr (phase, best cost, bound, elapsed time)")
     p.add_argument(
@@ -450,21 +454,54 @@ def _add_bench(command) -> None:
 
 
 def _add_import(command) -> None:
-    p = command("import", "turn a telephony or ticketing export (CSV or xlsx) into a scenario's demand.csv", IMPORT_EPILOG)
+    p = command(
+        "import", "turn a telephony or ticketing export (CSV or xlsx) into a scenario's demand.csv", IMPORT_EPILOG
+    )
     p.add_argument("export", metavar="EXPORT", help="the export file: CSV (comma, semicolon, tab or pipe) or .xlsx")
     p.add_argument("--scenario", required=True, metavar="PATH",
                    help="the scenario folder (or its yaml): queues, time zone and period length come from it")
     p.add_argument("--out", metavar="FILE", help="the demand CSV to write (default: the scenario folder's demand.csv)")
     p.add_argument("--overwrite", action="store_true", help="replace FILE if it exists")
     p.add_argument("--time-column", metavar="COL", help="the column of interval starts (default: the first column)")
-    p.add_argument("--date-column", metavar="COL", help="a separate date column (the time column then holds the time of day)")
-    p.add_argument("--time-format", metavar="FMT", help='strftime format of the time stamps, e.g. "%%d.%%m.%%Y %%H:%%M" (default: ISO 8601)')
-    p.add_argument("--queue-column", metavar="COL", help="long export: the column naming the queue (default: wide, a column per queue)")
-    p.add_argument("--value-column", metavar="COL", help="long export: the column of contacts (default: the only other column)")
-    p.add_argument("--map", action="append", metavar="NAME=QUEUE", help="export queue name -> scenario queue id (repeat; several names may map to one queue: summed)")
-    p.add_argument("--ignore", action="append", metavar="COL", help="wide export: a column that is not a queue, e.g. a total (repeat)")
-    p.add_argument("--interval-min", type=_positive(int), metavar="MIN", help="the export's interval (default: the smallest step between its time stamps)")
-    p.add_argument("--delimiter", metavar="D", help="CSV field separator: comma, semicolon, tab, pipe or one character (default: found from the header)")
+    p.add_argument(
+        "--date-column", metavar="COL", help="a separate date column (the time column then holds the time of day)"
+    )
+    p.add_argument(
+        "--time-format",
+        metavar="FMT",
+        help='strftime format of the time stamps, e.g. "%%d.%%m.%%Y %%H:%%M" (default: ISO 8601)',
+    )
+    p.add_argument(
+        "--queue-column",
+        metavar="COL",
+        help="long export: the column naming the queue (default: wide, a column per queue)",
+    )
+    p.add_argument(
+        "--value-column", metavar="COL", help="long export: the column of contacts (default: the only other column)"
+    )
+    p.add_argument(
+        "--map",
+        action="append",
+        metavar="NAME=QUEUE",
+        help="export queue name -> scenario queue id (repeat; several names may map to one queue: summed)",
+    )
+    p.add_argument(
+        "--ignore",
+        action="append",
+        metavar="COL",
+        help="wide export: a column that is not a queue, e.g. a total (repeat)",
+    )
+    p.add_argument(
+        "--interval-min",
+        type=_positive(int),
+        metavar="MIN",
+        help="the export's interval (default: the smallest step between its time stamps)",
+    )
+    p.add_argument(
+        "--delimiter",
+        metavar="D",
+        help="CSV field separator: comma, semicolon, tab, pipe or one character (default: found from the header)",
+    )
     p.add_argument("--decimal", default=".", choices=[".", ","], help="decimal mark of the numbers (default .)")
     p.add_argument("--sheet", metavar="NAME", help="xlsx: the sheet to read (default: the first)")
 

@@ -524,7 +524,9 @@ class DemandSource(_Model):
     """Where the demand table is."""
 
     file: str = "demand.csv"
-    """The demand file, relative to the scenario folder (may not leave it): a CSV, or an Excel workbook (.xlsx: the sheet named demand, else the first, with the same columns). Left out: demand.csv, or demand.xlsx when the folder holds only that (both: an error)."""
+    """The demand file, relative to the scenario folder (may not leave it): a CSV, or an Excel workbook
+    (.xlsx: the sheet named demand, else the first, with the same columns). Left out: demand.csv, or
+    demand.xlsx when the folder holds only that (both: an error)."""
 
 
 class ScenarioConfig(_Model):

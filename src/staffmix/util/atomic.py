@@ -31,7 +31,17 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
-__all__ = ["is_leftover", "open_text", "publish_folder", "remove", "staged_folder", "temp_folder", "umask", "write_bytes", "write_text"]
+__all__ = [
+    "is_leftover",
+    "open_text",
+    "publish_folder",
+    "remove",
+    "staged_folder",
+    "temp_folder",
+    "umask",
+    "write_bytes",
+    "write_text",
+]
 
 PARTIAL = ".partial-"
 """Marks a folder being built (`temp_folder`)."""
@@ -78,7 +88,10 @@ def write_text(path: str | os.PathLike[str], text: str, *, encoding: str = "utf-
 
 
 def write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write `data` to `path` atomically, as `open_text` does for text (a workbook, any binary file); returns the path."""
+    """Write `data` to `path` atomically, as `open_text` does for text (a workbook, any binary file).
+
+    Returns the path.
+    """
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

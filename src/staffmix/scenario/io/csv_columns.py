@@ -50,7 +50,9 @@ class RowProblems:
         self.name = name
         self.lines = lines
         self.row_word = row_word  # "line" of a CSV file, "row" of a sheet
-        self.items: list[tuple[int, int, np.ndarray | None, str]] = []  # (first line, order, all lines if grouped, text)
+        self.items: list[
+            tuple[int, int, np.ndarray | None, str]
+        ] = []  # (first line, order, all lines if grouped, text)
         self.count = 0
         self.unworded = (0, 0)  # (problems, rows) past what any list shows: counted, not worded
 
@@ -83,7 +85,8 @@ class RowProblems:
                 out.append(f"{self.name}: {self.row_word} {line}: {text}")
             else:
                 out.append(
-                    f"{self.name}: {self.row_word}s {line_ranges(grouped)} ({len(grouped):,} rows, the first shown): {text}"
+                    f"{self.name}: {self.row_word}s {line_ranges(grouped)} "
+                    f"({len(grouped):,} rows, the first shown): {text}"
                 )
         more = max(0, len(self.items) - MAX_PROBLEMS) + self.unworded[0]
         if more:

@@ -243,7 +243,8 @@ def header_problems(header: list[str], name: str, where: str = "line 1") -> list
     unknown = [h for h in dict.fromkeys(header) if h not in CSV_COLUMNS]
     if unknown:
         out.append(
-            f"{name}: {where}: unknown column{'s' if len(unknown) > 1 else ''} {clip(', '.join(repr(clip(u)) for u in unknown), 300)} "
+            f"{name}: {where}: unknown column{'s' if len(unknown) > 1 else ''} "
+            f"{clip(', '.join(repr(clip(u)) for u in unknown), 300)} "
             "(expected period_start, queue, contacts or required_agents, optional aht_s)"
         )
     return out

@@ -42,7 +42,9 @@ def read_export(path: Path, *, delimiter: str | None = None, sheet: str | None =
     name = path.name
     try:
         if not path.is_file():
-            raise ScenarioError(f"{name}: no such file ({clip(str(path), 200)})" if not path.exists() else f"{name}: not a regular file")
+            raise ScenarioError(
+                f"{name}: no such file ({clip(str(path), 200)})" if not path.exists() else f"{name}: not a regular file"
+            )
     except OSError as e:
         raise ScenarioError(f"{name}: cannot open ({e.strerror or e})") from None
     if path.suffix.lower() in WORKBOOK_SUFFIXES:
@@ -80,7 +82,9 @@ def _read_csv(path: Path, delimiter: str | None) -> ExportTable:
                 rows.append([c.strip() for c in (row + [""] * n)[:n]])
                 lines.append(reader.line_num)
                 if len(rows) > MAX_ROWS:
-                    raise ScenarioError(f"{name}: line {reader.line_num}: more than {MAX_ROWS:,} rows; split the export")
+                    raise ScenarioError(
+                        f"{name}: line {reader.line_num}: more than {MAX_ROWS:,} rows; split the export"
+                    )
         except csv.Error as e:
             raise ScenarioError(f"{name}: line {reader.line_num}: cannot parse CSV ({e})") from None
     if not any(header):

@@ -104,7 +104,7 @@ def import_demand(table: ExportTable, config: ScenarioConfig, options: ImportOpt
     # the series: (export name, per-row value texts, per-row mask of the rows it has) -> later mapped to queue ids
     stamps = [r[col[time_col]] for r in rows]
     if options.date_column:
-        stamps = [f"{r[col[options.date_column]]} {s}".strip() for r, s in zip(rows, stamps)]
+        stamps = [f"{r[col[options.date_column]]} {s}".strip() for r, s in zip(rows, stamps, strict=True)]
     stamps_arr = np.asarray(stamps, dtype=object)
     if options.queue_column:
         value_col = options.value_column or _only_value_column(header, options)
@@ -129,19 +129,26 @@ def import_demand(table: ExportTable, config: ScenarioConfig, options: ImportOpt
     # queue names -> ids
     mapped = [options.queue_map.get(s) or _same_id(s, queue_ids) for s in series_names]
     qidx_s = pd.Index(queue_ids).get_indexer(pd.Index(mapped))
-    unknown = [s for s, q in zip(series_names, qidx_s) if q < 0]
+    unknown = [s for s, q in zip(series_names, qidx_s, strict=True) if q < 0]
     if unknown and not options.queue_column:
-        raise ScenarioError(cap_problems([
-            f"{where}: {table.row_word} 1: column {clip(s)!r} is not a queue of the scenario{suggest(s, queue_ids, 'queues')}; "
-            f"map it with --map '{clip(s)}=QUEUE_ID', or leave it out with --ignore '{clip(s)}'"
-            for s in unknown
-        ]))
+        raise ScenarioError(
+            cap_problems(
+                [
+                    f"{where}: {table.row_word} 1: column {clip(s)!r} is not a queue of the scenario"
+                    f"{suggest(s, queue_ids, 'queues')}; "
+                    f"map it with --map '{clip(s)}=QUEUE_ID', or leave it out with --ignore '{clip(s)}'"
+                    for s in unknown
+                ]
+            )
+        )
     qidx = qidx_s[series_of] if len(series_of) else np.zeros(0, dtype=np.int64)
     if unknown:
         entry_rp.add(
             qidx < 0,
-            lambda i: f"queue {clip(names[i])!r} is not a queue of the scenario{suggest(names[i], queue_ids, 'queues')} "
-            f"(map it with --map '{clip(names[i])}=QUEUE_ID')",
+            lambda i: (
+                f"queue {clip(names[i])!r} is not a queue of the scenario{suggest(names[i], queue_ids, 'queues')} "
+                f"(map it with --map '{clip(names[i])}=QUEUE_ID')"
+            ),
             key=series_of,
         )
 
@@ -171,9 +178,10 @@ def import_demand(table: ExportTable, config: ScenarioConfig, options: ImportOpt
     interval_min = options.interval_min or _inferred_interval(t_entry[timed], series_of[timed], period_min)
     if interval_min > period_min or period_min % interval_min:
         _raise_any(rp, entry_rp)  # bad rows first: they may be what makes the steps odd
+        how = " (the most common step between its time stamps; --interval-min sets it)"
+        found = "" if options.interval_min else how
         raise ScenarioError(
-            f"{where}: the export's intervals are {interval_min} minutes"
-            f"{'' if options.interval_min else ' (the most common step between its time stamps; --interval-min sets it)'}, "
+            f"{where}: the export's intervals are {interval_min} minutes{found}, "
             f"which do not sum into the scenario's {period_min}-minute periods "
             f"({'longer than a period: staffmix cannot split them' if interval_min > period_min else 'not a divisor'})"
         )
@@ -201,7 +209,8 @@ def import_demand(table: ExportTable, config: ScenarioConfig, options: ImportOpt
 
         def again(i: int) -> str:
             shown = "" if not options.queue_column else f" for {clip(series_names[series_of[i]])!r}"
-            return f"{clip(stamps_arr[row_of[i]])!r}{shown} again (first at {table.row_word} {firsts[(series_of[i], t_entry[i])]})"
+            first = firsts[(series_of[i], t_entry[i])]
+            return f"{clip(stamps_arr[row_of[i]])!r}{shown} again (first at {table.row_word} {first})"
 
         if options.queue_column:
             entry_rp.add(dup, again)
@@ -229,7 +238,9 @@ def import_demand(table: ExportTable, config: ScenarioConfig, options: ImportOpt
     sums = np.zeros((config.horizon.periods, n_q))
     np.add.at(sums, (period[inside], qidx[inside]), contacts[inside])
     per_period = period_min // interval_min
-    counts = pd.Series(1, index=pd.MultiIndex.from_arrays([period[inside], series_of[inside]])).groupby(level=[0, 1]).size()
+    counts = (
+        pd.Series(1, index=pd.MultiIndex.from_arrays([period[inside], series_of[inside]])).groupby(level=[0, 1]).size()
+    )
     partial = counts[counts < per_period]
     if len(partial):
         keys: list[tuple[int, int]] = list(partial.index[:3])
@@ -237,7 +248,8 @@ def import_demand(table: ExportTable, config: ScenarioConfig, options: ImportOpt
             f"{grid[p]:%a %Y-%m-%d %H:%M} {series_names[s]} ({partial[(p, s)]} of {per_period})" for p, s in keys
         )
         notes.append(
-            f"{len(partial):,} period-queue pairs hold fewer than their {per_period} intervals of {interval_min} minutes "
+            f"{len(partial):,} period-queue pairs hold fewer than their {per_period} intervals "
+            f"of {interval_min} minutes "
             f"(e.g. {examples}); summed as given"
         )
     periods = np.unique(period[inside])
@@ -268,7 +280,10 @@ def _line_of(problem: str) -> int:
 
 
 def _same_id(name: str, queue_ids: list[str]) -> str:
-    """The queue id an export name spells in other case or with spaces or hyphens ("Support FI" -> support_fi), else the name."""
+    """The queue id an export name spells in other case or with spaces or hyphens ("Support FI" -> support_fi).
+
+    Else the name itself.
+    """
     key = re.sub(r"[\s\-]+", "_", name.strip()).lower()
     found = [q for q in queue_ids if q.lower() == key]
     return found[0] if len(found) == 1 else name
@@ -278,7 +293,10 @@ def _column_problems(table: ExportTable, options: ImportOptions) -> list[str]:
     """Named columns that the header lacks, duplicate column names, options that contradict each other."""
     header = table.header
     at = f"{table.name}: {table.row_word} 1"
-    out = [f"{at}: column {clip(h)!r} appears {header.count(h)} times" for h in dict.fromkeys(h for h in header if header.count(h) > 1)]
+    out = [
+        f"{at}: column {clip(h)!r} appears {header.count(h)} times"
+        for h in dict.fromkeys(h for h in header if header.count(h) > 1)
+    ]
     named = {
         "--time-column": options.time_column, "--date-column": options.date_column,
         "--queue-column": options.queue_column, "--value-column": options.value_column,
@@ -290,7 +308,9 @@ def _column_problems(table: ExportTable, options: ImportOptions) -> list[str]:
         if column not in header:
             out.append(f"{at}: no column {clip(column)!r} (given by --ignore){suggest(column, header, 'columns')}")
     if options.value_column and not options.queue_column:
-        out.append(f"{at}: --value-column is for long exports; give --queue-column too (wide exports have a column per queue)")
+        out.append(
+            f"{at}: --value-column is for long exports; give --queue-column too (wide exports have a column per queue)"
+        )
     if options.ignore and options.queue_column:
         out.append(f"{at}: --ignore leaves out queue columns of a wide export; a long export (--queue-column) has none")
     return out
@@ -308,7 +328,11 @@ def _only_value_column(header: list[str], options: ImportOptions) -> str:
 
 def _naive_wall(stamps: np.ndarray, fmt: str | None) -> np.ndarray:
     """Wall-clock times (ns, as if UTC) of the texts without a UTC offset; NaT where there is one or none parses."""
-    u, codes = np.unique(stamps.astype(str), return_inverse=True) if len(stamps) else (np.zeros(0, dtype=object), np.zeros(0, dtype=np.int64))
+    u, codes = (
+        np.unique(stamps.astype(str), return_inverse=True)
+        if len(stamps)
+        else (np.zeros(0, dtype=object), np.zeros(0, dtype=np.int64))
+    )
     s = pd.Series(u, dtype=object)
     has_offset = s.str.contains(_OFFSET, regex=True).to_numpy(dtype=bool) if len(u) else np.zeros(0, dtype=bool)
     parsed = pd.to_datetime(s.where(~has_offset), format=fmt or "ISO8601", errors="coerce")
@@ -331,7 +355,9 @@ def _ambiguous(naive: np.ndarray, tz: str) -> np.ndarray:
     return out
 
 
-def _instants(stamps: np.ndarray, fmt: str | None, tz: str, rp: RowProblems, label: str) -> tuple[np.ndarray, np.ndarray]:
+def _instants(
+    stamps: np.ndarray, fmt: str | None, tz: str, rp: RowProblems, label: str
+) -> tuple[np.ndarray, np.ndarray]:
     """Per row: the instant (ns UTC) of its time stamp, or NaT with a problem; times that occur twice get NaT here
     (resolved per series by `_resolve_ambiguous`)."""
     n = len(stamps)
@@ -366,8 +392,16 @@ def _instants(stamps: np.ndarray, fmt: str | None, tz: str, rp: RowProblems, lab
     unparsed = ~empty & (t_u == _NAT) & ~nonexistent & ~ambiguous
     expected = "else give --time-format, e.g. '%d.%m.%Y %H:%M'" if not fmt else f"expected the format {fmt!r}"
     rp.add(empty[codes], lambda i: f"{label} is empty")
-    rp.add(unparsed[codes], lambda i: f"{label} {clip(stamps[i])!r} is not a date-time (ISO 8601 such as 2026-03-02 08:15 is read, {expected})")
-    rp.add(nonexistent[codes], lambda i: f"{label} {clip(stamps[i])!r} does not exist in {tz} (the clocks spring forward over it)")
+    rp.add(
+        unparsed[codes],
+        lambda i: (
+            f"{label} {clip(stamps[i])!r} is not a date-time (ISO 8601 such as 2026-03-02 08:15 is read, {expected})"
+        ),
+    )
+    rp.add(
+        nonexistent[codes],
+        lambda i: f"{label} {clip(stamps[i])!r} does not exist in {tz} (the clocks spring forward over it)",
+    )
     return t_u[codes], (empty | unparsed | nonexistent)[codes]
 
 
@@ -390,11 +424,17 @@ def _resolve_ambiguous(wall: np.ndarray, amb: np.ndarray, series: np.ndarray, tz
     return out, bad
 
 
-def _numbers(values: np.ndarray, decimal: str, rp: RowProblems, label: dict[str, str], names: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _numbers(
+    values: np.ndarray, decimal: str, rp: RowProblems, label: dict[str, str], names: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Contacts per entry: empty is 0 (exports leave quiet intervals blank); text, NaN words, infinities and
     negatives are problems naming the column."""
     texts = np.asarray(values, dtype=object)
-    u, codes = np.unique(texts.astype(str), return_inverse=True) if len(texts) else (np.zeros(0, dtype=str), np.zeros(0, dtype=np.int64))
+    u, codes = (
+        np.unique(texts.astype(str), return_inverse=True)
+        if len(texts)
+        else (np.zeros(0, dtype=str), np.zeros(0, dtype=np.int64))
+    )
     cleaned = pd.Series(u, dtype=object).str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
     if decimal != ".":
         cleaned = cleaned.str.replace(".", "", regex=False).str.replace(decimal, ".", regex=False)

@@ -155,7 +155,7 @@ def _summary_sheet(sheet: Any, costs: pd.DataFrame | None, summary: Mapping[str,
     rows.append(("", None, ""))
     rows.append(("cost components", None, ""))
     if costs is not None:
-        for component, amount in zip(costs.get("component", []), costs.get("amount", [])):
+        for component, amount in zip(costs.get("component", []), costs.get("amount", []), strict=True):
             rows.append((str(component), _cell(amount), money))
     kpis = summary.get("kpis") or {}
     if kpis:
@@ -178,7 +178,11 @@ def _summary_sheet(sheet: Any, costs: pd.DataFrame | None, summary: Mapping[str,
             cell.number_format = "#,##0.00"
     _bold(sheet, 1)
     sheet.freeze_panes = "A2"
-    _fit_widths(sheet, [[str(r[0]) for r in rows], [_shown(r[1]) for r in rows], [r[2] for r in rows]], ["item", "value", "unit"])
+    _fit_widths(
+        sheet,
+        [[str(r[0]) for r in rows], [_shown(r[1]) for r in rows], [r[2] for r in rows]],
+        ["item", "value", "unit"],
+    )
 
 
 def _table_sheet(sheet: Any, frame: pd.DataFrame, currency: str, timezone: str) -> None:
@@ -187,7 +191,7 @@ def _table_sheet(sheet: Any, frame: pd.DataFrame, currency: str, timezone: str) 
     sheet.append(columns)
     sheet.append([unit_of(c, currency, timezone) for c in columns])
     data = [_column(frame[c], timezone) for c in frame.columns]
-    for row in zip(*data):
+    for row in zip(*data, strict=True):
         sheet.append(list(row))
     for j, column in enumerate(columns, start=1):
         fmt = _FORMATS.get(UNITS.get(column, ""))
