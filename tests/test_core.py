@@ -91,10 +91,11 @@ def test_index_sets_equal_a_second_formulation(name: str) -> None:
 
 def assert_index_matches_oracle(scenario: Scenario) -> None:
     ix = build_index(scenario)
-    pd.testing.assert_frame_equal(ix.requirements_frame(), oracle.requirements(scenario), check_dtype=False)
+    requirements = oracle.requirements(scenario)  # computed once, read by the slots and level steps below
+    pd.testing.assert_frame_equal(ix.requirements_frame(), requirements, check_dtype=False)
     pd.testing.assert_frame_equal(ix.starts, oracle.shift_starts(scenario.config), check_dtype=False)
     assert [(ix.groups[g], ix.queues[q]) for g, q in zip(*np.nonzero(ix.pair_ok))] == oracle.group_queue_pairs(scenario.config)
-    slots = oracle.routing_slots(scenario)
+    slots = oracle.routing_slots(scenario, requirements)
     keys = list(zip([ix.queues[q] for q in ix.b_queue], ix.b_period.tolist()))
     assert sorted(keys) == sorted(slots)
     for key, s in zip(keys, ix.b_slot.tolist()):
@@ -104,7 +105,7 @@ def assert_index_matches_oracle(scenario: Scenario) -> None:
     # service measured per day or week: groups and level steps
     groups = oracle.service_groups(scenario)
     assert {(ix.queues[q], label): c for q, label, c in zip(ix.sg_queue.tolist(), ix.sg_label, ix.sg_contacts)} == pytest.approx(groups)
-    steps = oracle.level_steps(scenario)
+    steps = oracle.level_steps(scenario, requirements, slots)
     assert len(steps) == len(ix.step_req)
     if len(steps):
         r = ix.step_req
