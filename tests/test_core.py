@@ -80,7 +80,7 @@ def _deferred_variants() -> dict[str, Scenario]:
 VARIANTS = _variants()
 
 
-SLOW_ORACLE = {"w1-l1-day", "w2-l1-weekly-week"}  # 5-10 s of plain loops each; the tiny-day ones run in the fast lane
+SLOW_ORACLE = {"w1-l1-day", "w2-l1-weekly-week"}  # 2-4 s of plain loops each (level steps); the tiny-day ones run in the fast lane
 
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n in SLOW_ORACLE else n for n in sorted(VARIANTS)])
