@@ -48,15 +48,65 @@ def four_weeks_six_languages():
 @pytest.mark.parametrize("backend", ["cbc", "highs"])
 def test_time_limit_too_short_for_any_plan_is_a_status(four_weeks_six_languages, backend):
     scenario = four_weeks_six_languages
+    """Four weeks of six languages in 0.01 s: the solver stops on the limit, with or without a first plan (where it
+    stops depends on the machine); each of the two outcomes must be complete and honest."""
     result = staffmix.solve(scenario, backend=backend, time_limit_s=0.01)
     assert result.status in (Status.no_solution, Status.feasible), (result.status, result.message)
     if result.status == Status.no_solution:
         assert result.message == "stopped on the time limit before finding a plan"
-        assert result.objective is None and result.staffing.empty
+        assert result.objective is None and result.gap is None and not result.status.has_plan
+        assert result.staffing.empty and result.shifts.empty
     else:
+        assert result.message == "stopped on the time limit"
         assert result.objective is not None and result.objective > 0
         assert staffmix.verify(scenario, result) == []
+        if result.bound is not None:  # a bound, if the solver proved one, is below the plan and the gap is its distance
+            assert result.bound <= result.objective * (1 + 1e-9)
+            assert result.gap == pytest.approx(max(0.0, result.objective - result.bound) / result.objective, abs=1e-12)
     assert result.options["time_limit_s"] == 0.01
+
+
+def test_a_solve_stopped_after_its_first_plan_is_feasible_with_that_plan(monkeypatch):
+    """The `feasible` branch above on every run, deterministically: HiGHS is interrupted (its user-interrupt callback,
+    no clock) at its first check after finding a plan, a stop like a time limit's after a first plan; the solve must
+    report that plan as `feasible` (never `optimal`), verified, with a bound at most its cost."""
+    import highspy
+
+    real_run = highspy.Highs.run
+
+    def run_until_the_first_plan(self):
+        found = []
+        self.cbMipImprovingSolution.subscribe(lambda e: found.append(True))
+        self.cbMipInterrupt.subscribe(lambda e: e.interrupt() if found else None)
+        self.setOptionValue("mip_heuristic_effort", 0.0)  # the first plan from branching, not a root heuristic that may be optimal
+        return real_run(self)
+
+    monkeypatch.setattr(highspy.Highs, "run", run_until_the_first_plan)
+    scenario = generate(1, 1)
+    result = staffmix.solve(scenario, backend="highs", mip_gap=0.0, threads=1)
+    assert result.status == Status.feasible, (result.status, result.message)
+    assert result.message == "stopped on the time limit"
+    assert staffmix.verify(scenario, result) == []
+    assert result.bound is not None and result.bound <= result.objective * (1 + 1e-9)
+    assert result.gap == pytest.approx((result.objective - result.bound) / result.objective, abs=1e-12)
+
+
+def test_a_solve_stopped_before_any_plan_is_no_solution(monkeypatch):
+    """The `no_solution` branch on every run: HiGHS interrupted at its first check, before any plan."""
+    import highspy
+
+    real_run = highspy.Highs.run
+
+    def run_and_stop_at_once(self):
+        self.cbMipInterrupt.subscribe(lambda e: e.interrupt())
+        self.setOptionValue("mip_heuristic_effort", 0.0)
+        return real_run(self)
+
+    monkeypatch.setattr(highspy.Highs, "run", run_and_stop_at_once)
+    result = staffmix.solve(generate(1, 1), backend="highs", mip_gap=0.0, threads=1)
+    assert result.status == Status.no_solution, (result.status, result.message)
+    assert result.message == "stopped on the time limit before finding a plan"
+    assert result.objective is None and result.staffing.empty
 
 
 # ================================================================ a broken CBC binary
