@@ -190,7 +190,7 @@ def test_hard_timeout_is_recorded_and_the_batch_goes_on(tiny_folder: Path, tmp_p
     (hook / "sitecustomize.py").write_text(f"import pulp\npulp.PULP_CBC_CMD.pulp_cbc_path = {str(never)!r}\n")
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(p for p in (str(hook), os.environ.get("PYTHONPATH")) if p))
     out = tmp_path / "out"
-    summary = run_batch(tiny_folder, out, jobs=1, backend="cbc", progress=False, job_timeout_s=1, reports=False)
+    summary = run_batch(tiny_folder, out, jobs=2, backend="cbc", progress=False, job_timeout_s=1, reports=False)
     assert list(summary["status"]) == ["error", "error"]
     assert summary["error"].str.startswith("timed out: killed after 1 s wall time").all()
     assert multiprocessing.active_children() == []
