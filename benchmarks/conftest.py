@@ -1,4 +1,4 @@
-"""Shared settings of the benchmark suite.
+"""Shared settings of the benchmark suite (run in one process: no xdist workers, see pytest_xdist_auto_num_workers).
 
 STAFFMIX_BENCH_QUICK=1  CI mode: the 1-week instances only, one round each (about a minute).
 STAFFMIX_BENCH_HEAVY=1  also the long comparisons (cbc for 300 s on the 13-week instance).
@@ -54,3 +54,10 @@ def distance_from_best(instance: str, objective: float | None, bound: float | No
     if proof and bound is not None:
         out["bound_below_best"] = round(1.0 - bound / proof, 6)
     return out
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """No worker processes for the benchmarks: the test lanes run on pytest-xdist (`-n logical` in pyproject's
+    addopts), but a benchmark times itself and pytest-benchmark switches itself off under xdist, so
+    `python -m pytest benchmarks ...` runs in this one process (an explicit `-n N` still wins)."""
+    return 0

@@ -7,7 +7,13 @@ test module imports another.
 from __future__ import annotations
 
 import json
+import os
+import re
+import select
+import selectors
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -56,6 +62,52 @@ def strict_json(text: str) -> dict:
         raise ValueError(f"{name} is not JSON")
 
     return json.loads(text, parse_constant=refuse)
+
+
+# ------------------------------------------------------------------ waiting on child processes (events, not polling)
+def read_stderr_until(proc: subprocess.Popen, pattern: bytes, timeout_s: float) -> bytes:
+    """What `proc` (started with stderr=PIPE, bufsize=0) wrote to stderr up to the first line matching `pattern`: the
+    test blocks on the pipe (select) until output arrives, never sleeps and looks again. Fails the test if the
+    process ends first or stays silent for `timeout_s` (a hang guard, not a speed requirement); the rest of stderr
+    stays in the pipe for `proc.communicate()`."""
+    seen = b""
+    with selectors.DefaultSelector() as sel:
+        sel.register(proc.stderr, selectors.EVENT_READ)
+        while not re.search(pattern, seen, re.MULTILINE):
+            if not sel.select(timeout=timeout_s):
+                proc.kill()
+                pytest.fail(f"no {pattern!r} on stderr within {timeout_s} s (hung?): {seen.decode(errors='replace')}")
+            chunk = os.read(proc.stderr.fileno(), 65536)
+            if not chunk:
+                proc.kill()
+                pytest.fail(f"the process ended before {pattern!r}: {seen.decode(errors='replace')}")
+            seen += chunk
+    return seen
+
+
+def wait_for_exit(pids: list[int], timeout_s: float) -> list[int]:
+    """Block until every process in `pids` (not necessarily our children) has ended, or `timeout_s` passed: a pidfd
+    per process becomes readable when it exits, so the test waits on that event (Linux 5.3+). Returns the ones still
+    running."""
+    fds = {}
+    for pid in pids:
+        try:
+            fds[os.pidfd_open(pid)] = pid
+        except ProcessLookupError:  # already gone
+            continue
+    deadline = time.monotonic() + timeout_s
+    try:
+        while fds:
+            ready, _, _ = select.select(list(fds), [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                break
+            for fd in ready:
+                os.close(fd)
+                del fds[fd]
+        return sorted(fds.values())
+    finally:
+        for fd in fds:
+            os.close(fd)
 
 
 # ------------------------------------------------------------------ tiny instances with a brute-force optimum

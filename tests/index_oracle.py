@@ -69,9 +69,9 @@ def shift_starts(config) -> pd.DataFrame:
                     1 for i in range(n) if int(math.floor(start_hour + i * h.interval_min / 60)) % 24 in g.night_hours
                 )
                 cost = g.rate_per_hour * t.paid_h * (1 + g.night_premium * night / n)
-                for _, p in per.iterrows():
-                    if p["minute"] == 0 and p["hour"] == start_hour and DAYS[p["weekday"]] in t.days:
-                        rows.append((g.id, tid, int(p["period"]), n, t.paid_h, cost, p["day"], int(p["week"])))
+                for p in per.itertuples(index=False):
+                    if p.minute == 0 and p.hour == start_hour and DAYS[p.weekday] in t.days:
+                        rows.append((g.id, tid, int(p.period), n, t.paid_h, cost, p.day, int(p.week)))
     return pd.DataFrame(
         rows, columns=["group", "template", "start_period", "n_periods", "paid_h", "cost", "day", "week"]
     )
@@ -95,7 +95,8 @@ def requirements(scenario) -> pd.DataFrame:
     for g, t0, n in zip(starts["group"], starts["start_period"], starts["n_periods"], strict=True):
         on_duty[g].update(covered(config, int(t0), int(n)))
     rows = []
-    for _, d in scenario.demand.iterrows():
+    erlang: dict[tuple, list[int]] = {}  # (queue, provider's target) -> rows whose Erlang requirement is computed below
+    for d in scenario.demand.to_dict("records"):
         q = config.queue(d["queue"])
         t = int(d["period"])
         how = int(per["how"].iloc[t])
@@ -118,9 +119,21 @@ def requirements(scenario) -> pd.DataFrame:
             if by_agents:
                 req = math.ceil(d["required_agents"] * factor - EPS)
             else:
-                req = int(requirement_for(q, np.array([d["contacts"]]), np.array([d["aht_s"] * factor]), interval_s,
-                                          target=_lowest_target(config, q, provider))[0])
+                req = -1  # filled in below
+                erlang.setdefault((q.id, _lowest_target(config, q, provider)), []).append(len(rows))
             rows.append((t, q.id, provider, d["contacts"], d["aht_s"] * factor, req))
+    # staffmix's Erlang requirement of each row, one vectorised call per queue and target (element by element
+    # the same numbers as one call a row, in a fraction of the time)
+    for (qid, target), at in erlang.items():
+        need = requirement_for(
+            config.queue(qid),
+            np.array([rows[i][3] for i in at]),
+            np.array([rows[i][4] for i in at]),
+            interval_s,
+            target=target,
+        )
+        for i, n in zip(at, need, strict=True):
+            rows[i] = rows[i][:5] + (int(n),)
     out = pd.DataFrame(rows, columns=["period", "queue", "provider", "contacts", "aht_s", "required"])
     out = out.sort_values(["period", "queue", "provider"], kind="stable")
     return out.astype({"period": np.int64, "required": np.int64, "contacts": float, "aht_s": float}).reset_index(
@@ -138,18 +151,22 @@ def _lowest_target(config, q, provider: str) -> float | None:
     return 0.0 if sl.period_floor is None else sl.period_floor
 
 
-def level_steps(scenario) -> pd.DataFrame:
+def level_steps(scenario, req: pd.DataFrame | None = None, slots: dict | None = None) -> pd.DataFrame:
     """Every level step of a day- or week-measured queue: period, queue, provider, agents (the level reached), gain
     (the service level that agent adds), one level at a time from each requirement row's lowest level up to the
     ceiling's requirement (1 - 0.1 x (1 - target)); sorted like the requirement rows, levels ascending. Rows whose
-    routing slot is closed to their provider have none."""
+    routing slot is closed to their provider have none. `req` and `slots`: this scenario's `requirements` and
+    `routing_slots`, when the caller has them already (computed here otherwise)."""
     from staffmix import queueing
 
     config = scenario.config
     interval_s = config.horizon.interval_min * 60.0
-    slots = routing_slots(scenario)
-    out = []
-    for rec in requirements(scenario).itertuples(index=False):
+    out: list[tuple] = []
+    if all(q.service_level.measured == "period" for q in config.queues):
+        return pd.DataFrame(out, columns=["period", "queue", "provider", "agents", "gain"])  # no level steps
+    req = requirements(scenario) if req is None else req
+    slots = routing_slots(scenario, req) if slots is None else slots
+    for rec in req.itertuples(index=False):
         q = config.queue(rec.queue)
         sl = q.service_level
         if sl.measured == "period" or _lowest_target(config, q, rec.provider) is None:
@@ -174,7 +191,7 @@ def service_groups(scenario) -> dict[tuple[str, str], float]:
     config = scenario.config
     starts = config.horizon.period_starts()
     out: dict[tuple[str, str], float] = {}
-    for _, d in scenario.demand.iterrows():
+    for d in scenario.demand.to_dict("records"):
         q = config.queue(d["queue"])
         t = int(d["period"])
         how = int(starts[t].day_of_week * 24 + starts[t].hour)
@@ -186,17 +203,17 @@ def service_groups(scenario) -> dict[tuple[str, str], float]:
     return out
 
 
-def routing_slots(scenario) -> dict[tuple[str, int], tuple[object, list[str]]]:
+def routing_slots(scenario, req: pd.DataFrame | None = None) -> dict[tuple[str, int], tuple[object, list[str]]]:
     """(queue, period) of every active queue-period -> (its slot, the providers that may take the slot).
 
     Weekly routing: one slot per queue and local weekday-hour-minute, open to
-    the providers that may take it in every week."""
+    the providers that may take it in every week. `req`: this scenario's `requirements`, when the caller has it."""
     config = scenario.config
     per = periods(config)
-    req = requirements(scenario)
+    req = requirements(scenario) if req is None else req
     base = req.groupby(["queue", "period"], sort=False)["provider"].apply(list).to_dict()
     # active queue-periods that no provider may take have a slot too (with no provider)
-    active = {(d["queue"], int(d["period"])) for _, d in scenario.demand.iterrows()
+    active = {(d["queue"], int(d["period"])) for d in scenario.demand.to_dict("records")
               if _open(config.queue(d["queue"]).open_hours, int(per["how"].iloc[int(d["period"])]))
               and ((d["required_agents"] if scenario.demand_kind == "required_agents" else d["contacts"]) > 0)
               and config.queue(d["queue"]).response_within_h is None}
@@ -229,7 +246,7 @@ def deferred_handling(scenario) -> list[tuple[str, int, str]]:
     for g, t0, n in zip(starts["group"], starts["start_period"], starts["n_periods"], strict=True):
         on_duty[g].update(covered(config, int(t0), int(n)))
     arrivals = {}
-    for _, d in scenario.demand.iterrows():
+    for d in scenario.demand.to_dict("records"):
         q = config.queue(d["queue"])
         if (
             q.response_within_h is not None

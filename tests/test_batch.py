@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -177,16 +178,28 @@ def test_keyboard_interrupt_keeps_finished_jobs(tiny_folder: Path, tmp_path: Pat
 
 
 # ------------------------------------------------------------ failures, progress
-def test_hard_timeout_is_recorded_and_the_batch_goes_on(tiny_folder: Path, tmp_path: Path) -> None:
+@pytest.mark.skipif(os.name != "posix", reason="a shell-script stand-in for cbc")
+def test_hard_timeout_is_recorded_and_the_batch_goes_on(tiny_folder: Path, tmp_path: Path, monkeypatch) -> None:
+    """Jobs that never finish, whatever the machine's speed: each spawned worker finds a `sitecustomize` (through
+    PYTHONPATH) that points PuLP at a stand-in cbc which sleeps for an hour. The 1 s hard timeout must kill them
+    (the worker's process group, stand-in included), record them, and let a resume rerun them."""
     shutil.rmtree(tiny_folder / "tiny-b")
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    never = hook / "cbc"
+    never.write_text("#!/bin/sh\nexec sleep 3600\n")
+    never.chmod(0o755)
+    (hook / "sitecustomize.py").write_text(f"import pulp\npulp.PULP_CBC_CMD.pulp_cbc_path = {str(never)!r}\n")
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(p for p in (str(hook), os.environ.get("PYTHONPATH")) if p))
     out = tmp_path / "out"
-    summary = run_batch(tiny_folder, out, jobs=1, backend="highs", progress=False, job_timeout_s=0.01, reports=False)
+    summary = run_batch(tiny_folder, out, jobs=2, backend="cbc", progress=False, job_timeout_s=1, reports=False)
     assert list(summary["status"]) == ["error", "error"]
-    assert summary["error"].str.startswith("timed out").all()
+    assert summary["error"].str.startswith("timed out: killed after 1 s wall time").all()
     assert multiprocessing.active_children() == []
+    monkeypatch.undo()  # the workers of the resume find the real cbc
     # timed-out jobs have their input hash: a resume with other options reruns them (here another
     # backend; no wall-clock limit, since `optimal` is asserted)
-    again = run_batch(tiny_folder, out, jobs=2, backend="cbc", resume=True, progress=False, reports=False)
+    again = run_batch(tiny_folder, out, jobs=2, backend="highs", resume=True, progress=False, reports=False)
     assert list(again["status"]) == ["optimal", "optimal"]
 
 

@@ -13,7 +13,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 import warnings
 from pathlib import Path
 
@@ -21,7 +20,7 @@ import pandas as pd
 import pulp
 import pytest
 
-from conftest import TINY
+from conftest import TINY, read_stderr_until, wait_for_exit
 import staffmix
 from staffmix import Status, load_result
 from staffmix.batch import JOB_FILE, discover_jobs, run_job
@@ -49,15 +48,67 @@ def four_weeks_six_languages():
 @pytest.mark.parametrize("backend", ["cbc", "highs"])
 def test_time_limit_too_short_for_any_plan_is_a_status(four_weeks_six_languages, backend):
     scenario = four_weeks_six_languages
+    """Four weeks of six languages in 0.01 s: the solver stops on the limit, with or without a first plan (where it
+    stops depends on the machine); each of the two outcomes must be complete and honest."""
     result = staffmix.solve(scenario, backend=backend, time_limit_s=0.01)
     assert result.status in (Status.no_solution, Status.feasible), (result.status, result.message)
     if result.status == Status.no_solution:
         assert result.message == "stopped on the time limit before finding a plan"
-        assert result.objective is None and result.staffing.empty
+        assert result.objective is None and result.gap is None and not result.status.has_plan
+        assert result.staffing.empty and result.shifts.empty
     else:
+        assert result.message == "stopped on the time limit"
         assert result.objective is not None and result.objective > 0
         assert staffmix.verify(scenario, result) == []
+        if result.bound is not None:  # a bound, if the solver proved one, is below the plan and the gap is its distance
+            assert result.bound <= result.objective * (1 + 1e-9)
+            assert result.gap == pytest.approx(max(0.0, result.objective - result.bound) / result.objective, abs=1e-12)
     assert result.options["time_limit_s"] == 0.01
+
+
+def test_a_solve_stopped_after_its_first_plan_is_feasible_with_that_plan(monkeypatch):
+    """The `feasible` branch above on every run, deterministically: HiGHS is interrupted (its user-interrupt callback,
+    no clock) at its first check after finding a plan, a stop like a time limit's after a first plan; the solve must
+    report that plan as `feasible` (never `optimal`), verified, with a bound at most its cost."""
+    import highspy
+
+    real_run = highspy.Highs.run
+
+    def run_until_the_first_plan(self):
+        found = []
+        self.cbMipImprovingSolution.subscribe(lambda e: found.append(True))
+        self.cbMipInterrupt.subscribe(lambda e: e.interrupt() if found else None)
+        self.setOptionValue(
+            "mip_heuristic_effort", 0.0
+        )  # the first plan from branching, not a root heuristic that may be optimal
+        return real_run(self)
+
+    monkeypatch.setattr(highspy.Highs, "run", run_until_the_first_plan)
+    scenario = generate(1, 1)
+    result = staffmix.solve(scenario, backend="highs", mip_gap=0.0, threads=1)
+    assert result.status == Status.feasible, (result.status, result.message)
+    assert result.message == "stopped on the time limit"
+    assert staffmix.verify(scenario, result) == []
+    assert result.bound is not None and result.bound <= result.objective * (1 + 1e-9)
+    assert result.gap == pytest.approx((result.objective - result.bound) / result.objective, abs=1e-12)
+
+
+def test_a_solve_stopped_before_any_plan_is_no_solution(monkeypatch):
+    """The `no_solution` branch on every run: HiGHS interrupted at its first check, before any plan."""
+    import highspy
+
+    real_run = highspy.Highs.run
+
+    def run_and_stop_at_once(self):
+        self.cbMipInterrupt.subscribe(lambda e: e.interrupt())
+        self.setOptionValue("mip_heuristic_effort", 0.0)
+        return real_run(self)
+
+    monkeypatch.setattr(highspy.Highs, "run", run_and_stop_at_once)
+    result = staffmix.solve(generate(1, 1), backend="highs", mip_gap=0.0, threads=1)
+    assert result.status == Status.no_solution, (result.status, result.message)
+    assert result.message == "stopped on the time limit before finding a plan"
+    assert result.objective is None and result.staffing.empty
 
 
 # ================================================================ a broken CBC binary
@@ -202,15 +253,14 @@ def _finished(out: Path) -> dict[tuple[str, str], bytes]:
     return {(p.parent.parent.name, p.parent.name): p.read_bytes() for p in out.glob(f"*/*/{JOB_FILE}")}
 
 
-def _start_and_wait_for_first_job(folder: Path, out: Path) -> subprocess.Popen:
-    proc = subprocess.Popen(_batch_cmd(folder, out), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + HANG_GUARD_S
-    while not list(out.glob(f"*/*/{JOB_FILE}")):
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"the batch ended or hung before a job finished: {proc.communicate()}")
-        time.sleep(0.02)
-    return proc
+def _start_and_wait_for_first_job(folder: Path, out: Path) -> tuple[subprocess.Popen, str]:
+    """The batch in its own process, once it reports its first finished job (`[1/40] done 1, ...` on stderr, printed
+    after that job's folder is published): the test waits on the pipe, no polling. Returns the process and its
+    stderr so far (the rest comes from `communicate`)."""
+    proc = subprocess.Popen(_batch_cmd(folder, out), stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0)
+    seen = read_stderr_until(proc, rb"^\[\d+/\d+\] done [1-9]", HANG_GUARD_S)
+    assert list(out.glob(f"*/*/{JOB_FILE}")), seen  # the job the line reports is on disk
+    return proc, seen.decode()
 
 
 N_JOBS = 40  # enough that the batch is still running when the signal lands (a job takes ~0.2 s)
@@ -229,9 +279,9 @@ def many_jobs(tmp_path: Path) -> Path:
 @pytest.mark.slow  # a 40-job batch in a child process, interrupted and resumed
 def test_interrupted_batch_keeps_finished_results_and_resumes(many_jobs: Path, tmp_path: Path, sig):
     out = tmp_path / "out"
-    proc = _start_and_wait_for_first_job(many_jobs, out)
+    proc, stderr = _start_and_wait_for_first_job(many_jobs, out)
     proc.send_signal(sig)
-    stdout, stderr = proc.communicate(timeout=HANG_GUARD_S)
+    stderr += proc.communicate(timeout=HANG_GUARD_S)[1].decode()
     assert proc.returncode == EXIT_INTERRUPTED, stderr
     assert "Traceback" not in stderr
     assert stderr.splitlines()[-1] == "staffmix: interrupted"
@@ -282,26 +332,15 @@ def _children(pid: int) -> list[int]:
     return kids
 
 
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
 @pytest.mark.slow  # a 40-job batch in a child process, interrupted and resumed
 def test_killed_batch_leaves_no_orphan_workers_and_resumes(many_jobs: Path, tmp_path: Path):
     out = tmp_path / "out"
-    proc = _start_and_wait_for_first_job(many_jobs, out)
+    proc, _ = _start_and_wait_for_first_job(many_jobs, out)
     workers = _children(proc.pid)
     proc.kill()  # SIGKILL: no cleanup runs in the batch process
     proc.communicate(timeout=HANG_GUARD_S)
-    deadline = time.monotonic() + 30
-    while any(_alive(w) for w in workers) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    orphans = [w for w in workers if _alive(w)]
+    orphans = wait_for_exit(workers, timeout_s=30)  # waits on each worker's exit (pidfd), no polling
     for w in orphans:  # do not leave them running if the assertion below fails
         os.kill(w, signal.SIGKILL)
     # was: a worker still starting up when the batch died adopted its new parent and waited forever

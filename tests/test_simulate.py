@@ -20,14 +20,13 @@ import math
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import ROOT, SCENARIOS
+from conftest import ROOT, SCENARIOS, read_stderr_until, wait_for_exit
 from staffmix import queueing
 from staffmix.errors import StaffmixError
 from staffmix.model.index_sets import build_index
@@ -389,24 +388,16 @@ def test_interrupt_leaves_no_worker_behind(tmp_path: Path) -> None:
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        text=True,
+        bufsize=0,
     )
-    workers: set[int] = set()
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and len(workers) < 2:
-        workers |= {pid for pid in _children(proc.pid)}
-        time.sleep(0.2)
+    # the first replication reported done: the worker pool is up and busy (the test waits on the pipe, no polling)
+    read_stderr_until(proc, rb"^simulate: replication 1/400 done", timeout_s=120)
+    workers = [pid for pid in _children(proc.pid) if _alive(pid)]
     assert len(workers) >= 2, "the workers never started"
-    time.sleep(1.0)
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
+    err = proc.communicate(timeout=60)[1].decode()
     assert proc.returncode == 130 and "interrupted" in err
-    for _ in range(50):
-        alive = [pid for pid in workers if _alive(pid)]
-        if not alive:
-            break
-        time.sleep(0.1)
-    assert alive == []
+    assert wait_for_exit(workers, timeout_s=30) == []  # each worker's exit awaited (pidfd), no polling
 
 
 def _children(pid: int) -> list[int]:

@@ -3,9 +3,9 @@ instant.
 
 The heavy libraries (pandas, pydantic, PuLP, SciPy, HiGHS, matplotlib) load
 when a call needs them. What is loaded is checked in a fresh interpreter
-(sys.modules), which holds on any machine; the time of `staffmix --help` is
-checked against a generous bound only, and measured precisely in
-benchmarks/test_bench_startup.py.
+(sys.modules, or `-X importtime` for the `staffmix --help` process), which holds
+on any machine; the time of `staffmix --help` is measured in
+benchmarks/test_bench_startup.py, never asserted by a test.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -72,14 +71,14 @@ def test_version(capsys) -> None:
     assert capsys.readouterr().out.strip() == f"staffmix {staffmix.__version__}"
 
 
-def test_help_answers_quickly() -> None:
-    """Generous bound (the target is 0.5 s on a 2-core machine; the benchmark measures it): best of three runs."""
-    times = []
-    for _ in range(3):
-        t0 = time.perf_counter()
-        proc = subprocess.run(
-            [sys.executable, "-m", "staffmix.cli", "--help"], capture_output=True, text=True, timeout=60
-        )
-        times.append(time.perf_counter() - t0)
-        assert proc.returncode == 0 and "staffmix solve" in proc.stdout
-    assert min(times) < 3.0, times
+def test_help_command_answers_without_loading_a_heavy_library() -> None:
+    """`staffmix --help` as a user runs it (its own process, `python -m staffmix.cli`) answers and imports none of the
+    heavy libraries: what makes it instant on any machine. `-X importtime` lists every module that process imported
+    (its time is measured in benchmarks/test_bench_startup.py, never asserted here)."""
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "staffmix.cli", "--help"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and "staffmix solve" in proc.stdout
+    imported = {line.rsplit("|", 1)[1].strip().split(".")[0] for line in proc.stderr.splitlines()
+                if line.startswith("import time:") and line.count("|") == 2}
+    assert "staffmix" in imported  # the probe sees the package's own imports, so an empty set cannot pass
+    assert not imported & set(HEAVY), sorted(imported & set(HEAVY))
