@@ -1,6 +1,6 @@
 """One conformance suite across backends: cbc, highs and core agree on every instance we can check.
 
-- The brute-force instances of test_model.py: every backend is optimal at
+- The brute-force instances of test_pulp_model.py: every backend is optimal at
   mip_gap 1e-6 and matches the brute-force optimum.
 - Every bundled scenario (base and variants) under a time limit: the same
   status class (a plan or infeasible); every plan verifies; core's cost is no

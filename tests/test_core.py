@@ -51,7 +51,7 @@ def _variants() -> dict[str, Scenario]:
     demand = pd.concat([g.demand, g.demand.assign(period=g.demand["period"] + 168)], ignore_index=True)
     out["dst-per-contact-weekly"] = Scenario(config=ScenarioConfig.model_validate(cfg), demand=demand)
     # service measured per day or week (issue #14): level steps, day and week rows, soft days, Erlang A, per-contact
-    from test_measured import CASES as DAY_CASES, scenario as day_scenario, tiny_scenario
+    from test_service_groups import CASES as DAY_CASES, scenario as day_scenario, tiny_scenario
 
     for k in ("edges", "midnight", "capacity"):
         out[f"tiny-day-{k}"] = tiny_scenario(DAY_CASES[k])
@@ -66,7 +66,7 @@ def _variants() -> dict[str, Scenario]:
 def _deferred_variants() -> dict[str, Scenario]:
     """Deferrable work (issue #13): a team and a per-contact vendor with a share target and the in-house share; a
     soft level with a capacity-limited, take-or-pay per-agent-hour vendor; a cyclic week; a generated week."""
-    from test_deferred import mail, per_contact
+    from test_deferrable import mail, per_contact
 
     out = {}
     s = mail(

@@ -1,7 +1,7 @@
 """Property-based tests: random small scenarios, every backend, the rules that must always hold.
 
 Hypothesis builds scenarios in memory (a `ScenarioConfig` validated from a
-dict plus a demand DataFrame, as `test_model.to_scenario` does): 1-3 queues
+dict plus a demand DataFrame, as `test_pulp_model.to_scenario` does): 1-3 queues
 in random languages, channels, certifications and data regions; 0-2 in-house
 groups; 0-3 vendors with random windows (some crossing midnight), prices per
 agent-hour or per contact, capacities, take-or-pay minimums and weekly fees;

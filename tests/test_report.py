@@ -238,7 +238,7 @@ def test_write_index(tmp_path: Path) -> None:
 
 def test_report_of_a_day_measured_plan_shows_floor_and_lowest_period(tmp_path: Path) -> None:
     """Issue #14: the service table of a queue measured per day carries its measure, floor and lowest period."""
-    from test_measured import CASES, tiny_scenario
+    from test_service_groups import CASES, tiny_scenario
 
     sc = tiny_scenario(CASES["midnight"])
     r = solve(sc, backend="highs", mip_gap=0.0)

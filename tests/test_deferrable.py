@@ -382,7 +382,7 @@ def test_answering_early_counts_the_level_a_day_measured_vendor_row_is_staffed_a
     result reports for that vendor (found when the two features met: 6 + 3 agents on a vendor of 8)."""
     import time
 
-    from test_measured import CASES as DAY_CASES, tiny_scenario
+    from test_service_groups import CASES as DAY_CASES, tiny_scenario
 
     from staffmix.solvers import core
     from staffmix.solvers.answer_early import _vendor_other_use
