@@ -93,12 +93,11 @@ def _header(result: Result, scenario: Any | None, title: str | None) -> str:
     k = result.kpis
     name = title or result.scenario
     desc = getattr(getattr(scenario, "config", None), "description", "") if scenario is not None else ""
-    status = html.escape(str(result.status))
     below = result.below_target_periods
-    if below:  # amber, with the count: a plan that misses targets is not a green plan
-        status = f'<span class="status-warning">{status}, {below:,} below target</span>'
+    if below:  # amber, in the words of the summary's status line: a plan that misses targets is not a green plan
+        status = f'<span class="status-warning">{html.escape(result.status_text)}</span>'
     else:
-        status = f'<span class="status-{status}">{status}</span>'
+        status = f'<span class="status-{html.escape(str(result.status))}">{html.escape(str(result.status))}</span>'
     cards = [
         ("status", status),
         ("total cost", html.escape(fmt_number(result.objective) + (f" {result.currency}" if result.currency and result.objective is not None else ""))),

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from staffmix.results import kpis
 from staffmix.util.atomic import staged_folder
 from staffmix.errors import StaffmixError
 
@@ -210,6 +211,16 @@ class Result:
         return int(count or 0) if self.status.has_plan else 0
 
     @property
+    def status_text(self) -> str:
+        """The status in words that say when the plan falls short ("optimal under the soft service level:
+        156 periods short"), from the same counts as the warnings (staffmix.results.targets.status_line)."""
+        from staffmix.results.targets import status_line
+
+        if not self.status.has_plan:
+            return str(self.status)
+        return status_line(str(self.status), self.below_target_periods, int(self.kpis.get("unmet_periods") or 0))
+
+    @property
     def warnings(self) -> list[str]:
         """What a planner must not miss about this plan, one sentence each; empty when the plan meets every target.
 
@@ -345,7 +356,8 @@ def service_table(staffing: pd.DataFrame, backlog: pd.DataFrame, by: str, target
 
 
 def service_rollup(staffing: pd.DataFrame, by: str = "queue", targets: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Volume-weighted service level, ASA and occupancy by queue, day, week or overall; with `targets` (the
+    """Service level (volume-weighted), ASA (contact-weighted, infinite when any period has no capacity) and
+    occupancy (agent-time weighted), the latter two from staffmix.results.kpis, by queue, day, week or overall; with `targets` (the
     service_targets table) by queue, day or week also the target, measure, floor and lowest period's level."""
     if by not in ("queue", "day", "week", "overall"):
         raise ValueError(f"by must be 'queue', 'day', 'week' or 'overall', not {by!r}")
@@ -355,18 +367,18 @@ def service_rollup(staffing: pd.DataFrame, by: str = "queue", targets: pd.DataFr
     keys = _rollup_keys(s, by)
     w = s["contacts"]
     s["_sl"] = s["service_level"] * w
-    s["_asa"] = s["asa_s"].replace(np.inf, np.nan) * w
-    s["_occ"] = s["occupancy"] * w
     g = s.groupby(keys, sort=False) if keys else s.assign(_all="all").groupby("_all")
-    agg = g[["contacts", "_sl", "_asa", "_occ"]].sum(min_count=1)  # all-NaN ASA (email) stays NaN
+    agg = g[["contacts", "_sl"]].sum(min_count=1)
+    if not keys:  # ASA infinite when any period has no capacity; occupancy agent-time weighted (staffmix.results.kpis)
+        asa, occ = kpis.asa_s(s), kpis.occupancy(s)
+        return pd.DataFrame({"contacts": agg["contacts"].to_numpy(), "service_level": (agg["_sl"] / agg["contacts"]).to_numpy(),
+                             "asa_s": [np.nan if asa is None else asa], "occupancy": [np.nan if occ is None else occ]})
     out = pd.DataFrame({
         "contacts": agg["contacts"],
         "service_level": agg["_sl"] / agg["contacts"],
-        "asa_s": agg["_asa"] / agg["contacts"],
-        "occupancy": agg["_occ"] / agg["contacts"],
+        "asa_s": kpis.asa_s(s, keys).reindex(agg.index).to_numpy(),
+        "occupancy": kpis.occupancy(s, keys).reindex(agg.index).to_numpy(),
     })
-    if not keys:
-        return out.reset_index(drop=True)
     out = out.reset_index()
     if targets is not None and len(targets):
         out = _with_targets(out, g["service_level"].min(), targets)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from staffmix.results.kpis import answered_mask, periods_without_capacity
 from staffmix.results.labels import cost_label, money, provider_label
-from staffmix.results.result import Result
+from staffmix.results.result import UNSERVED, Result
 
 HOUR_BANDS = ((0, 6, "00-06"), (6, 12, "06-12"), (12, 18, "12-18"), (18, 24, "18-24"))
 
@@ -14,6 +15,8 @@ def hour_band_split(result: Result, timezone: str | None = None) -> pd.DataFrame
     """Share of the work (contacts, else required agents) per provider in each band of the local clock
     (rows: provider, columns: band)."""
     s = result.staffing
+    if not s.empty and s["contacts"].notna().any():  # contacts nobody is there to answer are not a provider's
+        s = s.assign(provider=s["provider"].where(answered_mask(s), UNSERVED))
     if not result.handled.empty:  # deferrable work counts in the band it is handled in
         h = result.handled
         s = pd.concat([s, pd.DataFrame({"period_start": h["period_start"], "provider": h["provider"],
@@ -47,7 +50,7 @@ def _deferred_text(row: pd.Series, queue) -> str:
 
 
 def format_summary(result: Result, timezone: str | None = None, scenario=None) -> str:
-    lines = [f"scenario {result.scenario}: {result.status} ({result.solver}, {result.solve_s:.1f} s)"]
+    lines = [f"scenario {result.scenario}: {result.status_text} ({result.solver}, {result.solve_s:.1f} s)"]
     lines += [f"  WARNING: {w}" for w in result.warnings]  # first, where a planner looks
     if result.message:
         lines.append(f"  {result.message}")
@@ -69,6 +72,10 @@ def format_summary(result: Result, timezone: str | None = None, scenario=None) -
         work = "work"
     share = "n/a" if k.get("in_house_share") is None else f"{k['in_house_share']:.1%}"
     lines.append(f"  in-house share of {work} {share}; vendors used: {', '.join(k['vendors_used']) or 'none'}")
+    if k.get("unanswered_contacts"):  # the soft service level left contacts with nobody to answer them
+        per_queue = [(key.split(".", 1)[1], v) for key, v in k.items() if key.startswith("unanswered.") and v]
+        lines.append(f"  unanswered contacts {k['unanswered_contacts']:,.0f} of {k['contacts']:,.0f} "
+                     f"({1 - (k.get('answered_share') or 0):.1%}): " + ", ".join(f"{q} {v:,.0f}" for q, v in per_queue))
     if k.get("night_share_outsourced") is not None:
         lines.append(f"  night {work} outsourced {k['night_share_outsourced']:.1%}")
     lines.append(f"  cost by component{f' ({cur})' if cur else ''}:")
@@ -85,8 +92,12 @@ def format_summary(result: Result, timezone: str | None = None, scenario=None) -
     if len(svc):
         lines.append("  achieved service level (volume-weighted):")
         deferrable = {q.id: q for q in scenario.config.queues if q.response_within_h is not None} if scenario else {}
+        stuck = periods_without_capacity(result.staffing)
         for _, r in svc.iterrows():
             asa = "" if pd.isna(r["asa_s"]) else f", ASA {r['asa_s']:.1f} s"
+            if r["asa_s"] == float("inf"):  # a period with no capacity for its contacts: waits without end
+                n = stuck.get(r["queue"], 0)
+                asa = f", ASA not reached ({n} period{'s' if n != 1 else ''} without capacity)"
             occupancy = "" if pd.isna(r["occupancy"]) else f", occupancy {r['occupancy']:.1%}"
             wait = "" if pd.isna(r.get("longest_wait_h", float("nan"))) else _deferred_text(r, deferrable.get(r["queue"]))
             lines.append(f"    {r['queue']:<20} {r['service_level']:.1%}{asa}{occupancy}{wait}")

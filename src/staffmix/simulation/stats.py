@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
+from staffmix.results import kpis
 from staffmix.simulation.engine import SUM_COLUMNS
 
 CONFIDENCE = 0.95
@@ -76,8 +77,8 @@ def promised_rollup(promised: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """The plan's figures per group of `keys`, weighted as the simulation's ratios weight calls and agents.
 
     Shares of calls are weighted by contacts, ASA by answered contacts,
-    occupancy by agents (so it is carried load over agent time, like the
-    simulation's busy time over planned agent time).
+    occupancy agent-time weighted by staffmix.results.kpis.occupancy, the one definition the summary and the
+    report use (carried load over agent time, like the simulation's busy time over planned agent time).
 
     An unstable period (ASA infinite: fewer agents than the load) makes its
     group's promised ASA infinite rather than disappearing from the average.
@@ -86,10 +87,11 @@ def promised_rollup(promised: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     contacts = p["contacts"].to_numpy(float)
     weights = {  # each figure weighted as the simulation's ratio of sums weights it
         "asa_s": contacts * (1.0 - p["abandon"].fillna(0.0).to_numpy(float)),  # per answered call
-        "occupancy": np.floor(p["staffed"].to_numpy(float) + 1e-6),  # per agent-hour
     }
     cols = {}
     for name in PROMISED:
+        if name == "occupancy":  # the plan's occupancy, as its summary reads it (staffmix.results.kpis.occupancy)
+            continue
         w = weights.get(name, contacts)  # per call offered
         v = p[name].to_numpy(float)
         ok = ~np.isnan(v)
@@ -100,6 +102,10 @@ def promised_rollup(promised: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     agg = g[list(cols) + ["contacts"]].sum()
     out = pd.DataFrame({"contacts": agg["contacts"]}, index=agg.index)
     for name in PROMISED:
+        if name == "occupancy":
+            occ = kpis.occupancy(p, keys) if keys else kpis.occupancy(p)
+            out["promised_occupancy"] = occ.reindex(agg.index).to_numpy(float) if keys else [np.nan if occ is None else occ]
+            continue
         wsum = agg[f"_w_{name}"].to_numpy(float)
         with np.errstate(invalid="ignore", divide="ignore"):
             out[f"promised_{name}"] = np.where(wsum > 0, agg[f"_n_{name}"].to_numpy(float) / np.where(wsum > 0, wsum, 1), np.nan)
