@@ -116,3 +116,28 @@ def test_simulation_promises_the_summary_occupancy(split_plan) -> None:
         m = np.floor(rows["staffed"] + 1e-6)
         assert row["promised_occupancy"] == pytest.approx(float((rows["occupancy"] * m).sum() / m.sum()))
         assert row["promised_occupancy"] == pytest.approx(result.service("queue").set_index("queue").loc[q, "occupancy"])
+
+
+def test_batch_summary_has_one_column_per_measure(short_plan, tmp_path: Path) -> None:
+    """summary.csv: service_level is the live queues' share within their seconds, the deferrable share within
+    its response target a column of its own (before: both averaged into one number)."""
+    from staffmix.batch.jobs import JobSpec
+    from staffmix.batch.run import summary_row
+    from staffmix.batch.summary_csv import read_summary, write_summary
+
+    scenario, result = short_plan
+    s, b = result.staffing, result.backlog
+    live = s[s["contacts"] > 0]
+    live_level = float((live["service_level"] * live["contacts"]).sum() / live["contacts"].sum())
+    within = float(b["within_target"].sum() / b["arrived"].sum())
+    assert abs(live_level - within) > 0.01  # two different measures
+    spec = JobSpec("webshop-startup", "no-vendor", str(WEBSHOP), str(tmp_path / "job"), None, None, None, None)
+    row = summary_row(spec, result, "", 1.0, [])
+    write_summary([("webshop-startup", "no-vendor")], {("webshop-startup", "no-vendor"): {"row": row}}, tmp_path)
+    got = read_summary(tmp_path).iloc[0]
+    assert got["service_level"] == pytest.approx(live_level)
+    assert got["deferred_within_target"] == pytest.approx(within)
+    lost = float(s[_nobody_there(s)]["contacts"].sum() + b["arrived"].sum() - b["handled"].sum())
+    assert got["unanswered_contacts"] == pytest.approx(lost)
+    index = (tmp_path / "index.html").read_text()
+    assert "<th>deferrable within target</th>" in index and f"{within * 100:,.2f}%" in index

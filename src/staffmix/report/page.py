@@ -292,6 +292,8 @@ def write_index(summary: pd.DataFrame, path: str | os.PathLike[str], title: str 
             "gap": pd.to_numeric(s.get("gap"), errors="coerce"),
             "in-house share": pd.to_numeric(s.get("in_house_share"), errors="coerce"),
             "service level": pd.to_numeric(s.get("service_level"), errors="coerce"),
+            "deferrable within target": pd.to_numeric(s.get("deferred_within_target", pd.Series([np.nan] * len(s))), errors="coerce"),
+            "unanswered contacts": pd.to_numeric(s.get("unanswered_contacts", pd.Series([np.nan] * len(s))), errors="coerce"),
             "lowest service level": pd.to_numeric(s.get("min_service_level", pd.Series([np.nan] * len(s))), errors="coerce"),
             "vendors used": s.get("vendors_used", pd.Series([""] * len(s))).fillna("").astype(str).str.replace(";", ", "),
             "solve s": pd.to_numeric(s.get("solve_s"), errors="coerce"),
@@ -303,7 +305,8 @@ def write_index(summary: pd.DataFrame, path: str | os.PathLike[str], title: str 
         ]
         parts.append(_section("Jobs side by side", html_table(
             table,
-            {"gap": "share", "in-house share": "share", "service level": "share", "lowest service level": "share"},
+            {"gap": "share", "in-house share": "share", "service level": "share", "lowest service level": "share",
+             "deferrable within target": "share", "unanswered contacts": "int"},
             table_id="jobs", links={"variant": links},
         )))
     else:
