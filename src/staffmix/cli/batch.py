@@ -83,11 +83,43 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise StaffmixError("--variant needs --scenario PATH")
     else:
         scenario, title = _scenario_from_job(folder)
+        if scenario is None and title is None:
+            scenario = _scenario_from_solve(folder)
     target = Path(args.out) if args.out else folder / "report.html"
+    if target.exists() and not args.overwrite:  # a report made at solve time is the user's: never replaced silently
+        raise StaffmixError(f"{target}: exists; pass --overwrite to replace it, or --out FILE to write elsewhere")
     write_report(result, target, scenario=scenario, title=title)
-    how = "with its scenario" if scenario is not None else "drawn from the result tables alone: no scenario given or found"
+    if scenario is not None:
+        how = f"with its scenario {scenario.name}"
+    else:
+        from staffmix.report.page import WITHOUT_SCENARIO
+
+        how = f"drawn from the result tables alone, no scenario given or found: {WITHOUT_SCENARIO}; pass --scenario PATH"
     print(f"report written to {target} ({how})")
     return EXIT_OK
+
+
+def _scenario_from_solve(folder: Path) -> object | None:
+    """The scenario `staffmix solve --out` recorded in the folder (SOURCE_FILE), if it still loads; else None."""
+    import warnings
+
+    from staffmix.cli.scenario_commands import SOURCE_FILE
+    from staffmix.scenario.io import load_scenario
+
+    try:
+        source = json.loads((folder / SOURCE_FILE).read_text(encoding="utf-8"))
+        path, variant = source["path"], source.get("variant")
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            scenario = load_scenario(path)
+            return scenario.variant(variant) if variant else scenario
+    except (StaffmixError, OSError) as exc:
+        print(f"staffmix: note: the scenario recorded in {folder / SOURCE_FILE} does not load ({exc}); drawing from the tables alone",
+              file=sys.stderr)
+        return None
 
 
 def _scenario_from_job(folder: Path) -> tuple[object | None, str | None]:

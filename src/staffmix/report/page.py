@@ -24,6 +24,7 @@ from staffmix.report.figures import (
     heatmap_figure,
     index_figure,
     local_starts,
+    plan_timezone,
     service_figure,
     service_targets,
     staffing_figure,
@@ -137,9 +138,13 @@ def _figure_html(fig: Any | None, alt: str, missing: str) -> str:
     return _img(fig, alt)
 
 
+WITHOUT_SCENARIO = "the scenario's description, the vendors' minimum-commitment lines and the per-period target lines are not shown"
+"""What a report drawn from a result's tables alone lacks (the command line says the same when it rebuilds one)."""
+
+
 def render_report(result: Result, scenario: Any | None = None, title: str | None = None, simulation: Any | None = None) -> str:
     """The report as an HTML string (see write_report); `simulation` (staffmix.simulate's) adds its section."""
-    tz = scenario.config.horizon.timezone if scenario is not None else None
+    tz = plan_timezone(result, scenario)
     parts = [_header(result, scenario, title)]
     if not result.status.has_plan:
         parts.append(_section("No plan", _note(f"the solve ended {result.status}; there is no plan to show.")))
@@ -152,8 +157,8 @@ def render_report(result: Result, scenario: Any | None = None, title: str | None
         return _page(f"staffmix: {result.scenario}", parts)
 
     if scenario is None:
-        parts.append(_note("Drawn without its scenario: times are in the result's time zone (UTC when read back from a folder), "
-                           "and service-level targets and vendor commitments are not shown. Pass the scenario to add them."))
+        parts.append(_note(f"Drawn without its scenario: times are in the plan's time zone ({tz or 'UTC'}); {WITHOUT_SCENARIO}. "
+                           "Pass the scenario to add them."))
     parts.append(_section(
         "Staffing over time",
         _figure_html(staffing_figure(result, scenario), "staffed agents per queue by provider", "no staffing rows"),
