@@ -12,6 +12,8 @@ interval is taken across replications and not across calls.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from scipy import stats as sps
@@ -113,7 +115,39 @@ def promised_rollup(promised: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 
 def flag_below(table: pd.DataFrame, targets: dict[str, float]) -> pd.DataFrame:
-    """Add the queue's target and below_target: the whole 95 % interval of the simulated service level is under it."""
+    """Add the queue's target, below_target (the whole 95 % interval of the simulated service level is under
+    it) and mean_below_target (the simulated mean is under it: a miss the replications do not yet prove)."""
     target = table["queue"].map(targets).astype(float)
     hi = table["service_level_hi"].astype(float)
-    return table.assign(target=target, below_target=(hi < target - 1e-12).fillna(False).astype(bool))
+    mean = table["service_level"].astype(float)
+    return table.assign(target=target, below_target=(hi < target - 1e-12).fillna(False).astype(bool),
+                        mean_below_target=(mean < target - 1e-12).fillna(False).astype(bool))
+
+
+def period_targets(queues: Any) -> dict[str, float]:
+    """The level each queue-period is judged on: the queue's target when its service level is measured per
+    period, its period floor when measured per day or week (NaN without one: such a period has no target
+    of its own)."""
+    out = {}
+    for q in queues:
+        sl = q.service_level
+        if sl.measured == "period":
+            out[q.id] = float(sl.target)
+        else:
+            out[q.id] = float("nan") if sl.period_floor is None else float(sl.period_floor)
+    return out
+
+
+def measure_note(queues: Any) -> str:
+    """Which measure each queue's target is judged on, in a sentence for the simulation's text and page."""
+    parts = []
+    for q in queues:
+        sl = q.service_level
+        if q.response_within_h is not None:
+            continue
+        if sl.measured == "period":
+            parts.append(f"{q.id}: {sl.target:.0%} within {sl.within_s:g} s in every period")
+        else:
+            floor = "" if sl.period_floor is None else f", each period at least {sl.period_floor:.0%}"
+            parts.append(f"{q.id}: {sl.target:.0%} within {sl.within_s:g} s over each {sl.measured}{floor}")
+    return "targets judged on the share answered within the queue's seconds: " + "; ".join(parts)
