@@ -120,8 +120,11 @@ def read_demand(
             f"({horizon.periods:,} periods x {n_q} queues = {cells:,}, one row each at most); reading stopped here"
         )
     n_rows = len(lines)
-    rows = RowProblems(name, lines)
     kind = "contacts" if "contacts" in header else "required_agents"
+    if n_rows == 0:  # a header alone is an export that went wrong, not a week without contacts
+        return None, [f"{name}: no rows below the header; give one row per (period, queue) with its {kind} "
+                      "(rows with 0 for quiet periods)"]
+    rows = RowProblems(name, lines)
 
     # queues: look up the distinct values, index back by code
     q_codes, _, q_texts = cols["queue"]
@@ -204,7 +207,13 @@ def read_demand(
 
 
 def _header_problems(header: list[str], name: str) -> list[str]:
-    """Duplicate, missing and unknown columns of the header line."""
+    """Duplicate, missing and unknown columns of the header line (or, for a header in one piece holding a
+    semicolon or a tab, the one problem that explains all of those: the wrong delimiter)."""
+    if len(header) == 1:
+        for sep, label in ((";", "semicolons"), ("\t", "tabs")):
+            if sep in header[0]:
+                return [f"{name}: line 1: the columns are separated by {label}, not commas; save the file as "
+                        "comma-separated values (period_start,queue,contacts)"]
     out = []
     for col in dict.fromkeys(h for h in header if header.count(h) > 1):
         out.append(f"{name}: line 1: column {clip(col)!r} appears {header.count(col)} times")
