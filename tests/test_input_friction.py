@@ -48,3 +48,23 @@ def test_api_page_names_only_public_names() -> None:
                 assert hasattr(__import__(module, fromlist=[attr]), attr), name
             else:
                 assert name in staffmix.__all__, name
+
+
+def test_email_queue_without_service_level_is_named(tmp_path: Path, capsys) -> None:
+    """Issue #21, defect 6: an email queue without service_level got the voice default and no occupancy cap in
+    silence; validation now says so, naming the queue."""
+    folder = tmp_path / "s"
+    shutil.copytree(TINY, folder)
+    yaml_file = folder / "scenario.yaml"
+    text = yaml_file.read_text()
+    line = "    service_level: {target: 1.0, within_s: 3600, max_occupancy: 0.85}\n"
+    assert line in text
+    yaml_file.write_text(text.replace(line, ""))
+    assert main(["validate", str(folder)]) == 0
+    said = capsys.readouterr()
+    shown = said.out + said.err
+    assert "queues[1] (id 'mail'): an email queue without service_level is planned with the voice default, " \
+           "80 % of the work within 20 s, at max_occupancy 1.0" in shown
+    assert main(["validate", str(TINY)]) == 0
+    said = capsys.readouterr()
+    assert "without service_level" not in said.out + said.err  # the phone queue's default is no news
