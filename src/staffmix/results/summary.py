@@ -6,6 +6,7 @@ import pandas as pd
 
 from staffmix.results.kpis import answered_mask, periods_without_capacity
 from staffmix.results.labels import cost_label, money, provider_label
+from staffmix.period_ranges import hour_ranges
 from staffmix.results.result import UNSERVED, Result
 
 HOUR_BANDS = ((0, 6, "00-06"), (6, 12, "06-12"), (12, 18, "12-18"), (18, 24, "18-24"))
@@ -56,9 +57,12 @@ def format_summary(result: Result, timezone: str | None = None, scenario=None) -
         lines.append(f"  {result.message}")
     if not result.status.has_plan:
         if not result.diagnosis.empty:
-            lines.append("  queue-periods no provider can serve:")
+            lines.append("  queue-periods no provider can serve (local start hours; deferrable work: the hours it arrives):")
             for (q, reason), grp in result.diagnosis.groupby(["queue", "reason"], sort=False):
-                lines.append(f"    {q}: {reason} ({len(grp)} period{'s' if len(grp) > 1 else ''})")
+                starts = pd.to_datetime(grp["period_start"])
+                if timezone is not None and isinstance(starts.dtype, pd.DatetimeTZDtype):
+                    starts = starts.dt.tz_convert(timezone)
+                lines.append(f"    {q}: {reason}: {hour_ranges(starts)} ({len(grp)} period{'s' if len(grp) > 1 else ''})")
         return "\n".join(lines)
     k = result.kpis
     cur = result.currency
