@@ -168,7 +168,8 @@ def test_cli_strict_and_the_batch_files(capsys, tmp_path: Path) -> None:
     assert summary.at["base", "below_target_periods"] == 0 and pd.isna(summary.at["base", "warning"])
     columns = ["variant", *summary.columns]  # the index was a column
     # appended after the old last column, so the old columns keep their places
-    assert columns[columns.index("error") + 1:] == ["below_target_periods", "min_service_level", "warning", "currency"]
+    assert columns[columns.index("error") + 1:] == ["below_target_periods", "min_service_level", "warning", "currency",
+                                                    "deferred_within_target", "unanswered_contacts", "occupancy"]
     assert re.search(r"tiny/no-nights\s+optimal\s+.*\d+ queue-periods below target", stdout)
     index = (out / "index.html").read_text()
     assert "Warning: 1 job with a plan below target" in index

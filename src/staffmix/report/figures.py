@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from staffmix.results.kpis import answered_mask
 from staffmix.results.labels import cost_label, money, with_unit
 from staffmix.report.format import fmt_number
 from staffmix.results.result import Result
@@ -186,6 +187,8 @@ def hour_of_week_shares(result: Result, timezone: str | None = None) -> pd.DataF
         return pd.DataFrame()
     t = local_starts(s, timezone)
     how = t.dt.day_of_week * 24 + t.dt.hour
+    if s["contacts"].notna().any():  # contacts nobody is there to answer are nobody's (staffmix.results.kpis.answered_mask)
+        s = s.assign(provider=s["provider"].where(answered_mask(s), UNSERVED))
     table = s.assign(how=how).pivot_table(index="provider", columns="how", values="contacts", aggfunc="sum", fill_value=0.0)
     table = table.reindex(columns=range(168), fill_value=0.0).reindex(provider_order(table.index))
     totals = table.sum(axis=0)
@@ -206,9 +209,13 @@ def heatmap_figure(result: Result, scenario: Any | None = None) -> Any | None:
     data = np.ma.masked_invalid(shares.to_numpy(dtype=float))
     im = ax.imshow(data, aspect="auto", cmap=cmap, vmin=0, vmax=1, interpolation="nearest",
                    extent=(0, 168, len(shares) - 0.5, -0.5))
-    ax.set_yticks(range(len(shares)), ["in-house" if p == IN_HOUSE else p for p in shares.index])
-    ax.set_xticks([d * 24 + 12 for d in range(7)], DAY_NAMES)
-    ax.set_xticks([d * 24 + h for d in range(7) for h in (0, 6, 18)], minor=True)
+    ax.set_yticks(range(len(shares)), [{IN_HOUSE: "in-house", UNSERVED: "unanswered"}.get(p, p) for p in shares.index])
+    # hours under the chart (06, 12, 18 on every day), the day's name on a second line below its noon
+    ax.set_xticks([d * 24 + 12 for d in range(7)], [f"\n{name}" for name in DAY_NAMES])
+    ax.set_xticks([d * 24 + h for d in range(7) for h in (6, 12, 18)], [f"{h:02d}" for _ in range(7) for h in (6, 12, 18)],
+                  minor=True)
+    ax.xaxis.remove_overlapping_locs = False  # keep the 12:00 tick under the day's name
+    ax.tick_params(axis="x", which="minor", labelsize=7, length=3)
     ax.tick_params(axis="x", which="major", length=0)
     for d in range(1, 7):
         ax.axvline(d * 24, color="white", linewidth=2)

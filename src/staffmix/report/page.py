@@ -30,7 +30,7 @@ from staffmix.report.figures import (
     staffing_figure,
     vendor_figure,
 )
-from staffmix.results.labels import MONEY_KPIS, cost_label, kpi_label, with_unit
+from staffmix.results.labels import COLUMN_LABELS, MONEY_KPIS, cost_label, kpi_label, provider_label, with_unit
 from staffmix.report.backlog_chart import backlog_figure
 from staffmix.report.format import fmt_number, html_table, table_cell
 from staffmix.results.result import Result
@@ -62,9 +62,11 @@ img { max-width: 100%; height: auto; display: block; margin: 0.5em 0; }
 
 
 KPI_KINDS = {
-    "total_cost": "number", "contacts": "number", "cost_per_contact": "number",
+    "total_cost": "number", "contacts": "int", "cost_per_contact": "number",
     "in_house_share": "share", "night_share_outsourced": "share", "vendors_used": "text",
     "unmet_periods": "int", "service_level": "share", "below_target_periods": "int", "min_service_level": "share",
+    "unanswered_contacts": "int", "answered_share": "share", "occupancy": "share", "asa_s": "seconds",
+    "deferred_within_target": "share", "periods_without_capacity": "int",
 }
 
 
@@ -81,7 +83,7 @@ def _kpi_label(key: str, currency: str | None) -> str:
 def _kpi_html(result: Result) -> str:
     out = ["<table id=\"kpis\"><thead><tr><th>key figure</th><th>value</th></tr></thead><tbody>"]
     for k, v in result.kpis.items():
-        kind = KPI_KINDS.get(k, "share" if k.startswith("service_level.") else "number")
+        kind = KPI_KINDS.get(k, "share" if k.startswith("service_level.") else "int" if k.startswith("unanswered.") else "number")
         if isinstance(v, (list, tuple)):
             v, kind = ", ".join(map(str, v)) or "none", "text"
         label = html.escape(_kpi_label(k, result.currency))
@@ -104,9 +106,15 @@ def _header(result: Result, scenario: Any | None, title: str | None) -> str:
         ("total cost", html.escape(fmt_number(result.objective) + (f" {result.currency}" if result.currency and result.objective is not None else ""))),
         ("gap", html.escape(fmt_number(result.gap, "share"))),
         ("in-house share", html.escape(fmt_number(k.get("in_house_share"), "share"))),
-        ("service level", html.escape(fmt_number(k.get("service_level"), "share"))),
+        ("service level (live queues)", html.escape(fmt_number(k.get("service_level"), "share"))),
         ("vendors used", html.escape(", ".join(k.get("vendors_used") or []) or "none")),
     ]
+    if not result.headcount.empty or not result.shifts.empty:
+        heads = int(pd.to_numeric(result.headcount["headcount"]).sum()) if not result.headcount.empty else 0
+        shifts = int(pd.to_numeric(result.shifts["count"]).sum()) if not result.shifts.empty else 0
+        cards.append(("in-house", f"{heads:,} head{'s' if heads != 1 else ''}, {shifts:,} shift{'s' if shifts != 1 else ''}"))
+    if k.get("unanswered_contacts"):
+        cards.append(("unanswered contacts", html.escape(f"{k['unanswered_contacts']:,.0f} of {k['contacts']:,.0f}")))
     parts = [f"<h1>staffmix plan: {html.escape(str(name))}</h1>"]
     solve_s = f"solver {html.escape(result.solver)}, built in {result.build_s:.2f} s, solved in {result.solve_s:.2f} s"
     parts.append(f'<p class="sub">{html.escape(desc) + "<br>" if desc else ""}{solve_s}</p>')
@@ -193,9 +201,13 @@ def render_report(result: Result, scenario: Any | None = None, title: str | None
         columns += ["longest_wait_h"] if "longest_wait_h" in svc.columns else []  # deferrable queues
         svc = svc[columns]
         svc = svc.assign(target=[targets.get(q, np.nan) for q in svc["queue"]]) if targets else svc
-        svc_html = html_table(svc, {"service_level": "share", "occupancy": "share", "target": "share",
-                                    "period_floor": "share", "lowest_period": "share",
-                                    "longest_wait_h": "number"}, table_id="service")
+        svc_html = html_table(svc, {"contacts": "int", "service_level": "share", "occupancy": "share", "target": "share",
+                                    "period_floor": "share", "lowest_period": "share", "asa_s": "seconds",
+                                    "longest_wait_h": "number", "measured": "text"}, table_id="service",
+                              labels=COLUMN_LABELS)
+        svc_html += _note("Service level: share answered within the queue's seconds (deferrable queues: within their "
+                          "response target); ASA contact-weighted, not reached where a period has no capacity for its contacts; "
+                          "occupancy agent-time weighted (busy agent-time over staffed agent-time).")
     else:
         svc_html = ""
     parts.append(_section(
@@ -210,17 +222,19 @@ def render_report(result: Result, scenario: Any | None = None, title: str | None
     parts.append(_section(
         "Vendors",
         _figure_html(vendor_figure(result, scenario), "vendor usage against commitment", "no vendor is used in this plan"),
-        html_table(vend.rename(columns={"fee": with_unit("fee", result.currency), "cost": with_unit("cost", result.currency)}),
-                   {"week": "int"}, table_id="vendors") if not vend.empty else "",
-        _note("Weeks are counted from 0 in the table (as in vendors.csv) and from 1 in the chart.") if not vend.empty else "",
+        html_table(vend.assign(week=vend["week"].astype(int) + 1),
+                   {"week": "int", "used_contacts": "int", "billed_contacts": "int"}, table_id="vendors",
+                   labels={**COLUMN_LABELS, "fee": with_unit("fee", result.currency), "cost": with_unit("cost", result.currency)})
+        if not vend.empty else "",
+        _note("Weeks are counted from 1, in the chart as in the table (vendors.csv counts them from 0).") if not vend.empty else "",
     ))
     parts.append(_section("Key figures", _kpi_html(result)))
     in_house = []
     if not result.headcount.empty:
-        in_house.append(html_table(result.headcount, {"headcount": "int"}, table_id="headcount"))
+        in_house.append(html_table(result.headcount, {"headcount": "int"}, table_id="headcount", labels=COLUMN_LABELS))
     if not result.shifts.empty:
         sh = result.shifts.groupby(["group", "template"], sort=False)["count"].sum().reset_index(name="shifts")
-        in_house.append(html_table(sh, {"shifts": "int"}, table_id="shifts"))
+        in_house.append(html_table(sh, {"shifts": "int"}, table_id="shifts", labels=COLUMN_LABELS))
     if in_house:
         parts.append(_section("In-house headcount and shifts", *in_house))
     unmet = result.unmet
@@ -229,7 +243,9 @@ def render_report(result: Result, scenario: Any | None = None, title: str | None
         parts.append(_section(
             f"Queue-periods below requirement ({len(unmet)})",
             html_table(u[["period_start", "queue", "provider", "required", "staffed", "shortfall"]].assign(
-                period_start=local_starts(u, tz).astype(str)), table_id="unmet"),
+                period_start=local_starts(u, tz).dt.strftime("%a %d %b %H:%M"), provider=u["provider"].map(provider_label)),
+                {"required": "int"}, table_id="unmet",
+                labels=COLUMN_LABELS),
         ))
     return _page(f"staffmix: {result.scenario}", parts)
 

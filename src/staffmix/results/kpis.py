@@ -10,7 +10,8 @@ on the same plan (issue #21):
   every period has enough agents (a period's busy time is its offered load,
   capped at its agents: the excess queues; Erlang A: the carried load);
 - `asa_s`: contact-weighted average speed of answer, infinite when any
-  queue-period with contacts has no capacity for them (ASA not reached);
+  queue-period with contacts has no capacity for them (ASA not reached; the
+  headline KPI is then None, with `periods_without_capacity` beside it);
 - `answered_mask` / `unanswered_contacts`: contacts nobody answers: those of
   queue-periods left `unserved` or routed to a provider with no whole agent
   there (soft service level), and deferrable contacts left unanswered;
@@ -179,7 +180,10 @@ def compute_kpis(result: Result, ix: IndexSets) -> dict[str, Any]:
     live = service_rollup_overall(s)
     kpis["service_level"] = live
     kpis["occupancy"] = occupancy(s) if not ix.by_agents else None
-    kpis["asa_s"] = asa_s(s) if not ix.by_agents else None
+    asa = asa_s(s) if not ix.by_agents else None
+    # ASA not reached (a period without capacity): None, as JSON and summary.json hold it, with the count beside
+    kpis["asa_s"] = None if asa is None or np.isinf(asa) else asa
+    kpis["periods_without_capacity"] = None if ix.by_agents else int(sum(periods_without_capacity(s).values()))
     kpis["deferred_within_target"] = deferred_share
     for _, row in result.service("queue").iterrows():
         kpis[f"service_level.{row['queue']}"] = float(row["service_level"])

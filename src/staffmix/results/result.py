@@ -152,9 +152,11 @@ class Result:
     handled: pd.DataFrame = field(default_factory=lambda: empty_table("handled"))
     """Deferrable work per period, queue and provider: contacts handled and the agents they occupy."""
     kpis: dict[str, Any] = field(default_factory=dict)
-    """Headline numbers (staffmix.results.kpis): `total_cost`, `contacts`, `cost_per_contact`, `in_house_share`,
-    `night_share_outsourced`, `vendors_used`, `unmet_periods`, `below_target_periods`, `min_service_level`,
-    `service_level` and one `service_level.<queue>` per queue."""
+    """Headline numbers (staffmix.results.kpis): `total_cost`, `contacts`, `cost_per_contact`, `in_house_share` (of
+    contacts answered in-house), `night_share_outsourced`, `vendors_used`, `unmet_periods`,
+    `below_target_periods`, `min_service_level`, `unanswered_contacts`, `answered_share`, `service_level` (the
+    live queues), `occupancy` (agent-time weighted), `asa_s` (inf: a period without capacity),
+    `deferred_within_target`, one `service_level.<queue>` and one `unanswered.<queue>` per queue."""
     currency: str | None = None
     """Currency of every money figure (the scenario's `currency`, an ISO 4217 code); None: no unit given."""
     model: Any = field(default=None, repr=False, compare=False)
@@ -258,6 +260,7 @@ class Result:
         return {
             "scenario": self.scenario,
             "status": str(self.status),
+            "status_text": self.status_text,
             "solver": self.solver,
             "objective": self.objective,
             "bound": self.bound,

@@ -80,6 +80,10 @@ def format_summary(result: Result, timezone: str | None = None, scenario=None) -
         per_queue = [(key.split(".", 1)[1], v) for key, v in k.items() if key.startswith("unanswered.") and v]
         lines.append(f"  unanswered contacts {k['unanswered_contacts']:,.0f} of {k['contacts']:,.0f} "
                      f"({1 - (k.get('answered_share') or 0):.1%}): " + ", ".join(f"{q} {v:,.0f}" for q, v in per_queue))
+    if not result.headcount.empty or not result.shifts.empty:
+        heads = int(pd.to_numeric(result.headcount["headcount"]).sum()) if not result.headcount.empty else 0
+        shifts = int(pd.to_numeric(result.shifts["count"]).sum()) if not result.shifts.empty else 0
+        lines.append(f"  in-house: {heads} head{'s' if heads != 1 else ''}, {shifts} shift{'s' if shifts != 1 else ''} started")
     if k.get("night_share_outsourced") is not None:
         lines.append(f"  night {work} outsourced {k['night_share_outsourced']:.1%}")
     lines.append(f"  cost by component{f' ({cur})' if cur else ''}:")
@@ -104,7 +108,10 @@ def format_summary(result: Result, timezone: str | None = None, scenario=None) -
                 asa = f", ASA not reached ({n} period{'s' if n != 1 else ''} without capacity)"
             occupancy = "" if pd.isna(r["occupancy"]) else f", occupancy {r['occupancy']:.1%}"
             wait = "" if pd.isna(r.get("longest_wait_h", float("nan"))) else _deferred_text(r, deferrable.get(r["queue"]))
-            lines.append(f"    {r['queue']:<20} {r['service_level']:.1%}{asa}{occupancy}{wait}")
+            aim = ""
+            if r.get("measured") == "period" and not pd.isna(r.get("target", float("nan"))):  # day/week: the line below
+                aim = f" (target {r['target']:.1%} in every period)"
+            lines.append(f"    {r['queue']:<20} {r['service_level']:.1%}{aim}{asa}{occupancy}{wait}")
             measured = r.get("measured")
             if measured in ("day", "week"):  # issue #14: the promise is per day or week, each hour only above a floor
                 lines.append(_measured_line(result, r["queue"], measured, r["target"], r["period_floor"]))
