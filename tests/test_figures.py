@@ -161,3 +161,38 @@ def test_simulation_flags_periods_and_names_the_measure(split_plan) -> None:
     text = format_simulation(sim)
     assert f"{below} of {len(judged)} queue-periods with the simulated mean below their target, {confident} of them" in text
     assert "phone: 80% within 20 s in every period" in text
+
+
+@pytest.mark.slow  # a second solve through the command line and a drawn report (about 10 s on a loaded machine)
+def test_every_place_shows_the_same_figures(short_plan, tmp_path: Path, capsys) -> None:
+    """--json, summary.json, the text summary, the report's key figures and summary.csv agree on the figures of
+    the same plan: one function computes each (staffmix.results.kpis)."""
+    import json
+
+    from staffmix.batch.jobs import JobSpec
+    from staffmix.batch.run import summary_row
+    from staffmix.cli import main
+    from staffmix.report import render_report
+
+    scenario, result = short_plan
+    s, b = result.staffing, result.backlog
+    lost = float(s[_nobody_there(s)]["contacts"].sum() + b["arrived"].sum() - b["handled"].sum())
+    n = np.floor(s["staffed"] + 1e-6)
+    occupancy = float((s["occupancy"] * n)[n > 0].sum() / n[n > 0].sum())
+    assert main(["solve", str(WEBSHOP), "--variant", "no-vendor", "--json", "--quiet"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["status_text"].startswith("optimal under the soft service level:")
+    k = printed["kpis"]
+    assert k["unanswered_contacts"] == pytest.approx(lost) and k["occupancy"] == pytest.approx(occupancy)
+    assert k["asa_s"] is None and k["periods_without_capacity"] == int(np.isinf(s["asa_s"]).sum())
+    text = format_summary(result, scenario=scenario)
+    assert f"unanswered contacts {lost:,.0f}" in text and printed["status_text"] in text.splitlines()[0]
+    page = render_report(result, scenario)
+    for key, shown in (("unanswered_contacts", f"{lost:,.0f}"), ("occupancy", f"{occupancy * 100:,.2f}%"),
+                       ("asa_s", "\u2013")):
+        assert f'<td data-key="{key}">' in page
+        row = page[page.index(f'<td data-key="{key}">'):].split("</tr>")[0]
+        assert f">{shown}</td>" in row, (key, row)
+    row = summary_row(JobSpec("webshop-startup", "no-vendor", str(WEBSHOP), str(tmp_path), None, None, None, None),
+                      result, "", 1.0, [])
+    assert row["unanswered_contacts"] == pytest.approx(lost) and row["occupancy"] == pytest.approx(occupancy)
