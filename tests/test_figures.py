@@ -141,6 +141,11 @@ def test_batch_summary_has_one_column_per_measure(short_plan, tmp_path: Path) ->
     assert got["unanswered_contacts"] == pytest.approx(lost)
     index = (tmp_path / "index.html").read_text()
     assert "<th>deferrable within target</th>" in index and f"{within * 100:,.2f}%" in index
+    from staffmix.cli.batch import format_batch
+
+    header, line = format_batch(read_summary(tmp_path)).splitlines()
+    assert header.split()[-4:] == ["in-house", "service", "deferred", "note"]
+    assert line.split()[3:5] == [f"{live_level * 100:,.2f}%", f"{within * 100:,.2f}%"]  # the batch's text: two measures, two columns
 
 
 def test_simulation_flags_periods_and_names_the_measure(split_plan) -> None:

@@ -36,7 +36,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 
 def format_batch(summary: pd.DataFrame) -> str:
-    """The batch summary as a short fixed-width table: one line per job."""
+    """The batch summary as a short fixed-width table: one line per job; `service` is the live queues' share
+    answered within their seconds, `deferred` the deferrable contacts' share within their response target."""
     import pandas as pd
 
     from staffmix.report import fmt_number
@@ -47,7 +48,8 @@ def format_batch(summary: pd.DataFrame) -> str:
     mixed = len(currencies) > 1  # one unit for every job goes in the header; several, beside each cost
     cost = f"cost {next(iter(currencies))}" if len(currencies) == 1 else "cost"
     cost_width = 18 if mixed else 14
-    lines = [f"{'job':<{width}}  {'status':<11} {cost:>{cost_width}}  {'in-house':>8}  {'service':>8}  note"]
+    # one column per measure (issue #21): live queues within their seconds, deferrable work within its target
+    lines = [f"{'job':<{width}}  {'status':<11} {cost:>{cost_width}}  {'in-house':>8}  {'service':>8}  {'deferred':>8}  note"]
     for name, r in zip(names, summary.to_dict("records")):
         amount = fmt_number(r.get("objective"))
         if mixed and isinstance(r.get("currency"), str) and r["currency"] and r.get("objective") is not None and not pd.isna(r["objective"]):
@@ -60,7 +62,8 @@ def format_batch(summary: pd.DataFrame) -> str:
             note = note[:87] + "..."
         lines.append(
             f"{name:<{width}}  {r['status']:<11} {amount:>{cost_width}}  "
-            f"{fmt_number(r.get('in_house_share'), 'share'):>8}  {fmt_number(r.get('service_level'), 'share'):>8}  {note}".rstrip()
+            f"{fmt_number(r.get('in_house_share'), 'share'):>8}  {fmt_number(r.get('service_level'), 'share'):>8}  "
+            f"{fmt_number(r.get('deferred_within_target'), 'share'):>8}  {note}".rstrip()
         )
     return "\n".join(lines)
 
