@@ -145,7 +145,7 @@ def test_batch_summary_has_one_column_per_measure(short_plan, tmp_path: Path) ->
 
     header, line = format_batch(read_summary(tmp_path)).splitlines()
     assert header.split()[-4:] == ["in-house", "service", "deferred", "note"]
-    assert line.split()[3:5] == [f"{live_level * 100:,.2f}%", f"{within * 100:,.2f}%"]  # the batch's text: two measures, two columns
+    assert line.split()[4:6] == [f"{live_level * 100:,.2f}%", f"{within * 100:,.2f}%"]  # the batch's text: two measures, two columns
 
 
 def test_simulation_flags_periods_and_names_the_measure(split_plan) -> None:
