@@ -88,7 +88,7 @@ def backlog_figure(result: Result, scenario: Any | None = None) -> Any | None:
     first, last = b["_t"].min(), b["_t"].max() + step
     axes[-1].set_xlim(first, last)
     _date_axis(axes[-1], last - first)
-    where = f"local time, {tz}" if tz else "time zone of the result"
+    where = f"local time, {tz}" if tz else "UTC"
     fig.suptitle(f"Deferrable work: handled by provider, arrivals, backlog and the oldest contact's wait ({where})",
                  fontsize=11, x=0.01, ha="left")
     return fig
