@@ -46,7 +46,8 @@ ORDER_IN_PACKAGE = {
     ],
     "staffmix.model": ["requirements", "deferrable_sets", "service_groups", "index_sets", "plan_values", "pulp_model"],
     "staffmix.results": [
-        "result", "labels", "targets", "kpis", "deferrable_fifo", "deferrable_backlog", "plan_tables", "summary",
+        "labels", "targets", "kpis", "result", "deferrable_fifo", "deferrable_backlog", "plan_tables",
+        "period_ranges", "summary",
     ],
     "staffmix.solvers": [
         "outcome", "sparse_rows", "answer_early", "pulp_backends", "core", "diagnosis", "dispatch", "export",

@@ -108,7 +108,7 @@ def test_batch_and_report(capsys, tmp_path: Path) -> None:
     code, stdout, _ = run(capsys, "report", job, "--scenario", TINY, "--out", tmp_path / "r.html")
     assert code == EXIT_OK and (tmp_path / "r.html").is_file()
     (job / "job.json").unlink()
-    code, stdout, _ = run(capsys, "report", job)
+    code, stdout, _ = run(capsys, "report", job, "--overwrite")  # the report is there: replaced only on request
     assert code == EXIT_OK and "tables alone" in stdout
 
 

@@ -358,7 +358,7 @@ def test_report_and_summary_show_deferrable_work() -> None:
     page = render_report(r, scenario)
     section = page[page.index("Deferrable work: backlog"):]
     assert "data:image/png;base64," in section[:3000]  # the backlog chart
-    assert "longest_wait_h" in page  # the service table's column
+    assert "<th>longest wait (h)</th>" in page  # the service table's column
     text = format_summary(r, "UTC", scenario)
     assert "mail                 50.0% within 1 h (target 50%), longest wait 4 h (deadline 6 h)" in text
 

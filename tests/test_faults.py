@@ -289,6 +289,7 @@ def test_interrupted_batch_keeps_finished_results_and_resumes(many_jobs: Path, t
     finished = _finished(out)
     assert 1 <= len(finished) < N_JOBS, sorted(finished)
     assert f"interrupted: {len(finished)} of {N_JOBS} jobs finished and kept in {out}" in stderr
+    assert "run the same command again with --resume to finish" in stderr  # the option by its name (issue #21)
     # no half-written folder looks finished: every job folder has its job.json, no temp folder is left
     assert _job_dirs(out) == set(finished)
     assert list(out.glob("*/.*")) == []

@@ -443,13 +443,9 @@ def test_empty_demand_file(tmp_path):
 
 
 @pytest.mark.parametrize("demand", [HEADER, HEADER.rstrip("\n"), HEADER + "\n\n,,\n"])
-def test_header_only_demand_means_zero_contacts_with_a_warning(tmp_path, demand):
-    scenario, notes = load_ok(make(tmp_path / "s", demand=demand))
-    assert scenario.demand["contacts"].tolist() == [0.0, 0.0, 0.0]
-    assert notes == [
-        "demand.csv: 3 of 3 (period, queue) pairs have no row and count as zero contacts "
-        "(e.g. 2026-01-05T00:00 support, 2026-01-05T01:00 support, 2026-01-05T02:00 support)"
-    ]
+def test_header_only_demand_is_refused(tmp_path, demand):
+    """A header alone is an export that went wrong, not a horizon without contacts (issue #21: it validated)."""
+    assert_one_error(make(tmp_path / "s", demand=demand), "demand.csv: no rows below the header")
 
 
 @pytest.mark.parametrize("value, message", [

@@ -150,7 +150,14 @@ def test_kpi_table_equals_result_kpis(report: Path, result) -> None:
 def test_service_and_vendor_tables(report: Path, result) -> None:
     page = parse(report)
     svc = page.tables["service"]
-    assert [c for c, _ in svc[0]] == ["queue", "contacts", "service_level", "asa_s", "occupancy", "target"]
+    assert [c for c, _ in svc[0]] == [
+        "queue",
+        "contacts",
+        "service level",
+        "ASA (s)",
+        "occupancy",
+        "target",
+    ]  # words, units
     expected = result.service("queue").set_index("queue")
     for row in svc[1:]:
         q = row[0][0]
@@ -158,7 +165,7 @@ def test_service_and_vendor_tables(report: Path, result) -> None:
         assert number(row[5][0]) == pytest.approx({"phone": 0.8, "mail": 1.0}[q])
     vendors = page.tables["vendors"]
     assert len(vendors) == 1 + len(result.vendors)
-    billed = [c for c, _ in vendors[0]].index("billed_hours")
+    billed = [c for c, _ in vendors[0]].index("billed hours")
     assert sum(float(r[billed][1]) for r in vendors[1:]) == pytest.approx(result.vendors["billed_hours"].sum())
 
 
@@ -244,8 +251,8 @@ def test_report_of_a_day_measured_plan_shows_floor_and_lowest_period(tmp_path: P
     r = solve(sc, backend="highs", mip_gap=0.0)
     page = parse(write_report(r, tmp_path / "day.html", scenario=sc))
     header = [c for c, _ in page.tables["service"][0]]
-    assert header == ["queue", "contacts", "service_level", "asa_s", "occupancy", "measured", "period_floor",
-                      "lowest_period", "target"]
+    assert header == ["queue", "contacts", "service level", "ASA (s)", "occupancy", "measured per", "period floor",
+                      "lowest period", "target"]
     row = page.tables["service"][1]
     assert row[5][0] == "day" and number(row[6][0]) == 0.5
     assert number(row[7][0]) == pytest.approx(r.staffing["service_level"].min(), abs=5e-5)

@@ -114,7 +114,14 @@ def test_report_status_card_is_amber_with_the_count(no_vendor, tmp_path: Path) -
     page = write_report(result, tmp_path / "r.html", scenario=scenario).read_text()
     card = re.search(r'<div class="card warn"><div class="label">status</div><div class="value">(.*?)</div>', page)
     assert card is not None
-    assert card.group(1) == f'<span class="status-warning">optimal, {result.below_target_periods:,} below target</span>'
+    # the soft service level left every one of them short: the summary's status line, in amber
+    short = int(((result.staffing["shortfall"] > 1e-6) | (result.staffing["provider"] == "unserved")).sum())
+    short += int((result.backlog["unanswered"] > 1e-6).sum())  # mails left unanswered, period by period
+    assert short == result.below_target_periods
+    assert (
+        card.group(1)
+        == f'<span class="status-warning">optimal under the soft service level: {short:,} periods short</span>'
+    )
     assert 'class="status-optimal"' not in page
     assert f'<p class="warn" id="warning">Warning: {result.warnings[0]}' in page
 
@@ -170,7 +177,8 @@ def test_cli_strict_and_the_batch_files(capsys, tmp_path: Path) -> None:
     assert summary.at["base", "below_target_periods"] == 0 and pd.isna(summary.at["base", "warning"])
     columns = ["variant", *summary.columns]  # the index was a column
     # appended after the old last column, so the old columns keep their places
-    assert columns[columns.index("error") + 1:] == ["below_target_periods", "min_service_level", "warning", "currency"]
+    assert columns[columns.index("error") + 1:] == ["below_target_periods", "min_service_level", "warning", "currency",
+                                                    "deferred_within_target", "unanswered_contacts", "occupancy"]
     assert re.search(r"tiny/no-nights\s+optimal\s+.*\d+ queue-periods below target", stdout)
     index = (out / "index.html").read_text()
     assert "Warning: 1 job with a plan below target" in index

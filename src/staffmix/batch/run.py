@@ -152,6 +152,9 @@ def summary_row(spec: JobSpec, result: Any, error: str, wall_s: float, violation
             "min_service_level": k.get("min_service_level"),
             "warning": "; ".join(result.warnings) if result is not None else "",
             "currency": result.currency if result is not None else None,
+            "deferred_within_target": k.get("deferred_within_target"),
+            "unanswered_contacts": k.get("unanswered_contacts"),
+            "occupancy": k.get("occupancy"),
         }
     )
     return jsonable(row)

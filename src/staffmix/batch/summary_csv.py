@@ -21,13 +21,18 @@ SUMMARY_COLUMNS = [
     "unmet_periods", "vendors_used", "violations", "solver", "build_s", "solve_s", "wall_s", "message", "error",
     # added later, at the end, so that readers of older files by position still work
     "below_target_periods", "min_service_level", "warning", "currency",
+    "deferred_within_target", "unanswered_contacts", "occupancy",
 ]
 """Columns of summary.csv, in order; one `service_level.<queue>` column per queue seen in any job follows
 `service_level`.
 
 below_target_periods: queue-periods short, unserved or under their service-level target (staffmix.results.targets);
 min_service_level: the lowest service level of any queue-period; warning: the plan's warnings (Result.warnings);
-currency: the scenario's currency (of objective, bound and cost_per_contact), empty when it names none."""
+currency: the scenario's currency (of objective, bound and cost_per_contact), empty when it names none.
+One column per measure (issue #21): service_level is the live queues' share answered within their target
+seconds, deferred_within_target the deferrable contacts' share handled within their response target
+(empty without deferrable queues); unanswered_contacts those nobody answers (soft service level);
+occupancy agent-time weighted (staffmix.results.kpis)."""
 
 
 def summary_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -41,7 +46,8 @@ def summary_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     columns = SUMMARY_COLUMNS[:at] + queues + SUMMARY_COLUMNS[at:]
     df = pd.DataFrame([{c: r.get(c) for c in columns} for r in rows], columns=columns)
     for col in ("objective", "bound", "gap", "cost_per_contact", "in_house_share", "night_share_outsourced",
-                "service_level", *queues, "build_s", "solve_s", "wall_s", "min_service_level"):
+                "service_level", *queues, "build_s", "solve_s", "wall_s", "min_service_level",
+                "deferred_within_target", "unanswered_contacts", "occupancy"):
         df[col] = pd.to_numeric(df[col], errors="coerce").astype(float)
     for col in ("unmet_periods", "violations", "below_target_periods"):
         df[col] = pd.to_numeric(df[col], errors="coerce").astype("Int64")

@@ -38,7 +38,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 
 def format_batch(summary: pd.DataFrame) -> str:
-    """The batch summary as a short fixed-width table: one line per job."""
+    """The batch summary as a short fixed-width table: one line per job; `service` is the live queues' share
+    answered within their seconds, `deferred` the deferrable contacts' share within their response target."""
     import pandas as pd
 
     from staffmix.report import fmt_number
@@ -49,8 +50,11 @@ def format_batch(summary: pd.DataFrame) -> str:
     mixed = len(currencies) > 1  # one unit for every job goes in the header; several, beside each cost
     cost = f"cost {next(iter(currencies))}" if len(currencies) == 1 else "cost"
     cost_width = 18 if mixed else 14
-    lines = [f"{'job':<{width}}  {'status':<11} {cost:>{cost_width}}  {'in-house':>8}  {'service':>8}  note"]
-    for name, r in zip(names, summary.to_dict("records"), strict=True):
+    # one column per measure (issue #21): live queues within their seconds, deferrable work within its target
+    lines = [
+        f"{'job':<{width}}  {'status':<11} {cost:>{cost_width}}  {'in-house':>8}  {'service':>8}  {'deferred':>8}  note"
+    ]
+    for name, r in zip(names, summary.to_dict("records")):
         amount = fmt_number(r.get("objective"))
         if (
             mixed
@@ -69,7 +73,7 @@ def format_batch(summary: pd.DataFrame) -> str:
         lines.append(
             f"{name:<{width}}  {r['status']:<11} {amount:>{cost_width}}  "
             f"{fmt_number(r.get('in_house_share'), 'share'):>8}  {fmt_number(r.get('service_level'), 'share'):>8}  "
-            f"{note}".rstrip()
+            f"{fmt_number(r.get('deferred_within_target'), 'share'):>8}  {note}".rstrip()
         )
     return "\n".join(lines)
 
@@ -92,18 +96,50 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise StaffmixError("--variant needs --scenario PATH")
     else:
         scenario, title = _scenario_from_job(folder)
+        if scenario is None and title is None:
+            scenario = _scenario_from_solve(folder)
     target = Path(args.out) if args.out else folder / "report.html"
+    if target.exists() and not args.overwrite:  # a report made at solve time is the user's: never replaced silently
+        raise StaffmixError(f"{target}: exists; pass --overwrite to replace it, or --out FILE to write elsewhere")
     write_report(result, target, scenario=scenario, title=title)
-    how = (
-        "with its scenario"
-        if scenario is not None
-        else "drawn from the result tables alone: no scenario given or found"
-    )
+    if scenario is not None:
+        how = f"with its scenario {scenario.name}"
+    else:
+        from staffmix.report.page import WITHOUT_SCENARIO
+
+        how = (
+            f"drawn from the result tables alone, no scenario given or found: {WITHOUT_SCENARIO}; pass --scenario PATH"
+        )
     print(f"report written to {target} ({how})")
     return EXIT_OK
 
 
-def _scenario_from_job(folder: Path) -> tuple[Scenario | None, str | None]:
+def _scenario_from_solve(folder: Path) -> object | None:
+    """The scenario `staffmix solve --out` recorded in the folder (SOURCE_FILE), if it still loads; else None."""
+    import warnings
+
+    from staffmix.cli.scenario_commands import SOURCE_FILE
+    from staffmix.scenario.io import load_scenario
+
+    try:
+        source = json.loads((folder / SOURCE_FILE).read_text(encoding="utf-8"))
+        path, variant = source["path"], source.get("variant")
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            scenario = load_scenario(path)
+            return scenario.variant(variant) if variant else scenario
+    except (StaffmixError, OSError) as exc:
+        print(
+            f"staffmix: note: the scenario recorded in {folder / SOURCE_FILE} does not load ({exc}); drawing from the tables alone",
+            file=sys.stderr,
+        )
+        return None
+
+
+def _scenario_from_job(folder: Path) -> tuple[object | None, str | None]:
     """The scenario named in a batch result's job.json, if it still loads; else (None, None)."""
     import warnings
 

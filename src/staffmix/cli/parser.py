@@ -79,8 +79,10 @@ examples:
   staffmix report out/2can --scenario scenarios/2can-split --out /tmp/2can.html
 
 Without --scenario the scenario is found through the folder's job.json (batch
-results); failing that, the report is drawn from the tables alone (times in
-UTC, no target or commitment lines).
+results) or scenario_source.json (solve --out); failing that, the report is
+drawn from the tables alone (times in the plan's time zone, from summary.json;
+no description, vendor commitment or per-period target lines) and says so.
+An existing report is replaced only with --overwrite.
 """
 
 ERLANG_EPILOG = """\
@@ -327,6 +329,7 @@ def _add_report(command) -> None:
     )
     p.add_argument("--variant", help="with --scenario: the variant the result was solved from")
     p.add_argument("--out", metavar="FILE", help="write the report here instead of RESULT_DIR/report.html")
+    p.add_argument("--overwrite", action="store_true", help="replace the report file if it exists")
 
 
 def _add_erlang(command) -> None:

@@ -12,6 +12,21 @@ from staffmix.cli.parser import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
 from staffmix.errors import ScenarioError, StaffmixError
 
 
+SOURCE_FILE = "scenario_source.json"
+"""Where `solve --out` records the scenario folder and variant it solved, so `staffmix report DIR` redraws the
+report with the scenario (targets, vendor commitments, description) as it was made at solve time."""
+
+
+def _record_source(out, path: str, variant: str | None) -> None:
+    from pathlib import Path
+
+    from staffmix.util.atomic import write_text
+
+    write_text(
+        Path(out) / SOURCE_FILE, json.dumps({"path": str(Path(path).resolve()), "variant": variant}, indent=2) + "\n"
+    )
+
+
 def cmd_solve(args: argparse.Namespace) -> int:
     from staffmix.scenario.io import load_scenario
     from staffmix.solvers.dispatch import solve
@@ -49,6 +64,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
         print(f"  VERIFY: {v}", file=sys.stderr)
     if out is not None:
         out = result.to_folder(out, overwrite=args.overwrite)
+        _record_source(out, args.path, args.variant)
         if not args.no_xlsx:  # planners open the workbook first: written unless asked not to
             try:
                 result.to_workbook(out / "plan.xlsx", overwrite=True)  # the folder was just replaced

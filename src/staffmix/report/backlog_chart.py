@@ -14,7 +14,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from staffmix.report.figures import _date_axis, _interval, local_starts, new_figure, provider_colors, provider_order
+from staffmix.report.figures import (
+    _date_axis,
+    _interval,
+    local_starts,
+    new_figure,
+    plan_timezone,
+    provider_colors,
+    provider_order,
+)
 from staffmix.results.result import Result
 from staffmix.scenario.schema import IN_HOUSE
 
@@ -26,7 +34,7 @@ def backlog_figure(result: Result, scenario: Any | None = None) -> Any | None:
     b = result.backlog
     if b.empty:
         return None
-    tz = scenario.config.horizon.timezone if scenario is not None else None
+    tz = plan_timezone(result, scenario)
     b = b.assign(_t=local_starts(b, tz))
     h = result.handled
     h = h.assign(_t=local_starts(h, tz)) if len(h) else h.assign(_t=pd.Series(dtype="datetime64[ns]"))
@@ -82,7 +90,7 @@ def backlog_figure(result: Result, scenario: Any | None = None) -> Any | None:
     first, last = b["_t"].min(), b["_t"].max() + step
     axes[-1].set_xlim(first, last)
     _date_axis(axes[-1], last - first)
-    where = f"local time, {tz}" if tz else "time zone of the result"
+    where = f"local time, {tz}" if tz else "UTC"
     fig.suptitle(f"Deferrable work: handled by provider, arrivals, backlog and the oldest contact's wait ({where})",
                  fontsize=11, x=0.01, ha="left")
     return fig

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from staffmix.results.kpis import answered_mask
 from staffmix.results.labels import cost_label, money, with_unit
 from staffmix.report.format import fmt_number, summary_numbers
 from staffmix.results.result import Result
@@ -63,11 +64,26 @@ def provider_order(providers: Iterable[str]) -> list[str]:
 
 
 def local_starts(staffing: pd.DataFrame, timezone: str | None) -> pd.Series:
-    """period_start in the scenario's time zone (if given), as naive local wall-clock time."""
-    starts = pd.to_datetime(staffing["period_start"], utc=True)
+    """period_start in the scenario's time zone (if given), else in the table's own, as naive local wall-clock time."""
+    raw = staffing["period_start"]
+    if timezone is None and isinstance(raw.dtype, pd.DatetimeTZDtype):
+        timezone = str(raw.dt.tz)  # a result read back from its folder keeps the time zone summary.json records
+    starts = pd.to_datetime(raw, utc=True)
     if timezone:
         starts = starts.dt.tz_convert(timezone)
     return starts.dt.tz_localize(None)
+
+
+def plan_timezone(result: Result, scenario: Any | None) -> str | None:
+    """The time zone a report draws in: the scenario's, else the one the result's tables carry (summary.json's
+    `timezone`, restored by load_result), so a report rebuilt from a folder draws the same local clock."""
+    if scenario is not None:
+        return scenario.config.horizon.timezone
+    for table in (result.staffing, result.shifts):
+        for col in ("period_start", "start"):
+            if col in table.columns and isinstance(table[col].dtype, pd.DatetimeTZDtype):
+                return str(table[col].dt.tz)
+    return None
 
 
 def _interval(starts: pd.Series, scenario: Any | None) -> pd.Timedelta:
@@ -103,7 +119,7 @@ def staffing_figure(result: Result, scenario: Any | None = None) -> Any | None:
     s = result.staffing
     if s.empty:
         return None
-    tz = scenario.config.horizon.timezone if scenario is not None else None
+    tz = plan_timezone(result, scenario)
     s = s.assign(_t=local_starts(s, tz))
     step = _interval(s["_t"], scenario)
     queues = _queue_order(s["queue"], scenario)
@@ -153,7 +169,7 @@ def staffing_figure(result: Result, scenario: Any | None = None) -> Any | None:
     )
     axes[-1].set_xlim(edges[0], edges[-1])
     _date_axis(axes[-1], edges[-1] - edges[0])
-    where = f"local time, {tz}" if tz else "time zone of the result"
+    where = f"local time, {tz}" if tz else "UTC"
     fig.suptitle(f"Staffed agents by provider ({where}); black line: agents required", fontsize=11, x=0.01, ha="left")
     return fig
 
@@ -177,6 +193,10 @@ def hour_of_week_shares(result: Result, timezone: str | None = None) -> pd.DataF
         return pd.DataFrame()
     t = local_starts(s, timezone)
     how = t.dt.day_of_week * 24 + t.dt.hour
+    if (
+        s["contacts"].notna().any()
+    ):  # contacts nobody is there to answer are nobody's (staffmix.results.kpis.answered_mask)
+        s = s.assign(provider=s["provider"].where(answered_mask(s), UNSERVED))
     table = s.assign(how=how).pivot_table(
         index="provider", columns="how", values="contacts", aggfunc="sum", fill_value=0.0
     )
@@ -187,7 +207,7 @@ def hour_of_week_shares(result: Result, timezone: str | None = None) -> pd.DataF
 
 def heatmap_figure(result: Result, scenario: Any | None = None) -> Any | None:
     """Hour-of-week x provider heatmap of the share of contacts."""
-    tz = scenario.config.horizon.timezone if scenario is not None else None
+    tz = plan_timezone(result, scenario)
     shares = hour_of_week_shares(result, tz)
     if shares.empty:
         return None
@@ -199,9 +219,16 @@ def heatmap_figure(result: Result, scenario: Any | None = None) -> Any | None:
     data = np.ma.masked_invalid(shares.to_numpy(dtype=float))
     im = ax.imshow(data, aspect="auto", cmap=cmap, vmin=0, vmax=1, interpolation="nearest",
                    extent=(0, 168, len(shares) - 0.5, -0.5))
-    ax.set_yticks(range(len(shares)), ["in-house" if p == IN_HOUSE else p for p in shares.index])
-    ax.set_xticks([d * 24 + 12 for d in range(7)], DAY_NAMES)
-    ax.set_xticks([d * 24 + h for d in range(7) for h in (0, 6, 18)], minor=True)
+    ax.set_yticks(range(len(shares)), [{IN_HOUSE: "in-house", UNSERVED: "unanswered"}.get(p, p) for p in shares.index])
+    # hours under the chart (06, 12, 18 on every day), the day's name on a second line below its noon
+    ax.set_xticks([d * 24 + 12 for d in range(7)], [f"\n{name}" for name in DAY_NAMES])
+    ax.set_xticks(
+        [d * 24 + h for d in range(7) for h in (6, 12, 18)],
+        [f"{h:02d}" for _ in range(7) for h in (6, 12, 18)],
+        minor=True,
+    )
+    ax.xaxis.remove_overlapping_locs = False  # keep the 12:00 tick under the day's name
+    ax.tick_params(axis="x", which="minor", labelsize=7, length=3)
     ax.tick_params(axis="x", which="major", length=0)
     for d in range(1, 7):
         ax.axvline(d * 24, color="white", linewidth=2)
@@ -212,7 +239,7 @@ def heatmap_figure(result: Result, scenario: Any | None = None) -> Any | None:
     cb = fig.colorbar(im, ax=ax, fraction=0.03, pad=0.01)
     cb.set_label("share of contacts")
     cb.ax.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
-    where = f"local time, {tz}" if tz else "result time zone"
+    where = f"local time, {tz}" if tz else "UTC"
     ax.set_title(f"Who takes the contacts, by hour of week ({where}; thin lines at 06:00 and 18:00, grey: no contacts)",
                  loc="left", fontsize=10)
     return fig
@@ -255,7 +282,7 @@ def daily_service(result: Result, timezone: str | None = None) -> pd.DataFrame:
 
 
 def service_figure(result: Result, scenario: Any | None = None) -> Any | None:
-    tz = scenario.config.horizon.timezone if scenario is not None else None
+    tz = plan_timezone(result, scenario)
     d = daily_service(result, tz)
     if d.empty or d["service_level"].isna().all():
         return None

@@ -37,8 +37,9 @@ def fmt_number(value: Any, kind: str = "number") -> str:
     """One formatting rule for every number in the reports.
 
     kind: 'number' (two decimals, comma thousands), 'share' (percent, two
-    decimals), 'int' (whole number), 'text' (str()). Missing values print as
-    an en dash; infinite ones as 'inf'.
+    decimals), 'int' (whole number), 'seconds' (a number; infinite: 'not
+    reached'), 'text' (str()). Missing values print as an en dash; infinite
+    ones as 'inf'.
     """
     if _is_missing(value):
         return "\u2013"
@@ -51,6 +52,8 @@ def fmt_number(value: Any, kind: str = "number") -> str:
     except (TypeError, ValueError):
         return str(value)
     if math.isinf(x):
+        if kind == "seconds" and x > 0:  # a wait without end: a period with no capacity for its contacts
+            return "not reached"
         return "inf" if x > 0 else "-inf"
     if kind == "share":
         return f"{x * 100:,.2f}%"
@@ -75,10 +78,12 @@ def table_cell(value: Any, kind: str = "number") -> str:
 def html_table(
     df: pd.DataFrame, kinds: dict[str, str] | None = None, table_id: str | None = None,
     total: dict[str, Any] | None = None, links: dict[str, Sequence[str | None]] | None = None,
+    labels: dict[str, str] | None = None,
 ) -> str:
     """A DataFrame as an HTML table; `kinds` maps column -> fmt_number kind (default by dtype).
 
-    `total` adds a bold last row; `links` maps a column to per-row hrefs.
+    `total` adds a bold last row; `links` maps a column to per-row hrefs; `labels` maps a column to the
+    header a planner reads ("ASA (s)" for asa_s; the column's own name when it has none).
     """
     kinds = dict(kinds or {})
     for col in df.columns:
@@ -91,7 +96,9 @@ def html_table(
     ident = f' id="{html.escape(table_id)}"' if table_id else ""
     out = [
         f"<table{ident}>",
-        "<thead><tr>" + "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns) + "</tr></thead>",
+        "<thead><tr>"
+        + "".join(f"<th>{html.escape(str((labels or {}).get(c, c)))}</th>" for c in df.columns)
+        + "</tr></thead>",
         "<tbody>",
     ]
     for i, row in enumerate(df.itertuples(index=False, name=None)):

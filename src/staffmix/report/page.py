@@ -24,12 +24,13 @@ from staffmix.report.figures import (
     heatmap_figure,
     index_figure,
     local_starts,
+    plan_timezone,
     service_figure,
     service_targets,
     staffing_figure,
     vendor_figure,
 )
-from staffmix.results.labels import MONEY_KPIS, cost_label, kpi_label, with_unit
+from staffmix.results.labels import COLUMN_LABELS, MONEY_KPIS, cost_label, kpi_label, provider_label, with_unit
 from staffmix.report.backlog_chart import backlog_figure
 from staffmix.report.format import fmt_number, html_table, summary_numbers, table_cell
 from staffmix.results.result import Result
@@ -61,9 +62,11 @@ img { max-width: 100%; height: auto; display: block; margin: 0.5em 0; }
 
 
 KPI_KINDS = {
-    "total_cost": "number", "contacts": "number", "cost_per_contact": "number",
+    "total_cost": "number", "contacts": "int", "cost_per_contact": "number",
     "in_house_share": "share", "night_share_outsourced": "share", "vendors_used": "text",
     "unmet_periods": "int", "service_level": "share", "below_target_periods": "int", "min_service_level": "share",
+    "unanswered_contacts": "int", "answered_share": "share", "occupancy": "share", "asa_s": "seconds",
+    "deferred_within_target": "share", "periods_without_capacity": "int",
 }
 
 
@@ -80,7 +83,9 @@ def _kpi_label(key: str, currency: str | None) -> str:
 def _kpi_html(result: Result) -> str:
     out = ["<table id=\"kpis\"><thead><tr><th>key figure</th><th>value</th></tr></thead><tbody>"]
     for k, v in result.kpis.items():
-        kind = KPI_KINDS.get(k, "share" if k.startswith("service_level.") else "number")
+        kind = KPI_KINDS.get(
+            k, "share" if k.startswith("service_level.") else "int" if k.startswith("unanswered.") else "number"
+        )
         if isinstance(v, (list, tuple)):
             v, kind = ", ".join(map(str, v)) or "none", "text"
         label = html.escape(_kpi_label(k, result.currency))
@@ -93,12 +98,11 @@ def _header(result: Result, scenario: Any | None, title: str | None) -> str:
     k = result.kpis
     name = title or result.scenario
     desc = getattr(getattr(scenario, "config", None), "description", "") if scenario is not None else ""
-    status = html.escape(str(result.status))
     below = result.below_target_periods
-    if below:  # amber, with the count: a plan that misses targets is not a green plan
-        status = f'<span class="status-warning">{status}, {below:,} below target</span>'
+    if below:  # amber, in the words of the summary's status line: a plan that misses targets is not a green plan
+        status = f'<span class="status-warning">{html.escape(result.status_text)}</span>'
     else:
-        status = f'<span class="status-{status}">{status}</span>'
+        status = f'<span class="status-{html.escape(str(result.status))}">{html.escape(str(result.status))}</span>'
     cards = [
         ("status", status),
         (
@@ -110,9 +114,17 @@ def _header(result: Result, scenario: Any | None, title: str | None) -> str:
         ),
         ("gap", html.escape(fmt_number(result.gap, "share"))),
         ("in-house share", html.escape(fmt_number(k.get("in_house_share"), "share"))),
-        ("service level", html.escape(fmt_number(k.get("service_level"), "share"))),
+        ("service level (live queues)", html.escape(fmt_number(k.get("service_level"), "share"))),
         ("vendors used", html.escape(", ".join(k.get("vendors_used") or []) or "none")),
     ]
+    if not result.headcount.empty or not result.shifts.empty:
+        heads = int(pd.to_numeric(result.headcount["headcount"]).sum()) if not result.headcount.empty else 0
+        shifts = int(pd.to_numeric(result.shifts["count"]).sum()) if not result.shifts.empty else 0
+        cards.append(
+            ("in-house", f"{heads:,} head{'s' if heads != 1 else ''}, {shifts:,} shift{'s' if shifts != 1 else ''}")
+        )
+    if k.get("unanswered_contacts"):
+        cards.append(("unanswered contacts", html.escape(f"{k['unanswered_contacts']:,.0f} of {k['contacts']:,.0f}")))
     parts = [f"<h1>staffmix plan: {html.escape(str(name))}</h1>"]
     solve_s = f"solver {html.escape(result.solver)}, built in {result.build_s:.2f} s, solved in {result.solve_s:.2f} s"
     parts.append(f'<p class="sub">{html.escape(desc) + "<br>" if desc else ""}{solve_s}</p>')
@@ -144,11 +156,17 @@ def _figure_html(fig: Any | None, alt: str, missing: str) -> str:
     return _img(fig, alt)
 
 
+WITHOUT_SCENARIO = (
+    "the scenario's description, the vendors' minimum-commitment lines and the per-period target lines are not shown"
+)
+"""What a report drawn from a result's tables alone lacks (the command line says the same when it rebuilds one)."""
+
+
 def render_report(
     result: Result, scenario: Any | None = None, title: str | None = None, simulation: Any | None = None
 ) -> str:
     """The report as an HTML string (see write_report); `simulation` (staffmix.simulate's) adds its section."""
-    tz = scenario.config.horizon.timezone if scenario is not None else None
+    tz = plan_timezone(result, scenario)
     parts = [_header(result, scenario, title)]
     if not result.status.has_plan:
         parts.append(_section("No plan", _note(f"the solve ended {result.status}; there is no plan to show.")))
@@ -163,8 +181,8 @@ def render_report(
     if scenario is None:
         parts.append(
             _note(
-                "Drawn without its scenario: times are in the result's time zone (UTC when read back from a folder), "
-                "and service-level targets and vendor commitments are not shown. Pass the scenario to add them."
+                f"Drawn without its scenario: times are in the plan's time zone ({tz or 'UTC'}); {WITHOUT_SCENARIO}. "
+                "Pass the scenario to add them."
             )
         )
     parts.append(_section(
@@ -201,9 +219,27 @@ def render_report(
         columns += ["longest_wait_h"] if "longest_wait_h" in svc.columns else []  # deferrable queues
         svc = svc[columns]
         svc = svc.assign(target=[targets.get(q, np.nan) for q in svc["queue"]]) if targets else svc
-        svc_html = html_table(svc, {"service_level": "share", "occupancy": "share", "target": "share",
-                                    "period_floor": "share", "lowest_period": "share",
-                                    "longest_wait_h": "number"}, table_id="service")
+        svc_html = html_table(
+            svc,
+            {
+                "contacts": "int",
+                "service_level": "share",
+                "occupancy": "share",
+                "target": "share",
+                "period_floor": "share",
+                "lowest_period": "share",
+                "asa_s": "seconds",
+                "longest_wait_h": "number",
+                "measured": "text",
+            },
+            table_id="service",
+            labels=COLUMN_LABELS,
+        )
+        svc_html += _note(
+            "Service level: share answered within the queue's seconds (deferrable queues: within their "
+            "response target); ASA contact-weighted, not reached where a period has no capacity for its contacts; "
+            "occupancy agent-time weighted (busy agent-time over staffed agent-time)."
+        )
     else:
         svc_html = ""
     parts.append(_section(
@@ -222,15 +258,18 @@ def render_report(
                 vendor_figure(result, scenario), "vendor usage against commitment", "no vendor is used in this plan"
             ),
             html_table(
-                vend.rename(
-                    columns={"fee": with_unit("fee", result.currency), "cost": with_unit("cost", result.currency)}
-                ),
-                {"week": "int"},
+                vend.assign(week=vend["week"].astype(int) + 1),
+                {"week": "int", "used_contacts": "int", "billed_contacts": "int"},
                 table_id="vendors",
+                labels={
+                    **COLUMN_LABELS,
+                    "fee": with_unit("fee", result.currency),
+                    "cost": with_unit("cost", result.currency),
+                },
             )
             if not vend.empty
             else "",
-            _note("Weeks are counted from 0 in the table (as in vendors.csv) and from 1 in the chart.")
+            _note("Weeks are counted from 1, in the chart as in the table (vendors.csv counts them from 0).")
             if not vend.empty
             else "",
         )
@@ -238,20 +277,29 @@ def render_report(
     parts.append(_section("Key figures", _kpi_html(result)))
     in_house = []
     if not result.headcount.empty:
-        in_house.append(html_table(result.headcount, {"headcount": "int"}, table_id="headcount"))
+        in_house.append(html_table(result.headcount, {"headcount": "int"}, table_id="headcount", labels=COLUMN_LABELS))
     if not result.shifts.empty:
         sh = result.shifts.groupby(["group", "template"], sort=False)["count"].sum().reset_index(name="shifts")
-        in_house.append(html_table(sh, {"shifts": "int"}, table_id="shifts"))
+        in_house.append(html_table(sh, {"shifts": "int"}, table_id="shifts", labels=COLUMN_LABELS))
     if in_house:
         parts.append(_section("In-house headcount and shifts", *in_house))
     unmet = result.unmet
     if not unmet.empty:
         u = unmet.head(200)
-        parts.append(_section(
-            f"Queue-periods below requirement ({len(unmet)})",
-            html_table(u[["period_start", "queue", "provider", "required", "staffed", "shortfall"]].assign(
-                period_start=local_starts(u, tz).astype(str)), table_id="unmet"),
-        ))
+        parts.append(
+            _section(
+                f"Queue-periods below requirement ({len(unmet)})",
+                html_table(
+                    u[["period_start", "queue", "provider", "required", "staffed", "shortfall"]].assign(
+                        period_start=local_starts(u, tz).dt.strftime("%a %d %b %H:%M"),
+                        provider=u["provider"].map(provider_label),
+                    ),
+                    {"required": "int"},
+                    table_id="unmet",
+                    labels=COLUMN_LABELS,
+                ),
+            )
+        )
     return _page(f"staffmix: {result.scenario}", parts)
 
 
@@ -311,26 +359,31 @@ def write_index(summary: pd.DataFrame, path: str | os.PathLike[str], title: str 
         cost = summary_numbers(s, "objective")
         base_cost = {sc: c for sc, v, c in zip(s["scenario"], s["variant"], cost, strict=True) if v == "base"}
         delta = [c - base_cost[sc] if sc in base_cost and not pd.isna(c) and not pd.isna(base_cost[sc]) else np.nan
-                 for sc, c in zip(s["scenario"], cost, strict=True)]
+                 for sc, c in zip(s["scenario"], cost)]
         table = pd.DataFrame(
             {
                 "scenario": s["scenario"],
                 "variant": s["variant"],
-                "status": [
-                    f"{st}, {int(b):,} below target" if b > 0 else str(st)
-                    for st, b in zip(s["status"], below, strict=True)
-                ],
+                "status": [f"{st}, {int(b):,} below target" if b > 0 else str(st) for st, b in zip(s["status"], below)],
                 with_unit("cost", currency): cost,
                 "vs base": delta,
-                "gap": summary_numbers(s, "gap"),
-                "in-house share": summary_numbers(s, "in_house_share"),
-                "service level": summary_numbers(s, "service_level"),
-                "lowest service level": summary_numbers(s, "min_service_level"),
+                "gap": pd.to_numeric(s.get("gap"), errors="coerce"),
+                "in-house share": pd.to_numeric(s.get("in_house_share"), errors="coerce"),
+                "service level": pd.to_numeric(s.get("service_level"), errors="coerce"),
+                "deferrable within target": pd.to_numeric(
+                    s.get("deferred_within_target", pd.Series([np.nan] * len(s))), errors="coerce"
+                ),
+                "unanswered contacts": pd.to_numeric(
+                    s.get("unanswered_contacts", pd.Series([np.nan] * len(s))), errors="coerce"
+                ),
+                "lowest service level": pd.to_numeric(
+                    s.get("min_service_level", pd.Series([np.nan] * len(s))), errors="coerce"
+                ),
                 "vendors used": s.get("vendors_used", pd.Series([""] * len(s)))
                 .fillna("")
                 .astype(str)
                 .str.replace(";", ", "),
-                "solve s": summary_numbers(s, "solve_s"),
+                "solve s": pd.to_numeric(s.get("solve_s"), errors="coerce"),
                 "error": s.get("error", pd.Series([""] * len(s))).fillna("").astype(str),
             }
         )
@@ -342,7 +395,8 @@ def write_index(summary: pd.DataFrame, path: str | os.PathLike[str], title: str 
         ]
         parts.append(_section("Jobs side by side", html_table(
             table,
-            {"gap": "share", "in-house share": "share", "service level": "share", "lowest service level": "share"},
+            {"gap": "share", "in-house share": "share", "service level": "share", "lowest service level": "share",
+             "deferrable within target": "share", "unanswered contacts": "int"},
             table_id="jobs", links={"variant": links},
         )))
     else:

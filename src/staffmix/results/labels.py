@@ -22,15 +22,32 @@ KPI_LABELS: dict[str, str] = {
     "total_cost": "total cost",
     "contacts": "contacts",
     "cost_per_contact": "cost per contact",
-    "in_house_share": "in-house share of the work",
+    "in_house_share": "in-house share of the work (answered in-house)",
     "night_share_outsourced": "night work outsourced",
     "vendors_used": "vendors used",
     "unmet_periods": "queue-periods short of the agents they need",
     "below_target_periods": "queue-periods below target",
     "min_service_level": "lowest service level of any queue-period",
-    "service_level": "service level, volume-weighted",
+    "service_level": "service level of the live queues, volume-weighted",
+    "unanswered_contacts": "contacts nobody answers",
+    "answered_share": "share of contacts answered",
+    "occupancy": "occupancy, agent-time weighted",
+    "asa_s": "average speed of answer, s (\u2013: not reached, or no queue answered live)",
+    "periods_without_capacity": "queue-periods without capacity for their contacts (ASA not reached)",
+    "deferred_within_target": "deferrable work within its response target",
 }
-"""KPI (Result.kpis key) -> label; `service_level.<queue>` keys read "service level: queue <queue>"."""
+"""KPI (Result.kpis key) -> label; `service_level.<queue>` keys read "service level: queue <queue>",
+`unanswered.<queue>` "contacts nobody answers: queue <queue>"."""
+
+COLUMN_LABELS: dict[str, str] = {
+    "contacts": "contacts", "service_level": "service level", "asa_s": "ASA (s)", "occupancy": "occupancy",
+    "measured": "measured per", "period_floor": "period floor", "lowest_period": "lowest period",
+    "longest_wait_h": "longest wait (h)", "target": "target",
+    "used_hours": "used hours", "billed_hours": "billed hours", "used_contacts": "used contacts",
+    "billed_contacts": "billed contacts", "period_start": "period start", "required": "agents required",
+    "staffed": "agents staffed", "shortfall": "agents short", "headcount": "heads", "shifts": "shifts started",
+}
+"""Table column (as in the result's CSV files) -> the header a report shows, with its unit."""
 
 MONEY_KPIS = frozenset({"total_cost", "cost_per_contact"})
 """KPIs that are amounts of money."""
@@ -50,6 +67,8 @@ def kpi_label(key: str) -> str:
     """The label of a KPI key."""
     if key.startswith("service_level."):
         return f"service level: queue {key.split('.', 1)[1]}"
+    if key.startswith("unanswered."):
+        return f"contacts nobody answers: queue {key.split('.', 1)[1]}"
     return KPI_LABELS.get(key, key.replace("_", " "))
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from staffmix.results import kpis
 from staffmix.util.atomic import staged_folder
 from staffmix.util.jsonable import jsonable
 from staffmix.errors import StaffmixError
@@ -152,9 +153,11 @@ class Result:
     handled: pd.DataFrame = field(default_factory=lambda: empty_table("handled"))
     """Deferrable work per period, queue and provider: contacts handled and the agents they occupy."""
     kpis: dict[str, Any] = field(default_factory=dict)
-    """Headline numbers (staffmix.results.kpis): `total_cost`, `contacts`, `cost_per_contact`, `in_house_share`,
-    `night_share_outsourced`, `vendors_used`, `unmet_periods`, `below_target_periods`, `min_service_level`,
-    `service_level` and one `service_level.<queue>` per queue."""
+    """Headline numbers (staffmix.results.kpis): `total_cost`, `contacts`, `cost_per_contact`, `in_house_share` (of
+    contacts answered in-house), `night_share_outsourced`, `vendors_used`, `unmet_periods`,
+    `below_target_periods`, `min_service_level`, `unanswered_contacts`, `answered_share`, `service_level` (the
+    live queues), `occupancy` (agent-time weighted), `asa_s` (inf: a period without capacity),
+    `deferred_within_target`, one `service_level.<queue>` and one `unanswered.<queue>` per queue."""
     currency: str | None = None
     """Currency of every money figure (the scenario's `currency`, an ISO 4217 code); None: no unit given."""
     model: Any = field(default=None, repr=False, compare=False)
@@ -223,6 +226,16 @@ class Result:
         return int(count or 0) if self.status.has_plan else 0
 
     @property
+    def status_text(self) -> str:
+        """The status in words that say when the plan falls short ("optimal under the soft service level:
+        156 periods short"), from the same counts as the warnings (staffmix.results.targets.status_line)."""
+        from staffmix.results.targets import status_line
+
+        if not self.status.has_plan:
+            return str(self.status)
+        return status_line(str(self.status), self.below_target_periods, int(self.kpis.get("unmet_periods") or 0))
+
+    @property
     def warnings(self) -> list[str]:
         """What a planner must not miss about this plan, one sentence each; empty when the plan meets every target.
 
@@ -260,6 +273,7 @@ class Result:
         return {
             "scenario": self.scenario,
             "status": str(self.status),
+            "status_text": self.status_text,
             "solver": self.solver,
             "objective": self.objective,
             "bound": self.bound,
@@ -370,7 +384,8 @@ def service_table(staffing: pd.DataFrame, backlog: pd.DataFrame, by: str, target
 
 
 def service_rollup(staffing: pd.DataFrame, by: str = "queue", targets: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Volume-weighted service level, ASA and occupancy by queue, day, week or overall; with `targets` (the
+    """Service level (volume-weighted), ASA (contact-weighted, infinite when any period has no capacity) and
+    occupancy (agent-time weighted), the latter two from staffmix.results.kpis, by queue, day, week or overall; with `targets` (the
     service_targets table) by queue, day or week also the target, measure, floor and lowest period's level."""
     if by not in ("queue", "day", "week", "overall"):
         raise ValueError(f"by must be 'queue', 'day', 'week' or 'overall', not {by!r}")
@@ -380,18 +395,24 @@ def service_rollup(staffing: pd.DataFrame, by: str = "queue", targets: pd.DataFr
     keys = _rollup_keys(s, by)
     w = s["contacts"]
     s["_sl"] = s["service_level"] * w
-    s["_asa"] = s["asa_s"].replace(np.inf, np.nan) * w
-    s["_occ"] = s["occupancy"] * w
     g = s.groupby(keys, sort=False) if keys else s.assign(_all="all").groupby("_all")
-    agg = g[["contacts", "_sl", "_asa", "_occ"]].sum(min_count=1)  # all-NaN ASA (email) stays NaN
+    agg = g[["contacts", "_sl"]].sum(min_count=1)
+    if not keys:  # ASA infinite when any period has no capacity; occupancy agent-time weighted (staffmix.results.kpis)
+        asa, occ = kpis.asa_s(s), kpis.occupancy(s)
+        return pd.DataFrame(
+            {
+                "contacts": agg["contacts"].to_numpy(),
+                "service_level": (agg["_sl"] / agg["contacts"]).to_numpy(),
+                "asa_s": [np.nan if asa is None else asa],
+                "occupancy": [np.nan if occ is None else occ],
+            }
+        )
     out = pd.DataFrame({
         "contacts": agg["contacts"],
         "service_level": agg["_sl"] / agg["contacts"],
-        "asa_s": agg["_asa"] / agg["contacts"],
-        "occupancy": agg["_occ"] / agg["contacts"],
+        "asa_s": kpis.asa_s(s, keys).reindex(agg.index).to_numpy(),
+        "occupancy": kpis.occupancy(s, keys).reindex(agg.index).to_numpy(),
     })
-    if not keys:
-        return out.reset_index(drop=True)
     out = out.reset_index()
     if targets is not None and len(targets):
         out = _with_targets(out, g["service_level"].min(), targets)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from staffmix.results.kpis import answered_mask, periods_without_capacity
 from staffmix.results.labels import cost_label, money, provider_label
-from staffmix.results.result import Result
+from staffmix.results.period_ranges import hour_ranges
+from staffmix.results.result import UNSERVED, Result
 
 HOUR_BANDS = ((0, 6, "00-06"), (6, 12, "06-12"), (12, 18, "12-18"), (18, 24, "18-24"))
 
@@ -14,6 +16,8 @@ def hour_band_split(result: Result, timezone: str | None = None) -> pd.DataFrame
     """Share of the work (contacts, else required agents) per provider in each band of the local clock
     (rows: provider, columns: band)."""
     s = result.staffing
+    if not s.empty and s["contacts"].notna().any():  # contacts nobody is there to answer are not a provider's
+        s = s.assign(provider=s["provider"].where(answered_mask(s), UNSERVED))
     if not result.handled.empty:  # deferrable work counts in the band it is handled in
         h = result.handled
         s = pd.concat([s, pd.DataFrame({"period_start": h["period_start"], "provider": h["provider"],
@@ -49,15 +53,22 @@ def _deferred_text(row: pd.Series, queue) -> str:
 
 
 def format_summary(result: Result, timezone: str | None = None, scenario=None) -> str:
-    lines = [f"scenario {result.scenario}: {result.status} ({result.solver}, {result.solve_s:.1f} s)"]
+    lines = [f"scenario {result.scenario}: {result.status_text} ({result.solver}, {result.solve_s:.1f} s)"]
     lines += [f"  WARNING: {w}" for w in result.warnings]  # first, where a planner looks
     if result.message:
         lines.append(f"  {result.message}")
     if not result.status.has_plan:
         if not result.diagnosis.empty:
-            lines.append("  queue-periods no provider can serve:")
+            lines.append(
+                "  queue-periods no provider can serve (local start hours; deferrable work: the hours it arrives):"
+            )
             for (q, reason), grp in result.diagnosis.groupby(["queue", "reason"], sort=False):
-                lines.append(f"    {q}: {reason} ({len(grp)} period{'s' if len(grp) > 1 else ''})")
+                starts = pd.to_datetime(grp["period_start"])
+                if timezone is not None and isinstance(starts.dtype, pd.DatetimeTZDtype):
+                    starts = starts.dt.tz_convert(timezone)
+                lines.append(
+                    f"    {q}: {reason}: {hour_ranges(starts)} ({len(grp)} period{'s' if len(grp) > 1 else ''})"
+                )
         return "\n".join(lines)
     k = result.kpis
     cur = result.currency
@@ -71,6 +82,16 @@ def format_summary(result: Result, timezone: str | None = None, scenario=None) -
         work = "work"
     share = "n/a" if k.get("in_house_share") is None else f"{k['in_house_share']:.1%}"
     lines.append(f"  in-house share of {work} {share}; vendors used: {', '.join(k['vendors_used']) or 'none'}")
+    if k.get("unanswered_contacts"):  # the soft service level left contacts with nobody to answer them
+        per_queue = [(key.split(".", 1)[1], v) for key, v in k.items() if key.startswith("unanswered.") and v]
+        lines.append(f"  unanswered contacts {k['unanswered_contacts']:,.0f} of {k['contacts']:,.0f} "
+                     f"({1 - (k.get('answered_share') or 0):.1%}): " + ", ".join(f"{q} {v:,.0f}" for q, v in per_queue))
+    if not result.headcount.empty or not result.shifts.empty:
+        heads = int(pd.to_numeric(result.headcount["headcount"]).sum()) if not result.headcount.empty else 0
+        shifts = int(pd.to_numeric(result.shifts["count"]).sum()) if not result.shifts.empty else 0
+        lines.append(
+            f"  in-house: {heads} head{'s' if heads != 1 else ''}, {shifts} shift{'s' if shifts != 1 else ''} started"
+        )
     if k.get("night_share_outsourced") is not None:
         lines.append(f"  night {work} outsourced {k['night_share_outsourced']:.1%}")
     lines.append(f"  cost by component{f' ({cur})' if cur else ''}:")
@@ -82,18 +103,26 @@ def format_summary(result: Result, timezone: str | None = None, scenario=None) -
         lines.append(f"  share of {work} by provider and hour band:")
         lines.append("    " + f"{'provider':<14}" + "".join(f"{c:>8}" for c in split.columns))
         for prov, row in split.iterrows():
-            lines.append("    " + f"{provider_label(str(prov)):<14}" + "".join(f"{v:>8.0%}" for v in row))
+            name = "unanswered" if prov == UNSERVED else provider_label(prov)  # nobody there, or routed nowhere
+            lines.append("    " + f"{name:<14}" + "".join(f"{v:>8.0%}" for v in row))
     svc = result.service("queue")
     if len(svc):
         lines.append("  achieved service level (volume-weighted):")
         deferrable = {q.id: q for q in scenario.config.queues if q.response_within_h is not None} if scenario else {}
+        stuck = periods_without_capacity(result.staffing)
         for _, r in svc.iterrows():
             asa = "" if pd.isna(r["asa_s"]) else f", ASA {r['asa_s']:.1f} s"
+            if r["asa_s"] == float("inf"):  # a period with no capacity for its contacts: waits without end
+                n = stuck.get(r["queue"], 0)
+                asa = f", ASA not reached ({n} period{'s' if n != 1 else ''} without capacity)"
             occupancy = "" if pd.isna(r["occupancy"]) else f", occupancy {r['occupancy']:.1%}"
             wait = (
                 "" if pd.isna(r.get("longest_wait_h", float("nan"))) else _deferred_text(r, deferrable.get(r["queue"]))
             )
-            lines.append(f"    {r['queue']:<20} {r['service_level']:.1%}{asa}{occupancy}{wait}")
+            aim = ""
+            if r.get("measured") == "period" and not pd.isna(r.get("target", float("nan"))):  # day/week: the line below
+                aim = f" (target {r['target']:.1%} in every period)"
+            lines.append(f"    {r['queue']:<20} {r['service_level']:.1%}{aim}{asa}{occupancy}{wait}")
             measured = r.get("measured")
             if measured in ("day", "week"):  # issue #14: the promise is per day or week, each hour only above a floor
                 lines.append(_measured_line(result, r["queue"], measured, r["target"], r["period_floor"]))

@@ -79,3 +79,18 @@ def lowest_service_level(staffing: pd.DataFrame) -> float | None:
     level = staffing["service_level"].to_numpy(dtype=float)[staffing["contacts"].to_numpy(dtype=float) > 0]
     level = level[~np.isnan(level)]
     return float(level.min()) if len(level) else None
+
+
+def status_line(status: str, below_target_periods: int, unmet_periods: int) -> str:
+    """How a solve ended, in words that say when its plan falls short: "optimal" for a plan that meets every
+    target; "optimal under the soft service level: 156 periods short" when the soft service level left
+    queue-periods short or unserved; "optimal, 12 queue-periods below target" when it staffed them all to
+    their requirement and some still miss the target. The status line of the summary and the report's
+    status card read it, beside the warning (Result.warnings) from the same counts."""
+    if below_target_periods <= 0:
+        return str(status)
+    if unmet_periods > 0:
+        return (
+            f"{status} under the soft service level: {unmet_periods:,} period{'s' if unmet_periods != 1 else ''} short"
+        )
+    return f"{status}, {below_target_periods:,} queue-period{'s' if below_target_periods != 1 else ''} below target"

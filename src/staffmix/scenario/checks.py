@@ -44,6 +44,7 @@ from staffmix.scenario.schema import (
     DEMAND_COLUMNS,
     IN_HOUSE,
     SCENARIO_FILE,
+    Channel,
     Group,
     Horizon,
     Queue,
@@ -322,6 +323,23 @@ def check_unused_providers(config: ScenarioConfig, problems: list[str], notes: l
             notes.append(f"{prefix}{_item('vendors', i, v.id)}.windows: never open within the horizon")
 
 
+def check_email_defaults(config: ScenarioConfig, problems: list[str], notes: list[str], prefix: str) -> None:
+    """Warn about an email queue that gives no service_level (issue #21: it silently got the voice default).
+
+    Its work is then planned at max_occupancy 1.0 (agents busy every minute of the hour) and, handled in the
+    hour it arrives, read against the voice default of 80 % within 20 s; a deferrable queue uses only the
+    occupancy (its deadline and response target are its service)."""
+    for i, q in enumerate(config.queues):
+        if q.channel != Channel.email or "service_level" in q.model_fields_set:
+            continue
+        what = ("max_occupancy 1.0 (agents busy every minute)" if q.deferrable else
+                "the voice default, 80 % of the work within 20 s, at max_occupancy 1.0 (agents busy every minute)")
+        notes.append(
+            f"{prefix}{_item('queues', i, q.id)}: an email queue without service_level is planned with {what}; "
+            "give service_level (e.g. {target: 1.0, within_s: 3600, max_occupancy: 0.85}) to say what it needs"
+        )
+
+
 CONFIG_CHECKS = (
     check_group_templates,
     check_templates,
@@ -333,6 +351,7 @@ CONFIG_CHECKS = (
     check_policy,
     check_unused_providers,
     check_deferrable,
+    check_email_defaults,
 )
 """The config checks in the order they run (check_queue_providers relies on the ones before it)."""
 

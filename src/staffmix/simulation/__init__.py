@@ -37,7 +37,15 @@ from staffmix.util.atomic import staged_folder
 from staffmix.errors import StaffmixError
 from staffmix.util.jsonable import jsonable
 from staffmix.simulation.engine import ARRIVALS, HANDLING, SUM_COLUMNS
-from staffmix.simulation.stats import CONFIDENCE, METRICS, flag_below, promised_rollup, summarise
+from staffmix.simulation.stats import (
+    CONFIDENCE,
+    METRICS,
+    flag_below,
+    measure_note,
+    period_targets,
+    promised_rollup,
+    summarise,
+)
 
 __all__ = ["Simulation", "simulate", "ARRIVALS", "HANDLING"]
 
@@ -96,6 +104,10 @@ class Simulation:
     """Level of the intervals (0.95)."""
     notes: list[str] = field(default_factory=list)
     """What a reader should know about how the figures were made (e.g. queues simulated as workload)."""
+    periods_below: dict[str, int] = field(default_factory=dict)
+    """Queue-periods judged against a target of their own (`queue_periods`: the queue's target when measured
+    per period, its floor when per day or week), those whose simulated mean is under it (`mean_below_target`)
+    and those whose whole 95 % interval is (`below_target`); counted whether or not by_period is kept."""
 
     def settings(self) -> dict[str, Any]:
         """How the simulation was run: scenario, replications, seed, arrivals, handling, handling_cv, confidence."""
@@ -113,7 +125,8 @@ class Simulation:
             "elapsed_s": self.elapsed_s,
             "calls_simulated": self.calls_simulated,
             "overall": jsonable(self.overall.iloc[0].to_dict()),
-            "below_target": [{"queue": q, "day": d} for q, d in zip(flagged["queue"], flagged["day"], strict=True)],
+            "below_target": [{"queue": q, "day": d} for q, d in zip(flagged["queue"], flagged["day"])],
+            "periods_below": dict(self.periods_below),
             "notes": list(self.notes),
         }
 
@@ -207,14 +220,14 @@ def simulate(
 
     live = [q for q, m in models.items() if m != "workload"] or list(models)
 
-    def table(keys: list[str]) -> pd.DataFrame:
+    def table(keys: list[str], judged_on: dict[str, float] = targets) -> pd.DataFrame:
         rows, plan_rows = (long, plan) if keys else (long[long["queue"].isin(live)], plan[plan["queue"].isin(live)])
         sim = summarise(rows, keys)
         prom = promised_rollup(plan_rows, keys)
         out = prom.merge(sim, on=keys, how="left") if keys else pd.concat([prom, sim], axis=1)
         if "queue" in keys:
             out.insert(keys.index("queue") + 1, "model", out["queue"].map(models))
-            out = flag_below(out, targets)
+            out = flag_below(out, judged_on)
         return out[_column_order(out, keys)]
 
     order = {q.id: i for i, q in enumerate(cfg.queues)}
@@ -223,9 +236,14 @@ def simulate(
     by_day = by_day.assign(_o=by_day["queue"].map(order)).sort_values(["day", "_o"], kind="stable")
     by_day = by_day.drop(columns="_o").reset_index(drop=True)
     overall = table([])
-    period_table = None
-    if by_period:
-        period_table = table(["queue", "period"])
+    # every queue-period against the level it is judged on (issue #21: days alone hid the hours that miss)
+    period_table = table(["queue", "period"], period_targets(q for q in cfg.queues if q.id in models))
+    judged = period_table[period_table["target"].notna() & (period_table["contacts"] > 0)]
+    periods_below = {"queue_periods": len(judged), "mean_below_target": int(judged["mean_below_target"].sum()),
+                     "below_target": int(judged["below_target"].sum())}
+    if not by_period:
+        period_table = None
+    else:
         rows = plan.set_index(["queue", "period"])
         idx = pd.MultiIndex.from_arrays([period_table["queue"], period_table["period"]])
         starts = pd.to_datetime(rows.loc[idx, "period_start"].to_numpy(), utc=True).tz_convert(cfg.horizon.timezone)
@@ -233,11 +251,13 @@ def simulate(
         period_table.insert(3, "provider", rows.loc[idx, "provider"].to_numpy())
         period_table.insert(4, "agents", np.floor(rows.loc[idx, "staffed"].to_numpy(float) + 1e-6).astype(np.int64))
     notes = _notes(cfg, timelines, arrivals)
+    notes.insert(0, measure_note(q for q in cfg.queues if q.id in models))
     return Simulation(
         scenario=result.scenario, replications=int(replications), seed=int(seed), arrivals=arrivals, handling=handling,
         handling_cv=cv if handling == "lognormal" else None, elapsed_s=time.monotonic() - t0,
         calls_simulated=int(long["arrivals"].sum()) + warm_calls * int(replications),
         overall=overall, by_queue=by_queue, by_day=by_day, by_period=period_table, notes=notes,
+        periods_below=periods_below,
     )
 
 
@@ -283,7 +303,7 @@ def _column_order(table: pd.DataFrame, keys: list[str]) -> list[str]:
     head = keys + (["model"] if "queue" in keys else []) + ["contacts"]
     sim = [c for name in METRICS for c in (name, f"{name}_lo", f"{name}_hi")]
     prom = [c for c in table.columns if c.startswith("promised_")]
-    tail = [c for c in ("target", "below_target") if c in table.columns]
+    tail = [c for c in ("target", "below_target", "mean_below_target") if c in table.columns]
     return head + sim + prom + tail
 
 

@@ -56,6 +56,17 @@ def _align(lines: list[list[str]]) -> list[str]:
     ]
 
 
+def periods_below_line(sim: Any) -> str:
+    """'28 of 297 queue-periods with the simulated mean below their target, 3 of them with 95 % confidence'."""
+    p = getattr(sim, "periods_below", None) or {}
+    if not p:
+        return "queue-periods: not counted"
+    return (
+        f"{p['mean_below_target']} of {p['queue_periods']} queue-periods with the simulated mean below their target, "
+        f"{p['below_target']} of them with 95 % confidence"
+    )
+
+
 def format_simulation(sim: Any) -> str:
     """The simulation as text: settings, one line per queue, one per queue-day, the flagged days."""
     handling = "exponential" if sim.handling == "exponential" else f"lognormal (CV {sim.handling_cv:g})"
@@ -74,6 +85,7 @@ def format_simulation(sim: Any) -> str:
     out.append("")
     out.append(f"{flagged} queue-day{'s' if flagged != 1 else ''} below target with 95 % confidence"
                + ("" if flagged else " (none)"))
+    out.append(periods_below_line(sim))
     out += [f"note: {n}" for n in sim.notes]
     return "\n".join(out)
 
@@ -182,6 +194,7 @@ def simulation_section(sim: Any) -> str:
             "target",
         ]
         parts.append(html_table(flagged[fcols], {c: "share" for c in fcols[3:]}, table_id="simulation-below"))
+    parts.append(f'<p class="note">{html.escape(periods_below_line(sim))}.</p>')
     if sim.notes:
         parts.append("<ul>" + "".join(f"<li>{html.escape(n)}</li>" for n in sim.notes) + "</ul>")
     return "\n".join(parts)

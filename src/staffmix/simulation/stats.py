@@ -12,10 +12,13 @@ interval is taken across replications and not across calls.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
+from staffmix.results import kpis
 from staffmix.simulation.engine import SUM_COLUMNS
 
 CONFIDENCE = 0.95
@@ -76,8 +79,8 @@ def promised_rollup(promised: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """The plan's figures per group of `keys`, weighted as the simulation's ratios weight calls and agents.
 
     Shares of calls are weighted by contacts, ASA by answered contacts,
-    occupancy by agents (so it is carried load over agent time, like the
-    simulation's busy time over planned agent time).
+    occupancy agent-time weighted by staffmix.results.kpis.occupancy, the one definition the summary and the
+    report use (carried load over agent time, like the simulation's busy time over planned agent time).
 
     An unstable period (ASA infinite: fewer agents than the load) makes its
     group's promised ASA infinite rather than disappearing from the average.
@@ -86,10 +89,11 @@ def promised_rollup(promised: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     contacts = p["contacts"].to_numpy(float)
     weights = {  # each figure weighted as the simulation's ratio of sums weights it
         "asa_s": contacts * (1.0 - p["abandon"].fillna(0.0).to_numpy(float)),  # per answered call
-        "occupancy": np.floor(p["staffed"].to_numpy(float) + 1e-6),  # per agent-hour
     }
     cols = {}
     for name in PROMISED:
+        if name == "occupancy":  # the plan's occupancy, as its summary reads it (staffmix.results.kpis.occupancy)
+            continue
         w = weights.get(name, contacts)  # per call offered
         v = p[name].to_numpy(float)
         ok = ~np.isnan(v)
@@ -100,6 +104,12 @@ def promised_rollup(promised: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     agg = g[list(cols) + ["contacts"]].sum()
     out = pd.DataFrame({"contacts": agg["contacts"]}, index=agg.index)
     for name in PROMISED:
+        if name == "occupancy":
+            occ = kpis.occupancy(p, keys) if keys else kpis.occupancy(p)
+            out["promised_occupancy"] = (
+                occ.reindex(agg.index).to_numpy(float) if keys else [np.nan if occ is None else occ]
+            )
+            continue
         wsum = agg[f"_w_{name}"].to_numpy(float)
         with np.errstate(invalid="ignore", divide="ignore"):
             out[f"promised_{name}"] = np.where(
@@ -109,7 +119,39 @@ def promised_rollup(promised: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 
 def flag_below(table: pd.DataFrame, targets: dict[str, float]) -> pd.DataFrame:
-    """Add the queue's target and below_target: the whole 95 % interval of the simulated service level is under it."""
+    """Add the queue's target, below_target (the whole 95 % interval of the simulated service level is under
+    it) and mean_below_target (the simulated mean is under it: a miss the replications do not yet prove)."""
     target = table["queue"].map(targets).astype(float)
     hi = table["service_level_hi"].astype(float)
-    return table.assign(target=target, below_target=(hi < target - 1e-12).fillna(False).astype(bool))
+    mean = table["service_level"].astype(float)
+    return table.assign(target=target, below_target=(hi < target - 1e-12).fillna(False).astype(bool),
+                        mean_below_target=(mean < target - 1e-12).fillna(False).astype(bool))
+
+
+def period_targets(queues: Any) -> dict[str, float]:
+    """The level each queue-period is judged on: the queue's target when its service level is measured per
+    period, its period floor when measured per day or week (NaN without one: such a period has no target
+    of its own)."""
+    out = {}
+    for q in queues:
+        sl = q.service_level
+        if sl.measured == "period":
+            out[q.id] = float(sl.target)
+        else:
+            out[q.id] = float("nan") if sl.period_floor is None else float(sl.period_floor)
+    return out
+
+
+def measure_note(queues: Any) -> str:
+    """Which measure each queue's target is judged on, in a sentence for the simulation's text and page."""
+    parts = []
+    for q in queues:
+        sl = q.service_level
+        if q.response_within_h is not None:
+            continue
+        if sl.measured == "period":
+            parts.append(f"{q.id}: {sl.target:.0%} within {sl.within_s:g} s in every period")
+        else:
+            floor = "" if sl.period_floor is None else f", each period at least {sl.period_floor:.0%}"
+            parts.append(f"{q.id}: {sl.target:.0%} within {sl.within_s:g} s over each {sl.measured}{floor}")
+    return "targets judged on the share answered within the queue's seconds: " + "; ".join(parts)

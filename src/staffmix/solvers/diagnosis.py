@@ -21,7 +21,7 @@ from staffmix.scenario.eligibility import holds_certifications, in_region, polic
 from staffmix.model.index_sets import IndexSets
 from staffmix.results.result import Result, Status, empty_table
 from staffmix.scenario.container import Scenario
-from staffmix.scenario.schema import DAYS, IN_HOUSE, Queue, ScenarioConfig, SoftServiceLevel, SolverOptions, UNSERVED
+from staffmix.scenario.schema import IN_HOUSE, Queue, ScenarioConfig, SoftServiceLevel, SolverOptions, UNSERVED
 
 ELASTIC_PENALTY_PER_AGENT_HOUR = 1e6
 """Price of shortfall in the elastic re-solve: above any wage, so shortfall appears only where nothing else helps."""
@@ -79,20 +79,18 @@ def _deferred_diagnosis(ix: IndexSets) -> list[tuple]:
     for d, t in zip(q[~reachable].tolist(), s[~reachable].tolist(), strict=True):
         queue = ix.scenario.config.queues[int(D.queue[d])]
         end = t + int(D.deadline[d])  # the deadline: the start of this period
-        by = (
-            "the horizon's end"
-            if not D.cyclic and end >= D.n_periods
-            else f"{period_start.iloc[end % D.n_periods]:%a %H:%M}"
-        )
+        # one wording per queue (the row's period_start is the arrival), so a listing groups its arrivals
+        by = "the horizon's end comes first; " if not D.cyclic and end >= D.n_periods else ""
         out.append((queue.id, t, period_start.iloc[t],
-                    f"nobody who may handle it works between its arrival and its deadline ({by}; response within "
+                    f"nobody who may handle it works between its arrival and its deadline ({by}response within "
                     f"{queue.response_within_h:g} h)"))
     return out
 
 
 def _reason(config: ScenarioConfig, q: Queue, how: int, by_agents: bool, on_duty: set[str]) -> str:
-    """Why nobody can take queue `q` at hour of week `how`, in the words a planner acts on."""
-    when = f"{DAYS[how // 24]} {how % 24:02d}:00"
+    """Why nobody can take queue `q` at hour of week `how`, in the words a planner acts on (the hour is the
+    row's period_start: the words leave it out, so a listing groups the hours a reason holds for)."""
+    when = "at these hours"
     speakers = [g for g in config.groups if speaks(g, q) and g.id in on_duty] + [
         v for v in config.vendors if speaks(v, q) and how in v.open_hours_of_week()
     ]

@@ -144,8 +144,11 @@ def demand_from_columns(
             f"({horizon.periods:,} periods x {n_q} queues = {cells:,}, one row each at most); reading stopped here"
         )
     n_rows = len(lines)
-    rows = RowProblems(name, lines, row_word=row_word)
     kind = "contacts" if "contacts" in header else "required_agents"
+    if n_rows == 0:  # a header alone is an export that went wrong, not a week without contacts
+        return None, [f"{name}: no rows below the header; give one row per (period, queue) with its {kind} "
+                      "(rows with 0 for quiet periods)"]
+    rows = RowProblems(name, lines, row_word=row_word)
 
     # queues: look up the distinct values, index back by code
     q_codes, _, q_texts = cols["queue"]
@@ -228,7 +231,16 @@ def demand_from_columns(
 
 
 def header_problems(header: list[str], name: str, where: str = "line 1") -> list[str]:
-    """Duplicate, missing and unknown columns of the header line (`where`: "line 1" of a CSV, "row 1" of a sheet)."""
+    """Duplicate, missing and unknown columns of the header line (`where`: "line 1" of a CSV, "row 1" of a sheet).
+
+    For a header in one piece holding a semicolon or a tab, the one problem that explains all of those:
+    the wrong delimiter.
+    """
+    if len(header) == 1:
+        for sep, label in ((";", "semicolons"), ("\t", "tabs")):
+            if sep in header[0]:
+                return [f"{name}: {where}: the columns are separated by {label}, not commas; save the file as "
+                        "comma-separated values (period_start,queue,contacts)"]
     out = []
     for col in dict.fromkeys(h for h in header if header.count(h) > 1):
         out.append(f"{name}: {where}: column {clip(col)!r} appears {header.count(col)} times")
