@@ -192,7 +192,8 @@ def run_batch(
         write_summary(order, records, out_path)
         if progress:
             bar.note(
-                f"interrupted: {len(records)} of {len(order)} jobs finished and kept in {out_path}; run the same command again with --resume to finish"
+                f"interrupted: {len(records)} of {len(order)} jobs finished and kept in {out_path}; "
+                "run the same command again with --resume to finish"
             )
         raise
     finally:

@@ -54,7 +54,7 @@ def format_batch(summary: pd.DataFrame) -> str:
     lines = [
         f"{'job':<{width}}  {'status':<11} {cost:>{cost_width}}  {'in-house':>8}  {'service':>8}  {'deferred':>8}  note"
     ]
-    for name, r in zip(names, summary.to_dict("records")):
+    for name, r in zip(names, summary.to_dict("records"), strict=True):
         amount = fmt_number(r.get("objective"))
         if (
             mixed
@@ -114,7 +114,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _scenario_from_solve(folder: Path) -> object | None:
+def _scenario_from_solve(folder: Path) -> Scenario | None:
     """The scenario `staffmix solve --out` recorded in the folder (SOURCE_FILE), if it still loads; else None."""
     import warnings
 
@@ -133,13 +133,14 @@ def _scenario_from_solve(folder: Path) -> object | None:
             return scenario.variant(variant) if variant else scenario
     except (StaffmixError, OSError) as exc:
         print(
-            f"staffmix: note: the scenario recorded in {folder / SOURCE_FILE} does not load ({exc}); drawing from the tables alone",
+            f"staffmix: note: the scenario recorded in {folder / SOURCE_FILE} does not load ({exc}); "
+            "drawing from the tables alone",
             file=sys.stderr,
         )
         return None
 
 
-def _scenario_from_job(folder: Path) -> tuple[object | None, str | None]:
+def _scenario_from_job(folder: Path) -> tuple[Scenario | None, str | None]:
     """The scenario named in a batch result's job.json, if it still loads; else (None, None)."""
     import warnings
 

@@ -359,31 +359,28 @@ def write_index(summary: pd.DataFrame, path: str | os.PathLike[str], title: str 
         cost = summary_numbers(s, "objective")
         base_cost = {sc: c for sc, v, c in zip(s["scenario"], s["variant"], cost, strict=True) if v == "base"}
         delta = [c - base_cost[sc] if sc in base_cost and not pd.isna(c) and not pd.isna(base_cost[sc]) else np.nan
-                 for sc, c in zip(s["scenario"], cost)]
+                 for sc, c in zip(s["scenario"], cost, strict=True)]
         table = pd.DataFrame(
             {
                 "scenario": s["scenario"],
                 "variant": s["variant"],
-                "status": [f"{st}, {int(b):,} below target" if b > 0 else str(st) for st, b in zip(s["status"], below)],
+                "status": [
+                    f"{st}, {int(b):,} below target" if b > 0 else str(st)
+                    for st, b in zip(s["status"], below, strict=True)
+                ],
                 with_unit("cost", currency): cost,
                 "vs base": delta,
-                "gap": pd.to_numeric(s.get("gap"), errors="coerce"),
-                "in-house share": pd.to_numeric(s.get("in_house_share"), errors="coerce"),
-                "service level": pd.to_numeric(s.get("service_level"), errors="coerce"),
-                "deferrable within target": pd.to_numeric(
-                    s.get("deferred_within_target", pd.Series([np.nan] * len(s))), errors="coerce"
-                ),
-                "unanswered contacts": pd.to_numeric(
-                    s.get("unanswered_contacts", pd.Series([np.nan] * len(s))), errors="coerce"
-                ),
-                "lowest service level": pd.to_numeric(
-                    s.get("min_service_level", pd.Series([np.nan] * len(s))), errors="coerce"
-                ),
+                "gap": summary_numbers(s, "gap"),
+                "in-house share": summary_numbers(s, "in_house_share"),
+                "service level": summary_numbers(s, "service_level"),
+                "deferrable within target": summary_numbers(s, "deferred_within_target"),
+                "unanswered contacts": summary_numbers(s, "unanswered_contacts"),
+                "lowest service level": summary_numbers(s, "min_service_level"),
                 "vendors used": s.get("vendors_used", pd.Series([""] * len(s)))
                 .fillna("")
                 .astype(str)
                 .str.replace(";", ", "),
-                "solve s": pd.to_numeric(s.get("solve_s"), errors="coerce"),
+                "solve s": summary_numbers(s, "solve_s"),
                 "error": s.get("error", pd.Series([""] * len(s))).fillna("").astype(str),
             }
         )

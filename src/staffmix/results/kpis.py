@@ -31,7 +31,7 @@ and `cost_per_contact` are None).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 import pandas as pd
@@ -77,6 +77,10 @@ def unanswered_contacts(staffing: pd.DataFrame, backlog: pd.DataFrame) -> dict[s
     return out
 
 
+@overload
+def occupancy(staffing: pd.DataFrame, keys: None = None) -> float | None: ...
+@overload
+def occupancy(staffing: pd.DataFrame, keys: list[str]) -> pd.Series: ...
 def occupancy(staffing: pd.DataFrame, keys: list[str] | None = None) -> float | None | pd.Series:
     """Occupancy, agent-time weighted: busy agent-time / staffed agent-time over the queue-periods with agents
     (whole agents; each row's busy time is its occupancy x agents, its offered load capped at the agents).
@@ -92,6 +96,10 @@ def occupancy(staffing: pd.DataFrame, keys: list[str] | None = None) -> float | 
     return (g["_busy"] / g["_agents"].where(g["_agents"] > 0)).rename("occupancy")
 
 
+@overload
+def asa_s(staffing: pd.DataFrame, keys: None = None) -> float | None: ...
+@overload
+def asa_s(staffing: pd.DataFrame, keys: list[str]) -> pd.Series: ...
 def asa_s(staffing: pd.DataFrame, keys: list[str] | None = None) -> float | None | pd.Series:
     """Average speed of answer (s), weighted by contacts; infinite when any queue-period with contacts has no
     capacity for them (unserved, nobody there, or fewer agents than the load: its waits grow without end).

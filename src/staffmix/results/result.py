@@ -385,8 +385,9 @@ def service_table(staffing: pd.DataFrame, backlog: pd.DataFrame, by: str, target
 
 def service_rollup(staffing: pd.DataFrame, by: str = "queue", targets: pd.DataFrame | None = None) -> pd.DataFrame:
     """Service level (volume-weighted), ASA (contact-weighted, infinite when any period has no capacity) and
-    occupancy (agent-time weighted), the latter two from staffmix.results.kpis, by queue, day, week or overall; with `targets` (the
-    service_targets table) by queue, day or week also the target, measure, floor and lowest period's level."""
+    occupancy (agent-time weighted), the latter two from staffmix.results.kpis, by queue, day, week or overall;
+    with `targets` (the service_targets table) by queue, day or week also the target, measure, floor and lowest
+    period's level."""
     if by not in ("queue", "day", "week", "overall"):
         raise ValueError(f"by must be 'queue', 'day', 'week' or 'overall', not {by!r}")
     s = staffing[staffing["contacts"] > 0].copy()

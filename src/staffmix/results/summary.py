@@ -103,7 +103,7 @@ def format_summary(result: Result, timezone: str | None = None, scenario=None) -
         lines.append(f"  share of {work} by provider and hour band:")
         lines.append("    " + f"{'provider':<14}" + "".join(f"{c:>8}" for c in split.columns))
         for prov, row in split.iterrows():
-            name = "unanswered" if prov == UNSERVED else provider_label(prov)  # nobody there, or routed nowhere
+            name = "unanswered" if prov == UNSERVED else provider_label(str(prov))  # nobody there, or routed nowhere
             lines.append("    " + f"{name:<14}" + "".join(f"{v:>8.0%}" for v in row))
     svc = result.service("queue")
     if len(svc):

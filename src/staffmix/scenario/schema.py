@@ -270,7 +270,8 @@ class Queue(_Model):
     concurrency: Annotated[float, Field(ge=1.0, le=10.0)] = 1.0
     """Chats an agent handles at once (chat only); the effective AHT is aht_s / concurrency."""
     service_level: ServiceLevel = Field(default_factory=ServiceLevel)
-    """Service-level target. Left out, a queue gets 80 % within 20 s and no occupancy cap (max_occupancy 1.0), for email too: validation warns about an email queue without one."""
+    """Service-level target. Left out, a queue gets 80 % within 20 s and no occupancy cap (max_occupancy 1.0),
+    for email too: validation warns about an email queue without one."""
     certifications: list[str] = Field(default_factory=list)
     """Certifications every provider of this queue must hold (e.g. 'pci_dss')."""
     regions: list[str] | None = None

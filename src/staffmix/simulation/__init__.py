@@ -125,7 +125,7 @@ class Simulation:
             "elapsed_s": self.elapsed_s,
             "calls_simulated": self.calls_simulated,
             "overall": jsonable(self.overall.iloc[0].to_dict()),
-            "below_target": [{"queue": q, "day": d} for q, d in zip(flagged["queue"], flagged["day"])],
+            "below_target": [{"queue": q, "day": d} for q, d in zip(flagged["queue"], flagged["day"], strict=True)],
             "periods_below": dict(self.periods_below),
             "notes": list(self.notes),
         }
@@ -237,13 +237,13 @@ def simulate(
     by_day = by_day.drop(columns="_o").reset_index(drop=True)
     overall = table([])
     # every queue-period against the level it is judged on (issue #21: days alone hid the hours that miss)
-    period_table = table(["queue", "period"], period_targets(q for q in cfg.queues if q.id in models))
-    judged = period_table[period_table["target"].notna() & (period_table["contacts"] > 0)]
+    all_periods = table(["queue", "period"], period_targets(q for q in cfg.queues if q.id in models))
+    judged = all_periods[all_periods["target"].notna() & (all_periods["contacts"] > 0)]
     periods_below = {"queue_periods": len(judged), "mean_below_target": int(judged["mean_below_target"].sum()),
                      "below_target": int(judged["below_target"].sum())}
-    if not by_period:
-        period_table = None
-    else:
+    period_table: pd.DataFrame | None = None
+    if by_period:
+        period_table = all_periods
         rows = plan.set_index(["queue", "period"])
         idx = pd.MultiIndex.from_arrays([period_table["queue"], period_table["period"]])
         starts = pd.to_datetime(rows.loc[idx, "period_start"].to_numpy(), utc=True).tz_convert(cfg.horizon.timezone)

@@ -105,10 +105,11 @@ def promised_rollup(promised: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     out = pd.DataFrame({"contacts": agg["contacts"]}, index=agg.index)
     for name in PROMISED:
         if name == "occupancy":
-            occ = kpis.occupancy(p, keys) if keys else kpis.occupancy(p)
-            out["promised_occupancy"] = (
-                occ.reindex(agg.index).to_numpy(float) if keys else [np.nan if occ is None else occ]
-            )
+            if keys:
+                out["promised_occupancy"] = kpis.occupancy(p, keys).reindex(agg.index).to_numpy(float)
+            else:
+                whole = kpis.occupancy(p)
+                out["promised_occupancy"] = [np.nan if whole is None else whole]
             continue
         wsum = agg[f"_w_{name}"].to_numpy(float)
         with np.errstate(invalid="ignore", divide="ignore"):
