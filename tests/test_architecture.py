@@ -43,7 +43,7 @@ ORDER_IN_PACKAGE = {
         "backend_names", "frozen", "schema", "messages", "demand", "eligibility", "deferrable_checks", "checks",
         "variants", "container", "io", "generate",
     ],
-    "staffmix.model": ["requirements", "deferrable_sets", "service_groups", "index_sets", "plan_values", "pulp_model"],
+    "staffmix.model": ["requirements", "deferrable_sets", "service_groups", "index_sets", "variables", "plan_values", "pulp_model"],
     "staffmix.results": [
         "result", "labels", "targets", "kpis", "deferrable_fifo", "deferrable_backlog", "plan_tables", "summary",
     ],

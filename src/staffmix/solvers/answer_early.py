@@ -25,8 +25,6 @@ This runs for every backend alike (solvers/dispatch.py), before the plan is read
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 
 from staffmix.results.deferrable_fifo import read_fifo
@@ -132,7 +130,7 @@ def answer_early(ix: IndexSets, values: PlanValues, share_target: bool = True) -
     x = _solve_lp(rows, cost, lo, hi)
     if x is None:
         return values
-    return replace(values, handled=np.maximum(x[:n_h], 0.0), backlog=np.maximum(x[n_h:n_h + n_b], 0.0),
+    return values.replace(handled=np.maximum(x[:n_h], 0.0), backlog=np.maximum(x[n_h:n_h + n_b], 0.0),
                    within=x[n_h + n_b:] if n_w else values.within)
 
 
