@@ -17,6 +17,7 @@ __version__ = "0.1.0"
 _LAZY: dict[str, tuple[str, str]] = {
     "Result": ("staffmix.results.result", "Result"),
     "Status": ("staffmix.results.result", "Status"),
+    "Termination": ("staffmix.results.result", "Termination"),
     "load_result": ("staffmix.results.result", "load_result"),
     "Scenario": ("staffmix.scenario.container", "Scenario"),
     "validate": ("staffmix.scenario.container", "validate"),
@@ -37,7 +38,8 @@ _LAZY: dict[str, tuple[str, str]] = {
 """Public name -> (module, attribute) it is read from on first use."""
 
 __all__ = [
-    "Result", "Scenario", "ScenarioConfig", "ScenarioError", "SolverError", "StaffmixError", "Status", "__version__",
+    "Result", "Scenario", "ScenarioConfig", "ScenarioError", "SolverError", "StaffmixError", "Status", "Termination",
+    "__version__",
     "build_model", "export_mps", "load_result", "load_scenario", "run_batch", "save_scenario", "scenario_json_schema", "simulate",
     "solve", "validate", "verify",
 ]
@@ -49,7 +51,7 @@ if TYPE_CHECKING:  # for type checkers and editors; never run
     from staffmix.solvers.export import export_mps
     from staffmix.scenario.io import load_scenario, save_scenario
     from staffmix.model.pulp_model import build_model
-    from staffmix.results.result import Result, Status, load_result
+    from staffmix.results.result import Result, Status, Termination, load_result
     from staffmix.scenario.container import Scenario, validate
     from staffmix.scenario.schema import ScenarioConfig, scenario_json_schema
     from staffmix.simulation import simulate

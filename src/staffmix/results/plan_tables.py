@@ -21,13 +21,7 @@ from staffmix.model.requirements import achieved_service
 from staffmix.results.result import COST_COMPONENTS, Result
 from staffmix.scenario.schema import UNSERVED
 from staffmix.results.targets import queue_target
-
-
-def relative_gap(objective: float | None, bound: float | None) -> float | None:
-    """(objective - bound) / objective: how far above the best possible plan this one can be."""
-    if objective is None or bound is None:
-        return None
-    return max(0.0, objective - bound) / max(abs(objective), 1e-9)
+from staffmix.util.gap import relative_gap
 
 
 def extract_plan(base: Result, ix: IndexSets, values: PlanValues, bound: float | None) -> Result:

@@ -43,6 +43,27 @@ class Status(StrEnum):
         return self in (Status.optimal, Status.feasible)
 
 
+class Termination(StrEnum):
+    """Why a solve ended, beside how (`Status`); decided in one place, staffmix.solvers.status."""
+
+    optimal = "optimal"
+    """The bound meets the plan's cost: proven optimal (within 1e-6 absolute or 1e-9 relative)."""
+    gap_reached = "gap_reached"
+    """The plan is proven within the requested relative gap (`mip_gap`) of the bound."""
+    time_limit = "time_limit"
+    """Stopped on the time limit (with a plan or without one)."""
+    work_limit = "work_limit"
+    """Stopped on the work limit of the deterministic mode (core only)."""
+    no_further_step = "no_further_step"
+    """The core ran every step it has before any limit, and the gap stays above the requested one."""
+    infeasible = "infeasible"
+    """Proven: no plan meets the hard rules."""
+    unbounded = "unbounded"
+    """The solver found the model unbounded (never for a valid scenario: every cost is a price)."""
+    error = "error"
+    """The solver failed or is missing; see `Result.message`."""
+
+
 TABLE_COLUMNS: dict[str, list[str]] = {
     "staffing": [
         "period", "period_start", "queue", "provider", "contacts", "required",
@@ -154,6 +175,9 @@ class Result:
     """Headline numbers (staffmix.results.kpis): `total_cost`, `contacts`, `cost_per_contact`, `in_house_share`,
     `night_share_outsourced`, `vendors_used`, `unmet_periods`, `below_target_periods`, `min_service_level`,
     `service_level` and one `service_level.<queue>` per queue."""
+    termination: Termination | None = None
+    """Why the solve ended (optimal, gap_reached, time_limit, work_limit, no_further_step, infeasible, unbounded,
+    error); None only for a result folder written before it was recorded."""
     currency: str | None = None
     """Currency of every money figure (the scenario's `currency`, an ISO 4217 code); None: no unit given."""
     model: Any = field(default=None, repr=False, compare=False)
@@ -166,7 +190,8 @@ class Result:
         solver model kept for export."""
         if not isinstance(other, Result):
             return NotImplemented
-        scalars = ("status", "scenario", "solver", "objective", "bound", "gap", "message", "options", "kpis", "currency")
+        scalars = ("status", "termination", "scenario", "solver", "objective", "bound", "gap", "message", "options", "kpis",
+                   "currency")
         return all(_jsonable(getattr(self, f)) == _jsonable(getattr(other, f)) for f in scalars) and all(
             _same_table(getattr(self, name), getattr(other, name)) for name in TABLE_COLUMNS
         )
@@ -247,6 +272,7 @@ class Result:
         return {
             "scenario": self.scenario,
             "status": str(self.status),
+            "termination": None if self.termination is None else str(self.termination),
             "solver": self.solver,
             "objective": self.objective,
             "bound": self.bound,
@@ -317,6 +343,7 @@ def load_result(path: str | os.PathLike[str]) -> Result:
         tables[name] = df
     return Result(
         status=Status(s["status"]),
+        termination=Termination(s["termination"]) if s.get("termination") else None,
         scenario=s["scenario"],
         solver=s["solver"],
         objective=s["objective"],

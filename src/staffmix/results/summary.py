@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from staffmix.results.labels import cost_label, money, provider_label
+from staffmix.results.labels import TERMINATION_LABELS, cost_label, money, provider_label
 from staffmix.results.result import Result
 
 HOUR_BANDS = ((0, 6, "00-06"), (6, 12, "06-12"), (12, 18, "12-18"), (18, 24, "18-24"))
@@ -46,8 +46,16 @@ def _deferred_text(row: pd.Series, queue) -> str:
     return f" {aim}, longest wait {row['longest_wait_h']:g} h (deadline {queue.response_within_h:g} h)"
 
 
+def _ending(result: Result) -> str:
+    """', why the solve ended' when that says more than the status: a limit, a gap reached short of zero."""
+    t = result.termination
+    if t is None or str(t) == str(result.status):
+        return ""
+    return f", {TERMINATION_LABELS[str(t)]}"
+
+
 def format_summary(result: Result, timezone: str | None = None, scenario=None) -> str:
-    lines = [f"scenario {result.scenario}: {result.status} ({result.solver}, {result.solve_s:.1f} s)"]
+    lines = [f"scenario {result.scenario}: {result.status}{_ending(result)} ({result.solver}, {result.solve_s:.1f} s)"]
     lines += [f"  WARNING: {w}" for w in result.warnings]  # first, where a planner looks
     if result.message:
         lines.append(f"  {result.message}")

@@ -3,7 +3,8 @@
 1. Resolve the options (arguments over the scenario's `solver` settings).
 2. Build the index sets once (model/index_sets.py) and run the pre-solve diagnosis: a
    queue-period no provider can serve ends here, for every backend alike.
-3. Hand the index sets to the backend by name (scenario/backend_names.py): cbc and highs
+3. Hand the index sets and the deadline (`solve_deadline`: the time limit counts from the moment
+   `solve()` began, for every backend) to the backend by name (scenario/backend_names.py): cbc and highs
    solve the reference PuLP model (solvers/pulp_backends.py), core the fast core.
 4. A proven infeasibility is explained by an elastic re-solve (solvers/diagnosis.py);
    a plan with deferrable work is re-timed to answer as early as its cost
@@ -71,12 +72,12 @@ def _solve(scenario: Scenario, opts: SolverOptions) -> Result:
     if not diagnosis.empty:
         return infeasible_result(ix, opts, diagnosis, time.perf_counter() - started)
     index_s = time.perf_counter() - started
-    outcome = backend_function(opts.backend)(ix, opts, started)
+    outcome = backend_function(opts.backend)(ix, opts, solve_deadline(opts, started))
     report.incumbent(outcome.objective if outcome.status.has_plan else None)
     report.bound(outcome.bound)
     solve_s = time.perf_counter() - started - index_s - outcome.build_s
     result = Result(
-        status=outcome.status, scenario=scenario.name, solver=opts.backend, currency=scenario.config.currency,
+        status=outcome.status, termination=outcome.termination, scenario=scenario.name, solver=opts.backend, currency=scenario.config.currency,
         build_s=index_s + outcome.build_s, solve_s=solve_s, options=opts.model_dump(),
         message=outcome.message, model=outcome.model, bound=None if outcome.status.has_plan else outcome.bound,
     )
@@ -91,6 +92,16 @@ def _solve(scenario: Scenario, opts: SolverOptions) -> Result:
     if planned.bound is not None and planned.bound > planned.objective:  # solver round-off: no bound is above a plan
         planned = planned.with_(bound=planned.objective)
     return planned.with_(solve_s=time.perf_counter() - started - planned.build_s)
+
+
+def solve_deadline(opts: SolverOptions, started: float) -> float | None:
+    """The moment (time.perf_counter) every backend must be done by: `time_limit_s` counted from `started`, when
+    `solve()` began, so the index sets, the model's build, the solve and reading the plan back all fit in it, for
+    every backend alike. None without a time limit, and in the deterministic mode (a work limit), which reads no
+    clock."""
+    if opts.time_limit_s is None or opts.work_limit:
+        return None
+    return started + float(opts.time_limit_s)
 
 
 def resolve_options(
