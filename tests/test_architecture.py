@@ -48,7 +48,7 @@ ORDER_IN_PACKAGE = {
         "result", "labels", "targets", "kpis", "deferrable_fifo", "deferrable_backlog", "plan_tables", "summary",
     ],
     "staffmix.solvers": [
-        "status", "outcome", "sparse_rows", "highs", "answer_early", "pulp_backends", "core", "diagnosis", "dispatch", "export",
+        "options", "status", "outcome", "sparse_rows", "highs", "answer_early", "pulp_backends", "core", "diagnosis", "dispatch", "export",
     ],
 }
 """Inside the packages from the scenario to `solve`, the modules bottom up: each may import those before it."""

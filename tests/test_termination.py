@@ -122,3 +122,18 @@ def test_the_explaining_re_solve_keeps_the_work_limit() -> None:
     opts = SolverOptions(backend="core", time_limit_s=None, mip_gap=0.01, threads=1, work_limit=7)
     explain_infeasible(to_scenario(CASES["headcount"]), opts, fake_solve)
     assert seen == {"backend": "core", "time_limit_s": None, "mip_gap": 0.01, "threads": 1, "work_limit": 7}
+
+
+def test_one_check_of_the_options_for_solve_and_batch(tmp_path) -> None:
+    """solve() and run_batch() reject the same out-of-range option with the same words (solvers/options.py)."""
+    from staffmix import StaffmixError, run_batch
+
+    scenario = to_scenario(CASES["headcount"])
+    for bad in ({"time_limit_s": -1}, {"backend": "gurobi"}):
+        with pytest.raises(StaffmixError) as from_solve:
+            solve(scenario, **bad)
+        with pytest.raises(StaffmixError) as from_batch:
+            run_batch(tmp_path, tmp_path / "out", progress=False, **bad)
+        assert str(from_solve.value) == str(from_batch.value)
+    with pytest.raises(StaffmixError, match="work_limit is a deterministic mode of the core backend"):
+        solve(scenario, backend="cbc", work_limit=3)

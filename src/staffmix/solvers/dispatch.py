@@ -19,16 +19,16 @@ import os
 import time
 
 from staffmix.util import solve_progress as report
-from staffmix.scenario.backend_names import BACKEND_NAMES, backend_function
+from staffmix.scenario.backend_names import backend_function
 from staffmix.solvers.diagnosis import infeasible_result, presolve_diagnosis, with_explanation
 from staffmix.solvers.answer_early import answer_early
-from staffmix.errors import StaffmixError
 from staffmix.results.plan_tables import extract_plan
 from staffmix.model.index_sets import build_index
 from staffmix.util.solve_progress import Listener, listening
 from staffmix.results.result import Result
 from staffmix.scenario.container import Scenario
-from staffmix.scenario.schema import MAX_THREADS, SolverOptions
+from staffmix.scenario.schema import SolverOptions
+from staffmix.solvers.options import resolve_options
 
 
 def solve(
@@ -102,33 +102,6 @@ def solve_deadline(opts: SolverOptions, started: float) -> float | None:
     if opts.time_limit_s is None or opts.work_limit:
         return None
     return started + float(opts.time_limit_s)
-
-
-def resolve_options(
-    scenario: Scenario, backend: str | None, time_limit_s: float | None, mip_gap: float | None, threads: int | None,
-    work_limit: int | None = None,
-) -> SolverOptions:
-    """The options a solve runs with: each argument given, else the scenario's own; one clear error if out of range."""
-    s = scenario.config.solver
-    backend = backend or s.backend
-    time_limit_s = time_limit_s if time_limit_s is not None else s.time_limit_s
-    mip_gap = mip_gap if mip_gap is not None else s.mip_gap
-    threads = threads if threads is not None else s.threads
-    if backend not in BACKEND_NAMES:
-        raise StaffmixError(f"unknown backend {backend!r}; choose one of {', '.join(BACKEND_NAMES)}")
-    if time_limit_s is not None and not time_limit_s > 0:
-        raise StaffmixError(f"time_limit_s must be positive, got {time_limit_s}")
-    if not 0 <= mip_gap <= 1:
-        raise StaffmixError(f"mip_gap must be between 0 and 1, got {mip_gap}")
-    if threads is not None and not 1 <= threads <= MAX_THREADS:
-        raise StaffmixError(f"threads must be between 1 and {MAX_THREADS}, got {threads}")
-    work_limit = work_limit if work_limit is not None else s.work_limit
-    if work_limit is not None:
-        if isinstance(work_limit, bool) or not isinstance(work_limit, int) or work_limit < 1:
-            raise StaffmixError(f"work_limit must be a whole number >= 1, got {work_limit!r}")
-        if backend != "core":
-            raise StaffmixError(f"work_limit is a deterministic mode of the core backend; backend {backend!r} has none")
-    return SolverOptions(backend=backend, time_limit_s=time_limit_s, mip_gap=mip_gap, threads=threads, work_limit=work_limit)
 
 
 def _unreported_solve(scenario: Scenario, **options: object) -> Result:
