@@ -27,7 +27,7 @@ import pytest
 
 from conftest import HEAVY, QUICK, peak_rss_mb
 from staffmix import solve, verify
-from staffmix.solvers.core import highs as hx
+from staffmix.solvers import highs as hx
 from staffmix.solvers.core.contracts import choices, score
 from staffmix.solvers.core.levels import LEVEL_FORMULATIONS
 from staffmix.solvers.core.matrix import build_matrix

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from staffmix import Status, solve, verify
-from staffmix.solvers.core import highs as hx
+from staffmix.solvers import highs as hx
 from staffmix.solvers.core.matrix import build_matrix
 from staffmix.scenario.generate import GENERATORS, LANGUAGES, generate
 from staffmix.model.index_sets import build_index

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from bruteforce import Tiny  # noqa: F401 - names the brute force the optima come from
-from staffmix.solvers.core import highs as hx
+from staffmix.solvers import highs as hx
 from staffmix.solvers.core.contracts import choices
 from staffmix.solvers.core.heuristic import plan, roles, whole
 from staffmix.solvers.core.improve import improve, layout, neighbourhoods

@@ -26,7 +26,7 @@ from bruteforce import TinyDay, erlang_c_service
 from staffmix import Status, solve, verify
 from staffmix.solvers.core.levels import LEVEL_FORMULATIONS
 from staffmix.solvers.core.matrix import build_matrix
-from staffmix.solvers.core import highs as hx
+from staffmix.solvers import highs as hx
 from staffmix.errors import ScenarioError
 from staffmix.model.index_sets import build_index
 from staffmix.scenario.schema import ScenarioConfig

@@ -19,7 +19,7 @@ from staffmix.errors import SolverError
 from staffmix.report.format import summary_numbers
 from staffmix.results.plan_tables import relative_gap
 from staffmix.scenario.checks import ScenarioWarning
-from staffmix.solvers.core import highs as hx
+from staffmix.solvers import highs as hx
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -17,6 +17,7 @@ __version__ = "0.1.0"
 _LAZY: dict[str, tuple[str, str]] = {
     "Result": ("staffmix.results.result", "Result"),
     "Status": ("staffmix.results.result", "Status"),
+    "Termination": ("staffmix.results.result", "Termination"),
     "load_result": ("staffmix.results.result", "load_result"),
     "Scenario": ("staffmix.scenario.container", "Scenario"),
     "validate": ("staffmix.scenario.container", "validate"),
@@ -47,6 +48,7 @@ __all__ = [
     "SolverError",
     "StaffmixError",
     "Status",
+    "Termination",
     "__version__",
     "build_model",
     "export_mps",
@@ -68,7 +70,7 @@ if TYPE_CHECKING:  # for type checkers and editors; never run
     from staffmix.solvers.export import export_mps
     from staffmix.scenario.io import load_scenario, save_scenario
     from staffmix.model.pulp_model import build_model
-    from staffmix.results.result import Result, Status, load_result
+    from staffmix.results.result import Result, Status, Termination, load_result
     from staffmix.scenario.container import Scenario, validate
     from staffmix.scenario.schema import ScenarioConfig, scenario_json_schema
     from staffmix.simulation import simulate

@@ -118,14 +118,11 @@ def run_batch(
     Returns the summary table (also written to out/summary.csv), one row per
     job that finished; see SUMMARY_COLUMNS.
     """
-    from staffmix.scenario.backend_names import BACKEND_NAMES as BACKENDS
+    from staffmix.solvers.options import check_options
 
     if executor not in EXECUTORS:
         raise StaffmixError(f"unknown executor {executor!r}; choose one of {', '.join(EXECUTORS)}")
-    if backend is not None and backend not in BACKENDS:
-        raise StaffmixError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
-    if time_limit_s is not None and not time_limit_s > 0:
-        raise StaffmixError(f"time_limit_s must be positive, got {time_limit_s}")
+    check_options(backend, time_limit_s)  # the same check as every solve's (solvers/options.py)
     if jobs is not None and jobs < 1:
         raise StaffmixError(f"jobs must be at least 1, got {jobs}")
     if job_timeout_s is not None and not job_timeout_s > 0:

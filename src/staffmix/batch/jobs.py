@@ -136,7 +136,7 @@ def _problems_text(exc: ScenarioError) -> str:
 
 
 def _resolved_options(scenario: Any, backend: str | None, time_limit_s: float | None) -> dict[str, Any]:
-    from staffmix.solvers.dispatch import resolve_options
+    from staffmix.solvers.options import resolve_options
 
     return resolve_options(scenario, backend, time_limit_s, None, None).model_dump()
 

@@ -10,55 +10,41 @@ are kept in lists aligned to those arrays, so the plan reads back into
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 
 import numpy as np
 import pulp
 
 from staffmix.model.index_sets import IndexSets, build_index
 from staffmix.model.plan_values import PlanValues
+from staffmix.model.variables import INF, VARIABLES
 from staffmix.scenario.container import Scenario
 
 
-@dataclass
 class Variables:
-    """The model's variables, each list aligned to its index set (see PlanValues)."""
+    """The model's PuLP variables: one list per block of the registry (model/variables.py), read as an
+    attribute (`var.z`, `var.handled`, ...) and aligned to its index set; `billed` is vendor-major
+    (vendor x n_weeks + week). `zcol` maps (slot, provider) to the position in z, -1 where the provider
+    may not take the slot."""
 
-    z: list[pulp.LpVariable]  # routing binary per routing decision (IndexSets.z_slot, z_prov)
-    zcol: np.ndarray  # (slot, provider) -> position in z, -1 where the provider may not take the slot
-    unserved: list[pulp.LpVariable]  # per slot (soft service level only)
-    x: list[pulp.LpVariable]  # shifts started, per shift start
-    a: list[pulp.LpVariable]  # productive in-house agents, per assignment pair (a_cover, a_group)
-    u: list[pulp.LpVariable]  # shortfall per cover row (soft only)
-    heads: list[pulp.LpVariable]  # per group
-    y: list[pulp.LpVariable]  # contract per vendor (scenario order)
-    billed: list[list[pulp.LpVariable]]  # [vendor][week] billed hours or contacts
-    level: list[pulp.LpVariable] = field(default_factory=list)  # one agent above the lowest level, per level step
-    late: list[pulp.LpVariable] = field(default_factory=list)  # contacts short of a service group's target (soft only)
-    level_req: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # IndexSets.step_req
-    level_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # IndexSets.step_rows
-    # deferrable work (IndexSets.deferred): handled per handling column, backlog per queue and period,
-    # unanswered (soft only), within target and its binary (share target only)
-    handled: list[pulp.LpVariable] = field(default_factory=list)
-    backlog: list[pulp.LpVariable] = field(default_factory=list)
-    dropped: list[pulp.LpVariable] = field(default_factory=list)
-    within: list[pulp.LpVariable] = field(default_factory=list)
-    on_time: list[pulp.LpVariable] = field(default_factory=list)
+    def __init__(self, ix: IndexSets, blocks: dict[str, list[pulp.LpVariable]]) -> None:
+        self.index = ix
+        self.blocks = blocks
+        self.zcol = np.full(ix.slot_open.shape, -1, dtype=np.int64)
+        self.zcol[ix.z_slot, ix.z_prov] = np.arange(len(ix.z_slot))
+
+    def __getattr__(self, name: str) -> list[pulp.LpVariable]:
+        try:
+            return self.__dict__["blocks"][name]
+        except KeyError:
+            raise AttributeError(f"the model has no variable block {name!r}") from None
 
     def values(self) -> PlanValues:
         """The solved values (a variable without one counts 0)."""
-        def val(vs: list[pulp.LpVariable]) -> np.ndarray:
-            return np.array([v.varValue or 0.0 for v in vs], dtype=float)
+        def val(name: str) -> np.ndarray:
+            return np.array([v.varValue or 0.0 for v in self.blocks[name]], dtype=float)
 
-        return PlanValues(
-            z=val(self.z), unserved=val(self.unserved), x=val(self.x), a=val(self.a), u=val(self.u),
-            heads=val(self.heads), y=val(self.y),
-            billed=np.array([val(weeks) for weeks in self.billed], dtype=float).reshape(len(self.billed), -1)
-            if self.billed else np.zeros((0, 0)),
-            level_extra=_per_row(self.level_rows, self.level_req, val(self.level)),
-            handled=val(self.handled), backlog=val(self.backlog), dropped=val(self.dropped),
-            within=val(self.within), on_time=val(self.on_time),
-        )
+        ix = self.index
+        return PlanValues.from_blocks(ix, val, level_extra=_per_row(ix.step_rows, ix.step_req, val("level")))
 
 
 def _per_row(rows: np.ndarray, req: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -123,69 +109,16 @@ def _label(ix: IndexSets, r: int) -> str:
 
 
 def add_variables(ix: IndexSets) -> Variables:
-    config = ix.scenario.config
-    providers = ix.providers
-    z = [
-        pulp.LpVariable(f"z_{s}_{providers[p]}", cat=pulp.LpBinary)
-        for s, p in zip(ix.z_slot.tolist(), ix.z_prov.tolist(), strict=True)
-    ]
-    zcol = np.full(ix.slot_open.shape, -1, dtype=np.int64)
-    zcol[ix.z_slot, ix.z_prov] = np.arange(len(z))
-    unserved = [pulp.LpVariable(f"unserved_{s}", cat=pulp.LpBinary) for s in range(ix.n_slots)] if ix.soft else []
-    x = [
-        pulp.LpVariable(f"x_{g}_{s}_{t}", lowBound=0, cat=pulp.LpInteger)
-        for g, s, t in zip(ix.starts["group"], ix.starts["template"], ix.starts["start_period"], strict=True)
-    ]
-    a = [
-        pulp.LpVariable(f"a_{ix.groups[g]}_{_label(ix, ix.cover_req[c])}", lowBound=0)
-        for c, g in zip(ix.a_cover.tolist(), ix.a_group.tolist(), strict=True)
-    ]
-    u = [pulp.LpVariable(f"u_{_label(ix, r)}", lowBound=0) for r in ix.cover_req.tolist()] if ix.soft else []
-    heads = [
-        pulp.LpVariable(f"heads_{g.id}", lowBound=g.min_headcount, upBound=g.max_headcount, cat=pulp.LpInteger)
-        for g in config.groups
-    ]
-    y = [pulp.LpVariable(f"y_{v.id}", cat=pulp.LpBinary) for v in config.vendors]
-    billed = [[pulp.LpVariable(f"billed_{v.id}_{w}", lowBound=0) for w in range(ix.n_weeks)] for v in config.vendors]
-    step = np.arange(len(ix.step_req)) - np.searchsorted(ix.step_req, ix.step_req) + 1  # k-th agent above the lowest
-    level = [pulp.LpVariable(f"level_{_label(ix, r)}_{ix.providers[ix.r_prov[r]]}_{k}", cat=pulp.LpBinary)
-             for r, k in zip(ix.step_req.tolist(), step.tolist(), strict=True)]
-    late = [pulp.LpVariable(f"late_{ix.queues[q]}_{label}", lowBound=0)
-            for q, label in zip(ix.sg_queue.tolist(), ix.sg_label, strict=True)] if ix.soft else []
-    return Variables(z, zcol, unserved, x, a, u, heads, y, billed, level, late, ix.step_req, ix.step_rows,
-                     **_deferred_variables(ix))
-
-
-def _deferred_variables(ix: IndexSets) -> dict[str, list[pulp.LpVariable]]:
-    """Deferrable work's variables (docs/model.md, "Deferrable work"), bounds from the index sets."""
-    D = ix.deferred
-    q = [ix.queues[c] for c in D.queue.tolist()]
-    handler = [
-        ix.groups[g] if g >= 0 else ix.providers[p] for g, p in zip(D.h_group.tolist(), D.h_prov.tolist(), strict=True)
-    ]
-    handled = [
-        pulp.LpVariable(f"handled_{q[d]}_{t}_{j}", lowBound=0, upBound=float(D.waiting_max[d, t]))
-        for d, t, j in zip(D.h_queue.tolist(), D.h_period.tolist(), handler, strict=True)
-    ]
-    backlog = [
-        pulp.LpVariable(f"backlog_{q[d]}_{t}", lowBound=0, upBound=float(D.backlog_max[d, t]))
-        for d in range(D.n_queues) for t in range(D.n_periods)
-    ]
-    dropped = [
-        pulp.LpVariable(f"dropped_{q[d]}_{t}", lowBound=0, upBound=float(D.arrived[d, t]))
-        for d, t in zip(D.e_queue.tolist(), D.e_period.tolist(), strict=True)
-    ]
-    within = [
-        pulp.LpVariable(f"within_{q[d]}_{s}", lowBound=0, upBound=float(D.arrived[d, s]))
-        for d, s in zip(D.w_queue.tolist(), D.w_period.tolist(), strict=True)
-    ]
-    on_time = [
-        pulp.LpVariable(
-            f"on_time_{q[d]}_{s}", lowBound=1 if m == 0 else 0, upBound=1, cat=pulp.LpBinary if m else pulp.LpContinuous
-        )
-        for d, s, m in zip(D.w_queue.tolist(), D.w_period.tolist(), D.w_big_m.tolist(), strict=True)
-    ]
-    return dict(handled=handled, backlog=backlog, dropped=dropped, within=within, on_time=on_time)
+    """One PuLP variable per column of every block of the registry, with its name, bounds and integrality."""
+    blocks: dict[str, list[pulp.LpVariable]] = {}
+    for b in VARIABLES:
+        lo, hi, integer = b.columns(ix)
+        blocks[b.name] = [
+            pulp.LpVariable(name, lowBound=low, upBound=None if high == INF else high,
+                            cat=pulp.LpInteger if whole else pulp.LpContinuous)
+            for name, low, high, whole in zip(b.names(ix), lo.tolist(), hi.tolist(), integer.tolist(), strict=True)
+        ]
+    return Variables(ix, blocks)
 
 
 def add_routing(prob: pulp.LpProblem, ix: IndexSets, var: Variables) -> None:
@@ -327,7 +260,7 @@ def add_take_or_pay(prob: pulp.LpProblem, ix: IndexSets, var: Variables, cost: C
         for _t, w, hvar, amount, _largest in _deferred_vendor_terms(ix, var, vi):
             by_week[w].append((hvar, amount * scale))
         for w, frac in enumerate(ix.week_fraction):
-            billed = var.billed[vi][w]
+            billed = var.billed[vi * ix.n_weeks + w]
             cost.add("vendor_contacts" if per_contact else "vendor_hours", billed, float(price))
             if by_week.get(w):
                 prob += billed >= _affine(by_week[w]), f"billed_used_{v.id}_{w}"

@@ -28,6 +28,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from staffmix.model.index_sets import IndexSets
+
 REL_TOL = 1e-6
 """A remainder of at most this share of the largest arrival (and at least 1e-6 contacts) counts as handled: solvers
 meet equations to about 1e-7, so 2.9999995 of 3 contacts is all of them."""
@@ -75,4 +77,18 @@ def read_fifo(admitted: np.ndarray, handled: np.ndarray, cyclic: bool, target: i
     return FifoReading(np.maximum(backlog, 0.0), oldest, within, wait)
 
 
-__all__ = ["FifoReading", "read_fifo"]
+
+
+def within_target(ix: IndexSets, handled: np.ndarray, dropped: np.ndarray) -> np.ndarray:
+    """(queues x periods) contacts of each arrival period handled within target, read first-in-first-out from a
+    plan's handling (one value per IndexSets.deferred handling column) and its unanswered contacts (queues x
+    periods): what answering early (solvers/answer_early.py) and the core's share targets (solvers/core/share_later.py)
+    both read."""
+    D = ix.deferred
+    total = np.zeros((D.n_queues, D.n_periods))
+    np.add.at(total, (D.h_queue, D.h_period), handled)
+    return np.stack([read_fifo(D.arrived[d] - dropped[d], total[d], D.cyclic, int(D.target[d])).within_target
+                     for d in range(D.n_queues)]) if D.n_queues else total
+
+
+__all__ = ["FifoReading", "read_fifo", "within_target"]

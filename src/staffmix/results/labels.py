@@ -49,6 +49,18 @@ COLUMN_LABELS: dict[str, str] = {
 }
 """Table column (as in the result's CSV files) -> the header a report shows, with its unit."""
 
+TERMINATION_LABELS: dict[str, str] = {
+    "optimal": "proven optimal",
+    "gap_reached": "within the requested gap",
+    "time_limit": "stopped on the time limit",
+    "work_limit": "stopped on the work limit",
+    "no_further_step": "no further step could close the gap",
+    "infeasible": "infeasible",
+    "unbounded": "the model is unbounded",
+    "error": "the solver failed",
+}
+"""Termination (result.Termination) -> why the solve ended, in words."""
+
 MONEY_KPIS = frozenset({"total_cost", "cost_per_contact"})
 """KPIs that are amounts of money."""
 

@@ -10,7 +10,6 @@ agents it is staffed with. Headline numbers are results/kpis.py's.
 
 from __future__ import annotations
 
-from typing import overload
 
 import numpy as np
 import pandas as pd
@@ -23,17 +22,7 @@ from staffmix.model.requirements import achieved_service
 from staffmix.results.result import COST_COMPONENTS, Result
 from staffmix.scenario.schema import UNSERVED
 from staffmix.results.targets import queue_target
-
-
-@overload
-def relative_gap(objective: float, bound: float) -> float: ...
-@overload
-def relative_gap(objective: float | None, bound: float | None) -> float | None: ...
-def relative_gap(objective: float | None, bound: float | None) -> float | None:
-    """(objective - bound) / objective: how far above the best possible plan this one can be."""
-    if objective is None or bound is None:
-        return None
-    return max(0.0, objective - bound) / max(abs(objective), 1e-9)
+from staffmix.util.gap import relative_gap
 
 
 def extract_plan(base: Result, ix: IndexSets, values: PlanValues, bound: float | None) -> Result:

@@ -44,6 +44,27 @@ class Status(StrEnum):
         return self in (Status.optimal, Status.feasible)
 
 
+class Termination(StrEnum):
+    """Why a solve ended, beside how (`Status`); decided in one place, staffmix.solvers.status."""
+
+    optimal = "optimal"
+    """The bound meets the plan's cost: proven optimal (within 1e-6 absolute or 1e-9 relative)."""
+    gap_reached = "gap_reached"
+    """The plan is proven within the requested relative gap (`mip_gap`) of the bound."""
+    time_limit = "time_limit"
+    """Stopped on the time limit (with a plan or without one)."""
+    work_limit = "work_limit"
+    """Stopped on the work limit of the deterministic mode (core only)."""
+    no_further_step = "no_further_step"
+    """The core ran every step it has before any limit, and the gap stays above the requested one."""
+    infeasible = "infeasible"
+    """Proven: no plan meets the hard rules."""
+    unbounded = "unbounded"
+    """The solver found the model unbounded (never for a valid scenario: every cost is a price)."""
+    error = "error"
+    """The solver failed or is missing; see `Result.message`."""
+
+
 TABLE_COLUMNS: dict[str, list[str]] = {
     "staffing": [
         "period", "period_start", "queue", "provider", "contacts", "required",
@@ -158,6 +179,9 @@ class Result:
     `below_target_periods`, `min_service_level`, `unanswered_contacts`, `answered_share`, `service_level` (the
     live queues), `occupancy` (agent-time weighted), `asa_s` (inf: a period without capacity),
     `deferred_within_target`, one `service_level.<queue>` and one `unanswered.<queue>` per queue."""
+    termination: Termination | None = None
+    """Why the solve ended (optimal, gap_reached, time_limit, work_limit, no_further_step, infeasible, unbounded,
+    error); None only for a result folder written before it was recorded."""
     currency: str | None = None
     """Currency of every money figure (the scenario's `currency`, an ISO 4217 code); None: no unit given."""
     model: Any = field(default=None, repr=False, compare=False)
@@ -172,6 +196,7 @@ class Result:
             return NotImplemented
         scalars = (
             "status",
+            "termination",
             "scenario",
             "solver",
             "objective",
@@ -274,6 +299,7 @@ class Result:
             "scenario": self.scenario,
             "status": str(self.status),
             "status_text": self.status_text,
+            "termination": None if self.termination is None else str(self.termination),
             "solver": self.solver,
             "objective": self.objective,
             "bound": self.bound,
@@ -356,6 +382,7 @@ def load_result(path: str | os.PathLike[str]) -> Result:
         tables[name] = df
     return Result(
         status=Status(s["status"]),
+        termination=Termination(s["termination"]) if s.get("termination") else None,
         scenario=s["scenario"],
         solver=s["solver"],
         objective=s["objective"],

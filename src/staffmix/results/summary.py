@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from staffmix.results.kpis import answered_mask, periods_without_capacity
-from staffmix.results.labels import cost_label, money, provider_label
+from staffmix.results.labels import TERMINATION_LABELS, cost_label, money, provider_label
 from staffmix.results.period_ranges import hour_ranges
 from staffmix.results.result import UNSERVED, Result
 
@@ -52,8 +52,18 @@ def _deferred_text(row: pd.Series, queue) -> str:
     return f" {aim}, longest wait {row['longest_wait_h']:g} h (deadline {queue.response_within_h:g} h)"
 
 
+def _ending(result: Result) -> str:
+    """', why the solve ended' when that says more than the status: a limit, a gap reached short of zero."""
+    t = result.termination
+    if t is None or str(t) == str(result.status):
+        return ""
+    return f", {TERMINATION_LABELS[str(t)]}"
+
+
 def format_summary(result: Result, timezone: str | None = None, scenario=None) -> str:
-    lines = [f"scenario {result.scenario}: {result.status_text} ({result.solver}, {result.solve_s:.1f} s)"]
+    lines = [
+        f"scenario {result.scenario}: {result.status_text}{_ending(result)} ({result.solver}, {result.solve_s:.1f} s)"
+    ]
     lines += [f"  WARNING: {w}" for w in result.warnings]  # first, where a planner looks
     if result.message:
         lines.append(f"  {result.message}")

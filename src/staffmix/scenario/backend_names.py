@@ -4,7 +4,8 @@ Each name maps to the function that solves `IndexSets` with it, written as
 "module:function" so that naming a backend imports nothing: PuLP, SciPy and
 HiGHS load only when a solve needs them. Every backend has the signature
 ``solve(index: IndexSets, options: SolverOptions, deadline: float | None) -> Outcome``
-(solvers/outcome.py).
+(solvers/outcome.py), where `deadline` is the time.perf_counter() moment it must be done by, computed once by
+solvers/dispatch.solve_deadline from the moment `solve()` began (None: no time limit, or the work-limit mode).
 """
 
 from __future__ import annotations

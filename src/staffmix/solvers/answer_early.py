@@ -25,13 +25,10 @@ This runs for every backend alike (solvers/dispatch.py), before the plan is read
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 
-from staffmix.results.deferrable_fifo import read_fifo
+from staffmix.results.deferrable_fifo import within_target
 from staffmix.model.index_sets import IndexSets
-from staffmix.util.native_output import silenced_stdout
 from staffmix.model.plan_values import PlanValues
 from staffmix.solvers.sparse_rows import RowFamilies
 
@@ -138,24 +135,15 @@ def answer_early(ix: IndexSets, values: PlanValues, share_target: bool = True) -
     x = _solve_lp(rows, cost, lo, hi)
     if x is None:
         return values
-    return replace(values, handled=np.maximum(x[:n_h], 0.0), backlog=np.maximum(x[n_h:n_h + n_b], 0.0),
+    return values.replace(handled=np.maximum(x[:n_h], 0.0), backlog=np.maximum(x[n_h:n_h + n_b], 0.0),
                    within=x[n_h + n_b:] if n_w else values.within)
-
-
-def _fifo_within(ix: IndexSets, handled: np.ndarray, dropped: np.ndarray) -> np.ndarray:
-    """(queues x periods) contacts of each arrival period handled within target, read first-in-first-out."""
-    D = ix.deferred
-    total = np.zeros((D.n_queues, D.n_periods))
-    np.add.at(total, (D.h_queue, D.h_period), handled)
-    return np.stack([read_fifo(D.arrived[d] - dropped[d], total[d], D.cyclic, int(D.target[d])).within_target
-                     for d in range(D.n_queues)]) if D.n_queues else total
 
 
 def _on_time(ix: IndexSets, handled: np.ndarray, dropped: np.ndarray) -> np.ndarray:
     """The share-target binaries a plan's FIFO reading implies: 1 where some of the period's contacts are within
     target."""
     D = ix.deferred
-    within = _fifo_within(ix, handled, dropped)[D.w_queue, D.w_period]
+    within = within_target(ix, handled, dropped)[D.w_queue, D.w_period]
     return (within > 1e-7).astype(float)
 
 
@@ -165,7 +153,7 @@ def share_targets_met(ix: IndexSets, values: PlanValues) -> bool:
     dropped = np.zeros((D.n_queues, D.n_periods))
     if len(values.dropped):
         dropped[D.e_queue, D.e_period] = values.dropped
-    within = _fifo_within(ix, np.maximum(values.handled, 0.0), dropped)
+    within = within_target(ix, np.maximum(values.handled, 0.0), dropped)
     for d, w in zip(D.share_queue.tolist(), D.share_week.tolist(), strict=True):
         mine = ix.week_of == w
         answered = float((D.arrived[d] - dropped[d])[mine].sum())
@@ -205,25 +193,16 @@ def _vendor_other_use(ix: IndexSets, values: PlanValues, vi: int, per_contact: b
 
 
 def _solve_lp(rows: RowFamilies, cost: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray | None:
-    import highspy
+    """The LP's optimal values, through the one HiGHS driver (solvers/highs.py: seeded, quiet, one thread);
+    None unless HiGHS proves an optimum."""
+    from staffmix.solvers import highs as hx  # highspy loads only when there is deferrable work to re-time
 
-    n_cols = len(cost)
-    A = rows.matrix(n_cols)
-    with silenced_stdout():
-        h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("threads", 1)
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = n_cols, rows.n
-    lp.col_cost_, lp.col_lower_, lp.col_upper_ = cost, lo, hi
-    lp.row_lower_, lp.row_upper_ = rows.bounds()
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = A.indptr, A.indices, A.data
-    h.passModel(lp)
-    h.run()
-    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        return None
-    return np.asarray(h.getSolution().col_value, dtype=float)
+    A = rows.matrix(len(cost))
+    row_lo, row_hi = rows.bounds()
+    h = hx.new_highs(threads=1)
+    hx.pass_model(h, A, cost, lo, hi, row_lo, row_hi, None)
+    answer = hx.run(h)
+    return answer.x if answer.ok else None
 
 
 __all__ = ["answer_early", "share_targets_met"]

@@ -19,7 +19,7 @@ import pandas as pd
 
 from staffmix.scenario.eligibility import holds_certifications, in_region, policy_allows, speaks
 from staffmix.model.index_sets import IndexSets
-from staffmix.results.result import Result, Status, empty_table
+from staffmix.results.result import Result, Status, Termination, empty_table
 from staffmix.scenario.container import Scenario
 from staffmix.scenario.schema import IN_HOUSE, Queue, ScenarioConfig, SoftServiceLevel, SolverOptions, UNSERVED
 
@@ -116,6 +116,7 @@ def infeasible_result(ix: IndexSets, opts: SolverOptions, diagnosis: pd.DataFram
     first = diagnosis.iloc[0]
     return Result(
         status=Status.infeasible,
+        termination=Termination.infeasible,
         scenario=ix.scenario.name,
         solver=opts.backend,
         build_s=build_s,
@@ -148,7 +149,12 @@ def explain_infeasible(scenario: Scenario, opts: SolverOptions, solve: Callable[
         config=scenario.config.model_copy(update={"policy": policy}), demand=scenario.demand, source=scenario.source
     )
     result = solve(
-        elastic, backend=opts.backend, time_limit_s=opts.time_limit_s, mip_gap=opts.mip_gap, threads=opts.threads
+        elastic,
+        backend=opts.backend,
+        time_limit_s=opts.time_limit_s,
+        mip_gap=opts.mip_gap,
+        threads=opts.threads,
+        work_limit=opts.work_limit,
     )
     if not result.status.has_plan:
         return empty_table("diagnosis")

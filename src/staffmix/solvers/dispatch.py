@@ -3,7 +3,8 @@
 1. Resolve the options (arguments over the scenario's `solver` settings).
 2. Build the index sets once (model/index_sets.py) and run the pre-solve diagnosis: a
    queue-period no provider can serve ends here, for every backend alike.
-3. Hand the index sets to the backend by name (scenario/backend_names.py): cbc and highs
+3. Hand the index sets and the deadline (`solve_deadline`: the time limit counts from the moment
+   `solve()` began, for every backend) to the backend by name (scenario/backend_names.py): cbc and highs
    solve the reference PuLP model (solvers/pulp_backends.py), core the fast core.
 4. A proven infeasibility is explained by an elastic re-solve (solvers/diagnosis.py);
    a plan with deferrable work is re-timed to answer as early as its cost
@@ -19,17 +20,18 @@ import time
 from typing import Any
 
 from staffmix.util import solve_progress as report
-from staffmix.scenario.backend_names import BACKEND_NAMES, backend_function
+from staffmix.scenario.backend_names import backend_function
 from staffmix.solvers.diagnosis import infeasible_result, presolve_diagnosis, with_explanation
 from staffmix.solvers.answer_early import answer_early
-from staffmix.errors import SolverError, StaffmixError
+from staffmix.errors import SolverError
 from staffmix.results.plan_tables import extract_plan
 from staffmix.model.index_sets import build_index
 from staffmix.util.solve_progress import Listener, listening
-from staffmix.results.result import Result, Status
+from staffmix.results.result import Result, Status, Termination
 from staffmix.solvers.outcome import Outcome
 from staffmix.scenario.container import Scenario
-from staffmix.scenario.schema import MAX_THREADS, SolverOptions
+from staffmix.scenario.schema import SolverOptions
+from staffmix.solvers.options import resolve_options
 
 
 def solve(
@@ -74,16 +76,24 @@ def _solve(scenario: Scenario, opts: SolverOptions) -> Result:
         return infeasible_result(ix, opts, diagnosis, time.perf_counter() - started)
     index_s = time.perf_counter() - started
     try:
-        outcome = backend_function(opts.backend)(ix, opts, started)
+        outcome = backend_function(opts.backend)(ix, opts, solve_deadline(opts, started))
     except SolverError as exc:  # a solver that failed mid-run ends as the PuLP backends' failures do
-        outcome = Outcome(Status.error, message=str(exc))
+        outcome = Outcome(Status.error, message=str(exc), termination=Termination.error)
     report.incumbent(outcome.objective if outcome.status.has_plan else None)
     report.bound(outcome.bound)
     solve_s = time.perf_counter() - started - index_s - outcome.build_s
     result = Result(
-        status=outcome.status, scenario=scenario.name, solver=opts.backend, currency=scenario.config.currency,
-        build_s=index_s + outcome.build_s, solve_s=solve_s, options=opts.model_dump(),
-        message=outcome.message, model=outcome.model, bound=None if outcome.status.has_plan else outcome.bound,
+        status=outcome.status,
+        termination=outcome.termination,
+        scenario=scenario.name,
+        solver=opts.backend,
+        currency=scenario.config.currency,
+        build_s=index_s + outcome.build_s,
+        solve_s=solve_s,
+        options=opts.model_dump(),
+        message=outcome.message,
+        model=outcome.model,
+        bound=None if outcome.status.has_plan else outcome.bound,
     )
     if outcome.status == "infeasible" and not ix.soft:
         report.phase("explain", "re-solving with shortfall allowed, to say where it falls short")
@@ -99,33 +109,14 @@ def _solve(scenario: Scenario, opts: SolverOptions) -> Result:
     return planned.with_(solve_s=time.perf_counter() - started - planned.build_s)
 
 
-def resolve_options(
-    scenario: Scenario, backend: str | None, time_limit_s: float | None, mip_gap: float | None, threads: int | None,
-    work_limit: int | None = None,
-) -> SolverOptions:
-    """The options a solve runs with: each argument given, else the scenario's own; one clear error if out of range."""
-    s = scenario.config.solver
-    backend = backend or s.backend
-    time_limit_s = time_limit_s if time_limit_s is not None else s.time_limit_s
-    mip_gap = mip_gap if mip_gap is not None else s.mip_gap
-    threads = threads if threads is not None else s.threads
-    if backend not in BACKEND_NAMES:
-        raise StaffmixError(f"unknown backend {backend!r}; choose one of {', '.join(BACKEND_NAMES)}")
-    if time_limit_s is not None and not time_limit_s > 0:
-        raise StaffmixError(f"time_limit_s must be positive, got {time_limit_s}")
-    if not 0 <= mip_gap <= 1:
-        raise StaffmixError(f"mip_gap must be between 0 and 1, got {mip_gap}")
-    if threads is not None and not 1 <= threads <= MAX_THREADS:
-        raise StaffmixError(f"threads must be between 1 and {MAX_THREADS}, got {threads}")
-    work_limit = work_limit if work_limit is not None else s.work_limit
-    if work_limit is not None:
-        if isinstance(work_limit, bool) or not isinstance(work_limit, int) or work_limit < 1:
-            raise StaffmixError(f"work_limit must be a whole number >= 1, got {work_limit!r}")
-        if backend != "core":
-            raise StaffmixError(f"work_limit is a deterministic mode of the core backend; backend {backend!r} has none")
-    return SolverOptions(
-        backend=backend, time_limit_s=time_limit_s, mip_gap=mip_gap, threads=threads, work_limit=work_limit
-    )
+def solve_deadline(opts: SolverOptions, started: float) -> float | None:
+    """The moment (time.perf_counter) every backend must be done by: `time_limit_s` counted from `started`, when
+    `solve()` began, so the index sets, the model's build, the solve and reading the plan back all fit in it, for
+    every backend alike. None without a time limit, and in the deterministic mode (a work limit), which reads no
+    clock."""
+    if opts.time_limit_s is None or opts.work_limit:
+        return None
+    return started + float(opts.time_limit_s)
 
 
 def _unreported_solve(scenario: Scenario, **options: Any) -> Result:  # options: solve()'s keyword arguments

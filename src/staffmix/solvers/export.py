@@ -34,7 +34,7 @@ def export_mps(scenario, path: str | os.PathLike[str], backend: str = "core") ->
     if not out.parent.is_dir():
         raise StaffmixError(f"{out.parent}: no such folder")
     if backend == "core":
-        from staffmix.solvers.core import highs as hx
+        from staffmix.solvers import highs as hx
         from staffmix.solvers.core.matrix import build_matrix
         from staffmix.model.index_sets import build_index
 

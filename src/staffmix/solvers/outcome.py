@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from staffmix.model.plan_values import PlanValues
-from staffmix.results.result import Status
+from staffmix.results.result import Status, Termination
 
 
 @dataclass(frozen=True)
@@ -33,3 +33,5 @@ class Outcome:
     model: Any = None
     build_s: float = 0.0
     """Seconds the backend spent building its model (the rest of its time is solving)."""
+    termination: Termination = Termination.error
+    """Why the solve ended; with `status`, decided by solvers/status.decide (every backend ends there)."""

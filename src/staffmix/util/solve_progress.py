@@ -24,6 +24,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+from staffmix.util.gap import relative_gap
+
 __all__ = ["PHASES", "SolveProgress", "bound", "incumbent", "listening", "phase", "relaxation"]
 
 PHASES = ("requirements", "build", "bound", "plan", "read back")
@@ -55,11 +57,7 @@ class SolveProgress:
     @property
     def gap(self) -> float | None:
         """Relative gap between the best plan and the bound, (objective - bound) / |objective|; None without both."""
-        if self.objective is None or self.bound is None:
-            return None
-        if self.objective == 0:
-            return 0.0 if self.bound >= 0 else None
-        return max(0.0, (self.objective - min(self.bound, self.objective)) / abs(self.objective))
+        return relative_gap(self.objective, self.bound)
 
 
 Listener = Callable[[SolveProgress], None]

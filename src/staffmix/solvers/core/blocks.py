@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from staffmix.solvers.core import highs as hx
+from staffmix.solvers import highs as hx
 from staffmix.solvers.core.matrix import CoreModel
 
 GLOBAL = -1  # headcount and billed hours: shared, grown block by block

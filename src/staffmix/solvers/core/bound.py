@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from staffmix.solvers.core import highs as hx
+from staffmix.solvers import highs as hx
 from staffmix.solvers.core.blocks import Partition, submodel
 from staffmix.solvers.core.matrix import CoreModel
 

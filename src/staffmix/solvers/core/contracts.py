@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from staffmix.solvers.core import highs as hx
+from staffmix.solvers import highs as hx
 from staffmix.solvers.core.matrix import CoreModel
 
 MAX_CHOICES = 64  # beyond 6 vendors the y binaries stay in the MIP instead

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from staffmix.util import solve_progress as progress
-from staffmix.solvers.core import highs as hx
+from staffmix.solvers import highs as hx
 from staffmix.solvers.core.contracts import Choice
 from staffmix.solvers.core.matrix import CoreModel
 

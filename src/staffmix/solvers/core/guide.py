@@ -22,7 +22,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from staffmix.solvers.core import highs as hx
+from staffmix.solvers import highs as hx
 from staffmix.solvers.core.blocks import solve_sub
 from staffmix.solvers.core.heuristic import _shifts_given_routing, roles, whole
 from staffmix.solvers.core.matrix import CoreModel

@@ -5,15 +5,10 @@ name and builds its whole family of rows at once from the index arrays it is
 given (COO triplets), so no Python object is created per variable or
 coefficient. Both models are built from the same `IndexSets` (model/index_sets.py).
 
-Columns, in blocks, each in the order of its index set: z (routing
-binaries, one per slot and eligible provider), unserved (soft service
-level), x (shifts started, integer), a (productive in-house agents per
-assignment pair), u (shortfall per cover row, soft only), heads (integer),
-y (contract binaries), billed (per vendor and week), level (the level
-choices of queues measured per day or week: see core/levels.py), late
-(contacts below a day's or week's target, soft service level only);
-deferrable work (IndexSets.deferred, all continuous but on_time): handled,
-backlog, dropped (soft only), within and on_time (share target only).
+Columns, in blocks: one per variable of the registry (model/variables.py: its
+length, bounds and integrality), each in the order of its index set; the one
+block formulated the core's own way is level (the level choices of queues
+measured per day or week: see core/levels.py).
 
 One addition the reference leaves to the solver: a vendor's routing column
 is fixed to 0 where one queue-period alone needs more than its capacity.
@@ -42,6 +37,7 @@ from staffmix.solvers.core.levels import (
     vendor_level_terms,
 )
 from staffmix.model.index_sets import IndexSets
+from staffmix.model.variables import VARIABLES, block_sizes
 from staffmix.solvers.sparse_rows import Block, RowFamilies
 
 INF = float("inf")
@@ -96,60 +92,33 @@ def build_matrix(ix: IndexSets, levels: str = LEVELS, share_target: bool = True)
     `levels` picks the formulation of the level choices (core.levels.LEVEL_FORMULATIONS; all give the same
     optimum). `share_target=False` leaves out deferrable work's share targets (the within and on_time blocks
     and their rows): a relaxation the core tries first (core/__init__.py)."""
-    soft = ix.soft
-    n_providers, n_groups, n_vendors, n_weeks = len(ix.providers), len(ix.groups), len(ix.vendors), ix.n_weeks
+    n_providers = len(ix.providers)
 
-    # ---- columns
+    # ---- columns: one block per variable of the registry (model/variables.py), in its order
+    lv = level_columns(ix, levels)  # the level choices: the one block the core formulates its own way
+    sizes = block_sizes(ix, share_target)
+    sizes["level"] = len(lv.req)
     cols: dict[str, Block] = {}
     n = 0
-
-    def block(name: str, size: int) -> Block:
-        nonlocal n
+    for name, size in sizes.items():
         cols[name] = Block(n, size)
         n += size
-        return cols[name]
-
-    bz = block("z", len(ix.z_slot))
-    zcol = np.full((ix.n_slots, n_providers), -1, dtype=np.int64)
-    zcol[ix.z_slot, ix.z_prov] = bz.start + np.arange(bz.size)
-    bun = block("unserved", ix.n_slots if soft else 0)
-    bx = block("x", len(ix.starts))
-    block("a", len(ix.a_group))
-    block("u", len(ix.cover_req) if soft else 0)
-    bh = block("heads", n_groups)
-    by = block("y", n_vendors)
-    block("billed", n_vendors * n_weeks)
-    lv = level_columns(ix, levels)
-    blv = block("level", len(lv.req))
-    block("late", len(ix.sg_queue) if soft else 0)
-    D = ix.deferred
-    bhd = block("handled", len(D.h_queue))
-    bbk = block("backlog", D.n_backlog)
-    bdr = block("dropped", len(D.e_queue))
-    bwi = block("within", len(D.w_queue) if share_target else 0)
-    bot = block("on_time", len(D.w_queue) if share_target else 0)
-    # the in-house routing column of each cover row
-    zih = zcol[ix.b_slot[ix.r_base[ix.cover_req]], 0] if n_providers else np.zeros(0, np.int64)
-
     cost = np.zeros(n)
     lo = np.zeros(n)
     hi = np.full(n, INF)
     integer = np.zeros(n, dtype=bool)
-    for b in (bz, bun, by):  # binaries
-        hi[b.slice] = 1.0
-        integer[b.slice] = True
-    integer[bx.slice] = True
-    integer[bh.slice] = True
+    for b in VARIABLES:
+        block = cols[b.name].slice
+        if b.name != "level" and cols[b.name].size:
+            lo[block], hi[block], integer[block] = b.columns(ix)
+    blv = cols["level"]
     integer[blv.slice] = lv.integer
     hi[blv.slice] = lv.hi
-    hi[bhd.slice] = D.waiting_max[D.h_queue, D.h_period]
-    hi[bbk.slice] = D.backlog_max.reshape(-1)
-    hi[bdr.slice] = D.arrived[D.e_queue, D.e_period]
-    if share_target:
-        hi[bwi.slice] = D.arrived[D.w_queue, D.w_period]
-        hi[bot.slice] = 1.0
-        lo[bot.slice] = np.where(D.w_big_m > 0, 0.0, 1.0)  # nothing can wait before s: x_s >= 0, no binary needed
-        integer[bot.slice] = D.w_big_m > 0
+    zcol = np.full((ix.n_slots, n_providers), -1, dtype=np.int64)
+    zcol[ix.z_slot, ix.z_prov] = cols["z"].start + np.arange(cols["z"].size)
+    # the in-house routing column of each cover row
+    zih = zcol[ix.b_slot[ix.r_base[ix.cover_req]], 0] if n_providers else np.zeros(0, np.int64)
+    D = ix.deferred
 
     rows = RowFamilies()
     vendor_prov = np.array([ix.providers.index(v) for v in ix.vendors], dtype=np.int64)
@@ -160,7 +129,7 @@ def build_matrix(ix: IndexSets, levels: str = LEVELS, share_target: bool = True)
     _add_routing(ix, cols, rows)
     _add_in_house_coverage(ix, cols, rows, zih)
     capacity_group = _add_group_capacity(ix, cols, rows)
-    _add_headcount(ix, cols, rows, cost, lo, hi)
+    _add_headcount(ix, cols, rows, cost)
     _add_vendor_contracts(ix, cols, rows, cost, vendor_z)
     _add_vendor_capacity(ix, cols, rows, hi, vendor_z, vendor_levels, vendor_h)
     _add_take_or_pay(ix, cols, rows, cost, vendor_z, vendor_levels, vendor_h)
@@ -234,16 +203,12 @@ def _add_group_capacity(ix: IndexSets, cols: dict[str, Block], rows: RowFamilies
     return (uniq // n_periods).astype(np.int64)
 
 
-def _add_headcount(
-    ix: IndexSets, cols: dict[str, Block], rows: RowFamilies, cost: np.ndarray, lo: np.ndarray, hi: np.ndarray
-) -> None:
+def _add_headcount(ix: IndexSets, cols: dict[str, Block], rows: RowFamilies, cost: np.ndarray) -> None:
     """At most one shift per agent per day, at most the contract's weekly hours per agent; headcount cost."""
     config = ix.scenario.config
     bh = cols["heads"]
-    for gi, g in enumerate(config.groups):
+    for gi, g in enumerate(config.groups):  # its bounds: the registry (model/variables.py)
         cost[bh.start + gi] = g.cost_per_head_per_week * ix.horizon_weeks
-        lo[bh.start + gi] = g.min_headcount
-        hi[bh.start + gi] = INF if g.max_headcount is None else g.max_headcount
     x = cols["x"]
     n_days = int(ix.s_day.max()) + 1 if len(ix.s_day) else 0
     day_code = ix.s_group * max(n_days, 1) + ix.s_day

@@ -3,7 +3,7 @@
 `tidy` rounds the integer columns and sets headcount and billed vendor hours
 to the least values the plan needs (both only cost money, so the least is
 optimal); `violation` measures how far a vector is from feasible;
-`plan_values` cuts it into the families `solve` reads back into Result
+`plan_values` cuts it into the blocks of the variable registry (model/variables.py) `solve` reads back into Result
 tables (results/plan_tables.py), exactly as for the cbc and highs backends.
 """
 
@@ -115,9 +115,4 @@ def plan_values(m: CoreModel, v: np.ndarray) -> PlanValues:
         level_extra = np.bincount(
             np.searchsorted(m.index.step_rows, lv.req), weights=agents, minlength=len(level_extra)
         )
-    return PlanValues(
-        z=part("z"), unserved=part("unserved"), x=part("x"), a=part("a"), u=part("u"), heads=part("heads"),
-        y=part("y"), billed=part("billed").reshape(len(m.index.vendors), m.index.n_weeks), level_extra=level_extra,
-        handled=part("handled"), backlog=part("backlog"), dropped=part("dropped"), within=part("within"),
-        on_time=part("on_time"),
-    )
+    return PlanValues.from_blocks(m.index, part, level_extra)

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from staffmix.util import solve_progress as progress
-from staffmix.solvers.core import highs as hx
+from staffmix.solvers import highs as hx
 from staffmix.solvers.core.blocks import GLOBAL, Partition, partition, solve_sub, submodel
 from staffmix.solvers.core.bound import lagrangian_bound
 from staffmix.solvers.core.contracts import choices

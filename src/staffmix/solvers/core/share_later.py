@@ -30,11 +30,12 @@ import numpy as np
 
 from staffmix.errors import SolverError
 from staffmix.util import solve_progress as report
-from staffmix.solvers.core import highs as hx
+from staffmix.solvers import highs as hx
 from staffmix.solvers.core.matrix import CoreModel, build_matrix
 from staffmix.solvers.core.plan import SearchResult, plan_values, tidy, violation
 from staffmix.solvers.core.strategy import run
-from staffmix.results.plan_tables import relative_gap
+from staffmix.results.deferrable_fifo import within_target
+from staffmix.util.gap import relative_gap
 from staffmix.model.index_sets import IndexSets
 from staffmix.scenario.schema import SolverOptions
 
@@ -63,7 +64,8 @@ def solve_share_later(ix: IndexSets, m: CoreModel, opts: SolverOptions, deadline
         best = _repair(m, relaxed, found.v, opts, deadline)
         if best is not None:
             report.incumbent(float(m.cost @ best))
-        if best is not None and lower is not None and relative_gap(float(m.cost @ best), lower) <= opts.mip_gap + 1e-9:
+        gap = relative_gap(float(m.cost @ best), lower) if best is not None and lower is not None else None
+        if best is not None and gap is not None and gap <= opts.mip_gap + 1e-9:
             return SearchResult(best, float(m.cost @ best), lower)
     full = _exact_from(m, best, opts, deadline) if best is not None else None
     if full is None:
@@ -121,14 +123,12 @@ def _embed(m: CoreModel, relaxed: CoreModel, v0: np.ndarray, values) -> np.ndarr
 
 
 def _within_from_fifo(m: CoreModel, v: np.ndarray) -> np.ndarray:
-    from staffmix.solvers.answer_early import _fifo_within
-
     ix = m.index
     D = ix.deferred
     dropped = np.zeros((D.n_queues, D.n_periods))
     if m.cols["dropped"].size:
         dropped[D.e_queue, D.e_period] = v[m.col("dropped")]
-    within = _fifo_within(ix, np.maximum(v[m.col("handled")], 0.0), dropped)[D.w_queue, D.w_period]
+    within = within_target(ix, np.maximum(v[m.col("handled")], 0.0), dropped)[D.w_queue, D.w_period]
     v[m.col("within")] = within
     v[m.col("on_time")] = np.where(D.w_big_m > 0, (within > 1e-7).astype(float), 1.0)
     return v

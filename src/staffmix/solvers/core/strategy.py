@@ -24,7 +24,7 @@ import time
 import numpy as np
 
 from staffmix.util import solve_progress as progress
-from staffmix.solvers.core import highs as hx
+from staffmix.solvers import highs as hx
 from staffmix.solvers.core.contracts import choices, score
 from staffmix.solvers.core.exact import Incumbent, run_exact
 from staffmix.solvers.core.heuristic import plan, roles, whole

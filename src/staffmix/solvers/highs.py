@@ -1,4 +1,5 @@
-"""Thin HiGHS driver: pass a CoreModel (or a column subset of it) to highspy and read the answer back.
+"""The one HiGHS driver: pass a CoreModel (or a column subset of it, or any sparse LP) to highspy and read
+the answer back. The core (solvers/core/) and answering early (solvers/answer_early.py) both solve through it.
 
 One `Highs` object per model; bounds, integrality and costs are changed in
 place between solves so that simplex re-solves start from the last basis.
@@ -18,8 +19,11 @@ import numpy as np
 import scipy.sparse as sp
 
 from staffmix.errors import SolverError
-from staffmix.solvers.core.matrix import CoreModel
 from staffmix.util.native_output import silenced_stdout
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the core's model type only: this driver sits below the core (solvers/core/ imports it)
+    from staffmix.solvers.core.matrix import CoreModel
 
 SEED = 20240521
 
