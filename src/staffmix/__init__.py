@@ -32,14 +32,16 @@ _LAZY: dict[str, tuple[str, str]] = {
     "export_mps": ("staffmix.solvers.export", "export_mps"),
     "run_batch": ("staffmix.batch", "run_batch"),
     "verify": ("staffmix.verification", "verify"),
-    "simulate": ("staffmix.simulation", "simulate"),  # the package is not named `simulate`: importing it would shadow this
+    "simulate": ("staffmix.simulation", "simulate"),
+    "roster": ("staffmix.roster", "roster"),  # the package of that name is callable too (importing it sets this name)
+    "verify_roster": ("staffmix.verification.roster", "verify_roster"),  # the package is not named `simulate`: importing it would shadow this
 }
 """Public name -> (module, attribute) it is read from on first use."""
 
 __all__ = [
     "Result", "Scenario", "ScenarioConfig", "ScenarioError", "SolverError", "StaffmixError", "Status", "__version__",
     "build_model", "export_mps", "load_result", "load_scenario", "run_batch", "save_scenario", "scenario_json_schema", "simulate",
-    "solve", "validate", "verify",
+    "roster", "solve", "validate", "verify", "verify_roster",
 ]
 """The public API, sorted (tests/test_startup.py keeps it equal to the names above plus __version__)."""
 
@@ -50,11 +52,13 @@ if TYPE_CHECKING:  # for type checkers and editors; never run
     from staffmix.scenario.io import load_scenario, save_scenario
     from staffmix.model.pulp_model import build_model
     from staffmix.results.result import Result, Status, load_result
+    from staffmix.roster import roster
     from staffmix.scenario.container import Scenario, validate
     from staffmix.scenario.schema import ScenarioConfig, scenario_json_schema
     from staffmix.simulation import simulate
     from staffmix.solvers.dispatch import solve
     from staffmix.verification import verify
+    from staffmix.verification.roster import verify_roster
 
 
 def __getattr__(name: str) -> object:

@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
-__all__ = ["is_leftover", "open_text", "publish_folder", "remove", "staged_folder", "temp_folder", "umask", "write_text"]
+__all__ = ["is_leftover", "open_text", "publish_folder", "remove", "staged_folder", "temp_folder", "umask", "write_bytes", "write_text"]
 
 PARTIAL = ".partial-"
 """Marks a folder being built (`temp_folder`)."""
@@ -136,3 +136,23 @@ def remove(path: Path) -> None:
 def is_leftover(name: str) -> bool:
     """Whether a file name is one of this module's temporary folders (left behind by a killed process)."""
     return name.startswith(".") and (PARTIAL in name or OLD in name)
+
+
+def write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write `data` to `path` atomically (a temporary file beside it, then a rename), with the umask's mode."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~umask())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return path
