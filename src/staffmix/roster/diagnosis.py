@@ -95,8 +95,11 @@ def unworked_by_day(slots: list[Slot], cal: Calendar, uncovered: dict[int, int])
     for k, n in sorted(uncovered.items()):
         s = slots[k]
         per.setdefault((s.group, s.day), []).append(f"{n} x {s.template} {s.local_start:%H:%M}")
-    return [f"group {g}, {_day(cal.days[d])}: {sum(int(p.split(' x ')[0]) for p in parts)} shifts unworked ({', '.join(parts)})"
-            for (g, d), parts in sorted(per.items())]
+    lines = []
+    for (g, d), parts in sorted(per.items()):
+        n = sum(int(p.split(" x ")[0]) for p in parts)
+        lines.append(f"group {g}, {_day(cal.days[d])}: {n} shift{'s' if n != 1 else ''} unworked ({', '.join(parts)})")
+    return lines
 
 
 def binding_rules(slots: list[Slot], cal: Calendar, agents: list[Agent], rules, time_limit_s: float | None,
