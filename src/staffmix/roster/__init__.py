@@ -40,7 +40,7 @@ def roster(scenario, result, agents: list[Agent] | str | Path | None = None, *, 
     """
     from staffmix.roster.breaks import place_breaks
     from staffmix.roster.diagnosis import binding_rules, counting_shortages, unworked_by_day
-    from staffmix.roster.model import solve_roster
+    from staffmix.roster.model import solve_by_group
     from staffmix.roster.slots import calendar, plan_slots
     from staffmix.roster.table import roster_tables
 
@@ -59,18 +59,22 @@ def roster(scenario, result, agents: list[Agent] | str | Path | None = None, *, 
         binds: list[str] = []
         if not shortages:
             progress_events.phase("roster", f"CP-SAT, {len(agents)} agents, {sum(s.count for s in slots):,} shifts")
-            out = solve_roster(slots, cal, agents, rules, **options)
+            out = solve_by_group(slots, cal, agents, rules, **options)
         else:
             out = None
         if out is None or out.status == "infeasible":
             status = "infeasible"
             if explain:
                 progress_events.phase("explain", "shifts the rules leave unworked, and the rule that binds")
-                partial = solve_roster(slots, cal, agents, rules, report=False, partial=True, **options)
+                partial = solve_by_group(slots, cal, agents, rules, report=False, partial=True, **options)
                 if partial.status in ("optimal", "feasible") and partial.uncovered:
                     worked = sum(s.count for s in slots) - sum(partial.uncovered.values())
-                    problems.append(f"the rules leave {sum(partial.uncovered.values())} of {sum(s.count for s in slots)} planned shifts "
-                                    f"unworked at best ({worked} can be rostered):")
+                    lost, total = sum(partial.uncovered.values()), sum(s.count for s in slots)
+                    if partial.status == "optimal":
+                        problems.append(f"the rules leave {lost} of {total} planned shifts unworked at best ({worked} can be rostered):")
+                    else:
+                        problems.append(f"the best partial roster found in the time limit leaves {lost} of {total} planned shifts "
+                                        f"unworked (fewer may be possible; {worked} rostered):")
                     problems += ["  " + line for line in unworked_by_day(slots, cal, partial.uncovered)]
                 if not shortages:
                     binds, sentence = binding_rules(slots, cal, agents, rules, **options)

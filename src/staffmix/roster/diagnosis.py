@@ -20,7 +20,7 @@ import math
 from dataclasses import dataclass
 
 from staffmix.roster.agents import Agent
-from staffmix.roster.model import RULES, can_work, required_days_off, solve_roster
+from staffmix.roster.model import RULES, can_work, required_days_off, solve_by_group
 from staffmix.roster.slots import Calendar, Slot
 
 
@@ -107,7 +107,7 @@ def binding_rules(slots: list[Slot], cal: Calendar, agents: list[Agent], rules, 
     """The rules without which the roster exists (each dropped alone), and a sentence saying so."""
     binds = []
     for rule in RULES:
-        out = solve_roster(slots, cal, agents, rules, time_limit_s=time_limit_s, threads=threads, work_limit=work_limit,
+        out = solve_by_group(slots, cal, agents, rules, time_limit_s=time_limit_s, threads=threads, work_limit=work_limit,
                            relax=frozenset({rule}), report=False)
         if out.status in ("optimal", "feasible"):
             binds.append(rule)

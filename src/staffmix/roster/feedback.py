@@ -103,7 +103,10 @@ def feedback_solve(scenario, result, agents: list[Agent], *, time_limit_s: float
 
         return Feedback(changes, lines, new, RosterResult(str(new.status), scenario.name), result.objective, None, notes)
     again = roster(fed, new, agents, time_limit_s=time_limit_s, threads=threads, work_limit=roster_work_limit)
-    if not again.has_roster:
+    if again.status == "unknown":
+        notes.append("no roster of the re-solved plan found within the time limit (none proven impossible either): "
+                     "give the roster more time (--time-limit) or threads")
+    elif not again.has_roster:
         notes.append("the re-solved plan still does not roster: the limits left (days an agent is unavailable, days off "
                      "with short shifts) are not in the plan's model yet; see the problems above")
     return Feedback(changes, lines, new, again, result.objective, new.objective, notes)

@@ -99,23 +99,13 @@ def solve_roster(slots: list[Slot], cal: Calendar, agents: list[Agent], rules, *
     objective += _hours(m, slots, cal, agents, x, by_agent, rules, relax)
     objective += _preferences(slots, agents, x)
     objective += _fairness(m, slots, agents, x, by_agent, rules.fairness.weight)
-    m.Minimize(sum(objective) if objective else 0)
     if hint:
         from staffmix.roster.greedy import greedy_roster
 
         given = greedy_roster(slots, cal, agents, rules)
         for key, var in x.items():
             m.AddHint(var, key in given)
-
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = threads or 1
-    solver.parameters.random_seed = 0
-    if time_limit_s is not None:
-        solver.parameters.max_time_in_seconds = float(time_limit_s)
-    if work_limit is not None:
-        solver.parameters.max_deterministic_time = float(work_limit)
-    callback = _Progress(cp_model) if report else None
-    code = solver.Solve(m, callback) if callback is not None else solver.Solve(m)
+    code, solver = _two_phases(cp_model, m, objective, x, threads, time_limit_s, work_limit, report, started)
     status = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible", cp_model.INFEASIBLE: "infeasible",
               cp_model.MODEL_INVALID: "error"}.get(code, "unknown")
     out = ModelOutcome(status, wall_s=time.perf_counter() - started, variables=len(x))
@@ -131,6 +121,44 @@ def solve_roster(slots: list[Slot], cal: Calendar, agents: list[Agent], rules, *
                 worked[k] += 1
         out.uncovered = {k: slot.count - worked[k] for k, slot in enumerate(slots) if worked[k] < slot.count}
     return out
+
+
+FIRST_PHASE_SHARE = 0.5
+"""Share of the time (or work) limit the first phase, a roster without the objective, may take at most."""
+
+
+def _solver(cp_model, threads, time_limit_s, work_limit):
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = threads or 1
+    solver.parameters.random_seed = 0
+    if time_limit_s is not None:
+        solver.parameters.max_time_in_seconds = max(0.01, float(time_limit_s))
+    if work_limit is not None:
+        solver.parameters.max_deterministic_time = max(0.01, float(work_limit))
+    return solver
+
+
+def _two_phases(cp_model, m, objective, x, threads, time_limit_s, work_limit, report, started):
+    """First any roster (no objective: CP-SAT's feasibility search finds one of a tight instance far sooner), then,
+    from it as a complete hint, the best roster in the time left. Returns the final status code and solver."""
+    share = FIRST_PHASE_SHARE
+    first = _solver(cp_model, threads, None if time_limit_s is None else time_limit_s * share,
+                    None if work_limit is None else work_limit * share)
+    code = first.Solve(m)
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return code, first
+    m.ClearHints()
+    for var in x.values():
+        m.AddHint(var, first.BooleanValue(var))
+    m.Minimize(sum(objective) if objective else 0)
+    spent = time.perf_counter() - started
+    second = _solver(cp_model, threads, None if time_limit_s is None else time_limit_s - spent,
+                     None if work_limit is None else work_limit * (1 - share))
+    callback = _Progress(cp_model) if report else None
+    code2 = second.Solve(m, callback) if callback is not None else second.Solve(m)
+    if code2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return code2, second
+    return code2 if code2 == cp_model.INFEASIBLE else cp_model.UNKNOWN, second
 
 
 def _Progress(cp_model):
@@ -274,3 +302,44 @@ def _fairness(m, slots: list[Slot], agents: list[Agent], x, by_agent, weight: fl
             m.Add(least <= load)
         terms.append(int(round(weight * FAIRNESS_UNIT)) * (most - least))
     return terms
+
+
+STATUS_ORDER = ("error", "infeasible", "unknown", "feasible", "optimal")
+"""Worst first: the status of a roster solved group by group is its worst group's."""
+
+
+def solve_by_group(slots: list[Slot], cal: Calendar, agents: list[Agent], rules, *, time_limit_s: float | None = None,
+                   work_limit: float | None = None, report: bool = True, **options) -> ModelOutcome:
+    """`solve_roster` for each group on its own (no rule spans groups, so the models are independent and much
+    smaller), each given a share of the limits in proportion to its shifts; the outcomes merged."""
+    groups = sorted({s.group for s in slots})
+    total = sum(s.count for s in slots) or 1
+    merged = ModelOutcome("optimal", objective=0.0, bound=0.0)
+    started = time.perf_counter()
+    for i, g in enumerate(groups):
+        ks = [k for k, s in enumerate(slots) if s.group == g]
+        members = [a for a, agent in enumerate(agents) if agent.group == g]
+        share = sum(slots[k].count for k in ks) / total
+        if len(groups) > 1 and report:
+            progress.phase("roster", f"CP-SAT, group {g} ({i + 1} of {len(groups)}): {len(members)} agents, "
+                                     f"{sum(slots[k].count for k in ks):,} shifts")
+        out = solve_roster([slots[k] for k in ks], cal, [agents[a] for a in members], rules,
+                           time_limit_s=None if time_limit_s is None else time_limit_s * share,
+                           work_limit=None if work_limit is None else work_limit * share, report=report and len(groups) == 1,
+                           **options)
+        merged.variables += out.variables
+        if STATUS_ORDER.index(out.status) < STATUS_ORDER.index(merged.status):
+            merged.status = out.status
+        if out.objective is None:
+            merged.objective = merged.bound = None
+        elif merged.objective is not None:
+            merged.objective += out.objective
+            merged.bound += out.bound
+        for a_local, local_ks in out.works.items():
+            merged.works[members[a_local]] = [ks[k] for k in local_ks]
+        for k_local, n in out.uncovered.items():
+            merged.uncovered[ks[k_local]] = n
+    merged.wall_s = time.perf_counter() - started
+    if merged.status not in ("optimal", "feasible"):
+        merged.objective = merged.bound = None
+    return merged
