@@ -18,8 +18,8 @@ from __future__ import annotations
 import math
 
 import pandas as pd
-
 from conftest import QUICK
+
 from staffmix.results.result import Result, Status
 from staffmix.roster import Agent, roster
 from staffmix.scenario.container import Scenario

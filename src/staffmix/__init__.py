@@ -40,8 +40,8 @@ _LAZY: dict[str, tuple[str, str]] = {
 
 __all__ = [
     "Result", "Scenario", "ScenarioConfig", "ScenarioError", "SolverError", "StaffmixError", "Status", "__version__",
-    "build_model", "export_mps", "load_result", "load_scenario", "run_batch", "save_scenario", "scenario_json_schema", "simulate",
-    "roster", "solve", "validate", "verify", "verify_roster",
+    "build_model", "export_mps", "load_result", "load_scenario", "roster", "run_batch", "save_scenario", "scenario_json_schema",
+    "simulate", "solve", "validate", "verify", "verify_roster",
 ]
 """The public API, sorted (tests/test_startup.py keeps it equal to the names above plus __version__)."""
 

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from staffmix.cli.display import SolveDisplay
-from staffmix.cli.paths import result_folder
 from staffmix.cli.parser import EXIT_FAILED, EXIT_OK
+from staffmix.cli.paths import result_folder
 from staffmix.errors import StaffmixError
 
 WRITTEN = ("roster.csv", "agent_hours.csv", "roster.xlsx", "roster.html")

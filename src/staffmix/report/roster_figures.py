@@ -24,7 +24,12 @@ from typing import Any
 import pandas as pd
 
 from staffmix.util.atomic import write_text
-from staffmix.report.figures import IN_HOUSE_COLOR, PALETTE, figure_to_data_uri, new_figure
+from staffmix.report.figures import (
+    IN_HOUSE_COLOR,
+    PALETTE,
+    figure_to_data_uri,
+    new_figure,
+)
 from staffmix.report.format import html_table
 
 NIGHT_COLOR = "#3b3b6d"
@@ -132,7 +137,7 @@ def write_roster_page(path: str | os.PathLike[str], roster_result, plan_shifts: 
         cover = roster_coverage_chart(roster_result.roster, plan_shifts, scenario)
         parts.append(f'<h2>Rostered against the plan</h2><img alt="coverage chart" src="{figure_to_data_uri(cover)}">')
         parts.append("<h2>Hours per agent</h2>" + html_table(roster_result.agent_hours))
-    generated = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     text = ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             f"<title>roster {esc(name)}</title>\n<style>body{{font-family:sans-serif;margin:2em}} img{{max-width:100%}}"
             " table{border-collapse:collapse;font-size:12px} td,th{border:1px solid #ccc;padding:2px 6px}</style>\n</head>\n<body>\n"

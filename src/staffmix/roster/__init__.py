@@ -39,7 +39,11 @@ def roster(scenario, result, agents: list[Agent] | str | Path | None = None, *, 
     to say how many shifts the rules leave unworked and which rule binds.
     """
     from staffmix.roster.breaks import place_breaks
-    from staffmix.roster.diagnosis import binding_rules, counting_shortages, unworked_by_day
+    from staffmix.roster.diagnosis import (
+        binding_rules,
+        counting_shortages,
+        unworked_by_day,
+    )
     from staffmix.roster.model import solve_by_group
     from staffmix.roster.slots import calendar, plan_slots
     from staffmix.roster.table import roster_tables
@@ -52,7 +56,7 @@ def roster(scenario, result, agents: list[Agent] | str | Path | None = None, *, 
     rules = scenario.config.roster
     slots = plan_slots(scenario, result.shifts)
     cal = calendar(scenario)
-    options = dict(time_limit_s=time_limit_s, threads=threads, work_limit=work_limit)
+    options = {"time_limit_s": time_limit_s, "threads": threads, "work_limit": work_limit}
     with progress_events.listening(progress):
         shortages = counting_shortages(slots, cal, agents, rules)
         problems = [s.text for s in shortages]

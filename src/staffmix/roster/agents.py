@@ -64,12 +64,17 @@ class Agent:
     """A named agent of one group, with the contract, unavailability and preferences of agents.csv."""
 
     id: str
+    """The agent's name or staff number."""
     group: str
+    """The in-house group whose shifts the agent works."""
     contract_h_per_week: float
+    """Contracted paid hours per week."""
     unavailable: tuple[Unavailable, ...] = field(default_factory=tuple)
+    """Windows the agent cannot work (never rostered into)."""
     prefers: str = ""
     """"early", "late" or "" (no preference)."""
     weekends_off: bool = False
+    """Rather no shift on Saturday or Sunday (a preference, not a rule)."""
 
     def can_work(self, start: dt.datetime, end: dt.datetime) -> bool:
         """Whether a shift from `start` to `end` (local, naive) misses every window the agent is unavailable."""

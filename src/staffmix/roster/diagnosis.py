@@ -20,7 +20,8 @@ import math
 from dataclasses import dataclass
 
 from staffmix.roster.agents import Agent
-from staffmix.roster.model import RULES, can_work, required_days_off, solve_by_group
+from staffmix.roster.model import RULES, solve_by_group
+from staffmix.roster.rules import can_work, required_days_off
 from staffmix.roster.slots import Calendar, Slot
 
 

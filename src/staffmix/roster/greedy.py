@@ -11,13 +11,13 @@ partial: CP-SAT decides, the hint only guides it.
 from __future__ import annotations
 
 from staffmix.roster.agents import Agent
-from staffmix.roster.model import can_work, prefers_not, required_days_off
+from staffmix.roster.rules import can_work, prefers_not, required_days_off
 from staffmix.roster.slots import Calendar, Slot
 
 
 def greedy_roster(slots: list[Slot], cal: Calendar, agents: list[Agent], rules) -> set[tuple[int, int]]:
     """(agent, slot) pairs of a greedy roster (see the module docstring)."""
-    rest = int(round(rules.min_rest_h * 60))
+    rest = round(rules.min_rest_h * 60)
     week_of = {d: w for w, days in enumerate(cal.week_days().values()) for d in days}
     allowed = {w: len(days) - required_days_off(rules, len(days)) for w, days in enumerate(cal.week_days().values())}
     n_days = len(cal.days)

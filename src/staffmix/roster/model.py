@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 from staffmix.util import solve_progress as progress
 from staffmix.roster.agents import Agent
+from staffmix.roster.rules import can_work, prefers_not, required_days_off
 from staffmix.roster.slots import Calendar, Slot
 
 SHORT_WEIGHT_PER_MIN = 1
@@ -55,20 +56,6 @@ class ModelOutcome:
     variables: int = 0
     uncovered: dict[int, int] = field(default_factory=dict)
     """Partial solves: slot index -> planned shifts no agent works."""
-
-
-def can_work(agent: Agent, slot: Slot) -> bool:
-    return agent.group == slot.group and agent.can_work(slot.local_start, slot.local_end)
-
-
-def prefers_not(agent: Agent, slot: Slot) -> int:
-    """How many of the agent's preferences this shift goes against (0, 1 or 2)."""
-    misses = int(agent.weekends_off and slot.weekend)
-    if agent.prefers == "early" and not slot.early:
-        misses += 1
-    elif agent.prefers == "late" and slot.early:
-        misses += 1
-    return misses
 
 
 def solve_roster(slots: list[Slot], cal: Calendar, agents: list[Agent], rules, *, time_limit_s: float | None = None,
@@ -201,7 +188,7 @@ def _one_shift_a_day(m, slots: list[Slot], cal: Calendar, x, by_agent) -> dict[i
 
 
 def _rest(m, slots: list[Slot], cal: Calendar, x, by_agent, min_rest_h: float) -> None:
-    rest_min = int(round(min_rest_h * 60))
+    rest_min = round(min_rest_h * 60)
     for a, ks in by_agent.items():
         seen: set[tuple[int, ...]] = set()
         for t in sorted({slots[k].start_min for k in ks}):
@@ -216,11 +203,6 @@ def _holds(slot: Slot, t: int, rest_min: int, cal: Calendar) -> bool:
     span = slot.end_min - slot.start_min + rest_min
     offset = (t - slot.start_min) % cal.horizon_min if cal.cyclic else t - slot.start_min
     return 0 <= offset < span
-
-
-def required_days_off(rules, days_in_week: int) -> int:
-    """Days off an ISO week of `days_in_week` horizon days asks for: its share of days_off_per_week, rounded down."""
-    return rules.days_off_per_week * days_in_week // 7
 
 
 def _days_off(m, cal: Calendar, works, by_agent, rules, relax) -> None:
@@ -300,7 +282,7 @@ def _fairness(m, slots: list[Slot], agents: list[Agent], x, by_agent, weight: fl
         for load in loads:
             m.Add(most >= load)
             m.Add(least <= load)
-        terms.append(int(round(weight * FAIRNESS_UNIT)) * (most - least))
+        terms.append(round(weight * FAIRNESS_UNIT) * (most - least))
     return terms
 
 

@@ -82,7 +82,7 @@ def plan_slots(scenario, shifts: pd.DataFrame) -> list[Slot]:
     templates = {t.id: t for t in config.templates}
     out = []
     for row in shifts.sort_values(["group", "start_period", "template"]).itertuples(index=False):
-        count = int(round(float(row.count)))
+        count = round(float(row.count))
         if count <= 0:
             continue
         if row.group not in groups or row.template not in templates:
@@ -90,7 +90,7 @@ def plan_slots(scenario, shifts: pd.DataFrame) -> list[Slot]:
                                 "which the scenario does not have: was the result solved from another scenario?")
         t, g = templates[row.template], groups[row.group]
         p = int(row.start_period)
-        length_min = int(round(t.length_h * 60))
+        length_min = round(t.length_h * 60)
         start_ts = starts[p]
         end_ts = start_ts + pd.Timedelta(minutes=length_min)
         local_start = start_ts.tz_localize(None).to_pydatetime()
@@ -99,7 +99,7 @@ def plan_slots(scenario, shifts: pd.DataFrame) -> list[Slot]:
         hours = [(local_start + dt.timedelta(minutes=m)).hour for m in range(0, length_min, 60)]
         out.append(Slot(
             row.group, row.template, p, count, p * h.interval_min, p * h.interval_min + length_min,
-            int(round(t.paid_h * 60)), local_start, local_end, day_index[local_start.date()],
+            round(t.paid_h * 60), local_start, local_end, day_index[local_start.date()],
             night=2 * sum(hr in night_h for hr in hours) >= len(hours),
             weekend=local_start.weekday() >= 5, early=local_start.hour < 12,
         ))

@@ -43,10 +43,13 @@ class RosterResult:
     status: str
     """optimal, feasible (stopped at the time limit with a roster), infeasible, unknown (stopped without one) or error."""
     scenario: str
+    """The scenario's name."""
     objective: float | None = None
     """The CP-SAT objective: minutes below contract bands, preference misses x 30, fairness spread x 60 x weight."""
     bound: float | None = None
+    """CP-SAT's proven lower bound on the objective (equal to it when optimal)."""
     solve_s: float = 0.0
+    """Seconds from the call to the roster (diagnosis and breaks included)."""
     problems: list[str] = field(default_factory=list)
     """Why the plan cannot be rostered (group, days, shifts short, the rule that binds); empty with a roster."""
     binding_rules: list[str] = field(default_factory=list)
@@ -54,10 +57,13 @@ class RosterResult:
     warnings: list[str] = field(default_factory=list)
     """Breaks over the shrinkage budget, agents below their contract band."""
     roster: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ROSTER_COLUMNS))
+    """One row per shift worked: agent, group, template, date, start, end (local), start_period, break, night, weekend."""
     agent_hours: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=AGENT_HOURS_COLUMNS))
+    """Per agent over the horizon: contract and its band, paid hours, hours below the band, shifts, nights, weekends, misses."""
 
     @property
     def has_roster(self) -> bool:
+        """Whether a roster came back (optimal or feasible)."""
         return self.status in ("optimal", "feasible")
 
     def summary(self) -> str:
@@ -116,7 +122,7 @@ def local_text(value: dt.datetime) -> str:
 
 def roster_tables(scenario, slots, cal, agents, works: dict[int, list[int]], breaks, rules) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """The roster and agent_hours tables of a solved roster, and its warnings (breaks over budget, agents below their band)."""
-    from staffmix.roster.model import prefers_not
+    from staffmix.roster.rules import prefers_not
 
     given: dict[int, list[int]] = {}  # slot -> agents working it, in agent order (the order breaks are handed out)
     for a in sorted(works):

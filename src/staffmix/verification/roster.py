@@ -16,6 +16,7 @@ It never raises on a strange roster: what it cannot read is reported as
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -111,10 +112,10 @@ def _read(scenario, table: pd.DataFrame, out: list[Violation]) -> list[dict[str,
             out.append(Violation("shift_times", where, f"{r['start']}-{r['end']} on {r['date']}; template {t.id} from period {p} "
                                  f"runs {local_start:{fmt}}-{local_end:{fmt}}"))
         night_hours = set(g.night_hours)
-        hours = [(local_start + dt.timedelta(hours=j)).hour for j in range(int(round(t.length_h)))] or [local_start.hour]
+        hours = [(local_start + dt.timedelta(hours=j)).hour for j in range(round(t.length_h))] or [local_start.hour]
         rows.append({
             "agent": r["agent"], "group": g.id, "template": t.id, "start_period": p, "where": where,
-            "abs_start": p * h.interval_min, "abs_end": p * h.interval_min + int(round(t.length_h * 60)),
+            "abs_start": p * h.interval_min, "abs_end": p * h.interval_min + round(t.length_h * 60),
             "paid_min": t.paid_h * 60, "day": local_start.date(), "local_start": local_start,
             "night": 2 * sum(x in night_hours for x in hours) >= len(hours),
             "break_start": r["break_start"], "break_end": r["break_end"],
@@ -126,7 +127,7 @@ def _coverage(plan: pd.DataFrame, shifts: list[dict[str, Any]], out: list[Violat
     planned: dict[tuple, int] = defaultdict(int)
     for r in plan.itertuples(index=False):
         if round(float(r.count)) > 0:
-            planned[(r.group, r.template, int(r.start_period))] += int(round(float(r.count)))
+            planned[(r.group, r.template, int(r.start_period))] += round(float(r.count))
     worked: dict[tuple, int] = defaultdict(int)
     for s in shifts:
         worked[(s["group"], s["template"], s["start_period"])] += 1
@@ -145,12 +146,12 @@ def _groups(shifts: list[dict[str, Any]], people: pd.DataFrame | None, out: list
         if len(groups) > 1:
             out.append(Violation("agent_group", agent, f"works shifts of groups {sorted(groups)}"))
         elif people is not None and given.get(agent) not in groups:
-            out.append(Violation("agent_group", agent, f"works group {sorted(groups)[0]}, agents.csv gives {given.get(agent)!r}"))
+            out.append(Violation("agent_group", agent, f"works group {min(groups)}, agents.csv gives {given.get(agent)!r}"))
 
 
 def _per_agent(agent: str, mine: list[dict[str, Any]], days: list[dt.date], horizon_min: int, cyclic: bool, rules, out) -> None:
     rest = rules.min_rest_h * 60
-    pairs = list(zip(mine, mine[1:]))
+    pairs = list(itertools.pairwise(mine))
     if cyclic and len(mine) > 1:
         last, first = mine[-1], mine[0]
         pairs.append((last, {**first, "abs_start": first["abs_start"] + horizon_min}))
