@@ -92,13 +92,12 @@ def solve_roster(slots: list[Slot], cal: Calendar, agents: list[Agent], rules, *
         given = greedy_roster(slots, cal, agents, rules)
         for key, var in x.items():
             m.AddHint(var, key in given)
-    code, solver = _two_phases(cp_model, m, objective, x, threads, time_limit_s, work_limit, report, started)
+    code, solver, value, bound = _two_phases(cp_model, m, objective, x, threads, time_limit_s, work_limit, report, started)
     status = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible", cp_model.INFEASIBLE: "infeasible",
               cp_model.MODEL_INVALID: "error"}.get(code, "unknown")
     out = ModelOutcome(status, wall_s=time.perf_counter() - started, variables=len(x))
     if status in ("optimal", "feasible"):
-        out.objective = float(solver.ObjectiveValue())
-        out.bound = float(solver.BestObjectiveBound())
+        out.objective, out.bound = value, bound
         for (a, k), var in x.items():
             if solver.BooleanValue(var):
                 out.works.setdefault(a, []).append(k)
@@ -127,25 +126,29 @@ def _solver(cp_model, threads, time_limit_s, work_limit):
 
 def _two_phases(cp_model, m, objective, x, threads, time_limit_s, work_limit, report, started):
     """First any roster (no objective: CP-SAT's feasibility search finds one of a tight instance far sooner), then,
-    from it as a complete hint, the best roster in the time left. Returns the final status code and solver."""
+    from it as a complete hint (every variable), the best roster in the time left. Returns (status code, the
+    solver holding the values, objective, bound); when the second phase finds nothing in its time, the first
+    phase's roster is kept with its objective evaluated and no bound."""
     share = FIRST_PHASE_SHARE
     first = _solver(cp_model, threads, None if time_limit_s is None else time_limit_s * share,
                     None if work_limit is None else work_limit * share)
     code = first.Solve(m)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return code, first
+        return code, first, None, None
+    total = sum(objective) if objective else 0
     m.ClearHints()
-    for var in x.values():
-        m.AddHint(var, first.BooleanValue(var))
-    m.Minimize(sum(objective) if objective else 0)
+    for i in range(len(m.Proto().variables)):
+        var = m.GetIntVarFromProtoIndex(i)
+        m.AddHint(var, first.Value(var))
+    m.Minimize(total)
     spent = time.perf_counter() - started
     second = _solver(cp_model, threads, None if time_limit_s is None else time_limit_s - spent,
                      None if work_limit is None else work_limit * (1 - share))
     callback = _Progress(cp_model) if report else None
     code2 = second.Solve(m, callback) if callback is not None else second.Solve(m)
     if code2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return code2, second
-    return code2 if code2 == cp_model.INFEASIBLE else cp_model.UNKNOWN, second
+        return code2, second, float(second.ObjectiveValue()), float(second.BestObjectiveBound())
+    return cp_model.FEASIBLE, first, float(first.Value(total)), None
 
 
 def _Progress(cp_model):
@@ -316,7 +319,7 @@ def solve_by_group(slots: list[Slot], cal: Calendar, agents: list[Agent], rules,
             merged.objective = merged.bound = None
         elif merged.objective is not None:
             merged.objective += out.objective
-            merged.bound += out.bound
+            merged.bound = None if merged.bound is None or out.bound is None else merged.bound + out.bound
         for a_local, local_ks in out.works.items():
             merged.works[members[a_local]] = [ks[k] for k in local_ks]
         for k_local, n in out.uncovered.items():

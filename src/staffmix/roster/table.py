@@ -72,7 +72,8 @@ class RosterResult:
         if self.has_roster:
             h = self.agent_hours
             used = int((h["shifts"] > 0).sum())
-            lines.append(f"  {len(self.roster):,} shifts to {used} of {len(h)} agents; objective {self.objective:,.0f} (bound {self.bound:,.0f})")
+            lines.append(f"  {len(self.roster):,} shifts to {used} of {len(h)} agents; objective {self.objective:,.0f} "
+                         + (f"(bound {self.bound:,.0f})" if self.bound is not None else "(no bound proven)"))
             for g, rows in h.groupby("group", sort=True):
                 lines.append(
                     f"  {g}: paid hours per agent {rows['paid_h'].min():.1f}-{rows['paid_h'].max():.1f}; "
