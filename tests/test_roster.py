@@ -254,3 +254,60 @@ def test_cp_sat_agrees_with_brute_force_on_tiny_instances(seed):
     assert (out.status == "optimal") == expected, (counts, len(agents), out.problems)
     if expected:
         assert verify_roster(sc, res, out.roster) == []
+
+
+# ------------------------------------------------------------------ the command line
+
+
+def test_cli_roster_writes_files_refuses_to_overwrite_and_exits_by_outcome(tmp_path, capsys):
+    from staffmix.cli import main
+    from staffmix.scenario.io import save_scenario
+
+    folder, plan_dir = tmp_path / "hand", tmp_path / "plan"
+    save_scenario(week_scenario(), folder)
+    daily([5, 5, 4, 4, 4, 2, 2]).to_folder(plan_dir)
+    (folder / "agents.csv").write_text("id,group,contract_h_per_week\n" + "".join(f"a{i},g,40\n" for i in range(6)))
+    assert main(["roster", str(folder), "--result", str(plan_dir), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "roster hand: optimal" in out and "26 shifts to 6 of 6 agents" in out
+    written = pd.read_csv(plan_dir / "roster.csv")
+    assert len(written) == 26 and set(pd.read_excel(plan_dir / "roster.xlsx", sheet_name=None)) == {"grid", "roster", "agent hours"}
+    assert (plan_dir / "roster.html").read_text().count("<img") == 2
+    assert main(["roster", str(folder), "--result", str(plan_dir), "--quiet"]) == 2  # nothing replaced without --overwrite
+    assert "already holds roster.csv" in capsys.readouterr().err
+    five = tmp_path / "five.csv"
+    five.write_text("id,group,contract_h_per_week\n" + "".join(f"a{i},g,40\n" for i in range(5)))
+    assert main(["roster", str(folder), "--result", str(plan_dir), "--agents", str(five), "--out", str(tmp_path / "r5"), "--quiet"]) == 1
+    assert "26 shifts planned, at most 25 from its 5 agents" in capsys.readouterr().out
+    five.write_text("id,group,contract_h_per_week\na0,nope,40\n")
+    assert main(["roster", str(folder), "--result", str(plan_dir), "--agents", str(five), "--out", str(tmp_path / "r6"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "five.csv: line 2: column group: unknown group 'nope'" in err and "Traceback" not in err
+
+
+# ------------------------------------------------------------------ the bundled scenarios
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["2can-split", "eu-ecommerce-pci", "saas-24x7", "webshop-startup"])
+def test_bundled_plan_rosters_or_says_why_and_the_feedback_solves_it(name):
+    """Each bundled plan (deterministic core solve) against its bundled agents.csv: a roster the checker passes,
+    or an infeasibility naming group and week; the feedback plan then costs at least the first plan's bound."""
+    from conftest import SCENARIOS
+
+    from staffmix.roster.agents import load_agents
+    from staffmix.roster.feedback import feedback_solve
+
+    options = {"backend": "core", "work_limit": 50, "threads": 1, "time_limit_s": None}  # scripts/make_agents.py's PLAN_OPTIONS
+    sc = staffmix.load_scenario(SCENARIOS / name).with_changes({"solver": {"time_limit_s": None}})  # the feedback solve too
+    res = staffmix.solve(sc, **options)
+    out = staffmix.roster(sc, res, work_limit=30)
+    if out.has_roster:
+        assert verify_roster(sc, res, out.roster, SCENARIOS / name / "agents.csv", strict_breaks=False) == []
+        return
+    assert out.status == "infeasible" and "shifts planned, at most" in out.problems[0]
+    agents = load_agents(SCENARIOS / name / "agents.csv", sc)
+    fb = feedback_solve(sc, res, agents, work_limit=50, roster_work_limit=30)
+    assert fb.cost_after is not None and fb.cost_after >= res.bound - 1e-6
+    if fb.roster.has_roster:
+        assert verify_roster(sc, fb.result, fb.roster.roster, strict_breaks=False) == []
