@@ -34,6 +34,7 @@ PACKAGES = [
     "staffmix.report",
     "staffmix.batch",
     "staffmix.simulation",
+    "staffmix.rostering",
     "staffmix.cli",
     "staffmix",
 ]
@@ -43,6 +44,7 @@ ORDER_IN_PACKAGE = {
     "staffmix.scenario": [
         "backend_names",
         "frozen",
+        "roster_rules",
         "schema",
         "messages",
         "demand",
@@ -90,7 +92,7 @@ ORDER_IN_PACKAGE = {
 }
 """Inside the packages from the scenario to `solve`, the modules bottom up: each may import those before it."""
 
-TOP_LEVEL_ENTRIES = 14
+TOP_LEVEL_ENTRIES = 15
 """At most this many entries directly under src/staffmix (packages, modules and py.typed)."""
 
 

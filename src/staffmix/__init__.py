@@ -37,6 +37,8 @@ _LAZY: dict[str, tuple[str, str]] = {
         "staffmix.simulation",
         "simulate",
     ),  # the package is not named `simulate`: importing it would shadow this
+    "roster": ("staffmix.rostering", "roster"),
+    "verify_roster": ("staffmix.verification.roster_check", "verify_roster"),
 }
 """Public name -> (module, attribute) it is read from on first use."""
 
@@ -54,6 +56,7 @@ __all__ = [
     "export_mps",
     "load_result",
     "load_scenario",
+    "roster",
     "run_batch",
     "save_scenario",
     "scenario_json_schema",
@@ -61,6 +64,7 @@ __all__ = [
     "solve",
     "validate",
     "verify",
+    "verify_roster",
 ]
 """The public API, sorted (tests/test_startup.py keeps it equal to the names above plus __version__)."""
 
@@ -71,11 +75,13 @@ if TYPE_CHECKING:  # for type checkers and editors; never run
     from staffmix.scenario.io import load_scenario, save_scenario
     from staffmix.model.pulp_model import build_model
     from staffmix.results.result import Result, Status, Termination, load_result
+    from staffmix.rostering import roster
     from staffmix.scenario.container import Scenario, validate
     from staffmix.scenario.schema import ScenarioConfig, scenario_json_schema
     from staffmix.simulation import simulate
     from staffmix.solvers.dispatch import solve
     from staffmix.verification import verify
+    from staffmix.verification.roster_check import verify_roster
 
 
 def __getattr__(name: str) -> object:

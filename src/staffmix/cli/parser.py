@@ -36,6 +36,7 @@ COMMANDS: dict[str, str] = {
     "bench": "staffmix.cli.quality:cmd_bench",
     "import": "staffmix.cli.import_demand:cmd_import",
     "init": "staffmix.cli.init:cmd_init",
+    "roster": "staffmix.cli.roster_command:cmd_roster",
 }
 """Command name -> "module:function" that runs it (the function takes the parsed arguments, returns the exit code)."""
 
@@ -53,6 +54,7 @@ examples:
   staffmix bench scenarios --baseline benchmarks/baseline-quick.json
   staffmix init my-desk
   staffmix import calls.csv --scenario my-desk --overwrite
+  staffmix roster scenarios/2can-split --result out/2can
 
 exit codes: 0 ok, 1 infeasible / no plan / failed jobs (with --strict: a plan
 below target too), 2 bad input
@@ -230,6 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_bench(command)
     _add_import(command)
     _add_init(command)
+    _add_roster(command)
     return parser
 
 
@@ -269,6 +272,37 @@ def _add_solve(command) -> None:
         action="store_true",
         help="exit 1 when the plan misses a target (queue-periods short, unserved or below their service level)",
     )
+
+
+ROSTER_EPILOG = """\
+examples:
+  staffmix solve scenarios/2can-split --out out/2can
+  staffmix roster scenarios/2can-split --result out/2can
+  staffmix roster scenarios/2can-split --result out/2can --agents team.csv --out out/2can-roster --time-limit 60
+  staffmix roster scenarios/2can-split --result out/2can --feedback --overwrite
+
+Gives every in-house shift of the plan to a named agent of agents.csv (beside
+scenario.yaml unless --agents) under the scenario's roster: rules, and writes
+roster.csv, agent_hours.csv, roster.xlsx and roster.html into the result folder
+(or --out). When the plan cannot be rostered it says which group, days and rule;
+--feedback then solves the plan again within the agents' limits and rosters that.
+
+exit codes: 0 rostered, 1 not rostered (infeasible, or stopped without a roster), 2 bad input
+"""
+
+
+def _add_roster(command) -> None:
+    p = command("roster", "roster a plan's in-house shifts to named agents (days off, rest, breaks)", ROSTER_EPILOG)
+    p.add_argument("path", help="scenario folder (holding scenario.yaml) or the yaml file")
+    p.add_argument("--result", metavar="DIR", required=True, help="the plan: a result folder (solve --out)")
+    p.add_argument("--variant", help="the named variant of the scenario the plan was solved from")
+    p.add_argument("--agents", metavar="FILE", help="agents.csv to read (default: the one beside scenario.yaml)")
+    p.add_argument("--out", metavar="DIR", help="write the roster files here instead of the result folder")
+    p.add_argument("--overwrite", action="store_true", help="replace roster files already there")
+    p.add_argument("--time-limit", type=_positive(float), metavar="S", help="CP-SAT time limit in seconds (default: the scenario's)")
+    p.add_argument("--threads", type=_threads, help=f"CP-SAT workers (1 to {MAX_THREADS}; default 1, the same roster every run)")
+    p.add_argument("--feedback", action="store_true", help="when it cannot be rostered: solve the plan again within the agents' limits, roster that")
+    p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
 
 
 def _add_validate(command) -> None:

@@ -24,6 +24,7 @@ from pydantic import Field, field_validator, model_validator
 
 from staffmix.scenario.backend_names import BACKEND_NAMES
 from staffmix.scenario.frozen import FrozenModel
+from staffmix.scenario.roster_rules import Fairness, RosterRules, ShiftBreak  # noqa: F401  (documented with the schema)
 
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 DAYS: tuple[Day, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -352,6 +353,8 @@ class ShiftTemplate(_Model):
     """Days of week on which it may start."""
     paid_hours: NonNeg | None = None
     """Paid hours per shift (default: length_h; less when a break is unpaid)."""
+    rest_break: ShiftBreak | None = None
+    """The break `staffmix roster` places in each shift (length, window); None: no break placed."""
 
     @model_validator(mode="after")
     def _paid(self) -> ShiftTemplate:
@@ -556,6 +559,8 @@ class ScenarioConfig(_Model):
     """Company policy."""
     solver: SolverOptions = Field(default_factory=SolverOptions)
     """Solver options."""
+    roster: RosterRules = Field(default_factory=RosterRules)
+    """Labour rules for rostering the plan's shifts to named agents (`staffmix roster`)."""
     variants: dict[Id, dict[str, Any]] = Field(default_factory=dict)
     """Named what-ifs: each a set of overrides merged into the base and validated again. Mappings merge, lists replace,
     null clears a field; a mapping where the base has a list of items with ids edits them by id (`vendors: {acme:

@@ -1,0 +1,112 @@
+"""The feedback solve: when a plan cannot be rostered, solve it again within the agents' limits, so plan and roster agree.
+
+The plan's MIP already has, per group, "shifts starting on a day <= headcount"
+and "paid hours in a week <= max_hours_per_week x headcount". Feeding back the
+agents means bounding those by what agents.csv holds: headcount at most the
+group's agents (and its minimum no higher), weekly hours per head at most the
+largest contract x (1 + hours_tolerance_share) and at most (7 - days_off_per_week)
+shifts of the group's longest paid template (the days-off rule in hours: exact
+when the group's shifts are all as long). Those are scenario changes (`with_changes`),
+validated like any what-if, so the reference model, the core and `verify`
+all read them with no new code.
+
+What this does not feed back: a day on which only some of a group's agents
+can work (unavailability), the days-off rule when a group mixes long and short
+shifts (five 8-hour shifts fill 40 hours, so do ten 4-hour ones), rest and the
+caps on runs of days and nights. Those need a per-group-per-day limit row in the MIP; until then
+the re-solved plan is rostered again and the result says whether it now rosters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from staffmix.rostering.agents import Agent
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The re-solved plan, its roster, the changes fed back and the cost against the unrostered plan."""
+
+    changes: dict
+    """The scenario changes fed back (`scenario.with_changes(changes)`)."""
+    lines: list[str]
+    """The changes in words, one a group."""
+    result: object
+    """The re-solved plan (a staffmix Result)."""
+    roster: object
+    """Its roster (a RosterResult)."""
+    cost_before: float | None
+    cost_after: float | None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def extra_cost(self) -> float | None:
+        if self.cost_before is None or self.cost_after is None:
+            return None
+        return self.cost_after - self.cost_before
+
+    def summary(self, currency: str | None = None) -> str:
+        unit = f" {currency}" if currency else ""
+        out = ["feedback solve: the plan again, within the agents' limits"]
+        out += [f"  {line}" for line in self.lines]
+        if self.cost_after is None:
+            out.append(f"  the re-solved plan ended {self.result.status}: no plan within these limits")
+        else:
+            extra = self.extra_cost
+            share = f" ({extra / self.cost_before:+.1%})" if self.cost_before else ""
+            out.append(f"  plan cost {self.cost_before:,.2f}{unit} -> {self.cost_after:,.2f}{unit}: {extra:+,.2f}{unit}{share} "
+                       f"for a plan the agents can work")
+            out.append(f"  its roster: {self.roster.status}")
+        out += [f"  {n}" for n in self.notes]
+        return "\n".join(out)
+
+
+def feedback_changes(scenario, agents: list[Agent]) -> tuple[dict, list[str]]:
+    """The group limits agents.csv implies, as scenario changes, and the same in words."""
+    rules = scenario.config.roster
+    groups: dict[str, dict] = {}
+    lines = []
+    for g in scenario.config.groups:
+        mine = [a for a in agents if a.group == g.id]
+        n = len(mine)
+        heads = n if g.max_headcount is None else min(g.max_headcount, n)
+        hours = max((a.contract_h_per_week for a in mine), default=0.0) * (1 + rules.hours_tolerance_share)
+        hours = min(g.max_hours_per_week, hours) if hours > 0 else g.max_hours_per_week
+        longest = max((scenario.config.template(t).paid_h for t in g.templates), default=0.0)
+        if longest > 0:  # days off: at most (7 - days_off) shifts a week, none paid more than the longest template
+            hours = min(hours, (7 - rules.days_off_per_week) * longest)
+        change = {"max_headcount": heads, "min_headcount": min(g.min_headcount, heads), "max_hours_per_week": round(hours, 4)}
+        groups[g.id] = change
+        lines.append(f"group {g.id}: headcount at most {heads} (its agents in agents.csv), paid hours per head and week at most "
+                     f"{hours:g} (contracts x (1 + {rules.hours_tolerance_share:g}), {7 - rules.days_off_per_week} shifts of at most {longest:g} h)")
+    return {"groups": groups}, lines
+
+
+def feedback_solve(scenario, result, agents: list[Agent], *, time_limit_s: float | None = None, threads: int | None = None,
+                   work_limit: float | None = None, roster_work_limit: float | None = None, progress=None) -> Feedback:
+    """Re-solve the plan with the agents' limits fed back, roster the new plan, and compare the costs."""
+    from staffmix.rostering import roster
+    from staffmix.solvers.dispatch import solve
+
+    changes, lines = feedback_changes(scenario, agents)
+    fed = scenario.with_changes(changes)
+    kwargs = {"progress": progress}
+    if time_limit_s is not None:
+        kwargs["time_limit_s"] = time_limit_s
+    if work_limit is not None:
+        kwargs["work_limit"] = work_limit
+    new = solve(fed, **kwargs)
+    notes = []
+    if not new.status.has_plan:
+        from staffmix.rostering.table import RosterResult
+
+        return Feedback(changes, lines, new, RosterResult(str(new.status), scenario.name), result.objective, None, notes)
+    again = roster(fed, new, agents, time_limit_s=time_limit_s, threads=threads, work_limit=roster_work_limit)
+    if again.status == "unknown":
+        notes.append("no roster of the re-solved plan found within the time limit (none proven impossible either): "
+                     "give the roster more time (--time-limit) or threads")
+    elif not again.has_roster:
+        notes.append("the re-solved plan still does not roster: the limits left (days an agent is unavailable, days off "
+                     "with short shifts) are not in the plan's model yet; see the problems above")
+    return Feedback(changes, lines, new, again, result.objective, new.objective, notes)

@@ -1,0 +1,330 @@
+"""The roster as a CP-SAT model: which named agent works each planned shift.
+
+One boolean per (agent, slot of the agent's group the agent can work: not
+unavailable). The constraints, one function each, in the order of docs/roster.md:
+
+- coverage: every slot's planned count is worked by exactly that many agents;
+- one shift per agent per local day; `works[a][d]` is that day's sum;
+- rest: for every start time t, the shifts whose [start, end + min_rest) holds t
+  pairwise break the rest rule, so at most one of them (a clique per time point
+  covers every conflicting pair; a cyclic horizon wraps);
+- days off per ISO week, and a block of `consecutive_days_off` of them in a row;
+- caps on consecutive working days and consecutive night shifts (sliding windows);
+- paid hours at most contract x weeks x (1 + tolerance).
+
+The objective (integers): minutes below contract x weeks x (1 - tolerance),
+preference misses (early/late, weekends off), and the spread of nights plus
+weekend shifts between the most and least loaded agent of each group (fairness).
+`relax` drops named rules: the diagnosis re-solves without one rule at a time
+to say which binds. ortools is imported here only, inside the function.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import time
+from dataclasses import dataclass, field
+
+from staffmix.util import solve_progress as progress
+from staffmix.rostering.agents import Agent
+from staffmix.rostering.agent_rules import can_work, prefers_not, required_days_off
+from staffmix.rostering.slots import Calendar, Slot
+
+SHORT_WEIGHT_PER_MIN = 1
+"""Objective points per paid minute below an agent's lower contract bound (60 an hour)."""
+PREFERENCE_WEIGHT = 30
+"""Objective points per shift against an agent's preference (half an hour short)."""
+FAIRNESS_UNIT = 60
+"""Objective points per night or weekend shift of spread within a group, times the fairness weight."""
+UNCOVERED_WEIGHT = 1_000_000
+"""Objective points per shift left unworked in a partial solve (the diagnosis's: as many shifts worked as the rules allow)."""
+RULES = ("rest", "days_off", "consecutive_days_off", "max_consecutive_work_days", "max_consecutive_nights", "hours")
+"""The rules `relax` may drop, by name."""
+
+
+@dataclass
+class ModelOutcome:
+    """What the CP-SAT solve gave: status, objective, bound, and the slots each agent works."""
+
+    status: str
+    """optimal, feasible, infeasible, unknown (stopped with no roster) or error (an invalid model)."""
+    objective: float | None = None
+    bound: float | None = None
+    works: dict[int, list[int]] = field(default_factory=dict)
+    """Agent index -> slot indexes the agent works."""
+    wall_s: float = 0.0
+    variables: int = 0
+    uncovered: dict[int, int] = field(default_factory=dict)
+    """Partial solves: slot index -> planned shifts no agent works."""
+
+
+def solve_roster(slots: list[Slot], cal: Calendar, agents: list[Agent], rules, *, time_limit_s: float | None = None,
+                 threads: int | None = None, work_limit: float | None = None, relax: frozenset[str] = frozenset(),
+                 report: bool = True, partial: bool = False, hint: bool = True) -> ModelOutcome:
+    """Build the CP-SAT model and solve it; `report` sends incumbents and bounds to the running progress listener.
+
+    `partial`: slots may be left short (at a cost far above every other term), so an infeasible roster
+    still says how many shifts of which slot the rules leave unworked."""
+    from ortools.sat.python import cp_model
+
+    started = time.perf_counter()
+    m = cp_model.CpModel()
+    x: dict[tuple[int, int], object] = {}
+    for a, agent in enumerate(agents):
+        for k, slot in enumerate(slots):
+            if can_work(agent, slot):
+                x[a, k] = m.NewBoolVar(f"x_{a}_{k}")
+    by_agent: dict[int, list[int]] = {}
+    for a, k in x:
+        by_agent.setdefault(a, []).append(k)
+    objective = _coverage(m, slots, x, len(agents), partial)
+    works = _one_shift_a_day(m, slots, cal, x, by_agent)
+    if "rest" not in relax:
+        _rest(m, slots, cal, x, by_agent, rules.min_rest_h)
+    _days_off(m, cal, works, by_agent, rules, relax)
+    _consecutive_caps(m, slots, cal, x, by_agent, works, rules, relax)
+    objective += _hours(m, slots, cal, agents, x, by_agent, rules, relax)
+    objective += _preferences(slots, agents, x)
+    objective += _fairness(m, slots, agents, x, by_agent, rules.fairness.weight)
+    if hint:
+        from staffmix.rostering.greedy import greedy_roster
+
+        given = greedy_roster(slots, cal, agents, rules)
+        for key, var in x.items():
+            m.AddHint(var, key in given)
+    code, solver, value, bound = _two_phases(cp_model, m, objective, x, threads, time_limit_s, work_limit, report, started)
+    status = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible", cp_model.INFEASIBLE: "infeasible",
+              cp_model.MODEL_INVALID: "error"}.get(code, "unknown")
+    out = ModelOutcome(status, wall_s=time.perf_counter() - started, variables=len(x))
+    if status in ("optimal", "feasible"):
+        out.objective, out.bound = value, bound
+        for (a, k), var in x.items():
+            if solver.BooleanValue(var):
+                out.works.setdefault(a, []).append(k)
+        worked = [0] * len(slots)
+        for ks in out.works.values():
+            for k in ks:
+                worked[k] += 1
+        out.uncovered = {k: slot.count - worked[k] for k, slot in enumerate(slots) if worked[k] < slot.count}
+    return out
+
+
+FIRST_PHASE_SHARE = 0.5
+"""Share of the time (or work) limit the first phase, a roster without the objective, may take at most."""
+
+
+def _solver(cp_model, threads, time_limit_s, work_limit):
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = threads or 1
+    solver.parameters.random_seed = 0
+    if time_limit_s is not None:
+        solver.parameters.max_time_in_seconds = max(0.01, float(time_limit_s))
+    if work_limit is not None:
+        solver.parameters.max_deterministic_time = max(0.01, float(work_limit))
+    return solver
+
+
+def _two_phases(cp_model, m, objective, x, threads, time_limit_s, work_limit, report, started):
+    """First any roster (no objective: CP-SAT's feasibility search finds one of a tight instance far sooner), then,
+    from it as a complete hint (every variable), the best roster in the time left. Returns (status code, the
+    solver holding the values, objective, bound); when the second phase finds nothing in its time, the first
+    phase's roster is kept with its objective evaluated and no bound."""
+    share = FIRST_PHASE_SHARE
+    first = _solver(cp_model, threads, None if time_limit_s is None else time_limit_s * share,
+                    None if work_limit is None else work_limit * share)
+    code = first.Solve(m)
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return code, first, None, None
+    total = sum(objective) if objective else 0
+    m.ClearHints()
+    for i in range(len(m.Proto().variables)):
+        var = m.GetIntVarFromProtoIndex(i)
+        m.AddHint(var, first.Value(var))
+    m.Minimize(total)
+    spent = time.perf_counter() - started
+    second = _solver(cp_model, threads, None if time_limit_s is None else time_limit_s - spent,
+                     None if work_limit is None else work_limit * (1 - share))
+    callback = _Progress(cp_model) if report else None
+    code2 = second.Solve(m, callback) if callback is not None else second.Solve(m)
+    if code2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return code2, second, float(second.ObjectiveValue()), float(second.BestObjectiveBound())
+    return cp_model.FEASIBLE, first, float(first.Value(total)), None
+
+
+def _Progress(cp_model):
+    """A solution callback that reports each roster's objective and the bound to this thread's progress listener
+    (CP-SAT may call it from its own thread, so it runs in a copy of the caller's context)."""
+    context = contextvars.copy_context()
+
+    class Callback(cp_model.CpSolverSolutionCallback):
+        def on_solution_callback(self) -> None:
+            context.run(progress.incumbent, self.ObjectiveValue())
+            context.run(progress.bound, self.BestObjectiveBound())
+    return Callback()
+
+
+def _coverage(m, slots: list[Slot], x, n_agents: int, partial: bool) -> list:
+    """Each slot worked by exactly its planned count (partial: at most, each shift short costing UNCOVERED_WEIGHT)."""
+    terms = []
+    for k, slot in enumerate(slots):
+        worked = sum(x[a, k] for a in range(n_agents) if (a, k) in x)
+        if partial:
+            m.Add(worked <= slot.count)
+            terms.append(UNCOVERED_WEIGHT * (slot.count - worked))
+        else:
+            m.Add(worked == slot.count)
+    return terms
+
+
+def _one_shift_a_day(m, slots: list[Slot], cal: Calendar, x, by_agent) -> dict[int, list]:
+    """At most one shift start per agent and day; returns agent -> per day the expression of shifts started (0 or 1)."""
+    works: dict[int, list] = {}
+    for a, ks in by_agent.items():
+        per_day: list[list] = [[] for _ in cal.days]
+        for k in ks:
+            per_day[slots[k].day].append(x[a, k])
+        for terms in per_day:
+            if len(terms) > 1:
+                m.AddAtMostOne(terms)
+        works[a] = [sum(terms) if terms else 0 for terms in per_day]
+    return works
+
+
+def _rest(m, slots: list[Slot], cal: Calendar, x, by_agent, min_rest_h: float) -> None:
+    rest_min = round(min_rest_h * 60)
+    for a, ks in by_agent.items():
+        seen: set[tuple[int, ...]] = set()
+        for t in sorted({slots[k].start_min for k in ks}):
+            clique = tuple(k for k in ks if _holds(slots[k], t, rest_min, cal))
+            if len(clique) > 1 and clique not in seen:
+                seen.add(clique)
+                m.AddAtMostOne([x[a, k] for k in clique])
+
+
+def _holds(slot: Slot, t: int, rest_min: int, cal: Calendar) -> bool:
+    """Whether time t lies in [start, end + rest) of the slot (modulo the horizon when it wraps)."""
+    span = slot.end_min - slot.start_min + rest_min
+    offset = (t - slot.start_min) % cal.horizon_min if cal.cyclic else t - slot.start_min
+    return 0 <= offset < span
+
+
+def _days_off(m, cal: Calendar, works, by_agent, rules, relax) -> None:
+    k_off = rules.consecutive_days_off
+    for days in cal.week_days().values():
+        off = required_days_off(rules, len(days))
+        for a in by_agent:
+            w = works[a]
+            if "days_off" not in relax and off:
+                m.Add(sum(w[d] for d in days) <= len(days) - off)
+            if "consecutive_days_off" not in relax and k_off >= 2 and off >= k_off and len(days) >= k_off:
+                blocks = []
+                for j in range(len(days) - k_off + 1):
+                    y = m.NewBoolVar("")
+                    for i in range(k_off):
+                        m.Add(w[days[j + i]] + y <= 1)
+                    blocks.append(y)
+                m.AddBoolOr(blocks)
+
+
+def _consecutive_caps(m, slots: list[Slot], cal: Calendar, x, by_agent, works, rules, relax) -> None:
+    n = len(cal.days)
+    caps = []
+    if "max_consecutive_work_days" not in relax and rules.max_consecutive_work_days is not None:
+        caps.append((rules.max_consecutive_work_days, None))
+    if "max_consecutive_nights" not in relax and rules.max_consecutive_nights is not None:
+        caps.append((rules.max_consecutive_nights, "night"))
+    for cap, kind in caps:
+        if cap >= n:
+            continue
+        starts = range(n) if cal.cyclic else range(n - cap)
+        for a, ks in by_agent.items():
+            if kind is None:
+                per_day = works[a]
+            else:
+                per_day = [0] * n
+                for k in ks:
+                    if slots[k].night:
+                        per_day[slots[k].day] = per_day[slots[k].day] + x[a, k]
+            for s in starts:
+                window = [per_day[(s + i) % n] for i in range(cap + 1)]
+                if any(not isinstance(v, int) for v in window):
+                    m.Add(sum(window) <= cap)
+
+
+def _hours(m, slots: list[Slot], cal: Calendar, agents: list[Agent], x, by_agent, rules, relax) -> list:
+    """Paid minutes at most the contract's upper bound (hard); minutes below its lower bound as objective terms."""
+    terms = []
+    tol = rules.hours_tolerance_share
+    for a, ks in by_agent.items():
+        paid = sum(slots[k].paid_min * x[a, k] for k in ks)
+        contract_min = agents[a].contract_h_per_week * 60 * cal.horizon_weeks
+        if "hours" not in relax:
+            m.Add(paid <= int(contract_min * (1 + tol) + 1e-6))
+        low = int(contract_min * (1 - tol) + 1e-6)
+        short = m.NewIntVar(0, max(low, 0), "")
+        m.Add(short >= low - paid)
+        terms.append(SHORT_WEIGHT_PER_MIN * short)
+    return terms
+
+
+def _preferences(slots: list[Slot], agents: list[Agent], x) -> list:
+    return [PREFERENCE_WEIGHT * miss * var for (a, k), var in x.items() if (miss := prefers_not(agents[a], slots[k]))]
+
+
+def _fairness(m, slots: list[Slot], agents: list[Agent], x, by_agent, weight: float) -> list:
+    if weight <= 0:
+        return []
+    terms = []
+    groups = sorted({agents[a].group for a in by_agent})
+    for g in groups:
+        members = [a for a in by_agent if agents[a].group == g]
+        loads = [sum(x[a, k] for k in by_agent[a] if slots[k].night or slots[k].weekend) for a in members]
+        if len(loads) < 2:
+            continue
+        most, least = m.NewIntVar(0, len(slots), ""), m.NewIntVar(0, len(slots), "")
+        for load in loads:
+            m.Add(most >= load)
+            m.Add(least <= load)
+        terms.append(round(weight * FAIRNESS_UNIT) * (most - least))
+    return terms
+
+
+STATUS_ORDER = ("error", "infeasible", "unknown", "feasible", "optimal")
+"""Worst first: the status of a roster solved group by group is its worst group's."""
+
+
+def solve_by_group(slots: list[Slot], cal: Calendar, agents: list[Agent], rules, *, time_limit_s: float | None = None,
+                   work_limit: float | None = None, report: bool = True, **options) -> ModelOutcome:
+    """`solve_roster` for each group on its own (no rule spans groups, so the models are independent and much
+    smaller), each given a share of the limits in proportion to its shifts; the outcomes merged."""
+    groups = sorted({s.group for s in slots})
+    total = sum(s.count for s in slots) or 1
+    merged = ModelOutcome("optimal", objective=0.0, bound=0.0)
+    started = time.perf_counter()
+    for i, g in enumerate(groups):
+        ks = [k for k, s in enumerate(slots) if s.group == g]
+        members = [a for a, agent in enumerate(agents) if agent.group == g]
+        share = sum(slots[k].count for k in ks) / total
+        if len(groups) > 1 and report:
+            progress.phase("roster", f"CP-SAT, group {g} ({i + 1} of {len(groups)}): {len(members)} agents, "
+                                     f"{sum(slots[k].count for k in ks):,} shifts")
+        out = solve_roster([slots[k] for k in ks], cal, [agents[a] for a in members], rules,
+                           time_limit_s=None if time_limit_s is None else time_limit_s * share,
+                           work_limit=None if work_limit is None else work_limit * share, report=report and len(groups) == 1,
+                           **options)
+        merged.variables += out.variables
+        if STATUS_ORDER.index(out.status) < STATUS_ORDER.index(merged.status):
+            merged.status = out.status
+        if out.objective is None:
+            merged.objective = merged.bound = None
+        elif merged.objective is not None:
+            merged.objective += out.objective
+            merged.bound = None if merged.bound is None or out.bound is None else merged.bound + out.bound
+        for a_local, local_ks in out.works.items():
+            merged.works[members[a_local]] = [ks[k] for k in local_ks]
+        for k_local, n in out.uncovered.items():
+            merged.uncovered[ks[k_local]] = n
+    merged.wall_s = time.perf_counter() - started
+    if merged.status not in ("optimal", "feasible"):
+        merged.objective = merged.bound = None
+    return merged
