@@ -169,4 +169,3 @@ def remove(path: Path) -> None:
 def is_leftover(name: str) -> bool:
     """Whether a file name is one of this module's temporary folders (left behind by a killed process)."""
     return name.startswith(".") and (PARTIAL in name or OLD in name)
-    return path
