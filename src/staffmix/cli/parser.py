@@ -299,9 +299,20 @@ def _add_roster(command) -> None:
     p.add_argument("--agents", metavar="FILE", help="agents.csv to read (default: the one beside scenario.yaml)")
     p.add_argument("--out", metavar="DIR", help="write the roster files here instead of the result folder")
     p.add_argument("--overwrite", action="store_true", help="replace roster files already there")
-    p.add_argument("--time-limit", type=_positive(float), metavar="S", help="CP-SAT time limit in seconds (default: the scenario's)")
-    p.add_argument("--threads", type=_threads, help=f"CP-SAT workers (1 to {MAX_THREADS}; default 1, the same roster every run)")
-    p.add_argument("--feedback", action="store_true", help="when it cannot be rostered: solve the plan again within the agents' limits, roster that")
+    p.add_argument(
+        "--time-limit",
+        type=_positive(float),
+        metavar="S",
+        help="CP-SAT time limit in seconds (default: the scenario's)",
+    )
+    p.add_argument(
+        "--threads", type=_threads, help=f"CP-SAT workers (1 to {MAX_THREADS}; default 1, the same roster every run)"
+    )
+    p.add_argument(
+        "--feedback",
+        action="store_true",
+        help="when it cannot be rostered: solve the plan again within the agents' limits, roster that",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
 
 

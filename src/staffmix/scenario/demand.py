@@ -14,7 +14,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from staffmix.scenario.schema import Horizon, ScenarioConfig
+from staffmix.scenario.horizon import Horizon
+from staffmix.scenario.schema import ScenarioConfig
 
 
 def demand_kind(demand: pd.DataFrame) -> Literal["contacts", "required_agents"]:
