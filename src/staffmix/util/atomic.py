@@ -29,7 +29,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 __all__ = [
     "is_leftover",
@@ -63,10 +63,18 @@ def open_text(path: str | os.PathLike[str], *, encoding: str = "utf-8", newline:
     `newline` is passed to `open` ("\\n" to write Unix line ends everywhere; ""
     for the csv module and pandas). The folder must exist.
     """
+    with _replacing(path, "w", encoding=encoding, newline=newline) as fh:
+        yield fh
+
+
+@contextmanager
+def _replacing(path: str | os.PathLike[str], mode: str, **how: Any) -> Iterator[Any]:
+    """A temporary file beside `path`, opened with `mode`, that replaces `path` (with the umask's mode) when the
+    block ends without an error, and is removed when it does not: the one way staffmix writes a file."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding=encoding, newline=newline) as fh:
+        with os.fdopen(fd, mode, **how) as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
@@ -92,22 +100,9 @@ def write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
 
     Returns the path.
     """
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o666 & ~umask())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    return path
+    with _replacing(path, "wb") as fh:
+        fh.write(data)
+    return Path(path)
 
 
 def temp_folder(target: str | os.PathLike[str]) -> Path:

@@ -82,24 +82,17 @@ def solve_share_later(ix: IndexSets, m: CoreModel, opts: SolverOptions, deadline
 def _exact_from(m: CoreModel, start: np.ndarray, opts: SolverOptions, deadline: float | None) -> SearchResult | None:
     """Step 3 on a model the exact branch takes: every contract choice scored by its LP and solved by HiGHS from
     `start` (a plan of the full model), as strategy._small does after its heuristic. None: leave it to the strategy."""
-    from staffmix.solvers.core.contracts import choices, score
+    from staffmix.solvers.core.contracts import choices
     from staffmix.solvers.core.exact import Incumbent, run_exact
-    from staffmix.solvers.core.strategy import EXACT_MAX_COLS
+    from staffmix.solvers.core.strategy import EXACT_MAX_COLS, scored_choices
 
     ys = choices(m)
     if ys is None or m.n_cols > EXACT_MAX_COLS:
         return None
-    scored = score(m, ys, opts.threads, deadline)
-    feasible = [c for c in scored if c.lp < np.inf]
-    if not feasible:
-        return SearchResult(
-            None,
-            None,
-            None,
-            infeasible=True,
-            message="the LP relaxation is infeasible for every vendor contract choice",
-        )
-    lp_bound = min(c.lp for c in feasible)
+    found = scored_choices(m, ys, opts, deadline)
+    if isinstance(found, SearchResult):
+        return found
+    scored, feasible, lp_bound = found
     y = np.round(start[m.col("y")])
     incumbent, bound, _settled = run_exact(
         m, scored, Incumbent(start, float(m.cost @ start), y), opts.mip_gap, opts.threads, deadline

@@ -25,7 +25,7 @@ import numpy as np
 
 from staffmix.util import solve_progress as progress
 from staffmix.solvers import highs as hx
-from staffmix.solvers.core.contracts import choices, score
+from staffmix.solvers.core.contracts import Choice, choices, score
 from staffmix.solvers.core.exact import Incumbent, run_exact
 from staffmix.solvers.core.heuristic import plan, roles, whole
 from staffmix.solvers.core.guide import relaxed_routing_plan
@@ -55,22 +55,30 @@ def run(m: CoreModel, opts: SolverOptions, deadline: float | None) -> SearchResu
     return run_blocks(m, opts, deadline)
 
 
+def scored_choices(
+    m: CoreModel, ys: list[np.ndarray], opts: SolverOptions, deadline: float | None
+) -> tuple[list[Choice], list[Choice], float] | SearchResult:
+    """Every contract choice scored by its LP: (all of them, the LP-feasible ones, the least LP bound), or the
+    answer for a model whose LP relaxation is infeasible for every choice."""
+    scored = score(m, ys, opts.threads, deadline)
+    feasible = [c for c in scored if c.lp < np.inf]
+    if not feasible:
+        return SearchResult(
+            None, None, None, infeasible=True,
+            message="the LP relaxation is infeasible for every vendor contract choice",
+        )
+    return scored, feasible, min(c.lp for c in feasible)
+
+
 def _small(m: CoreModel, opts: SolverOptions, deadline: float | None) -> SearchResult:
     ys = choices(m)
     if ys is None:
         return _monolithic(m, opts, deadline)
     progress.phase("bound", f"LP relaxation of {len(ys)} vendor contract choice{'s' if len(ys) != 1 else ''}")
-    scored = score(m, ys, opts.threads, deadline)
-    feasible = [c for c in scored if c.lp < np.inf]
-    if not feasible:
-        return SearchResult(
-            None,
-            None,
-            None,
-            infeasible=True,
-            message="the LP relaxation is infeasible for every vendor contract choice",
-        )
-    lp_bound = min(c.lp for c in feasible)
+    found = scored_choices(m, ys, opts, deadline)
+    if isinstance(found, SearchResult):
+        return found
+    scored, feasible, lp_bound = found
     progress.bound(lp_bound)
     progress.phase("plan", "heuristic, then exact MIPs")
     incumbent = None
