@@ -63,13 +63,14 @@ def roster_chart(roster: pd.DataFrame, title: str = "roster") -> Any:
             ax.axvspan(day, day + pd.Timedelta(days=1), color=WEEKEND_SHADE, zorder=0)
         day += pd.Timedelta(days=1)
     row_of = {key: i for i, key in enumerate(agents)}
-    for s in r.itertuples(index=False):
-        i = row_of.get((s.group, s.agent))
+    for s in r.to_dict("records"):
+        i = row_of.get((s["group"], s["agent"]))
         if i is None:
             continue
-        ax.barh(i, s.end - s.start, left=s.start, height=0.7, color=NIGHT_COLOR if s.night else DAY_COLOR, zorder=2)
-        if pd.notna(s.break_start):
-            ax.barh(i, s.break_end - s.break_start, left=s.break_start, height=0.7, color="white", zorder=3)
+        color = NIGHT_COLOR if s["night"] else DAY_COLOR
+        ax.barh(i, s["end"] - s["start"], left=s["start"], height=0.7, color=color, zorder=2)
+        if pd.notna(s["break_start"]):
+            ax.barh(i, s["break_end"] - s["break_start"], left=s["break_start"], height=0.7, color="white", zorder=3)
     ax.set_yticks(range(len(agents)), [f"{a} ({g})" if len({g for g, _ in agents}) > 1 else a for g, a in agents], fontsize=7)
     ax.invert_yaxis()
     ax.set_xlim(first, last)

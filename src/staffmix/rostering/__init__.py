@@ -54,21 +54,22 @@ def roster(scenario, result, agents: list[Agent] | str | Path | None = None, *, 
     rules = scenario.config.roster
     slots = plan_slots(scenario, result.shifts)
     cal = calendar(scenario)
-    options = {"time_limit_s": time_limit_s, "threads": threads, "work_limit": work_limit}
     with progress_events.listening(progress):
         shortages = counting_shortages(slots, cal, agents, rules)
         problems = [s.text for s in shortages]
         binds: list[str] = []
         if not shortages:
             progress_events.phase("roster", f"CP-SAT, {len(agents)} agents, {sum(s.count for s in slots):,} shifts")
-            out = solve_by_group(slots, cal, agents, rules, **options)
+            out = solve_by_group(slots, cal, agents, rules, time_limit_s=time_limit_s, threads=threads,
+                                 work_limit=work_limit)
         else:
             out = None
         if out is None or out.status == "infeasible":
             status = "infeasible"
             if explain:
                 progress_events.phase("explain", "shifts the rules leave unworked, and the rule that binds")
-                partial = solve_by_group(slots, cal, agents, rules, report=False, partial=True, **options)
+                partial = solve_by_group(slots, cal, agents, rules, report=False, partial=True,
+                                         time_limit_s=time_limit_s, threads=threads, work_limit=work_limit)
                 if partial.status in ("optimal", "feasible") and partial.uncovered:
                     worked = sum(s.count for s in slots) - sum(partial.uncovered.values())
                     lost, total = sum(partial.uncovered.values()), sum(s.count for s in slots)
@@ -79,7 +80,7 @@ def roster(scenario, result, agents: list[Agent] | str | Path | None = None, *, 
                                         f"unworked (fewer may be possible; {worked} rostered):")
                     problems += ["  " + line for line in unworked_by_day(slots, cal, partial.uncovered)]
                 if not shortages:
-                    binds, sentence = binding_rules(slots, cal, agents, rules, **options)
+                    binds, sentence = binding_rules(slots, cal, agents, rules, time_limit_s, threads, work_limit)
                     problems.append(sentence)
             if not problems:
                 problems.append("the rules admit no roster of these shifts")

@@ -16,9 +16,13 @@ possible and reported period by period: the plan's assumption does not hold ther
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from staffmix.errors import ScenarioError
 from staffmix.rostering.slots import Calendar, Slot
+
+if TYPE_CHECKING:
+    from ortools.sat.python.cp_model import IntVar, LinearExprT
 
 STEP_MIN = 15
 """Break start offsets are tried on this grid (minutes after the shift starts)."""
@@ -76,9 +80,9 @@ def place_breaks(scenario, slots: list[Slot], cal: Calendar, threads: int | None
         for p in period_overlaps(s.start_min, s.end_min - s.start_min, cal):
             on_duty[s.group, p] = on_duty.get((s.group, p), 0) + s.count
     m = cp_model.CpModel()
-    n: dict[tuple[int, int], object] = {}
+    n: dict[tuple[int, int], IntVar] = {}
     load: dict[tuple[str, int], list] = {}
-    objective = []
+    objective: list[LinearExprT] = []
     lengths: dict[int, int] = {}
     for k, s in enumerate(slots):
         t = templates[s.template]
@@ -88,30 +92,30 @@ def place_breaks(scenario, slots: list[Slot], cal: Calendar, threads: int | None
         options = break_options(s, t.rest_break, t.length_h, t.id)
         middle = (options[0] + options[-1]) / 2
         for o in options:
-            n[k, o] = m.NewIntVar(0, s.count, "")
+            n[k, o] = m.new_int_var(0, s.count, "")
             objective.append(int(abs(o - middle)) // STEP_MIN * n[k, o])
             for p, minutes in period_overlaps(s.start_min + o, t.rest_break.length_min, cal).items():
                 load.setdefault((s.group, p), []).append(minutes * n[k, o])
-        m.Add(sum(n[k, o] for o in options) == s.count)
+        m.add(sum(n[k, o] for o in options) == s.count)
     budgets = {}
     for (g, p), terms in load.items():
         budgets[g, p] = int(shrinkage[g] * on_duty.get((g, p), 0) * cal.interval_min + 1e-9)
-        excess = m.NewIntVar(0, 10**7, "")
-        m.Add(sum(terms) - budgets[g, p] <= excess)
+        excess = m.new_int_var(0, 10**7, "")
+        m.add(sum(terms) - budgets[g, p] <= excess)
         objective.append(EXCESS_WEIGHT * excess)
     if not n:
         return BreakPlan({}, {}, [])
-    m.Minimize(sum(objective))
+    m.minimize(sum(objective))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = threads or 1
     solver.parameters.random_seed = 0
     if time_limit_s is not None:
         solver.parameters.max_time_in_seconds = float(time_limit_s)
-    code = solver.Solve(m)
+    code = solver.solve(m)
     offsets: dict[int, list[int]] = {}
     if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         for (k, o), var in sorted(n.items()):
-            offsets.setdefault(k, []).extend([o] * solver.Value(var))
+            offsets.setdefault(k, []).extend([o] * solver.value(var))
     else:  # no placement in time: the middle of each window, reported against the budget below
         for k in lengths:
             t = templates[slots[k].template]

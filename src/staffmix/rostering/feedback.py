@@ -20,8 +20,13 @@ the re-solved plan is rostered again and the result says whether it now rosters.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from staffmix.rostering.agents import Agent
+
+if TYPE_CHECKING:
+    from staffmix.results.result import Result
+    from staffmix.rostering.table import RosterResult
 
 
 @dataclass(frozen=True)
@@ -32,9 +37,9 @@ class Feedback:
     """The scenario changes fed back (`scenario.with_changes(changes)`)."""
     lines: list[str]
     """The changes in words, one a group."""
-    result: object
+    result: Result
     """The re-solved plan (a staffmix Result)."""
-    roster: object
+    roster: RosterResult
     """Its roster (a RosterResult)."""
     cost_before: float | None
     cost_after: float | None
@@ -53,7 +58,7 @@ class Feedback:
         if self.cost_after is None:
             out.append(f"  the re-solved plan ended {self.result.status}: no plan within these limits")
         else:
-            extra = self.extra_cost
+            extra = self.cost_after - (self.cost_before or 0.0)
             share = f" ({extra / self.cost_before:+.1%})" if self.cost_before else ""
             out.append(f"  plan cost {self.cost_before:,.2f}{unit} -> {self.cost_after:,.2f}{unit}: {extra:+,.2f}{unit}{share} "
                        f"for a plan the agents can work")
@@ -97,7 +102,7 @@ def feedback_solve(scenario, result, agents: list[Agent], *, time_limit_s: float
     if work_limit is not None:
         kwargs["work_limit"] = work_limit
     new = solve(fed, **kwargs)
-    notes = []
+    notes: list[str] = []
     if not new.status.has_plan:
         from staffmix.rostering.table import RosterResult
 

@@ -24,11 +24,15 @@ from __future__ import annotations
 import contextvars
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from staffmix.util import solve_progress as progress
 from staffmix.rostering.agents import Agent
 from staffmix.rostering.agent_rules import can_work, prefers_not, required_days_off
 from staffmix.rostering.slots import Calendar, Slot
+
+if TYPE_CHECKING:
+    from ortools.sat.python.cp_model import IntVar
 
 SHORT_WEIGHT_PER_MIN = 1
 """Objective points per paid minute below an agent's lower contract bound (60 an hour)."""
@@ -69,11 +73,11 @@ def solve_roster(slots: list[Slot], cal: Calendar, agents: list[Agent], rules, *
 
     started = time.perf_counter()
     m = cp_model.CpModel()
-    x: dict[tuple[int, int], object] = {}
+    x: dict[tuple[int, int], IntVar] = {}
     for a, agent in enumerate(agents):
         for k, slot in enumerate(slots):
             if can_work(agent, slot):
-                x[a, k] = m.NewBoolVar(f"x_{a}_{k}")
+                x[a, k] = m.new_bool_var(f"x_{a}_{k}")
     by_agent: dict[int, list[int]] = {}
     for a, k in x:
         by_agent.setdefault(a, []).append(k)
@@ -91,7 +95,7 @@ def solve_roster(slots: list[Slot], cal: Calendar, agents: list[Agent], rules, *
 
         given = greedy_roster(slots, cal, agents, rules)
         for key, var in x.items():
-            m.AddHint(var, key in given)
+            m.add_hint(var, key in given)
     code, solver, value, bound = _two_phases(cp_model, m, objective, x, threads, time_limit_s, work_limit, report, started)
     status = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible", cp_model.INFEASIBLE: "infeasible",
               cp_model.MODEL_INVALID: "error"}.get(code, "unknown")
@@ -99,7 +103,7 @@ def solve_roster(slots: list[Slot], cal: Calendar, agents: list[Agent], rules, *
     if status in ("optimal", "feasible"):
         out.objective, out.bound = value, bound
         for (a, k), var in x.items():
-            if solver.BooleanValue(var):
+            if solver.boolean_value(var):
                 out.works.setdefault(a, []).append(k)
         worked = [0] * len(slots)
         for ks in out.works.values():
@@ -132,23 +136,23 @@ def _two_phases(cp_model, m, objective, x, threads, time_limit_s, work_limit, re
     share = FIRST_PHASE_SHARE
     first = _solver(cp_model, threads, None if time_limit_s is None else time_limit_s * share,
                     None if work_limit is None else work_limit * share)
-    code = first.Solve(m)
+    code = first.solve(m)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return code, first, None, None
     total = sum(objective) if objective else 0
-    m.ClearHints()
-    for i in range(len(m.Proto().variables)):
-        var = m.GetIntVarFromProtoIndex(i)
-        m.AddHint(var, first.Value(var))
-    m.Minimize(total)
+    m.clear_hints()
+    for i in range(len(m.proto.variables)):
+        var = m.get_int_var_from_proto_index(i)
+        m.add_hint(var, first.value(var))
+    m.minimize(total)
     spent = time.perf_counter() - started
     second = _solver(cp_model, threads, None if time_limit_s is None else time_limit_s - spent,
                      None if work_limit is None else work_limit * (1 - share))
     callback = _Progress(cp_model) if report else None
-    code2 = second.Solve(m, callback) if callback is not None else second.Solve(m)
+    code2 = second.solve(m, callback) if callback is not None else second.solve(m)
     if code2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return code2, second, float(second.ObjectiveValue()), float(second.BestObjectiveBound())
-    return cp_model.FEASIBLE, first, float(first.Value(total)), None
+        return code2, second, float(second.objective_value), float(second.best_objective_bound)
+    return cp_model.FEASIBLE, first, float(first.value(total)), None
 
 
 def _Progress(cp_model):
@@ -158,8 +162,8 @@ def _Progress(cp_model):
 
     class Callback(cp_model.CpSolverSolutionCallback):
         def on_solution_callback(self) -> None:
-            context.run(progress.incumbent, self.ObjectiveValue())
-            context.run(progress.bound, self.BestObjectiveBound())
+            context.run(progress.incumbent, self.objective_value)
+            context.run(progress.bound, self.best_objective_bound)
     return Callback()
 
 
@@ -169,10 +173,10 @@ def _coverage(m, slots: list[Slot], x, n_agents: int, partial: bool) -> list:
     for k, slot in enumerate(slots):
         worked = sum(x[a, k] for a in range(n_agents) if (a, k) in x)
         if partial:
-            m.Add(worked <= slot.count)
+            m.add(worked <= slot.count)
             terms.append(UNCOVERED_WEIGHT * (slot.count - worked))
         else:
-            m.Add(worked == slot.count)
+            m.add(worked == slot.count)
     return terms
 
 
@@ -185,7 +189,7 @@ def _one_shift_a_day(m, slots: list[Slot], cal: Calendar, x, by_agent) -> dict[i
             per_day[slots[k].day].append(x[a, k])
         for terms in per_day:
             if len(terms) > 1:
-                m.AddAtMostOne(terms)
+                m.add_at_most_one(terms)
         works[a] = [sum(terms) if terms else 0 for terms in per_day]
     return works
 
@@ -198,7 +202,7 @@ def _rest(m, slots: list[Slot], cal: Calendar, x, by_agent, min_rest_h: float) -
             clique = tuple(k for k in ks if _holds(slots[k], t, rest_min, cal))
             if len(clique) > 1 and clique not in seen:
                 seen.add(clique)
-                m.AddAtMostOne([x[a, k] for k in clique])
+                m.add_at_most_one([x[a, k] for k in clique])
 
 
 def _holds(slot: Slot, t: int, rest_min: int, cal: Calendar) -> bool:
@@ -215,20 +219,20 @@ def _days_off(m, cal: Calendar, works, by_agent, rules, relax) -> None:
         for a in by_agent:
             w = works[a]
             if "days_off" not in relax and off:
-                m.Add(sum(w[d] for d in days) <= len(days) - off)
+                m.add(sum(w[d] for d in days) <= len(days) - off)
             if "consecutive_days_off" not in relax and k_off >= 2 and off >= k_off and len(days) >= k_off:
                 blocks = []
                 for j in range(len(days) - k_off + 1):
-                    y = m.NewBoolVar("")
+                    y = m.new_bool_var("")
                     for i in range(k_off):
-                        m.Add(w[days[j + i]] + y <= 1)
+                        m.add(w[days[j + i]] + y <= 1)
                     blocks.append(y)
-                m.AddBoolOr(blocks)
+                m.add_bool_or(blocks)
 
 
 def _consecutive_caps(m, slots: list[Slot], cal: Calendar, x, by_agent, works, rules, relax) -> None:
     n = len(cal.days)
-    caps = []
+    caps: list[tuple[int, str | None]] = []
     if "max_consecutive_work_days" not in relax and rules.max_consecutive_work_days is not None:
         caps.append((rules.max_consecutive_work_days, None))
     if "max_consecutive_nights" not in relax and rules.max_consecutive_nights is not None:
@@ -248,7 +252,7 @@ def _consecutive_caps(m, slots: list[Slot], cal: Calendar, x, by_agent, works, r
             for s in starts:
                 window = [per_day[(s + i) % n] for i in range(cap + 1)]
                 if any(not isinstance(v, int) for v in window):
-                    m.Add(sum(window) <= cap)
+                    m.add(sum(window) <= cap)
 
 
 def _hours(m, slots: list[Slot], cal: Calendar, agents: list[Agent], x, by_agent, rules, relax) -> list:
@@ -259,10 +263,10 @@ def _hours(m, slots: list[Slot], cal: Calendar, agents: list[Agent], x, by_agent
         paid = sum(slots[k].paid_min * x[a, k] for k in ks)
         contract_min = agents[a].contract_h_per_week * 60 * cal.horizon_weeks
         if "hours" not in relax:
-            m.Add(paid <= int(contract_min * (1 + tol) + 1e-6))
+            m.add(paid <= int(contract_min * (1 + tol) + 1e-6))
         low = int(contract_min * (1 - tol) + 1e-6)
-        short = m.NewIntVar(0, max(low, 0), "")
-        m.Add(short >= low - paid)
+        short = m.new_int_var(0, max(low, 0), "")
+        m.add(short >= low - paid)
         terms.append(SHORT_WEIGHT_PER_MIN * short)
     return terms
 
@@ -281,10 +285,10 @@ def _fairness(m, slots: list[Slot], agents: list[Agent], x, by_agent, weight: fl
         loads = [sum(x[a, k] for k in by_agent[a] if slots[k].night or slots[k].weekend) for a in members]
         if len(loads) < 2:
             continue
-        most, least = m.NewIntVar(0, len(slots), ""), m.NewIntVar(0, len(slots), "")
+        most, least = m.new_int_var(0, len(slots), ""), m.new_int_var(0, len(slots), "")
         for load in loads:
-            m.Add(most >= load)
-            m.Add(least <= load)
+            m.add(most >= load)
+            m.add(least <= load)
         terms.append(round(weight * FAIRNESS_UNIT) * (most - least))
     return terms
 

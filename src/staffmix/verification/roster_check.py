@@ -125,9 +125,9 @@ def _read(scenario, table: pd.DataFrame, out: list[Violation]) -> list[dict[str,
 
 def _coverage(plan: pd.DataFrame, shifts: list[dict[str, Any]], out: list[Violation]) -> None:
     planned: dict[tuple, int] = defaultdict(int)
-    for r in plan.itertuples(index=False):
-        if round(float(r.count)) > 0:
-            planned[(r.group, r.template, int(r.start_period))] += round(float(r.count))
+    for r in plan.to_dict("records"):
+        if round(float(r["count"])) > 0:
+            planned[(r["group"], r["template"], int(r["start_period"]))] += round(float(r["count"]))
     worked: dict[tuple, int] = defaultdict(int)
     for s in shifts:
         worked[(s["group"], s["template"], s["start_period"])] += 1
@@ -171,7 +171,8 @@ def _per_agent(agent: str, mine: list[dict[str, Any]], days: list[dt.date], hori
             out.append(Violation("one_shift_per_day", agent, f"{n} shifts start on {d:%a %Y-%m-%d}"))
     weeks: dict[tuple[int, int], list[dt.date]] = defaultdict(list)
     for d in days:
-        weeks[tuple(d.isocalendar())[:2]].append(d)
+        iso = d.isocalendar()
+        weeks[iso.year, iso.week].append(d)
     for (year, week), ds in weeks.items():
         need = rules.days_off_per_week * len(ds) // 7
         off = [d not in on for d in ds]
