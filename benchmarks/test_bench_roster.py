@@ -7,11 +7,13 @@ one template and works five days a week with two consecutive days off, the
 block placed by the agent's number), so the instance is rosterable by
 construction; one agent in twenty is not in that roster (cover for absence),
 so the plan needs 95 % of the agents' working days, a tight team.
-`staffmix.roster` then rosters it from the counts alone, on one CP-SAT worker
-with a 120 s limit; the status is the measurement (on the shared 2-core machine
-the four-week instance ended `unknown`: see docs/roster.md), and a roster
-that comes back must pass the checker. `extra_info` holds the status, the objective and bound,
-the agents and shifts, and whether the independent checker passed it.
+`staffmix.roster` then rosters it from the counts alone, on two CP-SAT
+workers with a 45 s limit shared by the four groups: the greedy first roster
+covers every shift and keeps the hard rules, so each group starts from a
+roster and CP-SAT improves it (before the greedy's repair it found none and
+ended `unknown` after 67 s). The roster must come back and pass the
+independent checker. `extra_info` holds the status, the objective and bound,
+the agents and shifts, and the checker's violations (see docs/roster.md).
 
 Quick mode (STAFFMIX_BENCH_QUICK=1): 40 agents over one week.
 """
@@ -33,6 +35,8 @@ AGENTS = 40 if QUICK else 500
 WEEKS = 1 if QUICK else 4
 GROUPS = 4
 TEMPLATES = {"early": 6, "day": 9, "late": 14, "night": 22}
+TIME_LIMIT_S = 45.0
+"""The whole roster's limit (the groups share it): under the issue's 60 s with the set-up and the breaks."""
 
 
 def instance() -> tuple[Scenario, Result, list[Agent]]:
@@ -68,14 +72,13 @@ def instance() -> tuple[Scenario, Result, list[Agent]]:
 
 def test_roster_500_agents_four_weeks(benchmark) -> None:
     scenario, plan, agents = instance()
-    out = benchmark.pedantic(roster, args=(scenario, plan, agents), kwargs={"time_limit_s": 120.0, "threads": 1},
+    out = benchmark.pedantic(roster, args=(scenario, plan, agents), kwargs={"time_limit_s": TIME_LIMIT_S, "threads": 2},
                              rounds=1, iterations=1, warmup_rounds=0)
     problems = verify_roster(scenario, plan, out.roster) if out.has_roster else None
     benchmark.extra_info.update(
         status=out.status, objective=out.objective, bound=out.bound, agents=len(agents),
         shifts=int(plan.shifts["count"].sum()), weeks=WEEKS, checker_violations=None if problems is None else len(problems),
     )
-    assert out.status in ("optimal", "feasible", "unknown"), out.problems  # the instance is rosterable by construction
-    if QUICK:
-        assert out.has_roster, out.problems
-    assert problems in (None, [])
+    assert out.status in ("optimal", "feasible"), out.problems  # the instance is rosterable by construction
+    assert out.has_roster, out.problems
+    assert problems == []

@@ -90,13 +90,15 @@ def solve_roster(slots: list[Slot], cal: Calendar, agents: list[Agent], rules, *
     objective += _hours(m, slots, cal, agents, x, by_agent, rules, relax)
     objective += _preferences(slots, agents, x)
     objective += _fairness(m, slots, agents, x, by_agent, rules.fairness.weight)
+    given: set[tuple[int, int]] | None = None
     if hint:
         from staffmix.rostering.greedy import greedy_roster
 
         given = greedy_roster(slots, cal, agents, rules)
         for key, var in x.items():
             m.add_hint(var, key in given)
-    code, solver, value, bound = _two_phases(cp_model, m, objective, x, threads, time_limit_s, work_limit, report, started)
+    code, solver, value, bound = _two_phases(cp_model, m, objective, x, given, threads, time_limit_s, work_limit,
+                                             report, started)
     status = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible", cp_model.INFEASIBLE: "infeasible",
               cp_model.MODEL_INVALID: "error"}.get(code, "unknown")
     out = ModelOutcome(status, wall_s=time.perf_counter() - started, variables=len(x))
@@ -128,15 +130,21 @@ def _solver(cp_model, threads, time_limit_s, work_limit):
     return solver
 
 
-def _two_phases(cp_model, m, objective, x, threads, time_limit_s, work_limit, report, started):
-    """First any roster (no objective: CP-SAT's feasibility search finds one of a tight instance far sooner), then,
-    from it as a complete hint (every variable), the best roster in the time left. Returns (status code, the
-    solver holding the values, objective, bound); when the second phase finds nothing in its time, the first
-    phase's roster is kept with its objective evaluated and no bound."""
+def _two_phases(cp_model, m, objective, x, given, threads, time_limit_s, work_limit, report, started):
+    """First any roster, then, from it as a complete hint (every variable), the best roster in the time left.
+
+    The first roster is the greedy one (`given`) when the model accepts it: checked by a solve with every
+    assignment fixed to it, which is propagation only. Otherwise CP-SAT's feasibility search (no objective:
+    it finds a roster of a tight instance far sooner) gets FIRST_PHASE_SHARE of the limits. Returns (status
+    code, the solver holding the values, objective, bound); when the second phase finds nothing in its
+    time, the first roster is kept with its objective evaluated and no bound."""
     share = FIRST_PHASE_SHARE
-    first = _solver(cp_model, threads, None if time_limit_s is None else time_limit_s * share,
+    first_limits = (None if time_limit_s is None else time_limit_s * share,
                     None if work_limit is None else work_limit * share)
-    code = first.solve(m)
+    first, code = _fixed_start(cp_model, m, x, given, threads, *first_limits)
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        first = _solver(cp_model, threads, *first_limits)
+        code = first.solve(m)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return code, first, None, None
     total = sum(objective) if objective else 0
@@ -147,12 +155,26 @@ def _two_phases(cp_model, m, objective, x, threads, time_limit_s, work_limit, re
     m.minimize(total)
     spent = time.perf_counter() - started
     second = _solver(cp_model, threads, None if time_limit_s is None else time_limit_s - spent,
-                     None if work_limit is None else work_limit * (1 - share))
+                     None if work_limit is None else work_limit - first.deterministic_time)
     callback = _Progress(cp_model) if report else None
     code2 = second.solve(m, callback) if callback is not None else second.solve(m)
     if code2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return code2, second, float(second.objective_value), float(second.best_objective_bound)
     return cp_model.FEASIBLE, first, float(first.value(total)), None
+
+
+def _fixed_start(cp_model, m, x, given, threads, time_limit_s, work_limit):
+    """The greedy roster checked by the model: a copy of it with every assignment fixed, solved (propagation
+    only). Returns (solver, status code); the code is UNKNOWN when there is no greedy roster."""
+    solver = _solver(cp_model, threads, time_limit_s, work_limit)
+    if given is None:
+        return solver, cp_model.UNKNOWN
+    fixed = m.clone()
+    for key, var in x.items():
+        value = int(key in given)
+        domain = fixed.proto.variables[var.index].domain  # a boolean's domain is [0, 1]: fixed to [value, value]
+        domain[0] = domain[1] = value
+    return solver, solver.solve(fixed)
 
 
 def _Progress(cp_model):
