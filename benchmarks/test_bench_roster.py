@@ -40,16 +40,31 @@ TIME_LIMIT_S = 45.0
 
 
 def instance() -> tuple[Scenario, Result, list[Agent]]:
-    config = ScenarioConfig.model_validate({
-        "name": f"roster-{AGENTS}x{WEEKS}w",
-        "horizon": {"start": "2026-03-02T00:00", "periods": 168 * WEEKS, "interval_min": 60, "timezone": "UTC", "cyclic": True},
-        "queues": [{"id": "q", "language": "en", "aht_s": 300}],
-        "templates": [{"id": t, "length_h": 8, "start_hours": [h]} for t, h in TEMPLATES.items()],
-        "groups": [{"id": f"g{i}", "languages": ["en"], "rate_per_hour": 10, "templates": list(TEMPLATES)} for i in range(GROUPS)],
-        "roster": {"max_consecutive_nights": 5},
-    })
-    scenario = Scenario(config=config, demand=pd.DataFrame({"period": [0], "queue": ["q"], "contacts": [1.0], "aht_s": [300.0],
-                                                            "required_agents": [math.nan]}))
+    config = ScenarioConfig.model_validate(
+        {
+            "name": f"roster-{AGENTS}x{WEEKS}w",
+            "horizon": {
+                "start": "2026-03-02T00:00",
+                "periods": 168 * WEEKS,
+                "interval_min": 60,
+                "timezone": "UTC",
+                "cyclic": True,
+            },
+            "queues": [{"id": "q", "language": "en", "aht_s": 300}],
+            "templates": [{"id": t, "length_h": 8, "start_hours": [h]} for t, h in TEMPLATES.items()],
+            "groups": [
+                {"id": f"g{i}", "languages": ["en"], "rate_per_hour": 10, "templates": list(TEMPLATES)}
+                for i in range(GROUPS)
+            ],
+            "roster": {"max_consecutive_nights": 5},
+        }
+    )
+    scenario = Scenario(
+        config=config,
+        demand=pd.DataFrame(
+            {"period": [0], "queue": ["q"], "contacts": [1.0], "aht_s": [300.0], "required_agents": [math.nan]}
+        ),
+    )
     counts: dict[tuple[str, str, int], int] = {}
     agents = []
     per_group = AGENTS // GROUPS
@@ -57,7 +72,9 @@ def instance() -> tuple[Scenario, Result, list[Agent]]:
         group, j = f"g{i // per_group}", i % per_group
         template = list(TEMPLATES)[j % 4]
         off = (j // 4) % 6  # the two days off: (off, off + 1) of every week
-        agents.append(Agent(f"{group}-{j:03d}", group, 40.0, prefers="early" if j % 7 == 0 else "", weekends_off=j % 11 == 0))
+        agents.append(
+            Agent(f"{group}-{j:03d}", group, 40.0, prefers="early" if j % 7 == 0 else "", weekends_off=j % 11 == 0)
+        )
         if j % 20 == 19:  # one agent in twenty is cover: the plan needs 95 % of the agents' working days
             continue
         for day in range(7 * WEEKS):
@@ -65,19 +82,32 @@ def instance() -> tuple[Scenario, Result, list[Agent]]:
                 continue
             key = (group, template, day * 24 + TEMPLATES[template])
             counts[key] = counts.get(key, 0) + 1
-    shifts = pd.DataFrame([(g, t, p, pd.NaT, n) for (g, t, p), n in counts.items()],
-                          columns=["group", "template", "start_period", "start", "count"])
+    shifts = pd.DataFrame(
+        [(g, t, p, pd.NaT, n) for (g, t, p), n in counts.items()],
+        columns=["group", "template", "start_period", "start", "count"],
+    )
     return scenario, Result(status=Status.optimal, scenario=config.name, solver="hand", shifts=shifts), agents
 
 
 def test_roster_500_agents_four_weeks(benchmark) -> None:
     scenario, plan, agents = instance()
-    out = benchmark.pedantic(roster, args=(scenario, plan, agents), kwargs={"time_limit_s": TIME_LIMIT_S, "threads": 2},
-                             rounds=1, iterations=1, warmup_rounds=0)
+    out = benchmark.pedantic(
+        roster,
+        args=(scenario, plan, agents),
+        kwargs={"time_limit_s": TIME_LIMIT_S, "threads": 2},
+        rounds=1,
+        iterations=1,
+        warmup_rounds=0,
+    )
     problems = verify_roster(scenario, plan, out.roster) if out.has_roster else None
     benchmark.extra_info.update(
-        status=out.status, objective=out.objective, bound=out.bound, agents=len(agents),
-        shifts=int(plan.shifts["count"].sum()), weeks=WEEKS, checker_violations=None if problems is None else len(problems),
+        status=out.status,
+        objective=out.objective,
+        bound=out.bound,
+        agents=len(agents),
+        shifts=int(plan.shifts["count"].sum()),
+        weeks=WEEKS,
+        checker_violations=None if problems is None else len(problems),
     )
     assert out.status in ("optimal", "feasible"), out.problems  # the instance is rosterable by construction
     assert out.has_roster, out.problems

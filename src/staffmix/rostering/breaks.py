@@ -1,4 +1,5 @@
-"""Breaks placed inside the rostered shifts, so that no period loses more agents to breaks than the plan's shrinkage assumed.
+"""Breaks placed inside the rostered shifts, so that no period loses more agents to breaks than the plan's
+shrinkage assumed.
 
 The plan counts (1 - shrinkage) of a group's on-duty agents as productive in
 every period; a break is part of that shrinkage. So the break minutes of a
@@ -44,8 +45,10 @@ class BreakPlan:
 def break_options(slot: Slot, rule, length_h: float, template_id: str) -> list[int]:
     """Offsets a break of this template may start at (minutes after the shift starts), on STEP_MIN's grid."""
     if rule.latest_end_h > length_h:
-        raise ScenarioError(f"scenario.yaml: templates.{template_id}.rest_break.latest_end_h: {rule.latest_end_h} h "
-                            f"is past the end of the {length_h} h shift")
+        raise ScenarioError(
+            f"scenario.yaml: templates.{template_id}.rest_break.latest_end_h: {rule.latest_end_h} h "
+            f"is past the end of the {length_h} h shift"
+        )
     first, last = int(rule.earliest_h * 60), int(rule.latest_end_h * 60) - rule.length_min
     return list(range(first, last + 1, STEP_MIN)) or [first]
 
@@ -67,8 +70,9 @@ def period_overlaps(start_min: int, length_min: int, cal: Calendar) -> dict[int,
     return out
 
 
-def place_breaks(scenario, slots: list[Slot], cal: Calendar, threads: int | None = None,
-                 time_limit_s: float | None = 30.0) -> BreakPlan:
+def place_breaks(
+    scenario, slots: list[Slot], cal: Calendar, threads: int | None = None, time_limit_s: float | None = 30.0
+) -> BreakPlan:
     """Break offsets per slot within each period's shrinkage budget as far as possible (see the module docstring)."""
     from ortools.sat.python import cp_model
 

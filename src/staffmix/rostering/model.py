@@ -41,7 +41,8 @@ PREFERENCE_WEIGHT = 30
 FAIRNESS_UNIT = 60
 """Objective points per night or weekend shift of spread within a group, times the fairness weight."""
 UNCOVERED_WEIGHT = 1_000_000
-"""Objective points per shift left unworked in a partial solve (the diagnosis's: as many shifts worked as the rules allow)."""
+"""Objective points per shift left unworked in a partial solve (the diagnosis's: as many shifts worked as the
+rules allow)."""
 RULES = ("rest", "days_off", "consecutive_days_off", "max_consecutive_work_days", "max_consecutive_nights", "hours")
 """The rules `relax` may drop, by name."""
 
@@ -62,9 +63,20 @@ class ModelOutcome:
     """Partial solves: slot index -> planned shifts no agent works."""
 
 
-def solve_roster(slots: list[Slot], cal: Calendar, agents: list[Agent], rules, *, time_limit_s: float | None = None,
-                 threads: int | None = None, work_limit: float | None = None, relax: frozenset[str] = frozenset(),
-                 report: bool = True, partial: bool = False, hint: bool = True) -> ModelOutcome:
+def solve_roster(
+    slots: list[Slot],
+    cal: Calendar,
+    agents: list[Agent],
+    rules,
+    *,
+    time_limit_s: float | None = None,
+    threads: int | None = None,
+    work_limit: float | None = None,
+    relax: frozenset[str] = frozenset(),
+    report: bool = True,
+    partial: bool = False,
+    hint: bool = True,
+) -> ModelOutcome:
     """Build the CP-SAT model and solve it; `report` sends incumbents and bounds to the running progress listener.
 
     `partial`: slots may be left short (at a cost far above every other term), so an infeasible roster
@@ -97,10 +109,15 @@ def solve_roster(slots: list[Slot], cal: Calendar, agents: list[Agent], rules, *
         given = greedy_roster(slots, cal, agents, rules)
         for key, var in x.items():
             m.add_hint(var, key in given)
-    code, solver, value, bound = _two_phases(cp_model, m, objective, x, given, threads, time_limit_s, work_limit,
-                                             report, started)
-    status = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible", cp_model.INFEASIBLE: "infeasible",
-              cp_model.MODEL_INVALID: "error"}.get(code, "unknown")
+    code, solver, value, bound = _two_phases(
+        cp_model, m, objective, x, given, threads, time_limit_s, work_limit, report, started
+    )
+    status = {
+        cp_model.OPTIMAL: "optimal",
+        cp_model.FEASIBLE: "feasible",
+        cp_model.INFEASIBLE: "infeasible",
+        cp_model.MODEL_INVALID: "error",
+    }.get(code, "unknown")
     out = ModelOutcome(status, wall_s=time.perf_counter() - started, variables=len(x))
     if status in ("optimal", "feasible"):
         out.objective, out.bound = value, bound
@@ -139,8 +156,10 @@ def _two_phases(cp_model, m, objective, x, given, threads, time_limit_s, work_li
     code, the solver holding the values, objective, bound); when the second phase finds nothing in its
     time, the first roster is kept with its objective evaluated and no bound."""
     share = FIRST_PHASE_SHARE
-    first_limits = (None if time_limit_s is None else time_limit_s * share,
-                    None if work_limit is None else work_limit * share)
+    first_limits = (
+        None if time_limit_s is None else time_limit_s * share,
+        None if work_limit is None else work_limit * share,
+    )
     first, code = _fixed_start(cp_model, m, x, given, threads, *first_limits)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         first = _solver(cp_model, threads, *first_limits)
@@ -154,8 +173,12 @@ def _two_phases(cp_model, m, objective, x, given, threads, time_limit_s, work_li
         m.add_hint(var, first.value(var))
     m.minimize(total)
     spent = time.perf_counter() - started
-    second = _solver(cp_model, threads, None if time_limit_s is None else time_limit_s - spent,
-                     None if work_limit is None else work_limit - first.deterministic_time)
+    second = _solver(
+        cp_model,
+        threads,
+        None if time_limit_s is None else time_limit_s - spent,
+        None if work_limit is None else work_limit - first.deterministic_time,
+    )
     callback = _Progress(cp_model) if report else None
     code2 = second.solve(m, callback) if callback is not None else second.solve(m)
     if code2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -186,6 +209,7 @@ def _Progress(cp_model):
         def on_solution_callback(self) -> None:
             context.run(progress.incumbent, self.objective_value)
             context.run(progress.bound, self.best_objective_bound)
+
     return Callback()
 
 
@@ -319,8 +343,17 @@ STATUS_ORDER = ("error", "infeasible", "unknown", "feasible", "optimal")
 """Worst first: the status of a roster solved group by group is its worst group's."""
 
 
-def solve_by_group(slots: list[Slot], cal: Calendar, agents: list[Agent], rules, *, time_limit_s: float | None = None,
-                   work_limit: float | None = None, report: bool = True, **options) -> ModelOutcome:
+def solve_by_group(
+    slots: list[Slot],
+    cal: Calendar,
+    agents: list[Agent],
+    rules,
+    *,
+    time_limit_s: float | None = None,
+    work_limit: float | None = None,
+    report: bool = True,
+    **options,
+) -> ModelOutcome:
     """`solve_roster` for each group on its own (no rule spans groups, so the models are independent and much
     smaller), each given a share of the limits in proportion to its shifts; the outcomes merged."""
     groups = sorted({s.group for s in slots})
@@ -332,12 +365,21 @@ def solve_by_group(slots: list[Slot], cal: Calendar, agents: list[Agent], rules,
         members = [a for a, agent in enumerate(agents) if agent.group == g]
         share = sum(slots[k].count for k in ks) / total
         if len(groups) > 1 and report:
-            progress.phase("roster", f"CP-SAT, group {g} ({i + 1} of {len(groups)}): {len(members)} agents, "
-                                     f"{sum(slots[k].count for k in ks):,} shifts")
-        out = solve_roster([slots[k] for k in ks], cal, [agents[a] for a in members], rules,
-                           time_limit_s=None if time_limit_s is None else time_limit_s * share,
-                           work_limit=None if work_limit is None else work_limit * share, report=report and len(groups) == 1,
-                           **options)
+            progress.phase(
+                "roster",
+                f"CP-SAT, group {g} ({i + 1} of {len(groups)}): {len(members)} agents, "
+                f"{sum(slots[k].count for k in ks):,} shifts",
+            )
+        out = solve_roster(
+            [slots[k] for k in ks],
+            cal,
+            [agents[a] for a in members],
+            rules,
+            time_limit_s=None if time_limit_s is None else time_limit_s * share,
+            work_limit=None if work_limit is None else work_limit * share,
+            report=report and len(groups) == 1,
+            **options,
+        )
         merged.variables += out.variables
         if STATUS_ORDER.index(out.status) < STATUS_ORDER.index(merged.status):
             merged.status = out.status

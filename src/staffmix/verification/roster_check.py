@@ -27,11 +27,13 @@ from staffmix.verification.rules import Violation
 
 ROSTER_RULES: dict[str, str] = {
     "malformed": "a column, agent, template or time the checker cannot read",
-    "roster_coverage": "a planned shift (group, template, start) is worked by more or fewer agents than the plan starts",
+    "roster_coverage": "a planned shift (group, template, start) is worked by more or fewer agents than the plan "
+    "starts",
     "shift_times": "a rostered shift's start, end, date or group differs from its template and start period",
     "agent_group": "an agent works shifts of two groups, or of a group agents.csv does not give it",
     "one_shift_per_day": "an agent starts two shifts on one local day",
-    "rest": "less than min_rest_h between the end of an agent's shift and the start of the next (across the wrap of a cyclic horizon)",
+    "rest": "less than min_rest_h between the end of an agent's shift and the start of the next (across the wrap "
+    "of a cyclic horizon)",
     "days_off": "fewer days off in an ISO week than days_off_per_week (its share in a partial week)",
     "consecutive_days_off": "no block of consecutive_days_off days off within an ISO week",
     "consecutive_days": "more days in a row with a shift than max_consecutive_work_days",
@@ -43,8 +45,13 @@ ROSTER_RULES: dict[str, str] = {
 """What a roster is checked against, by rule name."""
 
 
-def verify_roster(scenario, result, roster: pd.DataFrame | str | Path, agents: pd.DataFrame | str | Path | None = None,
-                  strict_breaks: bool = True) -> list[Violation]:
+def verify_roster(
+    scenario,
+    result,
+    roster: pd.DataFrame | str | Path,
+    agents: pd.DataFrame | str | Path | None = None,
+    strict_breaks: bool = True,
+) -> list[Violation]:
     """Check a roster table (or roster.csv) against the plan `result` of `scenario`; every violation, [] when valid.
 
     strict_breaks: also report periods whose breaks exceed the plan's shrinkage budget (a roster reports those
@@ -52,10 +59,18 @@ def verify_roster(scenario, result, roster: pd.DataFrame | str | Path, agents: p
     """
     out: list[Violation] = []
     try:
-        table = pd.read_csv(roster, dtype=str, keep_default_na=False) if isinstance(roster, (str, Path)) else roster.astype(str)
+        table = (
+            pd.read_csv(roster, dtype=str, keep_default_na=False)
+            if isinstance(roster, (str, Path))
+            else roster.astype(str)
+        )
         people = None
         if agents is not None:
-            people = pd.read_csv(agents, dtype=str, keep_default_na=False) if isinstance(agents, (str, Path)) else agents.astype(str)
+            people = (
+                pd.read_csv(agents, dtype=str, keep_default_na=False)
+                if isinstance(agents, (str, Path))
+                else agents.astype(str)
+            )
         shifts = _read(scenario, table, out)
     except Exception as exc:  # noqa: BLE001 - a checker reports, never raises
         return [Violation("malformed", "roster", f"cannot read the roster: {type(exc).__name__}: {exc}")]
@@ -101,25 +116,51 @@ def _read(scenario, table: pd.DataFrame, out: list[Violation]) -> list[dict[str,
         except ValueError:
             ok = False
         if t is None or g is None or not ok:
-            out.append(Violation("malformed", where, f"unknown template {r['template']!r}, group {r['group']!r} or start_period {r['start_period']!r}"))
+            out.append(
+                Violation(
+                    "malformed",
+                    where,
+                    f"unknown template {r['template']!r}, group {r['group']!r} or start_period {r['start_period']!r}",
+                )
+            )
             continue
         start_ts = starts[p]
         local_start = start_ts.tz_localize(None).to_pydatetime()
         length = dt.timedelta(hours=t.length_h)
         local_end = (start_ts + pd.Timedelta(length)).tz_convert(start_ts.tz).tz_localize(None).to_pydatetime()
         fmt = "%Y-%m-%dT%H:%M"
-        if (r["start"], r["end"], r["date"]) != (local_start.strftime(fmt), local_end.strftime(fmt), local_start.date().isoformat()):
-            out.append(Violation("shift_times", where, f"{r['start']}-{r['end']} on {r['date']}; template {t.id} from period {p} "
-                                 f"runs {local_start:{fmt}}-{local_end:{fmt}}"))
+        if (r["start"], r["end"], r["date"]) != (
+            local_start.strftime(fmt),
+            local_end.strftime(fmt),
+            local_start.date().isoformat(),
+        ):
+            out.append(
+                Violation(
+                    "shift_times",
+                    where,
+                    f"{r['start']}-{r['end']} on {r['date']}; template {t.id} from period {p} "
+                    f"runs {local_start:{fmt}}-{local_end:{fmt}}",
+                )
+            )
         night_hours = set(g.night_hours)
         hours = [(local_start + dt.timedelta(hours=j)).hour for j in range(round(t.length_h))] or [local_start.hour]
-        rows.append({
-            "agent": r["agent"], "group": g.id, "template": t.id, "start_period": p, "where": where,
-            "abs_start": p * h.interval_min, "abs_end": p * h.interval_min + round(t.length_h * 60),
-            "paid_min": t.paid_h * 60, "day": local_start.date(), "local_start": local_start,
-            "night": 2 * sum(x in night_hours for x in hours) >= len(hours),
-            "break_start": r["break_start"], "break_end": r["break_end"],
-        })
+        rows.append(
+            {
+                "agent": r["agent"],
+                "group": g.id,
+                "template": t.id,
+                "start_period": p,
+                "where": where,
+                "abs_start": p * h.interval_min,
+                "abs_end": p * h.interval_min + round(t.length_h * 60),
+                "paid_min": t.paid_h * 60,
+                "day": local_start.date(),
+                "local_start": local_start,
+                "night": 2 * sum(x in night_hours for x in hours) >= len(hours),
+                "break_start": r["break_start"],
+                "break_end": r["break_end"],
+            }
+        )
     return rows
 
 
@@ -133,23 +174,32 @@ def _coverage(plan: pd.DataFrame, shifts: list[dict[str, Any]], out: list[Violat
         worked[(s["group"], s["template"], s["start_period"])] += 1
     for key in sorted(set(planned) | set(worked)):
         if planned.get(key, 0) != worked.get(key, 0):
-            out.append(Violation("roster_coverage", f"group {key[0]}, {key[1]} from period {key[2]}",
-                                 f"{planned.get(key, 0)} planned, {worked.get(key, 0)} rostered"))
+            out.append(
+                Violation(
+                    "roster_coverage",
+                    f"group {key[0]}, {key[1]} from period {key[2]}",
+                    f"{planned.get(key, 0)} planned, {worked.get(key, 0)} rostered",
+                )
+            )
 
 
 def _groups(shifts: list[dict[str, Any]], people: pd.DataFrame | None, out: list[Violation]) -> None:
     seen: dict[str, set[str]] = defaultdict(set)
     for s in shifts:
         seen[s["agent"]].add(s["group"])
-    given = dict(zip(people["id"], people["group"])) if people is not None else {}
+    given = dict(zip(people["id"], people["group"], strict=True)) if people is not None else {}
     for agent, groups in sorted(seen.items()):
         if len(groups) > 1:
             out.append(Violation("agent_group", agent, f"works shifts of groups {sorted(groups)}"))
         elif people is not None and given.get(agent) not in groups:
-            out.append(Violation("agent_group", agent, f"works group {min(groups)}, agents.csv gives {given.get(agent)!r}"))
+            out.append(
+                Violation("agent_group", agent, f"works group {min(groups)}, agents.csv gives {given.get(agent)!r}")
+            )
 
 
-def _per_agent(agent: str, mine: list[dict[str, Any]], days: list[dt.date], horizon_min: int, cyclic: bool, rules, out) -> None:
+def _per_agent(
+    agent: str, mine: list[dict[str, Any]], days: list[dt.date], horizon_min: int, cyclic: bool, rules, out
+) -> None:
     rest = rules.min_rest_h * 60
     pairs = list(itertools.pairwise(mine))
     if cyclic and len(mine) > 1:
@@ -158,8 +208,14 @@ def _per_agent(agent: str, mine: list[dict[str, Any]], days: list[dt.date], hori
     for a, b in pairs:
         if b["abs_start"] - a["abs_end"] < rest - 1e-9:
             gap = (b["abs_start"] - a["abs_end"]) / 60
-            out.append(Violation("rest", agent, f"{gap:g} h between the shift ending {a['local_start']:%a %H:%M} + {a['template']} "
-                                 f"and the next starting {b['local_start']:%a %Y-%m-%d %H:%M} (min_rest_h {rules.min_rest_h:g})"))
+            out.append(
+                Violation(
+                    "rest",
+                    agent,
+                    f"{gap:g} h between the shift ending {a['local_start']:%a %H:%M} + {a['template']} "
+                    f"and the next starting {b['local_start']:%a %Y-%m-%d %H:%M} (min_rest_h {rules.min_rest_h:g})",
+                )
+            )
     on: dict[dt.date, int] = defaultdict(int)
     night_on: set[dt.date] = set()
     for s in mine:
@@ -177,12 +233,18 @@ def _per_agent(agent: str, mine: list[dict[str, Any]], days: list[dt.date], hori
         need = rules.days_off_per_week * len(ds) // 7
         off = [d not in on for d in ds]
         if sum(off) < need:
-            out.append(Violation("days_off", agent, f"ISO week {year}-W{week:02d}: {sum(off)} days off, {need} required"))
+            out.append(
+                Violation("days_off", agent, f"ISO week {year}-W{week:02d}: {sum(off)} days off, {need} required")
+            )
         k = rules.consecutive_days_off
-        if k >= 2 and need >= k and len(ds) >= k and not any(all(off[j:j + k]) for j in range(len(ds) - k + 1)):
-            out.append(Violation("consecutive_days_off", agent, f"ISO week {year}-W{week:02d}: no {k} days off in a row"))
-    for cap, marked, rule, what in ((rules.max_consecutive_work_days, set(on), "consecutive_days", "days with a shift"),
-                                    (rules.max_consecutive_nights, night_on, "consecutive_nights", "night shifts")):
+        if k >= 2 and need >= k and len(ds) >= k and not any(all(off[j : j + k]) for j in range(len(ds) - k + 1)):
+            out.append(
+                Violation("consecutive_days_off", agent, f"ISO week {year}-W{week:02d}: no {k} days off in a row")
+            )
+    for cap, marked, rule, what in (
+        (rules.max_consecutive_work_days, set(on), "consecutive_days", "days with a shift"),
+        (rules.max_consecutive_nights, night_on, "consecutive_nights", "night shifts"),
+    ):
         if cap is None:
             continue
         flags = [d in marked for d in days]
@@ -238,13 +300,22 @@ def _breaks(scenario, shifts: list[dict[str, Any]], strict: bool, out: list[Viol
             b0 = dt.datetime.fromisoformat(s["break_start"])
             b1 = dt.datetime.fromisoformat(s["break_end"])
         except ValueError:
-            out.append(Violation("break_window", s["where"], f"no readable break ({s['break_start']!r}-{s['break_end']!r})"))
+            out.append(
+                Violation("break_window", s["where"], f"no readable break ({s['break_start']!r}-{s['break_end']!r})")
+            )
             continue
         offset = (b0 - s["local_start"]).total_seconds() / 60
         length = (b1 - b0).total_seconds() / 60
         if length != rule.length_min or offset < rule.earliest_h * 60 or offset + length > rule.latest_end_h * 60:
-            out.append(Violation("break_window", s["where"], f"break {b0:%H:%M}-{b1:%H:%M}: {length:g} min from {offset / 60:g} h "
-                                 f"after the start; the template asks {rule.length_min} min within {rule.earliest_h:g}-{rule.latest_end_h:g} h"))
+            out.append(
+                Violation(
+                    "break_window",
+                    s["where"],
+                    f"break {b0:%H:%M}-{b1:%H:%M}: {length:g} min from {offset / 60:g} h "
+                    f"after the start; the template asks {rule.length_min} min "
+                    f"within {rule.earliest_h:g}-{rule.latest_end_h:g} h",
+                )
+            )
             continue
         start = s["abs_start"] + int(offset)
         for minute in range(start, start + int(length)):
@@ -255,4 +326,6 @@ def _breaks(scenario, shifts: list[dict[str, Any]], strict: bool, out: list[Viol
         for (g, p), minutes in sorted(used.items()):
             budget = int(shrinkage[g] * on_duty[g, p] * h.interval_min + 1e-9)
             if minutes > budget:
-                out.append(Violation("break_budget", f"group {g}, period {p}", f"{minutes} break minutes, budget {budget}"))
+                out.append(
+                    Violation("break_budget", f"group {g}, period {p}", f"{minutes} break minutes, budget {budget}")
+                )
