@@ -442,3 +442,80 @@ def test_bundled_plan_rosters_or_says_why_and_the_feedback_solves_it(name):
     assert fb.cost_after is not None and fb.cost_after >= res.bound - 1e-6
     if fb.roster.has_roster:
         assert verify_roster(sc, fb.result, fb.roster.roster, strict_breaks=False) == []
+
+
+def cyclic_team(weeks: int, per_template: int) -> tuple[Scenario, Result, list[Agent]]:
+    """A cyclic horizon, one group on early/day/late/night, and a plan counted from a roster that exists: agent j keeps
+    one template and works five days a week, off on days (o, o + 1) of every week, o = (j // 4) % 6; nobody is
+    spare, so the plan needs every agent's every working day (the benchmark's instance, small and tighter)."""
+    templates = {"early": 6, "day": 9, "late": 14, "night": 22}
+    config = ScenarioConfig.model_validate({
+        "name": "cyclic-team",
+        "horizon": {"start": "2026-03-02T00:00", "periods": 168 * weeks, "interval_min": 60, "timezone": "UTC",
+                    "cyclic": True},
+        "queues": [{"id": "q", "language": "en", "aht_s": 300}],
+        "templates": [{"id": t, "length_h": 8, "start_hours": [h]} for t, h in templates.items()],
+        "groups": [{"id": "g", "languages": ["en"], "rate_per_hour": 10, "templates": list(templates)}],
+        "roster": {"max_consecutive_nights": 5},
+    })
+    demand = pd.DataFrame({"period": [0], "queue": ["q"], "contacts": [1.0], "aht_s": [300.0],
+                           "required_agents": [math.nan]})
+    counts: dict[tuple[str, int], int] = {}
+    agents = []
+    for j in range(4 * per_template):
+        template, off = list(templates)[j % 4], (j // 4) % 6
+        agents.append(Agent(f"a{j:02d}", "g", 40.0))
+        for day in range(7 * weeks):
+            if day % 7 not in (off, off + 1):
+                key = (template, day * 24 + templates[template])
+                counts[key] = counts.get(key, 0) + 1
+    shifts = pd.DataFrame([("g", t, p, pd.NaT, n) for (t, p), n in counts.items()],
+                          columns=["group", "template", "start_period", "start", "count"])
+    return Scenario(config=config, demand=demand), Result(status=Status.optimal, scenario="cyclic-team",
+                                                          solver="hand", shifts=shifts), agents
+
+
+def test_greedy_counts_a_run_across_the_cyclic_wrap() -> None:
+    """Worked on days 0, 1, 26 and 27 of a 28-day cyclic horizon: a shift on day 25 makes a run of 5 (25, 26, 27,
+    then 0 and 1 after the wrap), on day 2 a run of 5 too (26, 27, 0, 1, 2); day 10 stands alone (1)."""
+    from staffmix.rostering.greedy import _Greedy
+    from staffmix.rostering.slots import calendar, plan_slots
+
+    sc, plan, agents = cyclic_team(weeks=4, per_template=6)
+    state = _Greedy(plan_slots(sc, plan.shifts), calendar(sc), agents, sc.config.roster)
+    days = {0, 1, 26, 27}
+    assert [state.run_through(days, d) for d in (25, 2, 10)] == [5, 5, 1]
+
+
+def test_greedy_roster_covers_every_shift_and_passes_the_checker() -> None:
+    """The greedy alone (no CP-SAT) on a cyclic team with two agents spare: it must give every planned shift
+    (counted from the instance) and break no rule of the independent checker. Before its repair, nights on the
+    horizon's last day found nobody free (an early shift on day 0 clashes across the wrap): 478 of 480."""
+    from staffmix.rostering.breaks import BreakPlan
+    from staffmix.rostering.greedy import greedy_roster
+    from staffmix.rostering.slots import calendar, plan_slots
+    from staffmix.rostering.table import roster_tables
+
+    sc, plan, agents = cyclic_team(weeks=4, per_template=6)
+    agents += [Agent("spare1", "g", 40.0), Agent("spare2", "g", 40.0)]
+    slots, cal, rules = plan_slots(sc, plan.shifts), calendar(sc), sc.config.roster
+    chosen = greedy_roster(slots, cal, agents, rules)
+    assert len(chosen) == int(plan.shifts["count"].sum()) == 24 * 5 * 4
+    works: dict[int, list[int]] = {}
+    for a, k in sorted(chosen):
+        works.setdefault(a, []).append(k)
+    table, _, _ = roster_tables(sc, slots, cal, agents, works, BreakPlan({}, {}, []), rules)
+    assert verify_roster(sc, plan, table) == []
+
+
+@pytest.mark.slow
+def test_roster_repairs_what_the_greedy_leaves_on_a_tight_team() -> None:
+    """With one agent spare the greedy leaves 5 of 480 shifts (the instance's own roster exists, so every shift can
+    be worked): the repair solve around those days must return a full roster the checker passes, within a
+    deterministic work limit (the same on any machine; CP-SAT on the whole model finds none within it)."""
+    sc, plan, agents = cyclic_team(weeks=4, per_template=6)
+    agents.append(Agent("spare", "g", 40.0))
+    out = staffmix.roster(sc, plan, agents, work_limit=20.0)
+    assert out.status in ("optimal", "feasible"), out.problems
+    assert len(out.roster) == 480
+    assert verify_roster(sc, plan, out.roster) == []
