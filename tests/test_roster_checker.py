@@ -219,3 +219,43 @@ def test_unreadable_times_are_malformed_not_exceptions(edit):
     t["start_period"] = t["start_period"].astype(str)
     t.loc[0, "start_period"] = edit
     assert "malformed" in {v.rule for v in verify_roster(scenario(), PLAN, t)}
+
+
+def people_with(ann: str, bo: str) -> pd.DataFrame:
+    return pd.DataFrame({"id": ["ann", "bo"], "group": ["g", "g"], "contract_h_per_week": ["40", "40"],
+                         "unavailable": [ann, bo]})
+
+
+def test_unavailability_kept_passes():
+    """Ann (early 06-14 Mon-Fri) cannot work Saturday, nor Wed 2026-03-04 from 15 h, nor Monday from 14 h (her
+    shift ends at 14:00 exactly: it does not touch); Bo (late 14-22 Wed-Sun) cannot work Mondays nor Tue 08-12."""
+    people = people_with("sat; 2026-03-04 15-24; mon 14-24", "mon; tue 08-12")
+    assert verify_roster(scenario(), PLAN, valid(), people) == []
+
+
+def test_unavailability_broken_is_caught():
+    """The same roster against windows it touches: Ann's Wednesday shift (06-14) meets "wed 13-14", Bo's Sunday
+    shift meets the date 2026-03-08 and his Friday 14-22 meets "fri 21-24": three violations, named by agent."""
+    people = people_with("wed 13-14", "2026-03-08; fri 21-24")
+    found = verify_roster(scenario(), PLAN, valid(), people)
+    assert sorted((v.rule, v.where) for v in found) == [("unavailable", "ann"), ("unavailable", "bo"),
+                                                        ("unavailable", "bo")]
+    assert any("Wed 2026-03-04 06:00-14:00 touches Wed 2026-03-04 13:00-14:00" in v.message for v in found)
+
+
+def test_unreadable_unavailability_is_malformed():
+    found = verify_roster(scenario(), PLAN, valid(), people_with("someday", ""))
+    assert [(v.rule, v.where) for v in found] == [("malformed", "ann")]
+
+
+def test_staffmix_roster_keeps_unavailability_by_the_checker(tmp_path):
+    """staffmix's roster of agents with windows (read by its own agents.csv reader) passes the checker's
+    independent reading of the same file."""
+    from staffmix.rostering import load_agents
+
+    sc = scenario(consecutive_days_off=2)
+    path = tmp_path / "agents.csv"
+    people_with("sat; sun", "mon; tue 08-16").to_csv(path, index=False)
+    out = staffmix.roster(sc, PLAN, load_agents(path, sc))
+    assert out.status == "optimal"
+    assert verify_roster(sc, PLAN, out.roster, path, strict_breaks=False) == []

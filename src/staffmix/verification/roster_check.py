@@ -5,9 +5,11 @@ the scenario (horizon, templates, groups, `roster:` rules), the plan's shifts
 table and the roster table (roster.csv's columns), with plain pandas and
 datetime. It imports nothing of `staffmix.rostering`, so a bug in the model cannot
 hide itself. With `agents` (agents.csv, or its table) it also checks each
-agent's group and the upper bound of the contracted hours; unavailability and
-preferences are not checked (the first is a hard rule of the model, the
-second only its objective).
+agent's group, the upper bound of the contracted hours and unavailability
+(agents.csv's `unavailable` column, parsed here on its own: a shift that
+touches a window the agent cannot work is a violation). Preferences (`prefers`,
+`weekends_off`) are not checked: they are only the model's objective, so a
+roster against them is valid, and the roster's `preference_misses` counts them.
 
 It never raises on a strange roster: what it cannot read is reported as
 ``malformed``. A valid roster gives ``[]``.
@@ -41,6 +43,7 @@ ROSTER_RULES: dict[str, str] = {
     "hours": "paid hours over the horizon above contract_h_per_week x weeks x (1 + hours_tolerance_share)",
     "break_window": "a break of the wrong length, outside its template's window, or missing",
     "break_budget": "a period's break minutes in a group exceed shrinkage x agents on duty x the period's minutes",
+    "unavailable": "an agent works a shift that touches a window agents.csv says the agent cannot work",
 }
 """What a roster is checked against, by rule name."""
 
@@ -91,6 +94,7 @@ def verify_roster(
         _per_agent(agent, mine, days, horizon_min, h.cyclic, rules, out)
     if people is not None:
         _hours(by_agent, people, horizon_min, rules, out)
+        _unavailability(by_agent, people, out)
     _breaks(scenario, shifts, strict_breaks, out)
     return out
 
@@ -156,6 +160,7 @@ def _read(scenario, table: pd.DataFrame, out: list[Violation]) -> list[dict[str,
                 "paid_min": t.paid_h * 60,
                 "day": local_start.date(),
                 "local_start": local_start,
+                "local_end": local_end,
                 "night": 2 * sum(x in night_hours for x in hours) >= len(hours),
                 "break_start": r["break_start"],
                 "break_end": r["break_end"],
@@ -275,6 +280,52 @@ def _hours(by_agent, people: pd.DataFrame, horizon_min: int, rules, out: list[Vi
         cap = contract[agent] * weeks * (1 + rules.hours_tolerance_share)
         if paid > cap + 1e-6:
             out.append(Violation("hours", agent, f"{paid:g} paid hours, the contract allows at most {cap:g}"))
+
+
+DAYS_OF_WEEK = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _windows(text: str) -> list[tuple[int | dt.date, int, int]]:
+    """agents.csv's `unavailable` cell as (weekday 0-6 or date, from hour, to hour); ValueError when unreadable.
+
+    Items separated by ";": a day of week ("sat") or a date ("2026-03-04"), optionally with hours ("mon 08-12")."""
+    windows: list[tuple[int | dt.date, int, int]] = []
+    for item in (part.strip().lower() for part in text.split(";")):
+        if not item:
+            continue
+        when, _, hours = item.partition(" ")
+        day: int | dt.date = DAYS_OF_WEEK.index(when) if when in DAYS_OF_WEEK else dt.date.fromisoformat(when)
+        first, _, last = hours.strip().partition("-") if hours.strip() else ("0", "-", "24")
+        windows.append((day, int(first), int(last)))
+    return windows
+
+
+def _unavailability(by_agent, people: pd.DataFrame, out: list[Violation]) -> None:
+    """Each shift against the agent's windows: a shift [start, end) touches a window [day + from, day + to) of any
+    day it spans, the day matching by weekday or by date (local wall-clock times, as agents.csv gives them)."""
+    if "unavailable" not in people.columns:
+        return
+    cells = {r["id"]: r["unavailable"] for r in people.to_dict("records")}
+    for agent, mine in sorted(by_agent.items()):
+        try:
+            windows = _windows(cells.get(agent, ""))
+        except ValueError as exc:
+            out.append(Violation("malformed", agent, f"agents.csv unavailable {cells[agent]!r}: {exc}"))
+            continue
+        for s in mine:
+            start, end = s["local_start"], s["local_end"]
+            day = start.date()
+            while day <= end.date():
+                midnight = dt.datetime.combine(day, dt.time())
+                for when, first_h, last_h in windows:
+                    if when != (day if isinstance(when, dt.date) else day.weekday()):
+                        continue
+                    lo, hi = midnight + dt.timedelta(hours=first_h), midnight + dt.timedelta(hours=last_h)
+                    if start < hi and lo < end:
+                        out.append(Violation("unavailable", agent, f"{s['where']}: {start:%a %Y-%m-%d %H:%M}-"
+                                                                   f"{end:%H:%M} touches {lo:%a %Y-%m-%d %H:%M}-"
+                                                                   f"{hi:%H:%M}, when the agent cannot work"))
+                day += dt.timedelta(days=1)
 
 
 def _breaks(scenario, shifts: list[dict[str, Any]], strict: bool, out: list[Violation]) -> None:
