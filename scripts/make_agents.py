@@ -26,8 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-import staffmix
-from staffmix.util.atomic import write_text
+import staffmix  # noqa: E402 - after the sys.path line above, so the script runs from a checkout
+from staffmix.util.atomic import write_text  # noqa: E402 - after the sys.path line above, as staffmix
 
 PLAN_OPTIONS = {"backend": "core", "work_limit": 50, "threads": 1, "time_limit_s": None}
 """How each scenario's plan is solved here and in tests/test_roster_bundled.py: the same plan on any machine."""

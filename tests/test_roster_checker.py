@@ -1,4 +1,5 @@
-"""The independent roster checker (staffmix.verify_roster): it passes the rosters staffmix makes and catches edited ones.
+"""The independent roster checker (staffmix.verify_roster): it passes the rosters staffmix makes and catches edited
+ones.
 
 A hand-written valid roster of a small week is edited one rule at a time; the
 checker must name exactly that rule. It must also import nothing of
@@ -21,23 +22,60 @@ from staffmix.scenario.container import Scenario
 from staffmix.scenario.schema import ScenarioConfig
 from staffmix.verification.roster_check import ROSTER_RULES, verify_roster
 
-COLUMNS = ["agent", "group", "template", "date", "start", "end", "start_period", "break_start", "break_end", "night", "weekend"]
+COLUMNS = [
+    "agent",
+    "group",
+    "template",
+    "date",
+    "start",
+    "end",
+    "start_period",
+    "break_start",
+    "break_end",
+    "night",
+    "weekend",
+]
 
 
 def scenario(shrinkage: float = 0.5, **rules) -> Scenario:
-    config = ScenarioConfig.model_validate({
-        "name": "check",
-        "horizon": {"start": "2026-03-02T00:00", "periods": 168, "interval_min": 60, "timezone": "UTC", "cyclic": True},
-        "queues": [{"id": "q", "language": "en", "aht_s": 300}],
-        "templates": [
-            {"id": "early", "length_h": 8, "start_hours": [6], "rest_break": {"length_min": 30, "earliest_h": 3, "latest_end_h": 5}},
-            {"id": "late", "length_h": 8, "start_hours": [14]},
-        ],
-        "groups": [{"id": "g", "languages": ["en"], "rate_per_hour": 10, "shrinkage": shrinkage, "templates": ["early", "late"]}],
-        "roster": {"max_consecutive_nights": None, **rules},
-    })
-    return Scenario(config=config, demand=pd.DataFrame({"period": [0], "queue": ["q"], "contacts": [1.0], "aht_s": [300.0],
-                                                        "required_agents": [math.nan]}))
+    config = ScenarioConfig.model_validate(
+        {
+            "name": "check",
+            "horizon": {
+                "start": "2026-03-02T00:00",
+                "periods": 168,
+                "interval_min": 60,
+                "timezone": "UTC",
+                "cyclic": True,
+            },
+            "queues": [{"id": "q", "language": "en", "aht_s": 300}],
+            "templates": [
+                {
+                    "id": "early",
+                    "length_h": 8,
+                    "start_hours": [6],
+                    "rest_break": {"length_min": 30, "earliest_h": 3, "latest_end_h": 5},
+                },
+                {"id": "late", "length_h": 8, "start_hours": [14]},
+            ],
+            "groups": [
+                {
+                    "id": "g",
+                    "languages": ["en"],
+                    "rate_per_hour": 10,
+                    "shrinkage": shrinkage,
+                    "templates": ["early", "late"],
+                }
+            ],
+            "roster": {"max_consecutive_nights": None, **rules},
+        }
+    )
+    return Scenario(
+        config=config,
+        demand=pd.DataFrame(
+            {"period": [0], "queue": ["q"], "contacts": [1.0], "aht_s": [300.0], "required_agents": [math.nan]}
+        ),
+    )
 
 
 def shift(agent: str, template: str, day: int, break_at: str = "09:30") -> tuple:
@@ -48,8 +86,19 @@ def shift(agent: str, template: str, day: int, break_at: str = "09:30") -> tuple
     if template == "early":
         b0 = f"{start:%Y-%m-%d}T{break_at}"
         b1 = f"{pd.Timestamp(b0) + pd.Timedelta(minutes=30):%Y-%m-%dT%H:%M}"
-    return (agent, "g", template, f"{start:%Y-%m-%d}", f"{start:%Y-%m-%dT%H:%M}", f"{end:%Y-%m-%dT%H:%M}", day * 24 + hour,
-            b0, b1, False, day >= 5)
+    return (
+        agent,
+        "g",
+        template,
+        f"{start:%Y-%m-%d}",
+        f"{start:%Y-%m-%dT%H:%M}",
+        f"{end:%Y-%m-%dT%H:%M}",
+        day * 24 + hour,
+        b0,
+        b1,
+        False,
+        day >= 5,
+    )
 
 
 def valid() -> pd.DataFrame:
@@ -89,7 +138,10 @@ def test_rest_violation_is_caught():
 def test_missing_day_off_is_caught():
     """Ann also works Saturday: 6 days, 1 day off, 2 required."""
     t = pd.concat([valid(), pd.DataFrame([shift("ann", "early", 5)], columns=COLUMNS)], ignore_index=True)
-    assert rules_broken(t, plan=plan_of(t)) == {"days_off", "consecutive_days_off"}  # one day off: no two in a row either
+    assert rules_broken(t, plan=plan_of(t)) == {
+        "days_off",
+        "consecutive_days_off",
+    }  # one day off: no two in a row either
 
 
 def test_days_off_not_consecutive_are_caught():
@@ -103,7 +155,9 @@ def test_days_off_not_consecutive_are_caught():
 
 def test_uncovered_and_extra_shifts_are_caught():
     t = valid().iloc[1:]  # Ann's Monday shift dropped: the plan still starts it
-    assert [(v.rule, v.message) for v in verify_roster(scenario(), PLAN, t)] == [("roster_coverage", "1 planned, 0 rostered")]
+    assert [(v.rule, v.message) for v in verify_roster(scenario(), PLAN, t)] == [
+        ("roster_coverage", "1 planned, 0 rostered")
+    ]
 
 
 def test_break_overlap_and_window_are_caught():
@@ -111,14 +165,19 @@ def test_break_overlap_and_window_are_caught():
     t.loc[0, "break_end"] = "2026-03-02T10:30"  # a 60-minute break where 30 are planned
     assert rules_broken(t) == {"break_window"}
     t = valid()
-    t.loc[0, ["break_start", "break_end"]] = ["2026-03-02T13:30", "2026-03-02T14:00"]  # outside the shift's 3-5 h window
+    t.loc[0, ["break_start", "break_end"]] = [
+        "2026-03-02T13:30",
+        "2026-03-02T14:00",
+    ]  # outside the shift's 3-5 h window
     assert rules_broken(t) == {"break_window"}
 
 
 def test_break_budget_is_caught():
     """One agent on duty: shrinkage 50 % allows 30 break minutes an hour (Ann's 09:30-10:00 fits), 25 % only 15."""
     found = verify_roster(scenario(shrinkage=0.25), PLAN, valid())
-    assert [(v.rule, v.where, v.message) for v in found][:1] == [("break_budget", "group g, period 9", "30 break minutes, budget 15")]
+    assert [(v.rule, v.where, v.message) for v in found][:1] == [
+        ("break_budget", "group g, period 9", "30 break minutes, budget 15")
+    ]
     assert len(found) == 5  # one a weekday
     assert verify_roster(scenario(shrinkage=0.25), PLAN, valid(), strict_breaks=False) == []
 
@@ -160,3 +219,43 @@ def test_unreadable_times_are_malformed_not_exceptions(edit):
     t["start_period"] = t["start_period"].astype(str)
     t.loc[0, "start_period"] = edit
     assert "malformed" in {v.rule for v in verify_roster(scenario(), PLAN, t)}
+
+
+def people_with(ann: str, bo: str) -> pd.DataFrame:
+    return pd.DataFrame({"id": ["ann", "bo"], "group": ["g", "g"], "contract_h_per_week": ["40", "40"],
+                         "unavailable": [ann, bo]})
+
+
+def test_unavailability_kept_passes():
+    """Ann (early 06-14 Mon-Fri) cannot work Saturday, nor Wed 2026-03-04 from 15 h, nor Monday from 14 h (her
+    shift ends at 14:00 exactly: it does not touch); Bo (late 14-22 Wed-Sun) cannot work Mondays nor Tue 08-12."""
+    people = people_with("sat; 2026-03-04 15-24; mon 14-24", "mon; tue 08-12")
+    assert verify_roster(scenario(), PLAN, valid(), people) == []
+
+
+def test_unavailability_broken_is_caught():
+    """The same roster against windows it touches: Ann's Wednesday shift (06-14) meets "wed 13-14", Bo's Sunday
+    shift meets the date 2026-03-08 and his Friday 14-22 meets "fri 21-24": three violations, named by agent."""
+    people = people_with("wed 13-14", "2026-03-08; fri 21-24")
+    found = verify_roster(scenario(), PLAN, valid(), people)
+    assert sorted((v.rule, v.where) for v in found) == [("unavailable", "ann"), ("unavailable", "bo"),
+                                                        ("unavailable", "bo")]
+    assert any("Wed 2026-03-04 06:00-14:00 touches Wed 2026-03-04 13:00-14:00" in v.message for v in found)
+
+
+def test_unreadable_unavailability_is_malformed():
+    found = verify_roster(scenario(), PLAN, valid(), people_with("someday", ""))
+    assert [(v.rule, v.where) for v in found] == [("malformed", "ann")]
+
+
+def test_staffmix_roster_keeps_unavailability_by_the_checker(tmp_path):
+    """staffmix's roster of agents with windows (read by its own agents.csv reader) passes the checker's
+    independent reading of the same file."""
+    from staffmix.rostering import load_agents
+
+    sc = scenario(consecutive_days_off=2)
+    path = tmp_path / "agents.csv"
+    people_with("sat; sun", "mon; tue 08-16").to_csv(path, index=False)
+    out = staffmix.roster(sc, PLAN, load_agents(path, sc))
+    assert out.status == "optimal"
+    assert verify_roster(sc, PLAN, out.roster, path, strict_breaks=False) == []

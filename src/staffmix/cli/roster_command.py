@@ -21,7 +21,9 @@ def _target(args: argparse.Namespace, plan_folder: Path) -> Path:
         raise StaffmixError(f"{out}: is a file, not a folder; --out needs a folder")
     there = [name for name in WRITTEN if (out / name).exists()]
     if there and not args.overwrite:
-        raise StaffmixError(f"{out}: already holds {', '.join(there)}; pass --overwrite to replace them, or choose --out")
+        raise StaffmixError(
+            f"{out}: already holds {', '.join(there)}; pass --overwrite to replace them, or choose --out"
+        )
     if args.feedback and (out / "feedback").exists() and not args.overwrite:
         raise StaffmixError(f"{out / 'feedback'}: exists; pass --overwrite to replace it")
     return out
@@ -66,7 +68,9 @@ def cmd_roster(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     from staffmix.rostering.feedback import feedback_solve
 
-    display = SolveDisplay(f"{scenario.name} within the agents' limits", currency=scenario.config.currency, enabled=not args.quiet)
+    display = SolveDisplay(
+        f"{scenario.name} within the agents' limits", currency=scenario.config.currency, enabled=not args.quiet
+    )
     try:
         fb = feedback_solve(scenario, result, agents, time_limit_s=time_limit, threads=args.threads, progress=display)
     finally:

@@ -50,7 +50,7 @@ def _times(roster: pd.DataFrame) -> pd.DataFrame:
 def roster_chart(roster: pd.DataFrame, title: str = "roster") -> Any:
     """One row per agent, a bar per shift (night shifts dark), weekends shaded, breaks as white notches."""
     r = _times(roster)
-    agents = list(dict.fromkeys(zip(r["group"], r["agent"])))[:MAX_ROWS]
+    agents = list(dict.fromkeys(zip(r["group"], r["agent"], strict=True)))[:MAX_ROWS]
     fig = new_figure(12, max(2.5, 0.22 * len(agents) + 1.2))
     ax = fig.add_subplot()
     if r.empty:
@@ -63,14 +63,17 @@ def roster_chart(roster: pd.DataFrame, title: str = "roster") -> Any:
             ax.axvspan(day, day + pd.Timedelta(days=1), color=WEEKEND_SHADE, zorder=0)
         day += pd.Timedelta(days=1)
     row_of = {key: i for i, key in enumerate(agents)}
-    for s in r.itertuples(index=False):
-        i = row_of.get((s.group, s.agent))
+    for s in r.to_dict("records"):
+        i = row_of.get((s["group"], s["agent"]))
         if i is None:
             continue
-        ax.barh(i, s.end - s.start, left=s.start, height=0.7, color=NIGHT_COLOR if s.night else DAY_COLOR, zorder=2)
-        if pd.notna(s.break_start):
-            ax.barh(i, s.break_end - s.break_start, left=s.break_start, height=0.7, color="white", zorder=3)
-    ax.set_yticks(range(len(agents)), [f"{a} ({g})" if len({g for g, _ in agents}) > 1 else a for g, a in agents], fontsize=7)
+        color = NIGHT_COLOR if s["night"] else DAY_COLOR
+        ax.barh(i, s["end"] - s["start"], left=s["start"], height=0.7, color=color, zorder=2)
+        if pd.notna(s["break_start"]):
+            ax.barh(i, s["break_end"] - s["break_start"], left=s["break_start"], height=0.7, color="white", zorder=3)
+    ax.set_yticks(
+        range(len(agents)), [f"{a} ({g})" if len({g for g, _ in agents}) > 1 else a for g, a in agents], fontsize=7
+    )
     ax.invert_yaxis()
     ax.set_xlim(first, last)
     import matplotlib.dates as mdates
@@ -80,9 +83,17 @@ def roster_chart(roster: pd.DataFrame, title: str = "roster") -> Any:
     ax.grid(axis="x", color="#cccccc", linewidth=0.5, zorder=1)
     from matplotlib.patches import Patch
 
-    fig.legend(handles=[Patch(color=DAY_COLOR, label="shift"), Patch(color=NIGHT_COLOR, label="night shift"),
-                        Patch(color=WEEKEND_SHADE, label="weekend"), Patch(facecolor="white", edgecolor="#999999", label="break")],
-               loc="outside lower center", fontsize=8, ncols=4)
+    fig.legend(
+        handles=[
+            Patch(color=DAY_COLOR, label="shift"),
+            Patch(color=NIGHT_COLOR, label="night shift"),
+            Patch(color=WEEKEND_SHADE, label="weekend"),
+            Patch(facecolor="white", edgecolor="#999999", label="break"),
+        ],
+        loc="outside lower center",
+        fontsize=8,
+        ncols=4,
+    )
     more = f" (first {MAX_ROWS} of {r['agent'].nunique()} agents)" if r["agent"].nunique() > MAX_ROWS else ""
     ax.set_title(f"{title}{more}")
     return fig
@@ -97,7 +108,9 @@ def on_duty(starts: pd.Series, ends: pd.Series, counts: pd.Series, periods: pd.D
     return pd.Series(values, index=periods)
 
 
-def roster_coverage_chart(roster: pd.DataFrame, plan_shifts: pd.DataFrame, scenario, title: str = "rostered vs planned") -> Any:
+def roster_coverage_chart(
+    roster: pd.DataFrame, plan_shifts: pd.DataFrame, scenario, title: str = "rostered vs planned"
+) -> Any:
     """Agents on duty per period: the plan's shifts (bars) and the roster's (a line), per group."""
     h = scenario.config.horizon
     periods = h.period_starts().tz_localize(None)
@@ -115,7 +128,9 @@ def roster_coverage_chart(roster: pd.DataFrame, plan_shifts: pd.DataFrame, scena
         rostered = on_duty(rg["start"], rg["end"], pd.Series(1.0, index=rg.index), periods)
         width = pd.Timedelta(minutes=h.interval_min) / pd.Timedelta(days=1)
         ax.bar(periods, planned.to_numpy(), width=width, align="edge", color=PALETTE[9], label="planned on duty")
-        ax.step(periods, rostered.to_numpy(), where="post", color=IN_HOUSE_COLOR, linewidth=1.2, label="rostered on duty")
+        ax.step(
+            periods, rostered.to_numpy(), where="post", color=IN_HOUSE_COLOR, linewidth=1.2, label="rostered on duty"
+        )
         ax.set_ylabel(f"{g}\nagents", fontsize=8)
         ax.legend(loc="upper right", fontsize=7, framealpha=1.0)
         import matplotlib.dates as mdates
@@ -133,13 +148,18 @@ def write_roster_page(path: str | os.PathLike[str], roster_result, plan_shifts: 
     name = roster_result.scenario
     parts = [f"<h1>Roster of {esc(name)}</h1>", f"<pre>{esc(roster_result.summary())}</pre>"]
     if roster_result.has_roster:
-        parts.append(f'<h2>Who works when</h2><img alt="roster chart" src="{figure_to_data_uri(roster_chart(roster_result.roster, name))}">')
+        chart = roster_chart(roster_result.roster, name)
+        parts.append(f'<h2>Who works when</h2><img alt="roster chart" src="{figure_to_data_uri(chart)}">')
         cover = roster_coverage_chart(roster_result.roster, plan_shifts, scenario)
         parts.append(f'<h2>Rostered against the plan</h2><img alt="coverage chart" src="{figure_to_data_uri(cover)}">')
         parts.append("<h2>Hours per agent</h2>" + html_table(roster_result.agent_hours))
     generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    text = ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            f"<title>roster {esc(name)}</title>\n<style>body{{font-family:sans-serif;margin:2em}} img{{max-width:100%}}"
-            " table{border-collapse:collapse;font-size:12px} td,th{border:1px solid #ccc;padding:2px 6px}</style>\n</head>\n<body>\n"
-            + "\n".join(parts) + f'\n<p>written by staffmix on {generated}</p>\n</body>\n</html>\n')
+    text = (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>roster {esc(name)}</title>\n<style>body{{font-family:sans-serif;margin:2em}} img{{max-width:100%}}"
+        " table{border-collapse:collapse;font-size:12px} td,th{border:1px solid #ccc;padding:2px 6px}</style>\n"
+        "</head>\n<body>\n"
+        + "\n".join(parts)
+        + f"\n<p>written by staffmix on {generated}</p>\n</body>\n</html>\n"
+    )
     return write_text(Path(path), text)

@@ -26,8 +26,17 @@ from staffmix.rostering.table import RosterResult
 __all__ = ["Agent", "RosterResult", "load_agents", "roster"]
 
 
-def roster(scenario, result, agents: list[Agent] | str | Path | None = None, *, time_limit_s: float | None = None,
-           threads: int | None = None, work_limit: float | None = None, progress=None, explain: bool = True) -> RosterResult:
+def roster(
+    scenario,
+    result,
+    agents: list[Agent] | str | Path | None = None,
+    *,
+    time_limit_s: float | None = None,
+    threads: int | None = None,
+    work_limit: float | None = None,
+    progress=None,
+    explain: bool = True,
+) -> RosterResult:
     """Roster the in-house shifts of `result` (a plan of `scenario`) to named agents.
 
     agents: a list of `Agent`, a path to an agents.csv, or None for the agents.csv beside scenario.yaml.
@@ -54,45 +63,74 @@ def roster(scenario, result, agents: list[Agent] | str | Path | None = None, *, 
     rules = scenario.config.roster
     slots = plan_slots(scenario, result.shifts)
     cal = calendar(scenario)
-    options = {"time_limit_s": time_limit_s, "threads": threads, "work_limit": work_limit}
     with progress_events.listening(progress):
         shortages = counting_shortages(slots, cal, agents, rules)
         problems = [s.text for s in shortages]
         binds: list[str] = []
         if not shortages:
             progress_events.phase("roster", f"CP-SAT, {len(agents)} agents, {sum(s.count for s in slots):,} shifts")
-            out = solve_by_group(slots, cal, agents, rules, **options)
+            out = solve_by_group(
+                slots, cal, agents, rules, time_limit_s=time_limit_s, threads=threads, work_limit=work_limit
+            )
         else:
             out = None
         if out is None or out.status == "infeasible":
             status = "infeasible"
             if explain:
                 progress_events.phase("explain", "shifts the rules leave unworked, and the rule that binds")
-                partial = solve_by_group(slots, cal, agents, rules, report=False, partial=True, **options)
+                partial = solve_by_group(
+                    slots,
+                    cal,
+                    agents,
+                    rules,
+                    report=False,
+                    partial=True,
+                    time_limit_s=time_limit_s,
+                    threads=threads,
+                    work_limit=work_limit,
+                )
                 if partial.status in ("optimal", "feasible") and partial.uncovered:
                     worked = sum(s.count for s in slots) - sum(partial.uncovered.values())
                     lost, total = sum(partial.uncovered.values()), sum(s.count for s in slots)
                     if partial.status == "optimal":
-                        problems.append(f"the rules leave {lost} of {total} planned shifts unworked at best ({worked} can be rostered):")
+                        problems.append(
+                            f"the rules leave {lost} of {total} planned shifts unworked at best "
+                            f"({worked} can be rostered):"
+                        )
                     else:
-                        problems.append(f"the best partial roster found in the time limit leaves {lost} of {total} planned shifts "
-                                        f"unworked (fewer may be possible; {worked} rostered):")
+                        problems.append(
+                            f"the best partial roster found in the time limit leaves {lost} of {total} planned shifts "
+                            f"unworked (fewer may be possible; {worked} rostered):"
+                        )
                     problems += ["  " + line for line in unworked_by_day(slots, cal, partial.uncovered)]
                 if not shortages:
-                    binds, sentence = binding_rules(slots, cal, agents, rules, **options)
+                    binds, sentence = binding_rules(slots, cal, agents, rules, time_limit_s, threads, work_limit)
                     problems.append(sentence)
             if not problems:
                 problems.append("the rules admit no roster of these shifts")
-            return RosterResult(status, scenario.name, solve_s=time.perf_counter() - started, problems=problems, binding_rules=binds)
+            return RosterResult(
+                status, scenario.name, solve_s=time.perf_counter() - started, problems=problems, binding_rules=binds
+            )
         if not out.works:
             if out.status in ("optimal", "feasible"):  # nothing to roster (a plan without in-house shifts)
                 pass
             else:
-                why = "stopped at the time limit before finding a roster" if out.status == "unknown" else "CP-SAT rejected the model"
+                why = (
+                    "stopped at the time limit before finding a roster"
+                    if out.status == "unknown"
+                    else "CP-SAT rejected the model"
+                )
                 return RosterResult(out.status, scenario.name, solve_s=time.perf_counter() - started, problems=[why])
         progress_events.phase("breaks", "within the plan's shrinkage per period")
         breaks = place_breaks(scenario, slots, cal, threads=threads, time_limit_s=time_limit_s)
         roster_table, hours, warnings = roster_tables(scenario, slots, cal, agents, out.works, breaks, rules)
-    return RosterResult(out.status, scenario.name, objective=out.objective, bound=out.bound, solve_s=time.perf_counter() - started,
-                        warnings=warnings, roster=roster_table, agent_hours=hours)
-
+    return RosterResult(
+        out.status,
+        scenario.name,
+        objective=out.objective,
+        bound=out.bound,
+        solve_s=time.perf_counter() - started,
+        warnings=warnings,
+        roster=roster_table,
+        agent_hours=hours,
+    )

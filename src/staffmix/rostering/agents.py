@@ -108,7 +108,9 @@ def _unavailable(text: str) -> tuple[tuple[Unavailable, ...], str | None]:
 
 
 def load_agents(path: str | Path, scenario) -> list[Agent]:
-    """Read and validate agents.csv against the scenario's groups; ScenarioError lists every problem (file, line, column)."""
+    """Read and validate agents.csv against the scenario's groups.
+
+    A ScenarioError lists every problem, each with its file, line and column."""
     path = Path(path)
     name = path.name
     if not path.is_file():
@@ -121,11 +123,18 @@ def load_agents(path: str | Path, scenario) -> list[Agent]:
         raise ScenarioError(f"{name}: cannot read the file ({e.strerror or e})") from None
     rows = list(csv.reader(text.splitlines()))
     if not rows or not any(c.strip() for c in rows[0]):
-        raise ScenarioError(f"{name}: line 1: no header; expected {','.join(REQUIRED_COLUMNS)} (and optionally {','.join(OPTIONAL_COLUMNS)})")
+        raise ScenarioError(
+            f"{name}: line 1: no header; expected {','.join(REQUIRED_COLUMNS)} "
+            f"(and optionally {','.join(OPTIONAL_COLUMNS)})"
+        )
     header = [h.strip() for h in rows[0]]
     problems = [f"{name}: line 1: missing column {c!r}" for c in REQUIRED_COLUMNS if c not in header]
     known = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
-    problems += [f"{name}: line 1: unknown column {clip(h)!r}{suggest(h, list(known), 'columns')}" for h in header if h not in known]
+    problems += [
+        f"{name}: line 1: unknown column {clip(h)!r}{suggest(h, list(known), 'columns')}"
+        for h in header
+        if h not in known
+    ]
     problems += [f"{name}: line 1: column {h!r} appears twice" for h in sorted(set(header)) if header.count(h) > 1]
     if problems:
         raise ScenarioError(problems)
@@ -138,7 +147,8 @@ def load_agents(path: str | Path, scenario) -> list[Agent]:
         if len(row) > len(header):
             problems.append(f"{name}: line {line}: {len(row)} fields, the header has {len(header)}")
             continue
-        cell = dict(zip(header, [c.strip() for c in row] + [""] * (len(header) - len(row))))
+        cells = [c.strip() for c in row] + [""] * (len(header) - len(row))  # short rows padded, long ones refused above
+        cell = dict(zip(header, cells, strict=True))
         where = f"{name}: line {line}"
         bad = len(problems)
         agent_id = cell["id"]
@@ -156,7 +166,10 @@ def load_agents(path: str | Path, scenario) -> list[Agent]:
             if not 0 < hours <= 168:
                 raise ValueError
         except ValueError:
-            problems.append(f"{where}: column contract_h_per_week: {clip(cell['contract_h_per_week'])!r} is not a number of hours above 0 and at most 168")
+            problems.append(
+                f"{where}: column contract_h_per_week: {clip(cell['contract_h_per_week'])!r} "
+                "is not a number of hours above 0 and at most 168"
+            )
             hours = 0.0
         unavailable, why = _unavailable(cell.get("unavailable", ""))
         if why:
@@ -181,7 +194,9 @@ def agents_path(scenario, agents: str | Path | None = None) -> Path:
     if agents is not None:
         return Path(agents)
     if scenario.source is None:
-        raise ScenarioError("no agents given and the scenario was not read from a folder: pass agents= (a list or an agents.csv path)")
+        raise ScenarioError(
+            "no agents given and the scenario was not read from a folder: pass agents= (a list or an agents.csv path)"
+        )
     source = Path(scenario.source)
     folder = source if source.is_dir() else source.parent
     return folder / AGENTS_FILE

@@ -1,4 +1,5 @@
-"""Breaks placed inside the rostered shifts, so that no period loses more agents to breaks than the plan's shrinkage assumed.
+"""Breaks placed inside the rostered shifts, so that no period loses more agents to breaks than the plan's
+shrinkage assumed.
 
 The plan counts (1 - shrinkage) of a group's on-duty agents as productive in
 every period; a break is part of that shrinkage. So the break minutes of a
@@ -16,9 +17,13 @@ possible and reported period by period: the plan's assumption does not hold ther
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from staffmix.errors import ScenarioError
 from staffmix.rostering.slots import Calendar, Slot
+
+if TYPE_CHECKING:
+    from ortools.sat.python.cp_model import IntVar, LinearExprT
 
 STEP_MIN = 15
 """Break start offsets are tried on this grid (minutes after the shift starts)."""
@@ -40,8 +45,10 @@ class BreakPlan:
 def break_options(slot: Slot, rule, length_h: float, template_id: str) -> list[int]:
     """Offsets a break of this template may start at (minutes after the shift starts), on STEP_MIN's grid."""
     if rule.latest_end_h > length_h:
-        raise ScenarioError(f"scenario.yaml: templates.{template_id}.rest_break.latest_end_h: {rule.latest_end_h} h "
-                            f"is past the end of the {length_h} h shift")
+        raise ScenarioError(
+            f"scenario.yaml: templates.{template_id}.rest_break.latest_end_h: {rule.latest_end_h} h "
+            f"is past the end of the {length_h} h shift"
+        )
     first, last = int(rule.earliest_h * 60), int(rule.latest_end_h * 60) - rule.length_min
     return list(range(first, last + 1, STEP_MIN)) or [first]
 
@@ -63,8 +70,9 @@ def period_overlaps(start_min: int, length_min: int, cal: Calendar) -> dict[int,
     return out
 
 
-def place_breaks(scenario, slots: list[Slot], cal: Calendar, threads: int | None = None,
-                 time_limit_s: float | None = 30.0) -> BreakPlan:
+def place_breaks(
+    scenario, slots: list[Slot], cal: Calendar, threads: int | None = None, time_limit_s: float | None = 30.0
+) -> BreakPlan:
     """Break offsets per slot within each period's shrinkage budget as far as possible (see the module docstring)."""
     from ortools.sat.python import cp_model
 
@@ -76,9 +84,9 @@ def place_breaks(scenario, slots: list[Slot], cal: Calendar, threads: int | None
         for p in period_overlaps(s.start_min, s.end_min - s.start_min, cal):
             on_duty[s.group, p] = on_duty.get((s.group, p), 0) + s.count
     m = cp_model.CpModel()
-    n: dict[tuple[int, int], object] = {}
+    n: dict[tuple[int, int], IntVar] = {}
     load: dict[tuple[str, int], list] = {}
-    objective = []
+    objective: list[LinearExprT] = []
     lengths: dict[int, int] = {}
     for k, s in enumerate(slots):
         t = templates[s.template]
@@ -88,30 +96,30 @@ def place_breaks(scenario, slots: list[Slot], cal: Calendar, threads: int | None
         options = break_options(s, t.rest_break, t.length_h, t.id)
         middle = (options[0] + options[-1]) / 2
         for o in options:
-            n[k, o] = m.NewIntVar(0, s.count, "")
+            n[k, o] = m.new_int_var(0, s.count, "")
             objective.append(int(abs(o - middle)) // STEP_MIN * n[k, o])
             for p, minutes in period_overlaps(s.start_min + o, t.rest_break.length_min, cal).items():
                 load.setdefault((s.group, p), []).append(minutes * n[k, o])
-        m.Add(sum(n[k, o] for o in options) == s.count)
+        m.add(sum(n[k, o] for o in options) == s.count)
     budgets = {}
     for (g, p), terms in load.items():
         budgets[g, p] = int(shrinkage[g] * on_duty.get((g, p), 0) * cal.interval_min + 1e-9)
-        excess = m.NewIntVar(0, 10**7, "")
-        m.Add(sum(terms) - budgets[g, p] <= excess)
+        excess = m.new_int_var(0, 10**7, "")
+        m.add(sum(terms) - budgets[g, p] <= excess)
         objective.append(EXCESS_WEIGHT * excess)
     if not n:
         return BreakPlan({}, {}, [])
-    m.Minimize(sum(objective))
+    m.minimize(sum(objective))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = threads or 1
     solver.parameters.random_seed = 0
     if time_limit_s is not None:
         solver.parameters.max_time_in_seconds = float(time_limit_s)
-    code = solver.Solve(m)
+    code = solver.solve(m)
     offsets: dict[int, list[int]] = {}
     if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         for (k, o), var in sorted(n.items()):
-            offsets.setdefault(k, []).extend([o] * solver.Value(var))
+            offsets.setdefault(k, []).extend([o] * solver.value(var))
     else:  # no placement in time: the middle of each window, reported against the budget below
         for k in lengths:
             t = templates[slots[k].template]

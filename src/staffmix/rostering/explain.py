@@ -54,7 +54,16 @@ def counting_shortages(slots: list[Slot], cal: Calendar, agents: list[Agent], ru
         members = [a for a in agents if a.group == group]
         if not members:
             n = sum(s.count for s in mine)
-            out.append(Shortage(group, "the horizon", n, 0, "agents", f"group {group}: {n} shifts planned and no agent of the group in agents.csv"))
+            out.append(
+                Shortage(
+                    group,
+                    "the horizon",
+                    n,
+                    0,
+                    "agents",
+                    f"group {group}: {n} shifts planned and no agent of the group in agents.csv",
+                )
+            )
             continue
         able_on: list[set[str]] = [set() for _ in cal.days]
         planned_on = [0] * len(cal.days)
@@ -67,26 +76,54 @@ def counting_shortages(slots: list[Slot], cal: Calendar, agents: list[Agent], ru
             if planned > len(able_on[d]):
                 away = len(members) - len(able_on[d])
                 why = f"; {away} of its {len(members)} agents unavailable" if away else ""
-                out.append(Shortage(group, _day(cal.days[d]), planned, len(able_on[d]), "one shift per agent per day",
-                                    f"group {group}, {_day(cal.days[d])}: {planned} shifts planned, {len(able_on[d])} agents can work "
-                                    f"that day ({planned - len(able_on[d])} short; one shift per agent per day{why})"))
+                out.append(
+                    Shortage(
+                        group,
+                        _day(cal.days[d]),
+                        planned,
+                        len(able_on[d]),
+                        "one shift per agent per day",
+                        f"group {group}, {_day(cal.days[d])}: {planned} shifts planned, "
+                        f"{len(able_on[d])} agents can work "
+                        f"that day ({planned - len(able_on[d])} short; one shift per agent per day{why})",
+                    )
+                )
         for (year, week), days in cal.week_days().items():
             off = required_days_off(rules, len(days))
             planned = sum(planned_on[d] for d in days)
             capacity = sum(min(sum(a.id in able_on[d] for d in days), len(days) - off) for a in members)
             if planned > capacity:
-                out.append(Shortage(group, f"{year}-W{week:02d}", planned, capacity, "days_off_per_week",
-                                    f"group {group}, ISO week {year}-W{week:02d} ({_day(cal.days[days[0]])} to {_day(cal.days[days[-1]])}): "
-                                    f"{planned} shifts planned, at most {capacity} from its {len(members)} agents "
-                                    f"({len(days) - off} working days each of {len(days)} under days_off_per_week {rules.days_off_per_week}, "
-                                    f"fewer when unavailable; {planned - capacity} short)"))
+                out.append(
+                    Shortage(
+                        group,
+                        f"{year}-W{week:02d}",
+                        planned,
+                        capacity,
+                        "days_off_per_week",
+                        f"group {group}, ISO week {year}-W{week:02d} "
+                        f"({_day(cal.days[days[0]])} to {_day(cal.days[days[-1]])}): "
+                        f"{planned} shifts planned, at most {capacity} from its {len(members)} agents "
+                        f"({len(days) - off} working days each of {len(days)} "
+                        f"under days_off_per_week {rules.days_off_per_week}, "
+                        f"fewer when unavailable; {planned - capacity} short)",
+                    )
+                )
         planned_h = sum(s.count * s.paid_min for s in mine) / 60
         limit_h = sum(a.contract_h_per_week for a in members) * cal.horizon_weeks * (1 + rules.hours_tolerance_share)
         if planned_h > limit_h + 1e-6:
-            out.append(Shortage(group, "the horizon", planned_h, limit_h, "hours_tolerance_share",
-                                f"group {group}: {planned_h:,.1f} paid hours planned, the {len(members)} agents' contracts allow at most "
-                                f"{limit_h:,.1f} (x {1 + rules.hours_tolerance_share:g}, hours_tolerance_share; "
-                                f"{math.ceil(planned_h - limit_h - 1e-9):,} hours short)"))
+            out.append(
+                Shortage(
+                    group,
+                    "the horizon",
+                    planned_h,
+                    limit_h,
+                    "hours_tolerance_share",
+                    f"group {group}: {planned_h:,.1f} paid hours planned, "
+                    f"the {len(members)} agents' contracts allow at most "
+                    f"{limit_h:,.1f} (x {1 + rules.hours_tolerance_share:g}, hours_tolerance_share; "
+                    f"{math.ceil(planned_h - limit_h - 1e-9):,} hours short)",
+                )
+            )
     return out
 
 
@@ -103,13 +140,29 @@ def unworked_by_day(slots: list[Slot], cal: Calendar, uncovered: dict[int, int])
     return lines
 
 
-def binding_rules(slots: list[Slot], cal: Calendar, agents: list[Agent], rules, time_limit_s: float | None,
-                  threads: int | None, work_limit: float | None) -> tuple[list[str], str]:
+def binding_rules(
+    slots: list[Slot],
+    cal: Calendar,
+    agents: list[Agent],
+    rules,
+    time_limit_s: float | None,
+    threads: int | None,
+    work_limit: float | None,
+) -> tuple[list[str], str]:
     """The rules without which the roster exists (each dropped alone), and a sentence saying so."""
     binds = []
     for rule in RULES:
-        out = solve_by_group(slots, cal, agents, rules, time_limit_s=time_limit_s, threads=threads, work_limit=work_limit,
-                           relax=frozenset({rule}), report=False)
+        out = solve_by_group(
+            slots,
+            cal,
+            agents,
+            rules,
+            time_limit_s=time_limit_s,
+            threads=threads,
+            work_limit=work_limit,
+            relax=frozenset({rule}),
+            report=False,
+        )
         if out.status in ("optimal", "feasible"):
             binds.append(rule)
     if binds:

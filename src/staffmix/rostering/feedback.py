@@ -1,4 +1,5 @@
-"""The feedback solve: when a plan cannot be rostered, solve it again within the agents' limits, so plan and roster agree.
+"""The feedback solve: when a plan cannot be rostered, solve it again within the agents' limits, so plan and
+roster agree.
 
 The plan's MIP already has, per group, "shifts starting on a day <= headcount"
 and "paid hours in a week <= max_hours_per_week x headcount". Feeding back the
@@ -20,8 +21,13 @@ the re-solved plan is rostered again and the result says whether it now rosters.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from staffmix.rostering.agents import Agent
+
+if TYPE_CHECKING:
+    from staffmix.results.result import Result
+    from staffmix.rostering.table import RosterResult
 
 
 @dataclass(frozen=True)
@@ -32,9 +38,9 @@ class Feedback:
     """The scenario changes fed back (`scenario.with_changes(changes)`)."""
     lines: list[str]
     """The changes in words, one a group."""
-    result: object
+    result: Result
     """The re-solved plan (a staffmix Result)."""
-    roster: object
+    roster: RosterResult
     """Its roster (a RosterResult)."""
     cost_before: float | None
     cost_after: float | None
@@ -53,10 +59,13 @@ class Feedback:
         if self.cost_after is None:
             out.append(f"  the re-solved plan ended {self.result.status}: no plan within these limits")
         else:
-            extra = self.extra_cost
+            extra = self.cost_after - (self.cost_before or 0.0)
             share = f" ({extra / self.cost_before:+.1%})" if self.cost_before else ""
-            out.append(f"  plan cost {self.cost_before:,.2f}{unit} -> {self.cost_after:,.2f}{unit}: {extra:+,.2f}{unit}{share} "
-                       f"for a plan the agents can work")
+            out.append(
+                f"  plan cost {self.cost_before:,.2f}{unit} -> {self.cost_after:,.2f}{unit}: "
+                f"{extra:+,.2f}{unit}{share} "
+                f"for a plan the agents can work"
+            )
             out.append(f"  its roster: {self.roster.status}")
         out += [f"  {n}" for n in self.notes]
         return "\n".join(out)
@@ -76,15 +85,31 @@ def feedback_changes(scenario, agents: list[Agent]) -> tuple[dict, list[str]]:
         longest = max((scenario.config.template(t).paid_h for t in g.templates), default=0.0)
         if longest > 0:  # days off: at most (7 - days_off) shifts a week, none paid more than the longest template
             hours = min(hours, (7 - rules.days_off_per_week) * longest)
-        change = {"max_headcount": heads, "min_headcount": min(g.min_headcount, heads), "max_hours_per_week": round(hours, 4)}
+        change = {
+            "max_headcount": heads,
+            "min_headcount": min(g.min_headcount, heads),
+            "max_hours_per_week": round(hours, 4),
+        }
         groups[g.id] = change
-        lines.append(f"group {g.id}: headcount at most {heads} (its agents in agents.csv), paid hours per head and week at most "
-                     f"{hours:g} (contracts x (1 + {rules.hours_tolerance_share:g}), {7 - rules.days_off_per_week} shifts of at most {longest:g} h)")
+        lines.append(
+            f"group {g.id}: headcount at most {heads} (its agents in agents.csv), paid hours per head and week at most "
+            f"{hours:g} (contracts x (1 + {rules.hours_tolerance_share:g}), "
+            f"{7 - rules.days_off_per_week} shifts of at most {longest:g} h)"
+        )
     return {"groups": groups}, lines
 
 
-def feedback_solve(scenario, result, agents: list[Agent], *, time_limit_s: float | None = None, threads: int | None = None,
-                   work_limit: float | None = None, roster_work_limit: float | None = None, progress=None) -> Feedback:
+def feedback_solve(
+    scenario,
+    result,
+    agents: list[Agent],
+    *,
+    time_limit_s: float | None = None,
+    threads: int | None = None,
+    work_limit: float | None = None,
+    roster_work_limit: float | None = None,
+    progress=None,
+) -> Feedback:
     """Re-solve the plan with the agents' limits fed back, roster the new plan, and compare the costs."""
     from staffmix.rostering import roster
     from staffmix.solvers.dispatch import solve
@@ -97,16 +122,22 @@ def feedback_solve(scenario, result, agents: list[Agent], *, time_limit_s: float
     if work_limit is not None:
         kwargs["work_limit"] = work_limit
     new = solve(fed, **kwargs)
-    notes = []
+    notes: list[str] = []
     if not new.status.has_plan:
         from staffmix.rostering.table import RosterResult
 
-        return Feedback(changes, lines, new, RosterResult(str(new.status), scenario.name), result.objective, None, notes)
+        return Feedback(
+            changes, lines, new, RosterResult(str(new.status), scenario.name), result.objective, None, notes
+        )
     again = roster(fed, new, agents, time_limit_s=time_limit_s, threads=threads, work_limit=roster_work_limit)
     if again.status == "unknown":
-        notes.append("no roster of the re-solved plan found within the time limit (none proven impossible either): "
-                     "give the roster more time (--time-limit) or threads")
+        notes.append(
+            "no roster of the re-solved plan found within the time limit (none proven impossible either): "
+            "give the roster more time (--time-limit) or threads"
+        )
     elif not again.has_roster:
-        notes.append("the re-solved plan still does not roster: the limits left (days an agent is unavailable, days off "
-                     "with short shifts) are not in the plan's model yet; see the problems above")
+        notes.append(
+            "the re-solved plan still does not roster: the limits left (days an agent is unavailable, days off "
+            "with short shifts) are not in the plan's model yet; see the problems above"
+        )
     return Feedback(changes, lines, new, again, result.objective, new.objective, notes)

@@ -68,7 +68,9 @@ def calendar(scenario) -> Calendar:
     h = scenario.config.horizon
     starts = h.period_starts().tz_localize(None)
     days = sorted({ts.date() for ts in starts})
-    return Calendar(days, [tuple(d.isocalendar())[:2] for d in days], h.periods * h.interval_min, h.cyclic, h.interval_min)
+    return Calendar(
+        days, [tuple(d.isocalendar())[:2] for d in days], h.periods * h.interval_min, h.cyclic, h.interval_min
+    )
 
 
 def plan_slots(scenario, shifts: pd.DataFrame) -> list[Slot]:
@@ -81,15 +83,18 @@ def plan_slots(scenario, shifts: pd.DataFrame) -> list[Slot]:
     groups = {g.id: g for g in config.groups}
     templates = {t.id: t for t in config.templates}
     out = []
-    for row in shifts.sort_values(["group", "start_period", "template"]).itertuples(index=False):
-        count = round(float(row.count))
+    for row in shifts.sort_values(["group", "start_period", "template"]).to_dict("records"):
+        count = round(float(row["count"]))
         if count <= 0:
             continue
-        if row.group not in groups or row.template not in templates:
-            raise ScenarioError(f"the plan's shifts table names group {row.group!r} / template {row.template!r}, "
-                                "which the scenario does not have: was the result solved from another scenario?")
-        t, g = templates[row.template], groups[row.group]
-        p = int(row.start_period)
+        group_id, template_id = str(row["group"]), str(row["template"])
+        if group_id not in groups or template_id not in templates:
+            raise ScenarioError(
+                f"the plan's shifts table names group {group_id!r} / template {template_id!r}, "
+                "which the scenario does not have: was the result solved from another scenario?"
+            )
+        t, g = templates[template_id], groups[group_id]
+        p = int(row["start_period"])
         length_min = round(t.length_h * 60)
         start_ts = starts[p]
         end_ts = start_ts + pd.Timedelta(minutes=length_min)
@@ -97,10 +102,21 @@ def plan_slots(scenario, shifts: pd.DataFrame) -> list[Slot]:
         local_end = end_ts.tz_convert(start_ts.tz).tz_localize(None).to_pydatetime()
         night_h = set(g.night_hours)
         hours = [(local_start + dt.timedelta(minutes=m)).hour for m in range(0, length_min, 60)]
-        out.append(Slot(
-            row.group, row.template, p, count, p * h.interval_min, p * h.interval_min + length_min,
-            round(t.paid_h * 60), local_start, local_end, day_index[local_start.date()],
-            night=2 * sum(hr in night_h for hr in hours) >= len(hours),
-            weekend=local_start.weekday() >= 5, early=local_start.hour < 12,
-        ))
+        out.append(
+            Slot(
+                group_id,
+                template_id,
+                p,
+                count,
+                p * h.interval_min,
+                p * h.interval_min + length_min,
+                round(t.paid_h * 60),
+                local_start,
+                local_end,
+                day_index[local_start.date()],
+                night=2 * sum(hr in night_h for hr in hours) >= len(hours),
+                weekend=local_start.weekday() >= 5,
+                early=local_start.hour < 12,
+            )
+        )
     return out

@@ -28,10 +28,33 @@ import pandas as pd
 from staffmix.util.atomic import open_text, write_bytes
 from staffmix.errors import StaffmixError
 
-ROSTER_COLUMNS = ["agent", "group", "template", "date", "start", "end", "start_period", "break_start", "break_end", "night", "weekend"]
+ROSTER_COLUMNS = [
+    "agent",
+    "group",
+    "template",
+    "date",
+    "start",
+    "end",
+    "start_period",
+    "break_start",
+    "break_end",
+    "night",
+    "weekend",
+]
 """Columns of roster.csv, in order."""
-AGENT_HOURS_COLUMNS = ["agent", "group", "contract_h", "min_h", "max_h", "paid_h", "under_h", "shifts", "nights",
-                       "weekend_shifts", "preference_misses"]
+AGENT_HOURS_COLUMNS = [
+    "agent",
+    "group",
+    "contract_h",
+    "min_h",
+    "max_h",
+    "paid_h",
+    "under_h",
+    "shifts",
+    "nights",
+    "weekend_shifts",
+    "preference_misses",
+]
 """Columns of agent_hours.csv, in order (hours over the whole horizon)."""
 ROSTER_FILES = ("roster.csv", "agent_hours.csv", "roster.xlsx")
 
@@ -41,7 +64,8 @@ class RosterResult:
     """A roster of named agents for a plan's in-house shifts (see the module docstring)."""
 
     status: str
-    """optimal, feasible (stopped at the time limit with a roster), infeasible, unknown (stopped without one) or error."""
+    """optimal, feasible (stopped at the time limit with a roster), infeasible, unknown (stopped without one)
+    or error."""
     scenario: str
     """The scenario's name."""
     objective: float | None = None
@@ -53,13 +77,16 @@ class RosterResult:
     problems: list[str] = field(default_factory=list)
     """Why the plan cannot be rostered (group, days, shifts short, the rule that binds); empty with a roster."""
     binding_rules: list[str] = field(default_factory=list)
-    """Rules whose removal alone would let the plan roster (filled when the counting bounds hold and the model is infeasible)."""
+    """Rules whose removal alone would let the plan roster (filled when the counting bounds hold and the model
+    is infeasible)."""
     warnings: list[str] = field(default_factory=list)
     """Breaks over the shrinkage budget, agents below their contract band."""
     roster: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ROSTER_COLUMNS))
-    """One row per shift worked: agent, group, template, date, start, end (local), start_period, break, night, weekend."""
+    """One row per shift worked: agent, group, template, date, start, end (local), start_period, break, night,
+    weekend."""
     agent_hours: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=AGENT_HOURS_COLUMNS))
-    """Per agent over the horizon: contract and its band, paid hours, hours below the band, shifts, nights, weekends, misses."""
+    """Per agent over the horizon: contract and its band, paid hours, hours below the band, shifts, nights,
+    weekends, preference misses."""
 
     @property
     def has_roster(self) -> bool:
@@ -72,14 +99,18 @@ class RosterResult:
         if self.has_roster:
             h = self.agent_hours
             used = int((h["shifts"] > 0).sum())
-            lines.append(f"  {len(self.roster):,} shifts to {used} of {len(h)} agents; objective {self.objective:,.0f} "
-                         + (f"(bound {self.bound:,.0f})" if self.bound is not None else "(no bound proven)"))
+            lines.append(
+                f"  {len(self.roster):,} shifts to {used} of {len(h)} agents; objective {self.objective:,.0f} "
+                + (f"(bound {self.bound:,.0f})" if self.bound is not None else "(no bound proven)")
+            )
             for g, rows in h.groupby("group", sort=True):
                 lines.append(
                     f"  {g}: paid hours per agent {rows['paid_h'].min():.1f}-{rows['paid_h'].max():.1f}; "
                     f"nights {int(rows['nights'].min())}-{int(rows['nights'].max())}, weekend shifts "
                     f"{int(rows['weekend_shifts'].min())}-{int(rows['weekend_shifts'].max())}; "
-                    f"preference misses {int(rows['preference_misses'].sum())}; below contract band {int((rows['under_h'] > 0).sum())} agents")
+                    f"preference misses {int(rows['preference_misses'].sum())}; "
+                    f"below contract band {int((rows['under_h'] > 0).sum())} agents"
+                )
         lines += [f"  {p}" for p in self.problems]
         lines += [f"  WARNING: {w}" for w in self.warnings]
         return "\n".join(lines)
@@ -90,7 +121,9 @@ class RosterResult:
         if not overwrite:
             there = [f for f in ROSTER_FILES if (out / f).exists()]
             if there:
-                raise StaffmixError(f"{out}: already holds {', '.join(there)}; pass --overwrite (overwrite=True) to replace them")
+                raise StaffmixError(
+                    f"{out}: already holds {', '.join(there)}; pass --overwrite (overwrite=True) to replace them"
+                )
         out.mkdir(parents=True, exist_ok=True)
         for name, table in (("roster.csv", self.roster), ("agent_hours.csv", self.agent_hours)):
             with open_text(out / name, newline="") as fh:
@@ -121,8 +154,11 @@ def local_text(value: dt.datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M")
 
 
-def roster_tables(scenario, slots, cal, agents, works: dict[int, list[int]], breaks, rules) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
-    """The roster and agent_hours tables of a solved roster, and its warnings (breaks over budget, agents below their band)."""
+def roster_tables(
+    scenario, slots, cal, agents, works: dict[int, list[int]], breaks, rules
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """The roster and agent_hours tables of a solved roster, and its warnings (breaks over budget, agents below
+    their band)."""
     from staffmix.rostering.agent_rules import prefers_not
 
     given: dict[int, list[int]] = {}  # slot -> agents working it, in agent order (the order breaks are handed out)
@@ -138,27 +174,60 @@ def roster_tables(scenario, slots, cal, agents, works: dict[int, list[int]], bre
             if offsets:
                 t0 = s.local_start + dt.timedelta(minutes=offsets[i])
                 b_start, b_end = local_text(t0), local_text(t0 + dt.timedelta(minutes=breaks.length_min[k]))
-            rows.append((agents[a].id, s.group, s.template, s.local_start.date().isoformat(), local_text(s.local_start),
-                         local_text(s.local_end), s.start_period, b_start, b_end, s.night, s.weekend))
-    roster = pd.DataFrame(rows, columns=ROSTER_COLUMNS).sort_values(["group", "agent", "start"], kind="stable").reset_index(drop=True)
+            rows.append(
+                (
+                    agents[a].id,
+                    s.group,
+                    s.template,
+                    s.local_start.date().isoformat(),
+                    local_text(s.local_start),
+                    local_text(s.local_end),
+                    s.start_period,
+                    b_start,
+                    b_end,
+                    s.night,
+                    s.weekend,
+                )
+            )
+    roster = (
+        pd.DataFrame(rows, columns=ROSTER_COLUMNS)
+        .sort_values(["group", "agent", "start"], kind="stable")
+        .reset_index(drop=True)
+    )
     tol = rules.hours_tolerance_share
     hours_rows = []
     for a, agent in enumerate(agents):
         ks = works.get(a, [])
         contract = agent.contract_h_per_week * cal.horizon_weeks
         paid = sum(slots[k].paid_min for k in ks) / 60
-        hours_rows.append((agent.id, agent.group, round(contract, 2), round(contract * (1 - tol), 2), round(contract * (1 + tol), 2),
-                           round(paid, 2), round(max(0.0, contract * (1 - tol) - paid), 2), len(ks),
-                           sum(slots[k].night for k in ks), sum(slots[k].weekend for k in ks), sum(prefers_not(agent, slots[k]) for k in ks)))
+        hours_rows.append(
+            (
+                agent.id,
+                agent.group,
+                round(contract, 2),
+                round(contract * (1 - tol), 2),
+                round(contract * (1 + tol), 2),
+                round(paid, 2),
+                round(max(0.0, contract * (1 - tol) - paid), 2),
+                len(ks),
+                sum(slots[k].night for k in ks),
+                sum(slots[k].weekend for k in ks),
+                sum(prefers_not(agent, slots[k]) for k in ks),
+            )
+        )
     hours = pd.DataFrame(hours_rows, columns=AGENT_HOURS_COLUMNS)
     warnings = []
     starts = scenario.config.horizon.period_starts().tz_localize(None)
     for g, p, minutes, budget in breaks.over_budget[:10]:
-        warnings.append(f"group {g}, {starts[p]:%a %Y-%m-%d %H:%M}: {minutes} break minutes, the plan's shrinkage allows {budget}")
+        warnings.append(
+            f"group {g}, {starts[p]:%a %Y-%m-%d %H:%M}: {minutes} break minutes, the plan's shrinkage allows {budget}"
+        )
     if len(breaks.over_budget) > 10:
         warnings.append(f"... and {len(breaks.over_budget) - 10} more periods with breaks over the shrinkage budget")
     under = hours[hours["under_h"] > 0]
     if len(under):
-        warnings.append(f"{len(under)} agents rostered below their contract band (contract x (1 - {tol:g})), "
-                        f"{under['under_h'].sum():,.1f} hours in all: the plan needs fewer hours than the agents are contracted for")
+        warnings.append(
+            f"{len(under)} agents rostered below their contract band (contract x (1 - {tol:g})), "
+            f"{under['under_h'].sum():,.1f} hours in all: the plan needs fewer hours than the agents are contracted for"
+        )
     return roster, hours, warnings
