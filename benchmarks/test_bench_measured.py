@@ -24,15 +24,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import HEAVY, QUICK, peak_rss_mb
+
 from staffmix import solve, verify
+from staffmix.model.index_sets import build_index
+from staffmix.scenario.generate import GENERATORS
 from staffmix.solvers import highs as hx
 from staffmix.solvers.core.contracts import choices, score
 from staffmix.solvers.core.levels import LEVEL_FORMULATIONS
 from staffmix.solvers.core.matrix import build_matrix
-from staffmix.scenario.generate import GENERATORS
-from staffmix.model.index_sets import build_index
 
 ROOT = Path(__file__).resolve().parents[1]
 SIZES = ["w1-l1-day"] if QUICK else [

@@ -10,9 +10,9 @@ Quick mode: the small bundled scenario only, 20 s.
 from __future__ import annotations
 
 import pytest
-
 from conftest import QUICK
 from side_by_side import SOLVERS, available, load, run_isolated
+
 from staffmix import export_mps
 
 INSTANCES = ["webshop-startup"] if QUICK else ["2can-split", "eu-ecommerce-pci", "w1-l6", "w4-l6"]

@@ -18,6 +18,7 @@ from functools import cache
 from pathlib import Path
 
 from conftest import QUICK
+
 from staffmix import load_scenario, simulate, solve
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "2can-split"

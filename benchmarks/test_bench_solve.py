@@ -28,13 +28,13 @@ from __future__ import annotations
 import time
 
 import pytest
-
 from conftest import HEAVY, QUICK, distance_from_best, peak_rss_mb
+
 from staffmix import solve, verify
 from staffmix.model.index_sets import build_index
-from staffmix.solvers.core.matrix import build_matrix
-from staffmix.scenario.generate import GENERATORS
 from staffmix.model.pulp_model import build_model
+from staffmix.scenario.generate import GENERATORS
+from staffmix.solvers.core.matrix import build_matrix
 
 SIZES = ["w1-l1", "w1-l6"] if QUICK else ["w1-l1", "w1-l6", "w4-l1", "w4-l6", "w13-l1", "w13-l6", "w52-l1", "w52-l6"]
 PULP_SIZES = ["w1-l1"] if QUICK else ["w1-l1", "w1-l6", "w4-l6", "w13-l6"]

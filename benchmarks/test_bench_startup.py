@@ -14,7 +14,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import QUICK
 
 ROUNDS = 3 if QUICK else 15

@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from staffmix.scenario.schema import ScenarioConfig
 from staffmix.scenario.container import Scenario
+from staffmix.scenario.schema import ScenarioConfig
 
 START_HOUR = 8
 

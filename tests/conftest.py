@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
 from bruteforce import Tiny
+
 from staffmix.scenario.backend_names import BACKEND_NAMES
 from staffmix.scenario.container import Scenario
 from staffmix.scenario.schema import ScenarioConfig

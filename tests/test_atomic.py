@@ -14,16 +14,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import TINY
-from staffmix.util import atomic
+
 from staffmix.batch import discover_jobs, run_job, write_summary
+from staffmix.report import write_index, write_report
 from staffmix.scenario.checks import ScenarioWarning
 from staffmix.scenario.io import load_scenario, save_scenario
-from staffmix.report import write_index, write_report
 from staffmix.simulation import simulate
 from staffmix.solvers.dispatch import solve
-
+from staffmix.util import atomic
 
 MODES = {  # umask -> (file mode, folder mode), by hand
     0o027: (0o640, 0o750),

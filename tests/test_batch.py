@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import BATCH_DATA as DATA
+from conftest import SCENARIOS
 
-from conftest import BATCH_DATA as DATA, SCENARIOS
 from staffmix import StaffmixError
 from staffmix.batch import JOB_FILE, Progress, read_summary, run_batch
 from staffmix.scenario.io import load_scenario

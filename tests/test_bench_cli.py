@@ -8,7 +8,6 @@ from pathlib import Path
 
 import highspy
 import pytest
-
 from conftest import ROOT
 
 from staffmix import StaffmixError, export_mps, load_scenario, solve

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from staffmix.errors import ScenarioError
 from staffmix.scenario import checks
 from staffmix.scenario.checks import (
     ScenarioWarning,
@@ -17,11 +18,10 @@ from staffmix.scenario.checks import (
     check_demand,
     closed_mask,
 )
+from staffmix.scenario.container import Scenario, validate
 from staffmix.scenario.eligibility import in_house_only
-from staffmix.errors import ScenarioError
 from staffmix.scenario.messages import cap_problems
 from staffmix.scenario.schema import ScenarioConfig
-from staffmix.scenario.container import Scenario, validate
 
 BASE: dict[str, Any] = {
     "name": "t",

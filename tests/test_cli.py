@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import BROKEN, DATA, TINY, one_error_line, strict_json
+
 from staffmix.cli import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, main
 
 COMMANDS = ["solve", "validate", "schema", "batch", "report", "erlang"]

@@ -23,9 +23,10 @@ from __future__ import annotations
 import math
 
 import pytest
+from conftest import BACKENDS, CASES, ROOT, to_scenario
 
 from staffmix import Status, solve, verify
-from conftest import BACKENDS, CASES, ROOT, to_scenario
+
 QUICK_LIMIT_S = 10.0
 SLOW_LIMIT_S = 30.0
 SLOW_BASES = {"2can-split", "eu-ecommerce-pci", "webshop-startup", "saas-24x7"}  # variant None: the full scenarios

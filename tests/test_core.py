@@ -6,21 +6,20 @@ import glob
 from pathlib import Path
 
 import highspy
+import index_oracle as oracle
 import numpy as np
 import pandas as pd
 import pytest
-
-from staffmix import Status, solve, verify
-from staffmix.solvers import highs as hx
-from staffmix.solvers.core.matrix import build_matrix
-from staffmix.scenario.generate import GENERATORS, LANGUAGES, generate
-from staffmix.model.index_sets import build_index
-from staffmix.model.pulp_model import build_model
-from staffmix.scenario.schema import ScenarioConfig
-from staffmix.scenario.container import Scenario
-import index_oracle as oracle
 from conftest import CASES, ROOT, to_scenario
 
+from staffmix import Status, solve, verify
+from staffmix.model.index_sets import build_index
+from staffmix.model.pulp_model import build_model
+from staffmix.scenario.container import Scenario
+from staffmix.scenario.generate import GENERATORS, LANGUAGES, generate
+from staffmix.scenario.schema import ScenarioConfig
+from staffmix.solvers import highs as hx
+from staffmix.solvers.core.matrix import build_matrix
 
 
 def _variants() -> dict[str, Scenario]:
@@ -51,7 +50,9 @@ def _variants() -> dict[str, Scenario]:
     demand = pd.concat([g.demand, g.demand.assign(period=g.demand["period"] + 168)], ignore_index=True)
     out["dst-per-contact-weekly"] = Scenario(config=ScenarioConfig.model_validate(cfg), demand=demand)
     # service measured per day or week (issue #14): level steps, day and week rows, soft days, Erlang A, per-contact
-    from test_service_groups import CASES as DAY_CASES, scenario as day_scenario, tiny_scenario
+    from test_service_groups import CASES as DAY_CASES
+    from test_service_groups import scenario as day_scenario
+    from test_service_groups import tiny_scenario
 
     for k in ("edges", "midnight", "capacity"):
         out[f"tiny-day-{k}"] = tiny_scenario(DAY_CASES[k])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from conftest import ROOT, without_time_limit
+
 from staffmix import Status, load_scenario, solve, verify
 
 

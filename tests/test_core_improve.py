@@ -7,17 +7,17 @@ import math
 
 import numpy as np
 import pytest
-
 from bruteforce import Tiny  # noqa: F401 - names the brute force the optima come from
+from conftest import CASES, to_scenario
+
+from staffmix.model.index_sets import build_index
+from staffmix.scenario.generate import generate
 from staffmix.solvers import highs as hx
 from staffmix.solvers.core.contracts import choices
 from staffmix.solvers.core.heuristic import plan, roles, whole
 from staffmix.solvers.core.improve import improve, layout, neighbourhoods
-from staffmix.model.index_sets import build_index
 from staffmix.solvers.core.matrix import build_matrix
 from staffmix.solvers.core.plan import tidy, violation
-from staffmix.scenario.generate import generate
-from conftest import CASES, to_scenario
 
 
 def _fixed(m, y):

@@ -12,13 +12,13 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-
 from bruteforce_deferred import random_instance
+
 from staffmix import Status, load_result, solve, verify
 from staffmix.errors import ScenarioError
 from staffmix.results.deferrable_fifo import read_fifo
-from staffmix.scenario.schema import ScenarioConfig
 from staffmix.scenario.container import Scenario, validate
+from staffmix.scenario.schema import ScenarioConfig
 
 BACKENDS = ("cbc", "highs", "core")
 
@@ -381,12 +381,13 @@ def test_answering_early_counts_the_level_a_day_measured_vendor_row_is_staffed_a
     the vendor takes uses the level the plan chose, not its lowest one. Checked against the staffing table the
     result reports for that vendor (found when the two features met: 6 + 3 agents on a vendor of 8)."""
 
-    from test_service_groups import CASES as DAY_CASES, tiny_scenario
+    from test_service_groups import CASES as DAY_CASES
+    from test_service_groups import tiny_scenario
 
-    from staffmix.solvers import core
-    from staffmix.solvers.answer_early import _vendor_other_use
     from staffmix.model.index_sets import build_index
     from staffmix.scenario.schema import SolverOptions
+    from staffmix.solvers import core
+    from staffmix.solvers.answer_early import _vendor_other_use
 
     scenario = tiny_scenario(DAY_CASES["midnight"])  # its vendor staffs one agent above the lowest level
     ix = build_index(scenario)

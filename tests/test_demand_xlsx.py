@@ -9,8 +9,8 @@ import shutil
 import openpyxl
 import pandas as pd
 import pytest
-
 from conftest import DATA
+
 from staffmix.cli import main
 from staffmix.errors import ScenarioError
 from staffmix.scenario.io import load_scenario

@@ -9,8 +9,8 @@ import sys
 
 import pytest
 import yaml
-
 from conftest import ROOT
+
 from staffmix.scenario.checks import check_config
 from staffmix.scenario.schema import ScenarioConfig
 

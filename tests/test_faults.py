@@ -19,13 +19,13 @@ from pathlib import Path
 import pandas as pd
 import pulp
 import pytest
-
 from conftest import TINY, read_stderr_until, wait_for_exit
+
 import staffmix
 from staffmix import Status, load_result
 from staffmix.batch import JOB_FILE, discover_jobs, run_job
-from staffmix.scenario.checks import ScenarioWarning
 from staffmix.cli import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, main
+from staffmix.scenario.checks import ScenarioWarning
 from staffmix.scenario.generate import generate
 
 HANG_GUARD_S = 120  # guards against hangs, not speed requirements

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import without_time_limit
 
 import staffmix
-from conftest import without_time_limit
 from staffmix.results.summary import format_summary
 
 ROOT = Path(__file__).resolve().parents[1]

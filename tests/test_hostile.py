@@ -24,11 +24,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import one_error_line
-from staffmix.scenario.checks import ScenarioWarning
+
 from staffmix.cli import EXIT_BAD_INPUT, main
 from staffmix.errors import ScenarioError
+from staffmix.scenario.checks import ScenarioWarning
 from staffmix.scenario.io import load_scenario
 
 BASE_YAML = """\

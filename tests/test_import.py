@@ -10,8 +10,8 @@ from __future__ import annotations
 import openpyxl
 import pandas as pd
 import pytest
-
 from conftest import one_error_line
+
 from staffmix.cli import main
 from staffmix.scenario.io import load_scenario
 

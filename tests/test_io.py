@@ -11,12 +11,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-
 from conftest import DATA, ROOT
-from staffmix.scenario.checks import ScenarioWarning
+
 from staffmix.errors import ScenarioError
-from staffmix.scenario.io import apply_variant, load_scenario, save_scenario, scenario_variants
+from staffmix.scenario.checks import ScenarioWarning
 from staffmix.scenario.container import Scenario
+from staffmix.scenario.io import apply_variant, load_scenario, save_scenario, scenario_variants
 from staffmix.scenario.schema import DEMAND_COLUMNS
 
 BROKEN = DATA / "broken"

@@ -17,8 +17,8 @@ import pytest
 import staffmix
 from staffmix.cli import EXIT_OK, main
 from staffmix.errors import ScenarioError
-from staffmix.results.labels import COST_LABELS, cost_label, kpi_label, money, with_unit
 from staffmix.report import write_report
+from staffmix.results.labels import COST_LABELS, cost_label, kpi_label, money, with_unit
 from staffmix.results.result import COST_COMPONENTS
 from staffmix.results.summary import format_summary
 

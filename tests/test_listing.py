@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+from conftest import without_time_limit
 
 import staffmix
-from conftest import without_time_limit
 from staffmix.results.period_ranges import hour_ranges
 from staffmix.results.summary import format_summary
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import TINY
+
 import staffmix
 from staffmix.batch import JOB_FILE, read_summary
 from staffmix.scenario.checks import ScenarioWarning

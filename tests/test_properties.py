@@ -52,16 +52,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import BACKENDS, Tiny, to_scenario
 from hypothesis import HealthCheck, assume, event, given, note, settings
 from hypothesis import strategies as st
 
-from conftest import Tiny
 from staffmix import Status, solve, verify
-from staffmix.scenario.checks import check_config, check_demand
 from staffmix.results.result import UNSERVED
-from staffmix.scenario.schema import IN_HOUSE, ScenarioConfig
+from staffmix.scenario.checks import check_config, check_demand
 from staffmix.scenario.container import Scenario
-from conftest import BACKENDS, to_scenario
+from staffmix.scenario.schema import IN_HOUSE, ScenarioConfig
 
 MIP_GAP = 1e-6
 TIME_LIMIT_S = 5.0  # CBC can stall on groups that mirror each other; such examples are skipped

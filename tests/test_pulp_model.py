@@ -8,12 +8,13 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import CASES, Tiny, to_scenario
+from conftest import REFERENCE_BACKENDS as BACKENDS
 
-from conftest import CASES, REFERENCE_BACKENDS as BACKENDS, Tiny, to_scenario
 from staffmix import Status, solve, verify
 from staffmix.model.pulp_model import build_model
-from staffmix.scenario.schema import ScenarioConfig
 from staffmix.scenario.container import Scenario
+from staffmix.scenario.schema import ScenarioConfig
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

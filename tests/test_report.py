@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import TINY
+
 from staffmix import Status, load_result
-from staffmix.scenario.io import load_scenario
 from staffmix.report import fmt_number, hour_of_week_shares, write_index, write_report
+from staffmix.scenario.io import load_scenario
 from staffmix.solvers.dispatch import solve
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -8,9 +8,9 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import without_time_limit
 
 import staffmix
-from conftest import without_time_limit
 from staffmix.report import heatmap_figure, render_report
 from staffmix.results.summary import format_summary
 

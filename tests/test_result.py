@@ -6,10 +6,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import TINY
-from staffmix import load_result, load_scenario, save_scenario, solve
 
+from staffmix import load_result, load_scenario, save_scenario, solve
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,8 @@ from __future__ import annotations
 from functools import cache
 
 import pytest
-
 from conftest import SCENARIOS, bundled_names, without_time_limit
+
 from staffmix import Result, load_scenario, solve, verify
 from staffmix.scenario.schema import IN_HOUSE
 
@@ -75,7 +75,6 @@ def test_saas_24x7_measured_per_day_is_cheaper_and_every_day_meets_its_target() 
 
     import numpy as np
     import pandas as pd
-
     from bruteforce import erlang_c_service
 
     scenario = load_scenario(ROOT / "saas-24x7")

@@ -21,16 +21,16 @@ from functools import cache
 import numpy as np
 import pandas as pd
 import pytest
-
 from bruteforce import TinyDay, erlang_c_service
+
 from staffmix import Status, solve, verify
-from staffmix.solvers.core.levels import LEVEL_FORMULATIONS
-from staffmix.solvers.core.matrix import build_matrix
-from staffmix.solvers import highs as hx
 from staffmix.errors import ScenarioError
 from staffmix.model.index_sets import build_index
-from staffmix.scenario.schema import ScenarioConfig
 from staffmix.scenario.container import Scenario, validate
+from staffmix.scenario.schema import ScenarioConfig
+from staffmix.solvers import highs as hx
+from staffmix.solvers.core.levels import LEVEL_FORMULATIONS
+from staffmix.solvers.core.matrix import build_matrix
 
 BACKENDS = ("cbc", "highs", "core")
 FLEX = {"id": "flex", "rate": 14.0, "aht_factor": 1.2}
@@ -319,9 +319,9 @@ def test_week_blocks_hold_every_measured_day_or_the_whole_model_is_planned(
 def test_thirteen_weeks_measured_per_day_roll_week_by_week_and_verify() -> None:
     """A horizon too large for the exact path (w13-l1 measured per day: 53,286 columns) is planned in week blocks
     with each day's service-level row inside its block. Time-limited: only what holds wherever it stops."""
+    from staffmix.scenario.generate import generate
     from staffmix.solvers.core.blocks import groups_fit_blocks
     from staffmix.solvers.core.strategy import EXACT_MAX_COLS
-    from staffmix.scenario.generate import generate
 
     sc = generate(13, 1, measured="day")
     m = build_matrix(build_index(sc))

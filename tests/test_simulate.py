@@ -25,15 +25,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import ROOT, SCENARIOS, read_stderr_until, wait_for_exit
+
 from staffmix import queueing
 from staffmix.errors import StaffmixError
 from staffmix.model.index_sets import build_index
 from staffmix.model.requirements import achieved_service
 from staffmix.results.result import Result, Status
-from staffmix.scenario.schema import ScenarioConfig
 from staffmix.scenario.container import Scenario
+from staffmix.scenario.schema import ScenarioConfig
 from staffmix.simulation import simulate
 from staffmix.simulation.engine import simulate_queue
 from staffmix.simulation.timeline import build_timelines

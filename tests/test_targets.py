@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from conftest import without_time_limit
 
 import staffmix
-from conftest import without_time_limit
 from staffmix.cli import EXIT_FAILED, EXIT_OK, main
 from staffmix.results.targets import below_target, lowest_service_level
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
 from bruteforce import Tiny
 from conftest import CASES, REFERENCE_BACKENDS, to_scenario
+
 from staffmix import Status, Termination, load_result, solve
 from staffmix.results.summary import format_summary
 from staffmix.scenario.generate import generate

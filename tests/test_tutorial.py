@@ -13,7 +13,6 @@ import sys
 import openpyxl
 import pandas as pd
 import pytest
-
 from conftest import ROOT
 
 TUTORIAL = ROOT / "docs" / "tutorial.md"

@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import TINY
 
 import staffmix
-from conftest import TINY
 from staffmix import Status
 from staffmix.errors import SolverError
 from staffmix.report.format import summary_numbers

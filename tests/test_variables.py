@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from conftest import CASES, to_scenario
+
 from staffmix.model.index_sets import build_index
 from staffmix.model.plan_values import PlanValues
 from staffmix.model.pulp_model import build

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 import staffmix
-from staffmix.scenario import schema
 from staffmix.errors import ScenarioError
+from staffmix.scenario import schema
 from staffmix.scenario.frozen import FrozenModel
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -30,8 +30,8 @@ import pandas as pd
 import pytest
 
 from staffmix.results.result import COST_COMPONENTS, TABLE_COLUMNS, UNSERVED, Result, Status, load_result
-from staffmix.scenario.schema import ScenarioConfig
 from staffmix.scenario.container import Scenario
+from staffmix.scenario.schema import ScenarioConfig
 from staffmix.verification import RULES, Violation, verify
 
 IN_HOUSE_EN = [0, 1, 2, 3, 4, *range(8, 20), 21, 22, 23]

@@ -8,12 +8,12 @@ import json
 import openpyxl
 import pandas as pd
 import pytest
-
 from conftest import DATA
+
 from staffmix.cli import main
 from staffmix.errors import StaffmixError
-from staffmix.scenario.io import workbook
 from staffmix.results.result import TABLE_COLUMNS, load_result
+from staffmix.scenario.io import workbook
 
 MINIMAL = DATA / "minimal"
 

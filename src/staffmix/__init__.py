@@ -71,15 +71,15 @@ __all__ = [
 if TYPE_CHECKING:  # for type checkers and editors; never run
     from staffmix.batch import run_batch
     from staffmix.errors import ScenarioError, SolverError, StaffmixError
-    from staffmix.solvers.export import export_mps
-    from staffmix.scenario.io import load_scenario, save_scenario
     from staffmix.model.pulp_model import build_model
     from staffmix.results.result import Result, Status, Termination, load_result
     from staffmix.rostering import roster
     from staffmix.scenario.container import Scenario, validate
+    from staffmix.scenario.io import load_scenario, save_scenario
     from staffmix.scenario.schema import ScenarioConfig, scenario_json_schema
     from staffmix.simulation import simulate
     from staffmix.solvers.dispatch import solve
+    from staffmix.solvers.export import export_mps
     from staffmix.verification import verify
     from staffmix.verification.roster_check import verify_roster
 

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from staffmix.util.atomic import is_leftover, remove
 from staffmix.errors import ScenarioError, StaffmixError
 from staffmix.scenario.schema import SCENARIO_FILE
+from staffmix.util.atomic import is_leftover, remove
 
 BASE = "base"
 """Variant name of a scenario's base job."""

@@ -16,9 +16,9 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from staffmix.util.atomic import open_text, staged_folder
 from staffmix.batch.jobs import JOB_FILE, JobSpec
 from staffmix.errors import StaffmixError
+from staffmix.util.atomic import open_text, staged_folder
 from staffmix.util.jsonable import jsonable
 
 REPORT_FILE = "report.html"

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from staffmix.cli.paths import result_folder
 from staffmix.cli.parser import EXIT_FAILED, EXIT_OK
+from staffmix.cli.paths import result_folder
 from staffmix.errors import StaffmixError
 
 if TYPE_CHECKING:
@@ -80,9 +80,9 @@ def format_batch(summary: pd.DataFrame) -> str:
 
 # ===================================================================== report
 def cmd_report(args: argparse.Namespace) -> int:
-    from staffmix.scenario.io import load_scenario
     from staffmix.report import write_report
     from staffmix.results.result import load_result
+    from staffmix.scenario.io import load_scenario
 
     folder = result_folder(args.result_dir)
     result = load_result(folder)

@@ -10,12 +10,12 @@ from staffmix.errors import ScenarioError, StaffmixError
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from staffmix.util.atomic import write_text
     from staffmix.scenario.io.export_table import read_export
     from staffmix.scenario.io.importer import ImportOptions, import_demand
     from staffmix.scenario.io.safe_yaml import read_yaml
     from staffmix.scenario.messages import validated_config
     from staffmix.scenario.schema import SCENARIO_FILE
+    from staffmix.util.atomic import write_text
 
     scenario = Path(args.scenario)
     yaml_path = scenario / SCENARIO_FILE if scenario.is_dir() else scenario

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from typing import NoReturn, TypeVar
 
 from staffmix import __version__
-from staffmix.scenario.backend_names import BACKEND_NAMES
 from staffmix.cli.help_texts import (
     BATCH_EPILOG,
     EPILOG,
@@ -26,6 +25,7 @@ from staffmix.cli.help_texts import (
     ROSTER_EPILOG,
     SIMULATE_EPILOG,
 )
+from staffmix.scenario.backend_names import BACKEND_NAMES
 
 MAX_THREADS = 256
 """Most solver threads (staffmix.scenario.schema.MAX_THREADS; a test keeps the two equal, so --help imports no

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from staffmix.errors import StaffmixError
 
-
 WRITTEN_BY_STAFFMIX = ("summary.json", "simulation.json")
 """A folder holding one of these is an earlier result (solve --out) or simulation (simulate --out)."""
 

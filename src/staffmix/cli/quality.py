@@ -8,8 +8,8 @@ from staffmix.cli.parser import EXIT_OK
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from staffmix.solvers.export import export_mps
     from staffmix.scenario.io import load_scenario
+    from staffmix.solvers.export import export_mps
 
     scenario = load_scenario(args.path)
     if args.variant:

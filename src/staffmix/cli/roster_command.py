@@ -30,11 +30,11 @@ def _target(args: argparse.Namespace, plan_folder: Path) -> Path:
 
 
 def cmd_roster(args: argparse.Namespace) -> int:
-    from staffmix.scenario.io import load_scenario
     from staffmix.report.roster_figures import write_roster_page
     from staffmix.results.result import load_result
     from staffmix.rostering import roster
     from staffmix.rostering.agents import agents_path, load_agents
+    from staffmix.scenario.io import load_scenario
     from staffmix.verification.roster_check import verify_roster
 
     plan_folder = result_folder(args.result, "--result")

@@ -7,10 +7,9 @@ import json
 import sys
 
 from staffmix.cli.display import SolveDisplay
-from staffmix.cli.paths import output_folder
 from staffmix.cli.parser import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
+from staffmix.cli.paths import output_folder
 from staffmix.errors import ScenarioError, StaffmixError
-
 
 SOURCE_FILE = "scenario_source.json"
 """Where `solve --out` records the scenario folder and variant it solved, so `staffmix report DIR` redraws the
@@ -28,9 +27,9 @@ def _record_source(out, path: str, variant: str | None) -> None:
 
 
 def cmd_solve(args: argparse.Namespace) -> int:
+    from staffmix.results.summary import format_summary
     from staffmix.scenario.io import load_scenario
     from staffmix.solvers.dispatch import solve
-    from staffmix.results.summary import format_summary
     from staffmix.verification import verify
 
     if args.report and not args.out:

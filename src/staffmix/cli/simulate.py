@@ -7,14 +7,14 @@ import json
 import sys
 
 from staffmix.cli.display import ReplicationDisplay, SolveDisplay
-from staffmix.cli.paths import output_folder, result_folder
 from staffmix.cli.parser import EXIT_FAILED, EXIT_OK
+from staffmix.cli.paths import output_folder, result_folder
 from staffmix.errors import StaffmixError
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from staffmix.scenario.io import load_scenario
     from staffmix.results.result import load_result
+    from staffmix.scenario.io import load_scenario
     from staffmix.simulation import simulate
     from staffmix.simulation.presentation import format_simulation
 

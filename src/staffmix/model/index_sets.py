@@ -48,10 +48,10 @@ import numpy as np
 import pandas as pd
 
 from staffmix.model.deferrable_sets import DeferredSets, build_deferred
-from staffmix.scenario.eligibility import group_may_take, hours_open, queue_offers
 from staffmix.model.requirements import EPS, required_per_pair
 from staffmix.model.service_groups import level_steps, service_groups
 from staffmix.scenario.container import Scenario
+from staffmix.scenario.eligibility import group_may_take, hours_open, queue_offers
 from staffmix.scenario.schema import DAYS, IN_HOUSE, ScenarioConfig
 
 

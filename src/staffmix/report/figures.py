@@ -18,12 +18,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from staffmix.report.format import fmt_number, summary_numbers
 from staffmix.results.kpis import answered_mask
 from staffmix.results.labels import cost_label, money, with_unit
-from staffmix.report.format import fmt_number, summary_numbers
 from staffmix.results.result import Result
-from staffmix.scenario.schema import IN_HOUSE, UNSERVED
 from staffmix.results.targets import queue_target
+from staffmix.scenario.schema import IN_HOUSE, UNSERVED
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 PALETTE = (

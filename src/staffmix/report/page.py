@@ -17,7 +17,7 @@ from urllib.parse import quote
 import numpy as np
 import pandas as pd
 
-from staffmix.util.atomic import write_text
+from staffmix.report.backlog_chart import backlog_figure
 from staffmix.report.figures import (
     cost_figure,
     figure_to_data_uri,
@@ -30,10 +30,10 @@ from staffmix.report.figures import (
     staffing_figure,
     vendor_figure,
 )
-from staffmix.results.labels import COLUMN_LABELS, MONEY_KPIS, cost_label, kpi_label, provider_label, with_unit
-from staffmix.report.backlog_chart import backlog_figure
 from staffmix.report.format import fmt_number, html_table, summary_numbers, table_cell
+from staffmix.results.labels import COLUMN_LABELS, MONEY_KPIS, cost_label, kpi_label, provider_label, with_unit
 from staffmix.results.result import Result
+from staffmix.util.atomic import write_text
 
 CSS = """
 body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 1.5em auto; max-width: 1100px;

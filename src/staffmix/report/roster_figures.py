@@ -23,7 +23,6 @@ from typing import Any
 
 import pandas as pd
 
-from staffmix.util.atomic import write_text
 from staffmix.report.figures import (
     IN_HOUSE_COLOR,
     PALETTE,
@@ -31,6 +30,7 @@ from staffmix.report.figures import (
     new_figure,
 )
 from staffmix.report.format import html_table
+from staffmix.util.atomic import write_text
 
 NIGHT_COLOR = "#3b3b6d"
 DAY_COLOR = "#6fa8dc"

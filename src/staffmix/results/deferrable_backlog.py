@@ -21,9 +21,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from staffmix.results.deferrable_fifo import read_fifo
 from staffmix.model.index_sets import IndexSets
 from staffmix.model.plan_values import PlanValues
+from staffmix.results.deferrable_fifo import read_fifo
 
 EPS = 1e-7
 

@@ -36,8 +36,8 @@ from typing import TYPE_CHECKING, Any, overload
 import numpy as np
 import pandas as pd
 
-from staffmix.scenario.schema import IN_HOUSE, UNSERVED
 from staffmix.results.targets import below_target, lowest_service_level
+from staffmix.scenario.schema import IN_HOUSE, UNSERVED
 
 if TYPE_CHECKING:  # kpis sits below results/result.py: the rollups of Result.service call the functions here
     from staffmix.model.index_sets import IndexSets

@@ -10,18 +10,17 @@ agents it is staffed with. Headline numbers are results/kpis.py's.
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 
-from staffmix.results.deferrable_backlog import deferred_tables, deferred_vendor_use
 from staffmix.model.index_sets import IndexSets
-from staffmix.results.kpis import compute_kpis
 from staffmix.model.plan_values import PlanValues
 from staffmix.model.requirements import achieved_service
+from staffmix.results.deferrable_backlog import deferred_tables, deferred_vendor_use
+from staffmix.results.kpis import compute_kpis
 from staffmix.results.result import COST_COMPONENTS, Result
-from staffmix.scenario.schema import UNSERVED
 from staffmix.results.targets import queue_target
+from staffmix.scenario.schema import UNSERVED
 from staffmix.util.gap import relative_gap
 
 

@@ -16,12 +16,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from staffmix.errors import StaffmixError
 from staffmix.results import kpis
+from staffmix.scenario.schema import UNSERVED  # also re-exported: results label unserved rows with it
 from staffmix.util.atomic import staged_folder
 from staffmix.util.jsonable import jsonable
-from staffmix.errors import StaffmixError
-
-from staffmix.scenario.schema import UNSERVED  # also re-exported: results label unserved rows with it
 
 
 class Status(StrEnum):

@@ -18,10 +18,10 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from staffmix.util import solve_progress as progress_events
 from staffmix.errors import StaffmixError
 from staffmix.rostering.agents import Agent, agents_path, load_agents
 from staffmix.rostering.table import RosterResult
+from staffmix.util import solve_progress as progress_events
 
 __all__ = ["Agent", "RosterResult", "load_agents", "roster"]
 

@@ -19,9 +19,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from staffmix.rostering.agent_rules import can_work, required_days_off
 from staffmix.rostering.agents import Agent
 from staffmix.rostering.model import RULES, solve_by_group
-from staffmix.rostering.agent_rules import can_work, required_days_off
 from staffmix.rostering.slots import Calendar, Slot
 
 

@@ -26,10 +26,10 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from staffmix.util import solve_progress as progress
-from staffmix.rostering.agents import Agent
 from staffmix.rostering.agent_rules import can_work, prefers_not, required_days_off
+from staffmix.rostering.agents import Agent
 from staffmix.rostering.slots import Calendar, Slot
+from staffmix.util import solve_progress as progress
 
 if TYPE_CHECKING:
     from ortools.sat.python.cp_model import IntVar

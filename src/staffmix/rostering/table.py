@@ -25,8 +25,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from staffmix.util.atomic import open_text, write_bytes
 from staffmix.errors import StaffmixError
+from staffmix.util.atomic import open_text, write_bytes
 
 ROSTER_COLUMNS = [
     "agent",

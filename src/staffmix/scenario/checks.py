@@ -53,6 +53,7 @@ from staffmix.scenario.schema import (
     open_hours_of_week,
 )
 
+
 def _providers(config: ScenarioConfig) -> list[Group | Vendor]:
     """Every group and vendor, in scenario order."""
     return [*config.groups, *config.vendors]

@@ -21,9 +21,9 @@ from typing import Any, Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
+from staffmix.errors import ScenarioError
 from staffmix.scenario.checks import check_config, check_demand
 from staffmix.scenario.demand import demand_kind
-from staffmix.errors import ScenarioError
 from staffmix.scenario.messages import cap_problems
 from staffmix.scenario.schema import ScenarioConfig
 from staffmix.scenario.variants import apply_changes, apply_variant, variant_problems

@@ -47,9 +47,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from staffmix.scenario.schema import ScenarioConfig
-
 from staffmix.scenario.container import Scenario
+from staffmix.scenario.schema import ScenarioConfig
 
 __all__ = ["GENERATORS", "LANGUAGES", "generate"]
 

@@ -26,9 +26,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from staffmix.errors import ScenarioError
 from staffmix.scenario.checks import check_config, check_demand, emit
 from staffmix.scenario.demand import demand_kind, densify
-from staffmix.errors import ScenarioError
 from staffmix.scenario.messages import bounded, cap_problems, validated_config, yaml_type
 from staffmix.scenario.schema import SCENARIO_FILE, ScenarioConfig
 

@@ -33,9 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from staffmix.util.atomic import staged_folder
 from staffmix.errors import StaffmixError
-from staffmix.util.jsonable import jsonable
 from staffmix.simulation.engine import ARRIVALS, HANDLING, SUM_COLUMNS
 from staffmix.simulation.stats import (
     CONFIDENCE,
@@ -46,6 +44,8 @@ from staffmix.simulation.stats import (
     promised_rollup,
     summarise,
 )
+from staffmix.util.atomic import staged_folder
+from staffmix.util.jsonable import jsonable
 
 __all__ = ["Simulation", "simulate", "ARRIVALS", "HANDLING"]
 

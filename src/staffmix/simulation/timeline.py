@@ -28,8 +28,8 @@ import pandas as pd
 
 from staffmix.errors import StaffmixError
 from staffmix.results.result import UNSERVED, Result
-from staffmix.scenario.schema import IN_HOUSE, Channel
 from staffmix.scenario.container import Scenario
+from staffmix.scenario.schema import IN_HOUSE, Channel
 
 STAFFED_TOL = 1e-6
 """The plan's Erlang figures count floor(staffed + 1e-6) agents; so does the simulation."""

@@ -27,9 +27,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from staffmix.results.deferrable_fifo import within_target
 from staffmix.model.index_sets import IndexSets
 from staffmix.model.plan_values import PlanValues
+from staffmix.results.deferrable_fifo import within_target
 from staffmix.solvers.sparse_rows import RowFamilies
 
 SLACK = 1e-7

@@ -17,11 +17,11 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from staffmix.scenario.eligibility import holds_certifications, in_region, policy_allows, speaks
 from staffmix.model.index_sets import IndexSets
 from staffmix.results.result import Result, Status, Termination, empty_table
 from staffmix.scenario.container import Scenario
-from staffmix.scenario.schema import IN_HOUSE, Queue, ScenarioConfig, SoftServiceLevel, SolverOptions, UNSERVED
+from staffmix.scenario.eligibility import holds_certifications, in_region, policy_allows, speaks
+from staffmix.scenario.schema import IN_HOUSE, UNSERVED, Queue, ScenarioConfig, SoftServiceLevel, SolverOptions
 
 ELASTIC_PENALTY_PER_AGENT_HOUR = 1e6
 """Price of shortfall in the elastic re-solve: above any wage, so shortfall appears only where nothing else helps."""

@@ -19,19 +19,19 @@ import os
 import time
 from typing import Any
 
-from staffmix.util import solve_progress as report
-from staffmix.scenario.backend_names import backend_function
-from staffmix.solvers.diagnosis import infeasible_result, presolve_diagnosis, with_explanation
-from staffmix.solvers.answer_early import answer_early
 from staffmix.errors import SolverError
-from staffmix.results.plan_tables import extract_plan
 from staffmix.model.index_sets import build_index
-from staffmix.util.solve_progress import Listener, listening
+from staffmix.results.plan_tables import extract_plan
 from staffmix.results.result import Result, Status, Termination
-from staffmix.solvers.outcome import Outcome
+from staffmix.scenario.backend_names import backend_function
 from staffmix.scenario.container import Scenario
 from staffmix.scenario.schema import SolverOptions
+from staffmix.solvers.answer_early import answer_early
+from staffmix.solvers.diagnosis import infeasible_result, presolve_diagnosis, with_explanation
 from staffmix.solvers.options import resolve_options
+from staffmix.solvers.outcome import Outcome
+from staffmix.util import solve_progress as report
+from staffmix.util.solve_progress import Listener, listening
 
 
 def solve(

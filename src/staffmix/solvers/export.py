@@ -12,8 +12,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from staffmix.scenario.backend_names import BACKEND_NAMES
 from staffmix.errors import StaffmixError
+from staffmix.scenario.backend_names import BACKEND_NAMES
 
 __all__ = ["export_mps"]
 
@@ -34,9 +34,9 @@ def export_mps(scenario, path: str | os.PathLike[str], backend: str = "core") ->
     if not out.parent.is_dir():
         raise StaffmixError(f"{out.parent}: no such folder")
     if backend == "core":
+        from staffmix.model.index_sets import build_index
         from staffmix.solvers import highs as hx
         from staffmix.solvers.core.matrix import build_matrix
-        from staffmix.model.index_sets import build_index
 
         m = build_matrix(build_index(scenario))
         h = hx.model_highs(m, None, relax=False)

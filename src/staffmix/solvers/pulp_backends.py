@@ -19,14 +19,14 @@ from pathlib import Path
 
 import pulp
 
-from staffmix.util import solve_progress as progress
 from staffmix.model.index_sets import IndexSets
 from staffmix.model.pulp_model import build
-from staffmix.util.native_output import silenced_stdout
-from staffmix.solvers.outcome import Outcome
 from staffmix.results.result import Termination
-from staffmix.solvers.status import decide
 from staffmix.scenario.schema import SolverOptions
+from staffmix.solvers.outcome import Outcome
+from staffmix.solvers.status import decide
+from staffmix.util import solve_progress as progress
+from staffmix.util.native_output import silenced_stdout
 
 MIN_SOLVER_S = 0.1
 """The least time limit a solver is handed when the build has used up (nearly) all of the solve's."""

@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 
 from staffmix.results.result import UNSERVED, Status
-from staffmix.scenario.schema import IN_HOUSE, open_hours_of_week
 from staffmix.scenario.container import Scenario
+from staffmix.scenario.schema import IN_HOUSE, open_hours_of_week
 from staffmix.verification.rules import Violation
 
 

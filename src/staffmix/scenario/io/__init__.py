@@ -21,9 +21,9 @@ Variants are merged by `staffmix.scenario.variants`; the wording of problems is
 
 from __future__ import annotations
 
+from staffmix.scenario.container import Scenario
 from staffmix.scenario.io.load import load_scenario
 from staffmix.scenario.io.save import save_scenario
-from staffmix.scenario.container import Scenario
 
 __all__ = ["load_scenario", "save_scenario", "apply_variant", "scenario_variants"]
 

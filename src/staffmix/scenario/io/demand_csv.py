@@ -21,9 +21,9 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 import numpy as np
 import pandas as pd
 
+from staffmix.errors import ScenarioError
 from staffmix.scenario.checks import MAX_LOAD_ERLANGS, MAX_REQUIRED_AGENTS
 from staffmix.scenario.demand import densify
-from staffmix.errors import ScenarioError
 from staffmix.scenario.io.csv_columns import CHUNK_ROWS, RowProblems, check_utf8, parse_numbers, read_columns
 from staffmix.scenario.io.timestamps import parse_periods
 from staffmix.scenario.messages import clip, suggest

@@ -13,14 +13,14 @@ import os
 import typing
 from pathlib import Path
 
-from staffmix.scenario.checks import check_config, check_demand, emit
 from staffmix.errors import ScenarioError
+from staffmix.scenario.checks import check_config, check_demand, emit
+from staffmix.scenario.container import Scenario
 from staffmix.scenario.io.demand_csv import read_demand
 from staffmix.scenario.io.demand_xlsx import demand_source, is_workbook, read_demand_xlsx
 from staffmix.scenario.io.safe_yaml import read_yaml
 from staffmix.scenario.messages import bounded, cap_problems, clip, validated_config
 from staffmix.scenario.schema import SCENARIO_FILE
-from staffmix.scenario.container import Scenario
 from staffmix.scenario.variants import variant_problems
 
 

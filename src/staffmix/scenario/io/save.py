@@ -8,8 +8,8 @@ written as integers. Both files are written atomically (util/atomic.py).
 
 from __future__ import annotations
 
-from io import StringIO
 import os
+from io import StringIO
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
@@ -17,13 +17,13 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from staffmix.util.atomic import write_text
-from staffmix.scenario.checks import check_demand
-from staffmix.scenario.demand import densify, period_labels
 from staffmix.errors import ScenarioError
+from staffmix.scenario.checks import check_demand
+from staffmix.scenario.container import Scenario
+from staffmix.scenario.demand import densify, period_labels
 from staffmix.scenario.messages import cap_problems
 from staffmix.scenario.schema import SCENARIO_FILE, ScenarioConfig
-from staffmix.scenario.container import Scenario
+from staffmix.util.atomic import write_text
 
 
 def save_scenario(scenario: Scenario, path: str | os.PathLike[str], overwrite: bool = False) -> Path:

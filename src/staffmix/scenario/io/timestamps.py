@@ -15,9 +15,9 @@ import re
 import numpy as np
 import pandas as pd
 
+from staffmix.scenario.horizon import Horizon
 from staffmix.scenario.io.csv_columns import RowProblems
 from staffmix.scenario.messages import clip
-from staffmix.scenario.horizon import Horizon
 
 _NAT = np.iinfo(np.int64).min
 _US_PER_MIN = 60_000_000

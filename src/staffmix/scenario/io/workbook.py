@@ -28,8 +28,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from staffmix.util.atomic import write_bytes
 from staffmix.errors import StaffmixError
+from staffmix.util.atomic import write_bytes
 
 MAX_SHEET_ROWS = 1_048_576
 """Rows an Excel sheet holds (two of them are the header and the units row)."""

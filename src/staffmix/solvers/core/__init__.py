@@ -25,17 +25,17 @@ import time
 
 import numpy as np
 
-from staffmix.util import solve_progress as progress
+from staffmix.model.index_sets import IndexSets
+from staffmix.model.plan_values import PlanValues
+from staffmix.results.result import Termination
+from staffmix.scenario.schema import SolverOptions
 from staffmix.solvers.core.matrix import build_matrix
 from staffmix.solvers.core.plan import plan_values
 from staffmix.solvers.core.strategy import run
-from staffmix.util.gap import ABS_GAP, relative_gap
-from staffmix.model.index_sets import IndexSets
 from staffmix.solvers.outcome import Outcome
-from staffmix.model.plan_values import PlanValues
-from staffmix.results.result import Termination
 from staffmix.solvers.status import decide
-from staffmix.scenario.schema import SolverOptions
+from staffmix.util import solve_progress as progress
+from staffmix.util.gap import ABS_GAP, relative_gap
 
 __all__ = ["solve"]
 

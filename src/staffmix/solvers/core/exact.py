@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from staffmix.util import solve_progress as progress
 from staffmix.solvers import highs as hx
 from staffmix.solvers.core.contracts import Choice
 from staffmix.solvers.core.matrix import CoreModel
+from staffmix.util import solve_progress as progress
 
 log = logging.getLogger("staffmix.solvers.core")
 FIRST_SHARE = 0.2

@@ -32,10 +32,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from staffmix.util import solve_progress as progress
 from staffmix.solvers.core.blocks import column_periods, solve_sub, submodel
 from staffmix.solvers.core.matrix import CoreModel
 from staffmix.solvers.core.plan import tidy, violation
+from staffmix.util import solve_progress as progress
 
 log = logging.getLogger("staffmix.solvers.core")
 # Measured on w1-l6 from the same 159,573 plan, 50 s of local search (docs/performance.md):

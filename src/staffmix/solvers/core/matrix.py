@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
+from staffmix.model.index_sets import IndexSets
+from staffmix.model.variables import VARIABLES, block_sizes
 from staffmix.solvers.core.deferrable_rows import (
     DeferredTerms,
     add_backlog_flow,
@@ -36,8 +38,6 @@ from staffmix.solvers.core.levels import (
     level_reach,
     vendor_level_terms,
 )
-from staffmix.model.index_sets import IndexSets
-from staffmix.model.variables import VARIABLES, block_sizes
 from staffmix.solvers.sparse_rows import Block, RowFamilies
 
 INF = float("inf")

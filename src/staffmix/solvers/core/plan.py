@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from staffmix.solvers.core.matrix import CoreModel
 from staffmix.model.plan_values import PlanValues
+from staffmix.solvers.core.matrix import CoreModel
 
 TOL = 1e-6
 

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from staffmix.util import solve_progress as progress
+from staffmix.scenario.schema import SolverOptions
 from staffmix.solvers import highs as hx
 from staffmix.solvers.core.blocks import GLOBAL, Partition, partition, solve_sub, submodel
 from staffmix.solvers.core.bound import lagrangian_bound
@@ -32,7 +32,7 @@ from staffmix.solvers.core.heuristic import plan, roles
 from staffmix.solvers.core.improve import improve
 from staffmix.solvers.core.matrix import CoreModel
 from staffmix.solvers.core.plan import SearchResult, tidy, violation
-from staffmix.scenario.schema import SolverOptions
+from staffmix.util import solve_progress as progress
 
 log = logging.getLogger("staffmix.solvers.core")
 SAMPLE_WEEKS = 6

@@ -29,15 +29,15 @@ import time
 import numpy as np
 
 from staffmix.errors import SolverError
-from staffmix.util import solve_progress as report
+from staffmix.model.index_sets import IndexSets
+from staffmix.results.deferrable_fifo import within_target
+from staffmix.scenario.schema import SolverOptions
 from staffmix.solvers import highs as hx
 from staffmix.solvers.core.matrix import CoreModel, build_matrix
 from staffmix.solvers.core.plan import SearchResult, plan_values, tidy, violation
 from staffmix.solvers.core.strategy import run
-from staffmix.results.deferrable_fifo import within_target
+from staffmix.util import solve_progress as report
 from staffmix.util.gap import relative_gap
-from staffmix.model.index_sets import IndexSets
-from staffmix.scenario.schema import SolverOptions
 
 FIXED = ("y", "x", "heads")  # what the repair keeps from the relaxation's plan
 

@@ -23,16 +23,16 @@ import time
 
 import numpy as np
 
-from staffmix.util import solve_progress as progress
+from staffmix.scenario.schema import SolverOptions
 from staffmix.solvers import highs as hx
 from staffmix.solvers.core.contracts import Choice, choices, score
 from staffmix.solvers.core.exact import Incumbent, run_exact
-from staffmix.solvers.core.heuristic import plan, roles, whole
 from staffmix.solvers.core.guide import relaxed_routing_plan
+from staffmix.solvers.core.heuristic import plan, roles, whole
 from staffmix.solvers.core.improve import improve
 from staffmix.solvers.core.matrix import CoreModel
 from staffmix.solvers.core.plan import SearchResult, tidy, violation
-from staffmix.scenario.schema import SolverOptions
+from staffmix.util import solve_progress as progress
 
 EXACT_MAX_COLS = 40_000  # up to about 4 weeks x 6 languages; more: week blocks
 FIRST_WIDTH = 1  # time windows of the first round of local search: it ends when a pass finds nothing
