@@ -64,7 +64,7 @@ class Feedback:
             out.append(
                 f"  plan cost {self.cost_before:,.2f}{unit} -> {self.cost_after:,.2f}{unit}: "
                 f"{extra:+,.2f}{unit}{share} "
-                f"for a plan the agents can work"
+                "for a plan within the agents' headcount and weekly hours"
             )
             out.append(f"  its roster: {self.roster.status}")
         out += [f"  {n}" for n in self.notes]
