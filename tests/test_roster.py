@@ -20,6 +20,7 @@ import staffmix
 from staffmix.errors import ScenarioError
 from staffmix.results.result import Result, Status
 from staffmix.rostering import Agent, load_agents
+from staffmix.rostering.table import ROSTER_COLUMNS
 from staffmix.scenario.container import Scenario
 from staffmix.scenario.schema import ScenarioConfig
 from staffmix.verification.roster_check import verify_roster
@@ -300,19 +301,7 @@ def _brute_force_feasible(sc, res, agents) -> bool:
             )
         table = pd.DataFrame(
             rows,
-            columns=[
-                "agent",
-                "group",
-                "template",
-                "date",
-                "start",
-                "end",
-                "start_period",
-                "break_start",
-                "break_end",
-                "night",
-                "weekend",
-            ],
+            columns=ROSTER_COLUMNS,
         )
         if not verify_roster(sc, res, table):
             return True

@@ -18,23 +18,12 @@ import pytest
 import staffmix
 from staffmix.results.result import Result, Status
 from staffmix.rostering import Agent
+from staffmix.rostering.table import ROSTER_COLUMNS
 from staffmix.scenario.container import Scenario
 from staffmix.scenario.schema import ScenarioConfig
 from staffmix.verification.roster_check import ROSTER_RULES, verify_roster
 
-COLUMNS = [
-    "agent",
-    "group",
-    "template",
-    "date",
-    "start",
-    "end",
-    "start_period",
-    "break_start",
-    "break_end",
-    "night",
-    "weekend",
-]
+COLUMNS = ROSTER_COLUMNS  # roster.csv's columns, as staffmix writes them
 
 
 def scenario(shrinkage: float = 0.5, **rules) -> Scenario:
