@@ -63,6 +63,7 @@ ORDER_IN_PACKAGE = {
         "service_groups",
         "index_sets",
         "variables",
+        "objective",
         "plan_values",
         "pulp_model",
     ],

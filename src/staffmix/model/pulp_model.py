@@ -4,7 +4,8 @@
 in the order of docs/model.md. Every step reads the index sets (model/index_sets.py),
 the same arrays the fast core builds its sparse matrix from; the variables
 are kept in lists aligned to those arrays, so the plan reads back into
-`PlanValues` (model/plan_values.py) the same way for every backend.
+`PlanValues` (model/plan_values.py) the same way for every backend. The
+objective is each column's cost from model/objective.py, as the core's is.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 import pulp
 
 from staffmix.model.index_sets import IndexSets, build_index
+from staffmix.model.objective import column_costs
 from staffmix.model.plan_values import PlanValues
 from staffmix.model.variables import INF, VARIABLES
 from staffmix.scenario.container import Scenario
@@ -60,37 +62,31 @@ def build_model(scenario: Scenario, index: IndexSets | None = None) -> pulp.LpPr
 def build(ix: IndexSets) -> tuple[pulp.LpProblem, Variables]:
     prob = pulp.LpProblem(f"staffmix_{ix.scenario.name}".replace("-", "_"), pulp.LpMinimize)
     var = add_variables(ix)
-    cost = CostTerms()
     add_routing(prob, ix, var)
     add_in_house_coverage(prob, ix, var)
     add_group_capacity(prob, ix, var)
-    add_headcount(prob, ix, var, cost)
-    add_vendor_contracts(prob, ix, var, cost)
+    add_headcount(prob, ix, var)
+    add_vendor_contracts(prob, ix, var)
     add_vendor_capacity(prob, ix, var)
-    add_take_or_pay(prob, ix, var, cost)
+    add_take_or_pay(prob, ix, var)
     add_policy(prob, ix, var)
-    add_in_house_pay(ix, var, cost)
-    add_shortfall_penalty(ix, var, cost)
-    add_service_levels(prob, ix, var, cost)
+    add_service_levels(prob, ix, var)
     add_backlog_flow(prob, ix, var)
     add_deferred_contracts(prob, ix, var)
     add_response_share(prob, ix, var)
-    prob += cost.total(), "total_cost"
+    prob += objective(ix, var), "total_cost"
     return prob, var
 
 
-class CostTerms:
-    """Objective terms collected by component (so results can split the cost)."""
-
-    def __init__(self) -> None:
-        self.parts: dict[str, list[tuple[pulp.LpVariable, float]]] = defaultdict(list)
-
-    def add(self, component: str, variable: pulp.LpVariable, coefficient: float) -> None:
-        if coefficient:
-            self.parts[component].append((variable, coefficient))
-
-    def total(self) -> pulp.LpAffineExpression:
-        return _affine([t for part in self.parts.values() for t in part])
+def objective(ix: IndexSets, var: Variables) -> pulp.LpAffineExpression:
+    """The total cost: cost x variable for every column that costs something (model/objective.py: shift pay,
+    heads, contract fees, billed hours or contacts, and under a soft service level the penalty on agents short,
+    unserved slots, late and unanswered contacts)."""
+    terms = []
+    for name, costs in column_costs(ix).items():
+        block = var.blocks[name]
+        terms += [(block[j], float(costs.cost[j])) for j in np.flatnonzero(costs.cost).tolist()]
+    return _affine(terms)
 
 
 def _affine(terms: list[tuple[pulp.LpVariable, float]]) -> pulp.LpAffineExpression:
@@ -171,12 +167,11 @@ def add_group_capacity(prob: pulp.LpProblem, ix: IndexSets, var: Variables) -> N
         )
 
 
-def add_headcount(prob: pulp.LpProblem, ix: IndexSets, var: Variables, cost: CostTerms) -> None:
+def add_headcount(prob: pulp.LpProblem, ix: IndexSets, var: Variables) -> None:
     """At most one shift per agent per day, at most the contract's weekly hours per agent."""
     s = ix.starts
     for gi, g in enumerate(ix.scenario.config.groups):
         H = var.heads[gi]
-        cost.add("in_house_headcount", H, g.cost_per_head_per_week * ix.horizon_weeks)
         mine = s[s["group"] == g.id]
         for day, rows in mine.groupby("day"):
             prob += pulp.lpSum(var.x[i] for i in rows.index) <= H, f"one_shift_per_day_{g.id}_{day}"
@@ -218,11 +213,10 @@ def _deferred_vendor_terms(
     return out
 
 
-def add_vendor_contracts(prob: pulp.LpProblem, ix: IndexSets, var: Variables, cost: CostTerms) -> None:
-    """A vendor takes work only when contracted; a contract costs its weekly fee."""
+def add_vendor_contracts(prob: pulp.LpProblem, ix: IndexSets, var: Variables) -> None:
+    """A vendor takes work only when contracted (its weekly fee: model/objective.py)."""
     for vi, v in enumerate(ix.scenario.config.vendors):
         y = var.y[vi]
-        cost.add("vendor_fees", y, v.fee_per_week * ix.horizon_weeks)
         p = ix.providers.index(v.id)
         for zi in np.nonzero(ix.z_prov == p)[0].tolist():
             prob += var.z[zi] <= y, f"contract_{v.id}_{var.z[zi].name}"
@@ -247,13 +241,12 @@ def add_vendor_capacity(prob: pulp.LpProblem, ix: IndexSets, var: Variables) -> 
                 prob += _affine(terms) <= cap * var.y[vi], f"vendor_capacity_{v.id}_{t}"
 
 
-def add_take_or_pay(prob: pulp.LpProblem, ix: IndexSets, var: Variables, cost: CostTerms) -> None:
-    """Billed = max(used, weekly minimum if contracted), priced per agent-hour or per contact."""
+def add_take_or_pay(prob: pulp.LpProblem, ix: IndexSets, var: Variables) -> None:
+    """Billed = max(used, weekly minimum if contracted); billed hours or contacts are priced in model/objective.py."""
     for vi, v in enumerate(ix.scenario.config.vendors):
         per_contact = v.pricing == "per_contact"
         scale = 1.0 if per_contact else ix.period_h
         minimum = v.min_contacts_per_week if per_contact else v.min_hours_per_week
-        price = v.unit_price
         by_week: dict[int, list[tuple[pulp.LpVariable, float]]] = defaultdict(list)
         for _t, w, zvar, amount in _vendor_terms(ix, var, vi) + _vendor_level_terms(ix, var, vi):
             by_week[w].append((zvar, amount * scale))
@@ -261,7 +254,6 @@ def add_take_or_pay(prob: pulp.LpProblem, ix: IndexSets, var: Variables, cost: C
             by_week[w].append((hvar, amount * scale))
         for w, frac in enumerate(ix.week_fraction):
             billed = var.billed[vi * ix.n_weeks + w]
-            cost.add("vendor_contacts" if per_contact else "vendor_hours", billed, float(price))
             if by_week.get(w):
                 prob += billed >= _affine(by_week[w]), f"billed_used_{v.id}_{w}"
             if minimum:
@@ -282,29 +274,6 @@ def add_policy(prob: pulp.LpProblem, ix: IndexSets, var: Variables) -> None:
         terms += [(hvar, 1.0) for hvar, g in zip(var.handled, D.h_group.tolist(), strict=True) if g >= 0]
         total = float(weight.sum()) + float(D.arrived.sum())
         prob += _affine(terms) >= policy.min_in_house_share * total, "min_in_house_share"
-
-
-def add_in_house_pay(ix: IndexSets, var: Variables, cost: CostTerms) -> None:
-    """Each shift started costs its paid hours at the group's rate, night hours with the premium."""
-    for xvar, c in zip(var.x, ix.starts["cost"], strict=True):
-        cost.add("in_house_pay", xvar, float(c))
-
-
-def add_shortfall_penalty(ix: IndexSets, var: Variables, cost: CostTerms) -> None:
-    """Soft service level: each agent-hour short of the requirement costs the penalty; an unserved slot
-    costs its whole requirement."""
-    soft = ix.scenario.config.policy.soft_service_level
-    if soft is None:
-        return
-    per_agent = soft.penalty_per_agent_hour * ix.period_h
-    for u in var.u:
-        cost.add("shortfall_penalty", u, per_agent)
-    slot_req = np.bincount(ix.b_slot, weights=ix.b_required.astype(float), minlength=ix.n_slots)
-    for s, zvar in enumerate(var.unserved):
-        cost.add("shortfall_penalty", zvar, per_agent * float(slot_req[s]))
-    D = ix.deferred  # an unanswered deferrable contact: the agent-hours it needs in-house
-    for d, evar in zip(D.e_queue.tolist(), var.dropped, strict=True):
-        cost.add("shortfall_penalty", evar, soft.penalty_per_agent_hour * float(D.aht_s[d] / 3600.0 / D.occupancy[d]))
 
 
 # ---------------------------------------------------------------- service measured per day or week
@@ -329,10 +298,10 @@ def _vendor_level_terms(ix: IndexSets, var: Variables, vi: int) -> list[tuple[in
     return out
 
 
-def add_service_levels(prob: pulp.LpProblem, ix: IndexSets, var: Variables, cost: CostTerms) -> None:
+def add_service_levels(prob: pulp.LpProblem, ix: IndexSets, var: Variables) -> None:
     """Queues measured per day or week: a queue-period's level steps are taken in order and only when its
     provider takes it; the contact-weighted service level over each day (week) meets the target. Under a soft
-    service level a day may fall short at the penalty for each contact's agent time, and in-house queue-periods
+    service level a day may fall short (each late contact costs its agent time), and in-house queue-periods
     of such queues have no agent shortfall (a day misses instead)."""
     steps = _level_steps_of(ix, var)
     for r, taken in steps.items():
@@ -353,7 +322,6 @@ def add_service_levels(prob: pulp.LpProblem, ix: IndexSets, var: Variables, cost
     for g, (q, label) in enumerate(zip(ix.sg_queue.tolist(), ix.sg_label, strict=True)):
         if soft is not None:
             terms[g].append((var.late[g], 1.0 / float(ix.sg_contacts[g])))
-            cost.add("shortfall_penalty", var.late[g], soft.penalty_per_agent_hour * float(ix.agent_h_per_contact[q]))
         prob += _affine(terms[g]) >= float(targets[g]), f"service_level_{ix.queues[q]}_{label}"
     if soft is not None:
         for c, r in enumerate(ix.cover_req.tolist()):

@@ -11,7 +11,8 @@ core's columns and of the PuLP model's variables; keeping it keeps both
 models identical.
 
 What is not declared here is how a formulation uses its variables: the
-rows (pulp_model.add_* and core/matrix._add_*), a cost, and bounds a
+rows (pulp_model.add_* and core/matrix._add_*), the cost of a column (once,
+for both models and the cost table: model/objective.py), and bounds a
 family tightens later (a day-measured queue's shortfall fixed at 0, a vendor
 routing column the core closes where one queue-period exceeds its capacity).
 The level choices of day- and week-measured queues are the one block whose

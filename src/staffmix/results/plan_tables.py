@@ -4,8 +4,10 @@ From `PlanValues` (model/plan_values.py) aligned to the `IndexSets` (model/index
 routing (the provider of every active queue-period), productive in-house
 agents, shifts, the least headcount that works them, vendor hours and bills
 per week, the cost by component recomputed from the plan's integers (not
-the solver's floats), and the service each queue-period gets from the
-agents it is staffed with. Headline numbers are results/kpis.py's.
+the solver's floats: each column's cost from model/objective.py, the model's own,
+times the plan's values as its tables read them), and the service each
+queue-period gets from the agents it is staffed with. Headline numbers are
+results/kpis.py's.
 """
 
 from __future__ import annotations
@@ -14,13 +16,14 @@ import numpy as np
 import pandas as pd
 
 from staffmix.model.index_sets import IndexSets
+from staffmix.model.objective import cost_by_component
 from staffmix.model.plan_values import PlanValues
 from staffmix.model.requirements import achieved_service
 from staffmix.results.deferrable_backlog import deferred_tables, deferred_vendor_use
 from staffmix.results.kpis import compute_kpis
 from staffmix.results.result import COST_COMPONENTS, Result
 from staffmix.results.targets import queue_target
-from staffmix.scenario.schema import UNSERVED
+from staffmix.scenario.schema import IN_HOUSE, UNSERVED
 from staffmix.util.gap import relative_gap
 
 
@@ -57,7 +60,7 @@ def extract_plan(base: Result, ix: IndexSets, values: PlanValues, bound: float |
     headcount = least_headcount(ix, shifts)
     vendors = _vendor_weeks(ix, values, staffing, deferred_vendor_use(ix, handled))
 
-    costs = cost_breakdown(ix, shifts, headcount, vendors, staffing, backlog)
+    costs = cost_breakdown(ix, values, shifts, headcount, vendors, staffing, backlog)
     total = float(costs["amount"].sum())
     result = base.with_(
         objective=total, bound=bound, gap=relative_gap(total, bound),
@@ -202,40 +205,69 @@ def least_headcount(ix: IndexSets, shifts: pd.DataFrame) -> pd.DataFrame:
 
 def cost_breakdown(
     ix: IndexSets,
+    values: PlanValues,
     shifts: pd.DataFrame,
     headcount: pd.DataFrame,
     vendors: pd.DataFrame,
     staffing: pd.DataFrame,
     backlog: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """The objective by component, recomputed from the plan's integers (not the solver's floats)."""
+    """The objective by component, recomputed from the plan's integers (not the solver's floats): each column's
+    cost (model/objective.py, the objective's own) times the plan's value as its tables read it (`plan_columns`)."""
+    amounts = cost_by_component(ix, plan_columns(ix, values, shifts, headcount, vendors, staffing, backlog))
+    return pd.DataFrame({"component": list(COST_COMPONENTS), "amount": amounts.astype(float)})
+
+
+def plan_columns(
+    ix: IndexSets,
+    values: PlanValues,
+    shifts: pd.DataFrame,
+    headcount: pd.DataFrame,
+    vendors: pd.DataFrame,
+    staffing: pd.DataFrame,
+    backlog: pd.DataFrame | None = None,
+) -> dict[str, np.ndarray]:
+    """The plan's value of every column that can cost something, as the tables a planner reads give it:
+    x the shifts table's whole counts; heads the least headcount that works them; y a contract (the solver's
+    binary, rounded: as the vendors table's fee); billed the vendors table's billed hours or contacts (at least what
+    the plan uses); under a soft service level, u the agent shortfall of each in-house cover row and unserved each
+    slot left open (staffing), late the contacts each service group is short of (from the service its staffing
+    gives), dropped the deferrable contacts left unanswered (backlog)."""
     config = ix.scenario.config
-    shift_cost = ix.starts.set_index(["group", "template", "start_period"])["cost"]
-    keys = list(zip(shifts["group"], shifts["template"], shifts["start_period"], strict=True))
-    pay = float((shift_cost.reindex(keys).to_numpy() * shifts["count"].to_numpy()).sum()) if len(shifts) else 0.0
-    per_head = {g.id: g.cost_per_head_per_week for g in config.groups}
-    heads = float(
-        sum(per_head[g] * h * ix.horizon_weeks for g, h in zip(headcount["group"], headcount["headcount"], strict=True))
-    )
-    rate = {v.id: (v.rate_per_hour or 0.0) for v in config.vendors}
-    price = {v.id: (v.price_per_contact or 0.0) for v in config.vendors}
-    hours = float(sum(rate[v] * b for v, b in zip(vendors["vendor"], vendors["billed_hours"], strict=True)))
-    contacts = float(sum(price[v] * b for v, b in zip(vendors["vendor"], vendors["billed_contacts"], strict=True)))
-    fees = float(vendors["fee"].sum()) if len(vendors) else 0.0
-    soft = config.policy.soft_service_level
-    penalty = float(soft.penalty_per_agent_hour * staffing["shortfall"].sum() * ix.period_h) if soft else 0.0
-    if soft and len(ix.sg_queue):
-        penalty += float(
-            soft.penalty_per_agent_hour * (late_contacts(ix, staffing) @ ix.agent_h_per_contact[ix.sg_queue])
-        )
-    if soft and backlog is not None:  # unanswered deferrable contacts: the agent-hours they need in-house
-        need_h = {
-            config.queues[c].id: float(a / 3600.0 / o)
-            for c, a, o in zip(ix.deferred.queue, ix.deferred.aht_s, ix.deferred.occupancy, strict=True)
-        }
-        penalty += float(soft.penalty_per_agent_hour * (backlog["unanswered"] * backlog["queue"].map(need_h)).sum())
-    amounts = dict(zip(COST_COMPONENTS, (pay, heads, hours, contacts, fees, penalty), strict=True))
-    return pd.DataFrame({"component": list(amounts), "amount": list(amounts.values())})
+    keys = ["group", "template", "start_period"]
+    counts = ix.starts[keys].merge(shifts[[*keys, "count"]], on=keys, how="left")["count"]
+    heads = dict(zip(headcount["group"], headcount["headcount"], strict=True))
+    billed = np.zeros((len(config.vendors), ix.n_weeks))
+    row = {v.id: vi for vi, v in enumerate(config.vendors)}
+    per_contact = np.array([v.pricing == "per_contact" for v in config.vendors], dtype=bool)
+    for v, w, hours, contacts in vendors[["vendor", "week", "billed_hours", "billed_contacts"]].itertuples(
+        index=False, name=None
+    ):
+        vi = row[str(v)]
+        billed[vi, int(w)] = contacts if per_contact[vi] else hours
+    out = {
+        "x": counts.fillna(0).to_numpy(dtype=float),
+        "heads": np.array([heads[g.id] for g in config.groups], dtype=float),
+        "y": (values.y > 0.5).astype(float),
+        "billed": billed.reshape(-1),
+    }
+    D = ix.deferred
+    if ix.soft:  # staffing rows are in base row order
+        base = ix.r_base[ix.cover_req]
+        provider = staffing["provider"].to_numpy()
+        shortfall = staffing["shortfall"].to_numpy(dtype=float)
+        out["u"] = np.where(provider[base] == IN_HOUSE, shortfall[base], 0.0)
+        unserved = np.zeros(ix.n_slots)
+        unserved[ix.b_slot[provider == UNSERVED]] = 1.0
+        out["unserved"] = unserved
+        out["late"] = late_contacts(ix, staffing)
+        unanswered = np.zeros((D.n_queues, D.n_periods))
+        if backlog is not None:  # rows per deferrable queue (IndexSets.deferred order) and period
+            unanswered = backlog["unanswered"].to_numpy(dtype=float).reshape(D.n_queues, D.n_periods)
+        out["dropped"] = unanswered[D.e_queue, D.e_period]
+    else:  # no such columns, or they cost nothing
+        out.update(u=np.zeros(0), unserved=np.zeros(0), late=np.zeros(0), dropped=np.zeros(len(D.e_queue)))
+    return out
 
 
 def service_targets(ix: IndexSets) -> pd.DataFrame:

@@ -18,6 +18,7 @@ import pandas as pd
 
 from staffmix.errors import StaffmixError
 from staffmix.results import kpis
+from staffmix.scenario.schema import COST_COMPONENTS as COST_COMPONENTS  # re-exported: what a result's costs split into
 from staffmix.scenario.schema import UNSERVED  # also re-exported: results label unserved rows with it
 from staffmix.util.atomic import staged_folder
 from staffmix.util.jsonable import jsonable
@@ -88,10 +89,6 @@ TABLE_COLUMNS: dict[str, list[str]] = {
 """The columns of every table of a Result, in order (also the CSV headers of a result folder)."""
 OPTIONAL_TABLES = frozenset({"service_targets", "backlog", "handled"})
 """Tables a result folder written before they existed lacks (read back empty)."""
-COST_COMPONENTS = (
-    "in_house_pay", "in_house_headcount", "vendor_hours", "vendor_contacts",
-    "vendor_fees", "shortfall_penalty",
-)
 
 
 def empty_table(name: str) -> pd.DataFrame:

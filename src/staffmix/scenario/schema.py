@@ -54,6 +54,13 @@ IN_HOUSE = "in_house"
 """The provider id of the company's own agents (every vendor id must differ)."""
 UNSERVED = "unserved"
 """The provider label of a queue-period left unserved under a soft service level (no vendor may take it as its id)."""
+COST_COMPONENTS = (
+    "in_house_pay", "in_house_headcount", "vendor_hours", "vendor_contacts",
+    "vendor_fees", "shortfall_penalty",
+)
+"""The parts the cost is split into, one per kind of price the scenario sets (shift pay, per head, per vendor
+agent-hour, per vendor contact, weekly contract fees, the soft service level's penalty); model/objective.py gives each
+column of the model its part."""
 
 
 _Model = FrozenModel

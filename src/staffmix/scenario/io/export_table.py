@@ -3,8 +3,9 @@
 `staffmix import` (io/importer.py) reads exports as they come: CSV with a
 comma, semicolon, tab or pipe between fields (found from the header line
 unless given), UTF-8 with or without a byte-order mark, or an Excel
-workbook (the sheet named, else the first). Every cell becomes the text a
-CSV would hold (io/demand_xlsx.cell_text), so one set of checks serves both.
+workbook (the sheet named, else the first; read by io/worksheet.py, as the
+demand workbook is). Every cell becomes the text a CSV would hold
+(io/worksheet.cell_text), so one set of checks serves both.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from staffmix.errors import ScenarioError
 from staffmix.scenario.io.csv_columns import check_utf8
-from staffmix.scenario.io.demand_xlsx import WORKBOOK_SUFFIXES, cell_text
+from staffmix.scenario.io.worksheet import WORKBOOK_SUFFIXES, read_sheet
 from staffmix.scenario.messages import clip
 
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
@@ -93,37 +94,15 @@ def _read_csv(path: Path, delimiter: str | None) -> ExportTable:
 
 
 def _read_workbook(path: Path, sheet: str | None) -> ExportTable:
-    import zipfile
+    def pick(names: list[str]) -> str:
+        if sheet is not None and sheet not in names:
+            raise ScenarioError(f"{path.name}: no sheet {sheet!r} (sheets: {clip(', '.join(names), 200)})")
+        return sheet or names[0]
 
-    from openpyxl import load_workbook  # here: `import staffmix` loads no spreadsheet library
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
-        raise ScenarioError(f"{path.name}: cannot read it as an Excel workbook (.xlsx): {clip(str(e), 200)}") from None
-    try:
-        if sheet is not None and sheet not in book.sheetnames:
-            raise ScenarioError(f"{path.name}: no sheet {sheet!r} (sheets: {clip(', '.join(book.sheetnames), 200)})")
-        chosen = sheet or book.sheetnames[0]
-        name = f"{path.name}, sheet {chosen}"
-        it = book[chosen].iter_rows(values_only=True)
-        header = [cell_text(v).strip() for v in (next(it, None) or ())]
-        while header and not header[-1]:
-            header.pop()
-        n = len(header)
-        rows: list[list[str]] = []
-        lines: list[int] = []
-        for number, values in enumerate(it, start=2):
-            texts = [cell_text(v).strip() for v in values]
-            if not any(texts):
-                continue
-            rows.append((texts + [""] * n)[:n])
-            lines.append(number)
-            if len(rows) > MAX_ROWS:
-                raise ScenarioError(f"{name}: row {number}: more than {MAX_ROWS:,} rows; split the export")
-    finally:
-        book.close()
-    if not any(header):
+    read = read_sheet(path, path.name, pick, MAX_ROWS)
+    name = f"{path.name}, sheet {read.name}"
+    if len(read.rows) > MAX_ROWS:
+        raise ScenarioError(f"{name}: row {read.lines[-1]}: more than {MAX_ROWS:,} rows; split the export")
+    if not any(read.header):
         raise ScenarioError(f"{name}: row 1: no header (the first row names the columns)")
-    return ExportTable(name, "row", header, rows, lines)
+    return ExportTable(name, "row", read.header, read.rows, read.lines)

@@ -102,11 +102,12 @@ def level_reach(ix: IndexSets, provider: int, n_periods: int) -> np.ndarray:
     return np.bincount(ix.r_period[steps], minlength=n_periods).astype(float)
 
 
-def add_service_levels(ix: IndexSets, cols: dict[str, Block], rows: RowFamilies, cost: np.ndarray, hi: np.ndarray,
-                        zcol: np.ndarray, lv: LevelColumns, formulation: str) -> None:
+def add_service_levels(ix: IndexSets, cols: dict[str, Block], rows: RowFamilies, hi: np.ndarray, zcol: np.ndarray,
+                       lv: LevelColumns, formulation: str) -> None:
     """Day- and week-measured queues: each level column lifts its in-house coverage row; the chosen level is
     linked to its routing; the contact-weighted service level of each service group meets its target
-    (soft: contacts short of it cost the penalty, and in-house cover rows have no agent shortfall)."""
+    (soft: contacts short of it are late, priced in model/objective.py, and in-house cover rows have no agent
+    shortfall)."""
     start_col = cols["level"].start
     n = len(lv.req)
     # in-house coverage: sum_g a >= R z + agents above the lowest level
@@ -155,7 +156,6 @@ def add_service_levels(ix: IndexSets, cols: dict[str, Block], rows: RowFamilies,
     if soft is not None and G:
         late = cols["late"]
         rows.coef(sl + np.arange(G), late.idx(), 1.0 / ix.sg_contacts)
-        cost[late.slice] = soft.penalty_per_agent_hour * ix.agent_h_per_contact[ix.sg_queue]
         measured_cover = np.nonzero(ix.r_group[ix.cover_req] >= 0)[0]
         hi[cols["u"].start + measured_cover] = 0.0  # no agent shortfall on a measured queue: its day misses instead
 

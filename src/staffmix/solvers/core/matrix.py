@@ -6,9 +6,10 @@ given (COO triplets), so no Python object is created per variable or
 coefficient. Both models are built from the same `IndexSets` (model/index_sets.py).
 
 Columns, in blocks: one per variable of the registry (model/variables.py: its
-length, bounds and integrality), each in the order of its index set; the one
+length, bounds and integrality), each in the order of its index set, costed
+by model/objective.py (the same costs as the reference's objective); the one
 block formulated the core's own way is level (the level choices of queues
-measured per day or week: see core/levels.py).
+measured per day or week: see core/levels.py), whose columns cost nothing.
 
 One addition the reference leaves to the solver: a vendor's routing column
 is fixed to 0 where one queue-period alone needs more than its capacity.
@@ -22,6 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from staffmix.model.index_sets import IndexSets
+from staffmix.model.objective import column_costs
 from staffmix.model.variables import VARIABLES, block_sizes
 from staffmix.solvers.core.deferrable_rows import (
     DeferredTerms,
@@ -114,6 +116,11 @@ def build_matrix(ix: IndexSets, levels: str = LEVELS, share_target: bool = True)
     blv = cols["level"]
     integer[blv.slice] = lv.integer
     hi[blv.slice] = lv.hi
+    for name, costs in column_costs(ix).items():  # the objective: model/objective.py, for every block
+        if cols[name].size == len(costs.cost):
+            cost[cols[name].slice] = costs.cost
+        elif costs.cost.any():  # pragma: no cover - only blocks that cost nothing differ (level, share targets off)
+            raise ValueError(f"block {name}: {len(costs.cost)} costs for {cols[name].size} columns")
     zcol = np.full((ix.n_slots, n_providers), -1, dtype=np.int64)
     zcol[ix.z_slot, ix.z_prov] = cols["z"].start + np.arange(cols["z"].size)
     # the in-house routing column of each cover row
@@ -129,14 +136,12 @@ def build_matrix(ix: IndexSets, levels: str = LEVELS, share_target: bool = True)
     _add_routing(ix, cols, rows)
     _add_in_house_coverage(ix, cols, rows, zih)
     capacity_group = _add_group_capacity(ix, cols, rows)
-    _add_headcount(ix, cols, rows, cost)
-    _add_vendor_contracts(ix, cols, rows, cost, vendor_z)
+    _add_headcount(ix, cols, rows)
+    _add_vendor_contracts(ix, cols, rows, vendor_z)
     _add_vendor_capacity(ix, cols, rows, hi, vendor_z, vendor_levels, vendor_h)
-    _add_take_or_pay(ix, cols, rows, cost, vendor_z, vendor_levels, vendor_h)
+    _add_take_or_pay(ix, cols, rows, vendor_z, vendor_levels, vendor_h)
     _add_policy(ix, cols, rows, zih)
-    _add_in_house_pay(ix, cols, cost)
-    _add_shortfall_penalty(ix, cols, cost)
-    add_service_levels(ix, cols, rows, cost, hi, zcol, lv, levels)
+    add_service_levels(ix, cols, rows, hi, zcol, lv, levels)
     add_backlog_flow(ix, cols, rows)  # deferrable work: core/deferred_rows.py
     add_deferred_contracts(ix, cols, rows)
     if share_target:
@@ -203,12 +208,11 @@ def _add_group_capacity(ix: IndexSets, cols: dict[str, Block], rows: RowFamilies
     return (uniq // n_periods).astype(np.int64)
 
 
-def _add_headcount(ix: IndexSets, cols: dict[str, Block], rows: RowFamilies, cost: np.ndarray) -> None:
-    """At most one shift per agent per day, at most the contract's weekly hours per agent; headcount cost."""
+def _add_headcount(ix: IndexSets, cols: dict[str, Block], rows: RowFamilies) -> None:
+    """At most one shift per agent per day, at most the contract's weekly hours per agent (the heads' bounds: the
+    registry, model/variables.py)."""
     config = ix.scenario.config
     bh = cols["heads"]
-    for gi, g in enumerate(config.groups):  # its bounds: the registry (model/variables.py)
-        cost[bh.start + gi] = g.cost_per_head_per_week * ix.horizon_weeks
     x = cols["x"]
     n_days = int(ix.s_day.max()) + 1 if len(ix.s_day) else 0
     day_code = ix.s_group * max(n_days, 1) + ix.s_day
@@ -243,15 +247,14 @@ def _vendor_terms(ix: IndexSets, zcol: np.ndarray, vendor_prov: np.ndarray) -> l
 
 
 def _add_vendor_contracts(
-    ix: IndexSets, cols: dict[str, Block], rows: RowFamilies, cost: np.ndarray, vendor_z: list[VendorTerms]
+    ix: IndexSets, cols: dict[str, Block], rows: RowFamilies, vendor_z: list[VendorTerms]
 ) -> None:
-    """A vendor takes work only when contracted (z <= y); a contract costs its weekly fee."""
+    """A vendor takes work only when contracted (z <= y)."""
     by = cols["y"]
     z_of = [np.unique(zc) for (_t, _w, zc, _a) in vendor_z]
     start = rows.family("contract", sum(len(z) for z in z_of), -INF, 0.0)
     k = start
-    for vi, (v, zs) in enumerate(zip(ix.scenario.config.vendors, z_of, strict=True)):
-        cost[by.start + vi] = v.fee_per_week * ix.horizon_weeks
+    for vi, zs in enumerate(z_of):
         m = len(zs)
         rows.coef(k + np.arange(m), zs, 1.0)
         rows.coef(k + np.arange(m), np.full(m, by.start + vi), -1.0)
@@ -307,12 +310,11 @@ def _add_take_or_pay(
     ix: IndexSets,
     cols: dict[str, Block],
     rows: RowFamilies,
-    cost: np.ndarray,
     vendor_z: list[VendorTerms],
     vendor_levels: list[VendorTerms],
     vendor_h: list[DeferredTerms],
 ) -> None:
-    """billed[v,w] >= used and >= minimum x week fraction x y; billed priced per agent-hour or per contact.
+    """billed[v,w] >= used and >= minimum x week fraction x y (billed hours or contacts: priced in model/objective.py).
     Used counts the level each day- or week-measured queue-period is staffed at, and deferrable handling."""
     by, bb = cols["y"], cols["billed"]
     n_weeks = ix.n_weeks
@@ -325,8 +327,6 @@ def _add_take_or_pay(
         per_contact = v.pricing == "per_contact"
         scale = 1.0 if per_contact else ix.period_h
         minimum = v.min_contacts_per_week if per_contact else v.min_hours_per_week
-        price = v.unit_price
-        cost[bb.start + vi * n_weeks: bb.start + (vi + 1) * n_weeks] = float(price)
         used_parts.append((vi, w, zc, amount * scale, np.unique(w)))
         if minimum:
             min_parts.append((vi, minimum))
@@ -360,24 +360,6 @@ def _add_policy(ix: IndexSets, cols: dict[str, Block], rows: RowFamilies, zih: n
         rows.coef(np.full(len(zih), start), zih, weight[ix.r_base[ix.cover_req]])
         ih = np.nonzero(D.h_group >= 0)[0]
         rows.coef(np.full(len(ih), start), cols["handled"].start + ih, 1.0)
-
-
-def _add_in_house_pay(ix: IndexSets, cols: dict[str, Block], cost: np.ndarray) -> None:
-    """Each shift started costs its paid hours at the group's rate, night hours with the premium."""
-    cost[cols["x"].slice] = ix.starts["cost"].to_numpy()
-
-
-def _add_shortfall_penalty(ix: IndexSets, cols: dict[str, Block], cost: np.ndarray) -> None:
-    """Soft service level: each agent-hour short costs the penalty; an unserved slot costs its whole requirement."""
-    soft = ix.scenario.config.policy.soft_service_level
-    if soft is None:
-        return
-    per_agent = soft.penalty_per_agent_hour * ix.period_h
-    cost[cols["u"].slice] = per_agent
-    slot_req = np.bincount(ix.b_slot, weights=ix.b_required.astype(float), minlength=ix.n_slots)
-    cost[cols["unserved"].slice] = per_agent * slot_req
-    D = ix.deferred  # an unanswered deferrable contact: the agent-hours it needs in-house
-    cost[cols["dropped"].slice] = soft.penalty_per_agent_hour * (D.aht_s / 3600.0 / D.occupancy)[D.e_queue]
 
 
 __all__ = ["Block", "CoreModel", "build_matrix"]
