@@ -205,6 +205,78 @@ def test_hours_cap_binds():
     assert staffmix.roster(sc, res, team(2, hours=16)).status == "optimal"
 
 
+# ------------------------------------------------------------------ the feedback's shifts per day
+
+CONSECUTIVE = {**SIMPLE, "consecutive_days_off": 2}
+MON_FRI_FULL = [3, 2, 2, 2, 3, 1, 2]
+"""Three agents, 15 shifts (5 days each): Monday and Friday need all three, so the two days off in a row
+(within Mon-Sun) fall on Tue-Wed, Wed-Thu or Sat-Sun, and Saturday and Sunday are off for the same agents, while
+Saturday needs two off (1 planned) and Sunday one (2 planned). At most 14 can be worked, e.g. by weeks off Tue-Wed,
+Wed-Thu and Sat-Sun: 3, 2, 1, 2, 3, 2, 2 agents a day."""
+
+
+def test_work_days_count_the_agents_each_day_under_the_days_off():
+    from staffmix.rostering.slots import calendar, plan_slots
+    from staffmix.rostering.work_days import work_days
+
+    sc, res = week_scenario(CONSECUTIVE), daily(MON_FRI_FULL)
+    out = staffmix.roster(sc, res, team(3))
+    assert out.status == "infeasible" and out.binding_rules == ["consecutive_days_off"]
+    chosen = work_days(sc, plan_slots(sc, res.shifts), calendar(sc), team(3))["g"]
+    assert chosen.planned == MON_FRI_FULL and chosen.optimal
+    assert chosen.workable == 14 and sum(chosen.caps) == 15  # one shift short; every agent's five days
+    within = [min(p, c) for p, c in zip(MON_FRI_FULL, chosen.caps, strict=True)]
+    fits = staffmix.roster(sc, daily(within), team(3))
+    assert fits.status == "optimal" and verify_roster(sc, daily(within), fits.roster) == []
+    # an agent away on Wednesdays works at most the other days: Wednesday has two agents at most
+    agents = [*team(2), Agent("wed", "g", 40, unavailable=load_unavailable("wed"))]
+    away = work_days(sc, plan_slots(sc, res.shifts), calendar(sc), agents)["g"]
+    assert away.caps[2] <= 2 and away.workable == 14
+
+
+def demand_week(counts: list[int]) -> Scenario:
+    """A week of required agents, counts[d] from 09:00 to 17:00 on day d; one 09-17 shift at 10 an hour for a fixed
+    team of three (rostered under CONSECUTIVE), a vendor at 30 an agent-hour; a queue-period goes wholly to one."""
+    config = ScenarioConfig.model_validate({
+        "name": "feedback",
+        "horizon": {"start": "2026-03-02T00:00", "periods": 168, "interval_min": 60, "timezone": "UTC",
+                    "cyclic": True},
+        "queues": [{"id": "q", "language": "en", "aht_s": 300}],
+        "templates": [{"id": "day", "length_h": 8, "start_hours": [9]}],
+        "groups": [{"id": "g", "languages": ["en"], "rate_per_hour": 10, "shrinkage": 0.0, "templates": ["day"],
+                    "min_headcount": 3, "max_headcount": 3}],
+        "vendors": [{"id": "v", "languages": ["en"], "rate_per_hour": 30}],
+        "roster": CONSECUTIVE,
+        "solver": {"backend": "highs", "mip_gap": 0.0},
+    })
+    rows = [(24 * d + h, "q", math.nan, 300.0, float(n)) for d, n in enumerate(counts) for h in range(24)]
+    demand = pd.DataFrame(rows, columns=["period", "queue", "contacts", "aht_s", "required_agents"])
+    demand.loc[~demand["period"].mod(24).between(9, 16), "required_agents"] = 0.0
+    return Scenario(config=config, demand=demand)
+
+
+def test_feedback_caps_the_shifts_per_day_so_the_plan_rosters():
+    """The plan of MON_FRI_FULL's demand starts exactly those shifts (1,200: 15 x 8 h x 10) and does not roster;
+    headcount (3) and weekly hours (40) fed back change nothing. The shifts per day fed back leave one day an agent
+    short, whose hours go to the vendor: Monday or Friday (3 agents x 8 h x 30 - 240) +480, Tuesday to Thursday or
+    Sunday (2 x 8 x 30 - 160) +320; Saturday cannot be the one (see MON_FRI_FULL). The new plan rosters."""
+    from staffmix.rostering.feedback import feedback_solve
+
+    sc = demand_week(MON_FRI_FULL)
+    res = staffmix.solve(sc)
+    assert res.status == Status.optimal and res.objective == pytest.approx(1200.0)
+    assert res.shifts.sort_values("start_period")["count"].tolist() == MON_FRI_FULL
+    assert staffmix.roster(sc, res, team(3)).status == "infeasible"
+    fb = feedback_solve(sc, res, team(3))
+    caps = fb.changes["groups"]["g"]["max_shifts_per_day"]
+    assert len(caps) == 7 and sum(min(p, c) for p, c in zip(MON_FRI_FULL, caps, strict=True)) == 14
+    assert "shifts per day at most" in "\n".join(fb.lines) and "14 of its 15 shifts fit" in "\n".join(fb.lines)
+    assert fb.result.status == Status.optimal and fb.extra_cost in (pytest.approx(320.0), pytest.approx(480.0))
+    fed = sc.with_changes(fb.changes)
+    assert staffmix.verify(fed, fb.result) == []
+    assert fb.roster.status == "optimal" and verify_roster(fed, fb.result, fb.roster.roster) == []
+
+
 # ------------------------------------------------------------------ breaks
 
 
