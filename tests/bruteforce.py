@@ -29,7 +29,7 @@ class Tiny:
     required: dict[tuple[str, int], float]  # (queue, period) -> required agents (in-house AHT)
     queues: list[dict]  # id, language, certifications, in_house_only
     # languages, certifications, rate, night_premium, night_hours, shrinkage, min_heads, max_heads,
-    # max_hours_per_week, cost_per_head_per_week
+    # max_hours_per_week, cost_per_head_per_week, max_shifts_per_day (one number per local day)
     group: dict | None
     templates: list[dict]  # id, length_h, start_hours, paid_h
     vendors: list[
@@ -82,6 +82,7 @@ class Tiny:
                     "max_hours_per_week": g.get("max_hours_per_week", 40),
                     "cost_per_head_per_week": g.get("cost_per_head_per_week", 0.0),
                     "templates": [t["id"] for t in self.templates],
+                    "max_shifts_per_day": g.get("max_shifts_per_day"),
                 }
             )
         for v in self.vendors:
@@ -174,6 +175,9 @@ class Tiny:
                 ]
             )
             if g.get("max_heads") is not None and heads > g["max_heads"]:
+                continue
+            caps = g.get("max_shifts_per_day")  # shifts starting on each local day at most its number
+            if caps is not None and any(n > caps[day] for day, n in per_day.items()):
                 continue
             cost += g.get("cost_per_head_per_week", 0.0) * heads * frac
             best = min(best, cost)

@@ -214,6 +214,17 @@ CASES = {
         templates=SHORT,
         vendors=[{"id": "flex", "languages": ["en"], "rate": 13.0}],
     ),
+    # shifts per local day capped (max_shifts_per_day): the horizon is 22:00-02:00, two days; one shift may start on
+    # the first, so its two agents at 23:00 come from the vendor (see test_pulp_model's hand values)
+    "day_cap": Tiny(
+        periods=4,
+        start_hour=22,
+        required=flat("en", [1, 2, 2, 1]),
+        queues=[{"id": "en", "language": "en"}],
+        group={**TEAM, "rate": 10.0, "max_shifts_per_day": [1, 2]},
+        templates=SHORT,
+        vendors=[{"id": "flex", "languages": ["en"], "rate": 16.0}],
+    ),
     # vendor capacity and AHT factor: the vendor needs 1.5x agents and takes at most 2 per period
     "vendor_capacity": Tiny(
         periods=3,

@@ -50,6 +50,7 @@ ORDER_IN_PACKAGE = {
         "messages",
         "demand",
         "eligibility",
+        "day_caps",
         "deferrable_checks",
         "checks",
         "variants",

@@ -19,6 +19,7 @@ from staffmix.scenario.checks import (
     closed_mask,
 )
 from staffmix.scenario.container import Scenario, validate
+from staffmix.scenario.day_caps import check_day_caps
 from staffmix.scenario.eligibility import in_house_only
 from staffmix.scenario.messages import cap_problems
 from staffmix.scenario.schema import ScenarioConfig
@@ -91,6 +92,23 @@ def test_group_may_work_no_template():
     assert len(problems) == 1
     assert "groups[0] (id 'core').templates: the group may work no template" in problems[0]
     assert "day: 8 h" in problems[0]
+
+
+def test_group_max_shifts_per_day_has_a_number_per_local_day():
+    """A horizon from Monday 12:00 for 24 hours touches two local days: two numbers, each at least 0."""
+    groups = copy.deepcopy(BASE["groups"])
+    horizon = {"start": "2026-01-05T12:00", "periods": 24}
+    groups[0]["max_shifts_per_day"] = [2, 3]
+    assert run(check_day_caps, make(groups=groups, horizon=horizon)) == ([], [])
+    groups[0]["max_shifts_per_day"] = [2]
+    problems, _ = run(check_day_caps, make(groups=groups, horizon=horizon))
+    assert problems == [
+        "scenario.yaml: groups[0] (id 'core').max_shifts_per_day: 1 number given, but the horizon has 2 local days "
+        "(Mon 2026-01-05 to Tue 2026-01-06); give one number per day, in order"
+    ]
+    groups[0]["max_shifts_per_day"] = [2, -1]
+    with pytest.raises(ValueError, match=r"max_shifts_per_day\.1\n.*greater than or equal to 0"):
+        make(groups=groups, horizon=horizon)
 
 
 def test_template_length_off_grid_and_never_starting():

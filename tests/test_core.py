@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import warnings
 from pathlib import Path
 
 import highspy
@@ -15,6 +16,7 @@ from conftest import CASES, ROOT, to_scenario
 from staffmix import Status, solve, verify
 from staffmix.model.index_sets import build_index
 from staffmix.model.pulp_model import build_model
+from staffmix.scenario.checks import ScenarioWarning
 from staffmix.scenario.container import Scenario
 from staffmix.scenario.generate import GENERATORS, LANGUAGES, generate
 from staffmix.scenario.schema import ScenarioConfig
@@ -49,6 +51,16 @@ def _variants() -> dict[str, Scenario]:
     cfg["policy"] = {**cfg["policy"], "routing": "weekly", "max_vendors": 2}
     demand = pd.concat([g.demand, g.demand.assign(period=g.demand["period"] + 168)], ignore_index=True)
     out["dst-per-contact-weekly"] = Scenario(config=ScenarioConfig.model_validate(cfg), demand=demand)
+    # shifts per local day capped (max_shifts_per_day), binding in the LP: 336 hours from Monday 00:00 over the DST
+    # change touch 15 local days (the last hour falls on a third Monday); and a ring of six groups
+    caps = {"groups": {"team": {"max_shifts_per_day": [85, 76, 71, 70, 71, 27, 17] * 2 + [5]}}}
+    with warnings.catch_warnings():  # its chatbot takes no queue (the instance's point: a per-contact vendor's rows)
+        warnings.simplefilter("ignore", ScenarioWarning)
+        out["dst-day-cap"] = out["dst-per-contact-weekly"].with_changes(caps)
+    ring = generate(1, 6)
+    out["w1-l6-day-cap"] = ring.with_changes(
+        {"groups": {grp.id: {"max_shifts_per_day": [12, 10, 8, 8, 8, 6, 4]} for grp in ring.config.groups}}
+    )
     # service measured per day or week (issue #14): level steps, day and week rows, soft days, Erlang A, per-contact
     from test_service_groups import CASES as DAY_CASES
     from test_service_groups import scenario as day_scenario

@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import BACKENDS as ALL_BACKENDS
 from conftest import CASES, Tiny, to_scenario
 from conftest import REFERENCE_BACKENDS as BACKENDS
 
@@ -28,6 +29,31 @@ def test_matches_brute_force(case: str, backend: str) -> None:
     assert result.status == Status.optimal, result.message
     assert result.objective == pytest.approx(expected, rel=1e-6, abs=1e-6)
     assert verify(scenario, result) == []
+
+
+@pytest.mark.parametrize("backend", ALL_BACKENDS)
+def test_max_shifts_per_day_by_hand(backend: str) -> None:
+    """conftest's day_cap case: 22:00-02:00 (Monday into Tuesday), 1, 2, 2, 1 agents needed, two-hour shifts at 20
+    (10 an hour, any start), a vendor at 16 an agent-hour; a queue-period goes wholly to one provider.
+
+    No cap: shifts at 22, 23 and 00, 60. [1, 2]: one start on Monday cannot give 23:00 its two agents, so 22 (16)
+    and 23 (32) go to the vendor, and two shifts start at 00 (or 23 and 00) for 00-02 (40, against 48 bought): 88.
+    [1, 1]: the Monday start at 23 covers 00 with the Tuesday one at 00: 88 again (a shift counts on the day it
+    starts). [0, 1]: one agent at 00 is not two, a shift for 01 alone (20) dearer than the vendor (16): all bought,
+    96. [2, 1]: the uncapped plan fits, 60."""
+    tiny = CASES["day_cap"]
+    for caps, cost in ((None, 60.0), ([1, 2], 88.0), ([1, 1], 88.0), ([0, 1], 96.0), ([2, 1], 60.0)):
+        scenario = to_scenario(tiny).with_changes({"groups": {"team": {"max_shifts_per_day": caps}}})
+        result = solve(scenario, backend=backend, mip_gap=0.0, threads=1)  # no time limit: `optimal` is asserted
+        assert result.status == Status.optimal, (caps, result.message)
+        assert result.objective == pytest.approx(cost, abs=1e-6), caps
+        local = scenario.config.horizon.period_starts()
+        days = scenario.config.horizon.local_days()  # Monday, Tuesday
+        per_day = [0.0] * len(days)
+        for p, n in zip(result.shifts["start_period"], result.shifts["count"], strict=True):
+            per_day[days.index(local[p].date())] += n
+        assert caps is None or all(n <= cap for n, cap in zip(per_day, caps, strict=True)), (caps, per_day)
+        assert verify(scenario, result) == []
 
 
 def test_certified_queue_never_goes_to_uncertified_vendor() -> None:

@@ -517,6 +517,23 @@ def test_more_shifts_a_day_than_heads():
     assert "2026-01-05" in out[0].where
 
 
+def test_more_shifts_a_day_than_max_shifts_per_day():
+    """The plan starts 6 shifts on its one day (Monday): a cap of 6 holds, 5 is broken; an edited plan with a
+    seventh shift breaks a cap of 6."""
+    assert check(base_plan(), mutate(base_config(), "groups.0.max_shifts_per_day", [6])) == []
+    out = check(base_plan(), mutate(base_config(), "groups.0.max_shifts_per_day", [5]))
+    assert rules(out) == {"day_cap"}
+    assert out[0].where == "group g_en, day Mon 2026-01-05"
+    assert "6 shifts start this day; max_shifts_per_day allows 5" in out[0].message
+    cfg = mutate(mutate(base_config(), "groups.0.max_hours_per_week", 70), "groups.0.max_shifts_per_day", [6])
+    p = base_plan()
+    p.shift("day8", 12)["count"] = 3  # 7 shifts start on Monday
+    p.headcount["g_en"] = 7
+    p.bump("in_house_pay", 160.0)
+    p.bump("in_house_headcount", 10.0)
+    assert rules(check(p, cfg)) == {"day_cap"}
+
+
 def test_weekly_hours():
     cfg = mutate(base_config(), "groups.0.max_hours_per_week", 40)  # 6 x 40 / 7 = 34.3 h < 47 h
     assert rules(check(base_plan(), cfg)) == {"weekly_hours"}

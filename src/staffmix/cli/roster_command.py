@@ -78,11 +78,15 @@ def cmd_roster(args: argparse.Namespace) -> int:
     print(fb.summary(scenario.config.currency))
     if fb.roster.has_roster:
         print(fb.roster.summary())
+        fed = scenario.with_changes(fb.changes)  # the scenario the re-solved plan was solved and rostered under
+        found = verify_roster(fed, fb.result, fb.roster.roster, agents_file, strict_breaks=False)
+        for v in found:
+            print(f"  CHECK FAILED: {v}")
         folder = out / "feedback"
         fb.result.to_folder(folder, overwrite=True)  # checked above
         fb.roster.to_folder(folder, overwrite=True)
-        write_roster_page(folder / "roster.html", fb.roster, fb.result.shifts, scenario)
+        write_roster_page(folder / "roster.html", fb.roster, fb.result.shifts, fed)
         print(f"the re-solved plan and its roster written to {folder}")
-        return EXIT_OK
+        return EXIT_OK if not found else EXIT_FAILED
     print(fb.roster.summary() if fb.roster.problems else "", file=sys.stdout)
     return EXIT_FAILED

@@ -66,6 +66,7 @@ def build(ix: IndexSets) -> tuple[pulp.LpProblem, Variables]:
     add_in_house_coverage(prob, ix, var)
     add_group_capacity(prob, ix, var)
     add_headcount(prob, ix, var)
+    add_day_caps(prob, ix, var)
     add_vendor_contracts(prob, ix, var)
     add_vendor_capacity(prob, ix, var)
     add_take_or_pay(prob, ix, var)
@@ -182,6 +183,20 @@ def add_headcount(prob: pulp.LpProblem, ix: IndexSets, var: Variables) -> None:
                 <= g.max_hours_per_week * frac * H,
                 f"weekly_hours_{g.id}_{week}",
             )
+
+
+def add_day_caps(prob: pulp.LpProblem, ix: IndexSets, var: Variables) -> None:
+    """A group with max_shifts_per_day: the shifts starting on each local day at most that day's number (the agents
+    who can work it)."""
+    s = ix.starts
+    for gi, g in enumerate(ix.scenario.config.groups):
+        if g.max_shifts_per_day is None:
+            continue
+        mine = np.nonzero(ix.s_group == gi)[0]
+        for day in np.unique(ix.s_day[mine]).tolist():
+            rows = mine[ix.s_day[mine] == day]
+            cap = g.shift_cap(day)
+            prob += pulp.lpSum(var.x[i] for i in rows.tolist()) <= cap, f"day_cap_{g.id}_{s['day'].iloc[rows[0]]}"
 
 
 def _vendor_terms(ix: IndexSets, var: Variables, vi: int) -> list[tuple[int, int, pulp.LpVariable, float]]:

@@ -97,8 +97,8 @@ def solve_roster(
     works = _one_shift_a_day(m, slots, cal, x, by_agent)
     if "rest" not in relax:
         _rest(m, slots, cal, x, by_agent, rules.min_rest_h)
-    _days_off(m, cal, works, by_agent, rules, relax)
-    _consecutive_caps(m, slots, cal, x, by_agent, works, rules, relax)
+    add_days_off(m, cal, works, by_agent, rules, relax)
+    add_consecutive_caps(m, slots, cal, x, by_agent, works, rules, relax)
     objective += _hours(m, slots, cal, agents, x, by_agent, rules, relax)
     objective += _preferences(slots, agents, x)
     objective += _fairness(m, slots, agents, x, by_agent, rules.fairness.weight)
@@ -292,7 +292,10 @@ def _holds(slot: Slot, t: int, rest_min: int, cal: Calendar) -> bool:
     return 0 <= offset < span
 
 
-def _days_off(m, cal: Calendar, works, by_agent, rules, relax) -> None:
+def add_days_off(m, cal: Calendar, works, by_agent, rules, relax) -> None:
+    """Per ISO week at most its days less its share of days_off_per_week worked, and a block of consecutive_days_off
+    days off in it. `works[a]`: agent a's per-day expression of shifts started (0 or 1); also the feedback's choice
+    of working days (work_days.py)."""
     k_off = rules.consecutive_days_off
     for days in cal.week_days().values():
         off = required_days_off(rules, len(days))
@@ -310,7 +313,9 @@ def _days_off(m, cal: Calendar, works, by_agent, rules, relax) -> None:
                 m.add_bool_or(blocks)
 
 
-def _consecutive_caps(m, slots: list[Slot], cal: Calendar, x, by_agent, works, rules, relax) -> None:
+def add_consecutive_caps(m, slots: list[Slot], cal: Calendar, x, by_agent, works, rules, relax) -> None:
+    """At most max_consecutive_work_days days, and max_consecutive_nights nights, in any window one day longer
+    (across a cyclic horizon's wrap)."""
     n = len(cal.days)
     caps: list[tuple[int, str | None]] = []
     if "max_consecutive_work_days" not in relax and rules.max_consecutive_work_days is not None:

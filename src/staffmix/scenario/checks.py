@@ -30,6 +30,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from staffmix.scenario.day_caps import check_day_caps
 from staffmix.scenario.deferrable_checks import check_deferrable, check_deferrable_demand
 from staffmix.scenario.eligibility import (
     fits,
@@ -343,6 +344,7 @@ def check_email_defaults(config: ScenarioConfig, problems: list[str], notes: lis
 
 CONFIG_CHECKS = (
     check_group_templates,
+    check_day_caps,
     check_templates,
     check_queue_languages,
     check_queue_certifications,

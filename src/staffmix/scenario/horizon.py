@@ -93,3 +93,8 @@ class Horizon(FrozenModel):
         """Period starts as time-zone-aware timestamps (absolute time; hours of day follow the local clock)."""
         start = pd.Timestamp(self.start).tz_localize(self.timezone, ambiguous=False, nonexistent="shift_forward")
         return pd.date_range(start, periods=self.periods, freq=f"{self.interval_min}min")
+
+    def local_days(self) -> list[dt.date]:
+        """The local dates (in `timezone`) the periods start on, in order: a period, and a shift, belongs to the day
+        of its start."""
+        return list(dict.fromkeys(self.period_starts().date))

@@ -325,6 +325,10 @@ class Group(_Model):
     """Paid hours one agent may work per week (at most 168, the hours in a week)."""
     templates: list[str] = Field(min_length=1)
     """Shift templates the group may work."""
+    max_shifts_per_day: list[Headcount] | None = None
+    """Most shifts of the group starting on each local day of the horizon, one number per day in order (the first
+    day is the one the horizon starts on): the agents who can work that day (`staffmix roster --feedback` sets it
+    from agents.csv and the days-off rules); None: only the headcount."""
 
     @model_validator(mode="after")
     def _bounds(self) -> Group:
@@ -333,6 +337,11 @@ class Group(_Model):
         _unique(self.languages, "language")
         _unique(self.templates, "template")
         return self
+
+    def shift_cap(self, day: int) -> int | None:
+        """The most shifts of the group that may start on the horizon's local day `day` (0: the first); None: no
+        cap. (checks.py makes sure the list has a number for every day.)"""
+        return None if self.max_shifts_per_day is None else self.max_shifts_per_day[day]
 
 
 class Vendor(_Model):

@@ -136,7 +136,7 @@ def with_explanation(result: Result, scenario: Scenario, opts: SolverOptions, so
     return result.with_(diagnosis=diagnosis, message=(
         f"no plan meets every rule: {len(diagnosis)} queue-periods in {n} queue{'s' if n > 1 else ''} "
         f"stay short even at any cost (first: {diagnosis['queue'].iloc[0]} at {diagnosis['period_start'].iloc[0]}); "
-        "headcount, weekly hours, vendor capacity or policy limits are too tight"))
+        "headcount, weekly hours, shifts per day (max_shifts_per_day), vendor capacity or policy limits are too tight"))
 
 
 def explain_infeasible(scenario: Scenario, opts: SolverOptions, solve: Callable[..., Result]) -> pd.DataFrame:
@@ -161,7 +161,8 @@ def explain_infeasible(scenario: Scenario, opts: SolverOptions, solve: Callable[
     unmet = result.unmet
     reason = [
         "left unserved: no capacity can be bought for it" if p == UNSERVED
-        else f"{short:.2f} agents short of {req}: in-house capacity (headcount, weekly hours, shifts) runs out"
+        else f"{short:.2f} agents short of {req}: in-house capacity "
+        "(headcount, weekly hours, shifts, shifts per day) runs out"
         for p, short, req in zip(unmet["provider"], unmet["shortfall"], unmet["required"], strict=True)
     ]
     out = pd.DataFrame(
@@ -201,7 +202,8 @@ def _days_short(result: Result) -> pd.DataFrame:
                         int(period),
                         start,
                         f"the {measure} {r[measure]} reaches {r['service_level']:.1%} of its {r['target']:.1%} target "
-                        "even at any cost: in-house capacity (headcount, weekly hours, shifts) runs out",
+                        "even at any cost: in-house capacity (headcount, weekly hours, shifts, shifts per day) "
+                        "runs out",
                     )
                 )
     return pd.DataFrame(rows, columns=columns)

@@ -32,7 +32,7 @@ from staffmix.scenario.container import Scenario
 from staffmix.verification.costs import check_costs
 from staffmix.verification.coverage import check_coverage, check_no_plan
 from staffmix.verification.deferrable import check_deferred
-from staffmix.verification.in_house import check_capacity, check_headcount, check_shifts
+from staffmix.verification.in_house import check_capacity, check_day_caps, check_headcount, check_shifts
 from staffmix.verification.measured import check_measured_service
 from staffmix.verification.policy import check_policy
 from staffmix.verification.routing import check_eligibility, check_weekly_routing
@@ -52,6 +52,7 @@ RULE_FAMILIES: tuple[tuple[str, Callable[[Plan], None]], ...] = (
     ("shifts", check_shifts),
     ("in_house_capacity", check_capacity),
     ("headcount", check_headcount),
+    ("day_caps", check_day_caps),
     ("vendors", check_vendors),
     ("policy", check_policy),
     ("cost", check_costs),

@@ -1,5 +1,5 @@
 """In-house rules: `shift_template`, `shift_start`, `shift_count`, `in_house_capacity`, `headcount`,
-`one_shift_per_day`, `weekly_hours`.
+`one_shift_per_day`, `weekly_hours`, `day_cap`.
 
 Shifts are counted per template and start period; agents on duty follow
 from them (wrapping around a cyclic horizon), and assigned agents may not
@@ -106,3 +106,24 @@ def check_headcount(plan: Plan) -> None:
                 f"({fmt(H)} heads x {fmt(plan.groups[g].max_hours_per_week)} h x "
                 f"week fraction {plan.week_frac[w]:.4g})",
             )
+
+
+def check_day_caps(plan: Plan) -> None:
+    """A group with max_shifts_per_day starts at most that day's number of shifts on each local day of the horizon
+    (the days counted here: the distinct local dates of the period starts, in order)."""
+    if "shifts" in plan.broken:
+        return
+    capped = {g: grp.max_shifts_per_day for g, grp in plan.groups.items() if grp.max_shifts_per_day is not None}
+    if not capped:
+        return
+    days = sorted(set(plan.day))
+    index = {d: i for i, d in enumerate(days)}
+    per_day: dict[tuple[str, int], float] = defaultdict(float)
+    for _, g, _s, t0, count in plan.shifts:
+        if g in capped:
+            per_day[(g, index[plan.day[t0]])] += count
+    for (g, d), n in sorted(per_day.items()):
+        cap = capped[g][d]
+        if n > cap + plan.tol:
+            plan.add("day_cap", f"group {g}, day {days[d]:%a} {days[d].isoformat()}",
+                     f"{fmt(n)} shifts start this day; max_shifts_per_day allows {cap} (day {d + 1} of {len(days)})")

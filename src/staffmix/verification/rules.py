@@ -28,6 +28,7 @@ RULES: dict[str, str] = {
     "headcount": "headcount outside [min_headcount, max_headcount] or not a non-negative integer",
     "one_shift_per_day": "more shifts start on a local day than the group has heads",
     "weekly_hours": "paid hours of shifts starting in a week exceed headcount x max_hours_per_week",
+    "day_cap": "more shifts of a group start on a local day than its max_shifts_per_day allows that day",
     "vendor_usage": "a vendor's used hours or contacts differ from the staffing rows routed to it",
     "vendor_capacity": "a vendor takes more agents (or contacts) in a period than its capacity",
     "take_or_pay": "billed less than max(used, weekly minimum x week fraction) for a contracted vendor",

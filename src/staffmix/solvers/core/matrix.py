@@ -137,6 +137,7 @@ def build_matrix(ix: IndexSets, levels: str = LEVELS, share_target: bool = True)
     _add_in_house_coverage(ix, cols, rows, zih)
     capacity_group = _add_group_capacity(ix, cols, rows)
     _add_headcount(ix, cols, rows)
+    _add_day_caps(ix, cols, rows)
     _add_vendor_contracts(ix, cols, rows, vendor_z)
     _add_vendor_capacity(ix, cols, rows, hi, vendor_z, vendor_levels, vendor_h)
     _add_take_or_pay(ix, cols, rows, vendor_z, vendor_levels, vendor_h)
@@ -228,6 +229,18 @@ def _add_headcount(ix: IndexSets, cols: dict[str, Block], rows: RowFamilies) -> 
     ug, uw = uniq // n_weeks, uniq % n_weeks
     max_h = np.array([g.max_hours_per_week for g in config.groups])
     rows.coef(start + np.arange(len(uniq)), bh.start + ug, -(max_h[ug] * ix.week_fraction[uw]) if len(ug) else 0.0)
+
+
+def _add_day_caps(ix: IndexSets, cols: dict[str, Block], rows: RowFamilies) -> None:
+    """A group with max_shifts_per_day: shifts starting on each local day <= that day's number."""
+    groups = ix.scenario.config.groups
+    capped = np.array([g.max_shifts_per_day is not None for g in groups], dtype=bool)
+    mine = np.nonzero(capped[ix.s_group])[0] if len(ix.s_group) else np.zeros(0, dtype=np.int64)
+    n_days = int(ix.s_day.max()) + 1 if len(ix.s_day) else 1
+    uniq, day_row = np.unique(ix.s_group[mine] * n_days + ix.s_day[mine], return_inverse=True)
+    caps = np.array([groups[c // n_days].shift_cap(c % n_days) for c in uniq.tolist()], dtype=float)
+    start = rows.family("day_cap", len(uniq), -INF, caps)
+    rows.coef(start + day_row.reshape(-1), cols["x"].start + mine, 1.0)
 
 
 VendorTerms = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
