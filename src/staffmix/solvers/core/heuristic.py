@@ -41,6 +41,7 @@ from staffmix.solvers.core.matrix import CoreModel
 log = logging.getLogger("staffmix.solvers.core")
 SLACK_PRICE = 3.0  # x the cost of one productive in-house agent-period (1.3, 2 and 5 measured worse)
 SUB_GAP = 1e-3
+DEFERRABLE_BLOCKS = ("handled", "backlog", "dropped", "within", "on_time")
 
 
 @dataclass
@@ -50,6 +51,7 @@ class Roles:
     route: np.ndarray  # z and unserved
     shift: np.ndarray  # x
     heads: np.ndarray
+    deferrable: np.ndarray  # deferrable work's handling, backlog and the rest of its columns (issue #13)
 
 
 def roles(m: CoreModel) -> Roles:
@@ -64,7 +66,10 @@ def roles(m: CoreModel) -> Roles:
     shift[m.col("x")] = True
     heads = np.zeros(n, dtype=bool)
     heads[m.col("heads")] = True
-    return Roles(route, shift, heads)
+    deferrable = np.zeros(n, dtype=bool)
+    for name in DEFERRABLE_BLOCKS:
+        deferrable[m.col(name)] = True
+    return Roles(route, shift, heads, deferrable)
 
 
 def whole(m: CoreModel, lo: np.ndarray, hi: np.ndarray) -> Sub:
@@ -164,7 +169,11 @@ def plan(
     for it in range(iterations):
         if it and deadline is not None and time.perf_counter() >= deadline:
             break
-        z = _route_given_shifts(m, sub, route, shift, heads, x_shift, threads, deadline, extra, restrict=fast)
+        # fast: deferrable work handled as the LP handles it while routing (it links a week's periods through the
+        # backlog; held, every period is routed on its own again); free again when the shifts are chosen
+        held = (r.deferrable[cols], lp.solution) if fast and it == 0 and r.deferrable[cols].any() else None
+        z = _route_given_shifts(m, sub, route, shift, heads, x_shift, threads, deadline, extra, restrict=fast,
+                                held=held)
         if z is None:
             break
         sol = _shifts_given_routing(sub, route, shift, z, threads, deadline, extra)
@@ -181,7 +190,7 @@ def plan(
 
 
 def _route_given_shifts(
-    m, sub, route, shift, heads, x_shift, threads, deadline, extra, restrict=False
+    m, sub, route, shift, heads, x_shift, threads, deadline, extra, restrict=False, held=None
 ) -> np.ndarray | None:
     """Routing binaries with the shifts fixed and priced in-house overflow."""
     ix = m.index
@@ -206,6 +215,10 @@ def _route_given_shifts(
     hi = np.concatenate([sub.hi, np.full(k, np.inf)])
     lo[: len(sub.cols)][shift] = x_shift
     hi[: len(sub.cols)][shift] = x_shift
+    if held is not None:  # columns held at given values (mask, values of every column of `sub`)
+        mask, value = held
+        lo[: len(sub.cols)][mask] = np.clip(value[mask], sub.lo[mask], sub.hi[mask])
+        hi[: len(sub.cols)][mask] = lo[: len(sub.cols)][mask]
     integer = np.concatenate([route, np.zeros(k, dtype=bool)])
     s2 = Sub(
         cols=np.concatenate([sub.cols, -1 - np.arange(k)]),

@@ -40,7 +40,7 @@ BOUND_SHARE = 0.3  # of the time limit, at most
 SCORE_SHARE = 0.1
 FULL_WEEK_S = 2.5  # below this budget per week: one round of the fast heuristic
 FAST_WEEK_S = 0.8  # what a week of the fast heuristic takes (1 week, 6 languages, this machine)
-MIN_PIN_S = 1.0  # a week's plan with day and week service pinned, after the full heuristic found none
+LATE_WEEK_S = 5.0  # what a week whose quick plan failed in its share may still take (a fast week: 0.5-1.2 s)
 POLISH_WEEK_S = 2.5  # what a week of the second roll takes (w13-l6: 2.2-2.5 s); begun only with this much a week left
 
 
@@ -268,9 +268,12 @@ def _roll(m: CoreModel, part: Partition, y: np.ndarray, r, threads, deadline, he
         # day- and week-measured queues: with a second or so a week, each queue-period at its own target
         # (heuristic.pinned); with more, the level choices too, pinned only if that finds no plan
         x = plan(m, sub, r, threads, week_deadline, iterations=1 if fast else 2, extra=extra, fast=fast, pin=fast)
-        if x is None and not fast and m.cols["level"].size:
-            x = plan(m, sub, r, threads, None if week_deadline is None else time.perf_counter() + MIN_PIN_S,
-                     iterations=1, extra=extra, fast=True)
+        if x is None and week_deadline is not None:
+            # the quickest form with `LATE_WEEK_S` more: a plan that ends late, and says so (_late), is worth more
+            # than none (13 weeks x 6 languages with email under load lost every plan to one week that had half a
+            # second)
+            x = plan(m, sub, r, threads, time.perf_counter() + LATE_WEEK_S, iterations=1, extra=extra, fast=True,
+                     pin=True)
         if x is None:  # fall back to HiGHS on the week's MIP
             log.debug("week %d: heuristic found no plan, HiGHS on the week", k)
             left = None if week_deadline is None else max(week_deadline - time.perf_counter(), 0.5)
