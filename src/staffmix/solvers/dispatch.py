@@ -75,8 +75,9 @@ def _solve(scenario: Scenario, opts: SolverOptions) -> Result:
     if not diagnosis.empty:
         return infeasible_result(ix, opts, diagnosis, time.perf_counter() - started)
     index_s = time.perf_counter() - started
+    deadline = solve_deadline(opts, started)
     try:
-        outcome = backend_function(opts.backend)(ix, opts, solve_deadline(opts, started))
+        outcome = backend_function(opts.backend)(ix, opts, deadline)
     except SolverError as exc:  # a solver that failed mid-run ends as the PuLP backends' failures do
         outcome = Outcome(Status.error, message=str(exc), termination=Termination.error)
     report.incumbent(outcome.objective if outcome.status.has_plan else None)
@@ -106,7 +107,20 @@ def _solve(scenario: Scenario, opts: SolverOptions) -> Result:
     # solver round-off: no bound is above a plan
     if planned.bound is not None and planned.objective is not None and planned.bound > planned.objective:
         planned = planned.with_(bound=planned.objective)
-    return planned.with_(solve_s=time.perf_counter() - started - planned.build_s)
+    return _said_if_late(planned.with_(solve_s=time.perf_counter() - started - planned.build_s), deadline)
+
+
+LATE_NOTE_S = 1.0
+"""A plan returned more than this after the time limit says so, and by how much (issue #20)."""
+
+
+def _said_if_late(result: Result, deadline: float | None) -> Result:
+    """The message of a plan returned past the time limit says by how much; why is in the backend's message."""
+    over = None if deadline is None else time.perf_counter() - deadline
+    if over is None or over <= LATE_NOTE_S:
+        return result
+    late = f"returned {over:.1f} s after the time limit"
+    return result.with_(message=f"{result.message}; {late}" if result.message else late)
 
 
 def solve_deadline(opts: SolverOptions, started: float) -> float | None:

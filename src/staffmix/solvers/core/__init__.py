@@ -86,8 +86,8 @@ def solve(ix: IndexSets, opts: SolverOptions, deadline: float | None) -> Outcome
     proven = bound is not None and ((gap is not None and gap <= opts.mip_gap + 1e-9) or objective - bound <= ABS_GAP)
     verdict = Termination.gap_reached if proven else _stopped_by(opts, deadline)
     message = found.message
-    if not proven and not message:
-        message = _why_short(verdict, gap, opts)
+    if not proven:  # why the core stopped short, then what its search said about it
+        message = f"{_why_short(verdict, gap, opts)}; {message}" if message else _why_short(verdict, gap, opts)
     return _outcome(verdict, objective, bound, message, build_s, values=plan_values(m, found.v))
 
 

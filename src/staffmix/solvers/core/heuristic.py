@@ -35,11 +35,13 @@ import numpy as np
 import scipy.sparse as sp
 
 from staffmix.solvers.core.blocks import Sub, solve_sub
+from staffmix.solvers.core.levels import per_period_steps, reaches_target
 from staffmix.solvers.core.matrix import CoreModel
 
 log = logging.getLogger("staffmix.solvers.core")
 SLACK_PRICE = 3.0  # x the cost of one productive in-house agent-period (1.3, 2 and 5 measured worse)
 SUB_GAP = 1e-3
+DEFERRABLE_BLOCKS = ("handled", "backlog", "dropped", "within", "on_time")
 
 
 @dataclass
@@ -49,6 +51,7 @@ class Roles:
     route: np.ndarray  # z and unserved
     shift: np.ndarray  # x
     heads: np.ndarray
+    deferrable: np.ndarray  # deferrable work's handling, backlog and the rest of its columns (issue #13)
 
 
 def roles(m: CoreModel) -> Roles:
@@ -63,7 +66,10 @@ def roles(m: CoreModel) -> Roles:
     shift[m.col("x")] = True
     heads = np.zeros(n, dtype=bool)
     heads[m.col("heads")] = True
-    return Roles(route, shift, heads)
+    deferrable = np.zeros(n, dtype=bool)
+    for name in DEFERRABLE_BLOCKS:
+        deferrable[m.col(name)] = True
+    return Roles(route, shift, heads, deferrable)
 
 
 def whole(m: CoreModel, lo: np.ndarray, hi: np.ndarray) -> Sub:
@@ -81,6 +87,52 @@ def _left(deadline: float | None) -> float | None:
     return None if deadline is None else max(deadline - time.perf_counter(), MIN_STEP_S)
 
 
+def pinned(m: CoreModel, sub: Sub) -> tuple[Sub, sp.csr_matrix] | None:
+    """`sub` with each day- or week-measured queue-period staffed at its own target (levels.per_period_steps):
+    (the restricted Sub, P with sub values = P @ restricted values); None when `sub` has no level columns.
+
+    A needed step's column is merged into its routing column (the step is taken exactly when the row's provider
+    is), the other steps are dropped (0). The restricted model has no level choices left, so the route and
+    shift steps below are as quick as on a queue measured per period."""
+    lv = m.levels
+    bl = m.cols["level"]
+    if lv is None or not bl.size:
+        return None
+    in_sub = (sub.cols >= bl.start) & (sub.cols < bl.stop)
+    if not in_sub.any():
+        return None
+    steps = per_period_steps(m.index, m.zcol, lv)
+    if steps is None:
+        return None
+    needed, zc = steps
+    pos = np.full(m.n_cols, -1, dtype=np.int64)
+    pos[sub.cols] = np.arange(len(sub.cols))
+    step = sub.cols[in_sub] - bl.start
+    z_pos = pos[zc[step]]
+    keep = ~in_sub
+    merge = needed[step] & (z_pos >= 0)
+    # a needed step whose routing lies outside the sub-model keeps its own column; the steps not needed are 0
+    keep[np.nonzero(in_sub)[0][needed[step] & (z_pos < 0)]] = True
+    new_of = np.full(len(sub.cols), -1, dtype=np.int64)
+    new_of[keep] = np.arange(int(keep.sum()))
+    rows_p = np.concatenate([np.nonzero(keep)[0], np.nonzero(in_sub)[0][merge]])
+    cols_p = np.concatenate([new_of[keep], new_of[z_pos[merge]]])
+    P = sp.csr_matrix((np.ones(len(rows_p)), (rows_p, cols_p)), shape=(len(sub.cols), int(keep.sum())))
+    # the level links now read z <= z, and every day's (week's) service row holds when each of its queue-periods
+    # reaches the target on its own: both leave the restricted model, unless a queue-period cannot reach it
+    rows = np.ones(len(sub.rows), dtype=bool)
+    if reaches_target(m.index, lv):
+        for name in ("level_link", "service_level"):
+            b = m.rows[name]
+            rows &= ~((sub.rows >= b.start) & (sub.rows < b.stop))
+    A = (sub.A @ P).tocsr()[rows].tocsc()
+    restricted = Sub(
+        cols=sub.cols[keep], rows=sub.rows[rows], A=A, cost=P.T @ sub.cost, lo=sub.lo[keep],
+        hi=sub.hi[keep], row_lo=sub.row_lo[rows], row_hi=sub.row_hi[rows], integer=sub.integer[keep],
+    )
+    return restricted, P
+
+
 def plan(
     m: CoreModel,
     sub: Sub,
@@ -90,8 +142,20 @@ def plan(
     iterations: int = 3,
     extra: list | None = None,
     fast: bool = False,
+    pin: bool = False,
 ) -> np.ndarray | None:
-    """Values for `sub.cols` of an integer plan, or None when none was found in time."""
+    """Values for `sub.cols` of an integer plan, or None when none was found in time.
+
+    `pin`, with day- or week-measured queues: the plan of the model restricted to each queue-period at its own
+    target (`pinned`) when there is one. The level choices make the route step's MIP slow (a 52-week,
+    6-language instance measured per day found no plan for its first week in 1 s a week); pinned, a week takes
+    what a week measured per period takes, and the plan costs more (13 weeks: 2,021,459 against 1,902,547), so
+    the callers pin when time is short or when the full form found nothing."""
+    restricted = pinned(m, sub) if pin else None
+    if restricted is not None:
+        x = plan(m, restricted[0], r, threads, deadline, iterations, extra, fast, pin=False)
+        if x is not None:
+            return restricted[1] @ x
     cols = sub.cols
     own_int = sub.integer
     route = r.route[cols] & own_int
@@ -105,7 +169,11 @@ def plan(
     for it in range(iterations):
         if it and deadline is not None and time.perf_counter() >= deadline:
             break
-        z = _route_given_shifts(m, sub, route, shift, heads, x_shift, threads, deadline, extra, restrict=fast)
+        # fast: deferrable work handled as the LP handles it while routing (it links a week's periods through the
+        # backlog; held, every period is routed on its own again); free again when the shifts are chosen
+        held = (r.deferrable[cols], lp.solution) if fast and it == 0 and r.deferrable[cols].any() else None
+        z = _route_given_shifts(m, sub, route, shift, heads, x_shift, threads, deadline, extra, restrict=fast,
+                                held=held)
         if z is None:
             break
         sol = _shifts_given_routing(sub, route, shift, z, threads, deadline, extra)
@@ -122,7 +190,7 @@ def plan(
 
 
 def _route_given_shifts(
-    m, sub, route, shift, heads, x_shift, threads, deadline, extra, restrict=False
+    m, sub, route, shift, heads, x_shift, threads, deadline, extra, restrict=False, held=None
 ) -> np.ndarray | None:
     """Routing binaries with the shifts fixed and priced in-house overflow."""
     ix = m.index
@@ -147,6 +215,10 @@ def _route_given_shifts(
     hi = np.concatenate([sub.hi, np.full(k, np.inf)])
     lo[: len(sub.cols)][shift] = x_shift
     hi[: len(sub.cols)][shift] = x_shift
+    if held is not None:  # columns held at given values (mask, values of every column of `sub`)
+        mask, value = held
+        lo[: len(sub.cols)][mask] = np.clip(value[mask], sub.lo[mask], sub.hi[mask])
+        hi[: len(sub.cols)][mask] = lo[: len(sub.cols)][mask]
     integer = np.concatenate([route, np.zeros(k, dtype=bool)])
     s2 = Sub(
         cols=np.concatenate([sub.cols, -1 - np.arange(k)]),

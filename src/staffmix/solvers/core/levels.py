@@ -86,6 +86,33 @@ def _z_of_rows(ix: IndexSets, zcol: np.ndarray, req: np.ndarray) -> np.ndarray:
     return zcol[ix.b_slot[ix.r_base[req]], ix.r_prov[req]]
 
 
+def per_period_steps(ix: IndexSets, zcol: np.ndarray, lv: LevelColumns) -> tuple[np.ndarray, np.ndarray] | None:
+    """For the steps formulation: (whether each step is needed for its own queue-period to meet the target on its
+    own, the routing column of each step's row); None for another formulation.
+
+    A plan that staffs every queue-period of a day-measured queue at its own target meets the day's target too
+    (a contact-weighted mean of levels at least the target is at least the target), so tying each needed step
+    to its routing (and the others to 0) restricts the model to plans that are feasible, with its level choices
+    gone: the heuristic's first plan on day- and week-measured queues (heuristic.pinned)."""
+    if len(lv.req) != len(ix.step_req) or not np.array_equal(lv.req, ix.step_req) or not np.all(lv.agents == 1):
+        return None
+    target = ix.sg_target[ix.r_group[lv.req]]
+    k, cum = step_numbers(ix)
+    lowest = ix.m_service[np.searchsorted(ix.m_req, lv.req)]
+    before = lowest + cum - ix.step_gain  # the row's service level one agent below this step
+    return before < target - 1e-9, _z_of_rows(ix, zcol, lv.req)
+
+
+def reaches_target(ix: IndexSets, lv: LevelColumns) -> bool:
+    """Whether every measured queue-period can meet its target on its own (at its highest level): then a plan
+    with each at its own target meets every day's (week's) target."""
+    if not len(ix.m_req):
+        return True
+    target = ix.sg_target[ix.r_group[ix.m_req]]
+    top = ix.m_service + np.bincount(np.searchsorted(ix.m_req, lv.req), weights=lv.gain, minlength=len(ix.m_req))
+    return bool((top >= target - 1e-9).all())
+
+
 def vendor_level_terms(ix: IndexSets, start: int, vendor_prov: np.ndarray, lv: LevelColumns) -> list[VendorTerms]:
     """Per vendor (scenario order): (period, week, level column, agents) of its level columns that add agents."""
     out = []
@@ -160,4 +187,7 @@ def add_service_levels(ix: IndexSets, cols: dict[str, Block], rows: RowFamilies,
         hi[cols["u"].start + measured_cover] = 0.0  # no agent shortfall on a measured queue: its day misses instead
 
 
-__all__ = ["LEVELS", "LEVEL_FORMULATIONS", "LevelColumns", "add_service_levels", "level_columns"]
+__all__ = [
+    "LEVELS", "LEVEL_FORMULATIONS", "LevelColumns", "add_service_levels", "level_columns", "per_period_steps",
+    "reaches_target",
+]

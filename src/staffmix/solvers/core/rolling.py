@@ -40,6 +40,7 @@ BOUND_SHARE = 0.3  # of the time limit, at most
 SCORE_SHARE = 0.1
 FULL_WEEK_S = 2.5  # below this budget per week: one round of the fast heuristic
 FAST_WEEK_S = 0.8  # what a week of the fast heuristic takes (1 week, 6 languages, this machine)
+LATE_WEEK_S = 5.0  # what a week whose quick plan failed in its share may still take (a fast week: 0.5-1.2 s)
 POLISH_WEEK_S = 2.5  # what a week of the second roll takes (w13-l6: 2.2-2.5 s); begun only with this much a week left
 
 
@@ -95,9 +96,22 @@ def run_blocks(m: CoreModel, opts: SolverOptions, deadline: float | None):
         bound_s = min(BOUND_SHARE * total, 0.75 * spare)
         score_s = min(SCORE_SHARE * total, 0.25 * spare)
     bound_deadline = None if bound_s is None else t0 + bound_s
-    progress.phase("bound", f"Lagrangian bound from {part.n_blocks} week LPs")
-    bnd = lagrangian_bound(m, part, opts.threads, bound_deadline)
-    lower = bnd.value if np.isfinite(bnd.value) else None
+    # day- and week-measured service under a time limit: first the week LPs of the floor relaxation (quick, see
+    # lagrangian_bound), then the full week LPs with what is left of the bound's time; the better bound is kept,
+    # and the heads of whichever full week LPs were solved (the floor's alone are too few to start the plan from:
+    # 13 weeks x 6 languages per day cost 2,701,273 from no heads, 2,255,176 from the floor's)
+    floor = None
+    if deadline is not None and m.cols["level"].size:
+        progress.phase("bound", f"Lagrangian bound from {part.n_blocks} week LPs, day and week service at its floor")
+        floor = lagrangian_bound(m, part, opts.threads, bound_deadline, floor=True)
+        progress.bound(floor.value if np.isfinite(floor.value) else None)
+    if floor is not None and bound_deadline is not None and time.perf_counter() >= bound_deadline - 1.0:
+        bnd = floor  # no time left for the full week LPs: the floor's bound and heads
+    else:
+        progress.phase("bound", f"Lagrangian bound from {part.n_blocks} week LPs")
+        bnd = lagrangian_bound(m, part, opts.threads, bound_deadline)
+    values = [b.value for b in (bnd, floor) if b is not None and np.isfinite(b.value)]
+    lower = max(values) if values else None
     progress.bound(lower)
 
     ys = choices(m)
@@ -107,12 +121,13 @@ def run_blocks(m: CoreModel, opts: SolverOptions, deadline: float | None):
     order = _score_sample(m, bnd, ys, opts.threads, score_deadline)
     r = roles(m)
     progress.phase("plan", f"rolling plan, {part.n_blocks} weeks")
+    why: list[str] = []
     for attempt, y in enumerate(order):
         left = None if deadline is None else deadline - time.perf_counter()
         if attempt and left is not None and left <= 0:
             break
-        heads = _peak_heads(m, bnd)
-        v = _roll(m, part, y, r, opts.threads, deadline, heads=heads)
+        heads = _peak_heads(m, bnd, floor)
+        v = _roll(m, part, y, r, opts.threads, deadline, heads=heads, why=why)
         if v is None:
             continue
         v = tidy(m, v)
@@ -127,8 +142,20 @@ def run_blocks(m: CoreModel, opts: SolverOptions, deadline: float | None):
                 stop = lower / (1.0 - opts.mip_gap) if lower is not None and opts.mip_gap < 1 else -np.inf
                 work: dict[str, Any] = {"step_s": None, "max_steps": int(opts.work_limit)} if opts.work_limit else {}
                 v = improve(m, v, lo, hi, opts.threads, np.inf if deadline is None else deadline, stop_at=stop, **work)
-            return SearchResult(v, float(m.cost @ v), lower)
-    return SearchResult(None, None, lower, message="no plan found in the time limit")
+            late = "" if deadline is None else _late(deadline, part.n_blocks)
+            return SearchResult(v, float(m.cost @ v), lower, message=late)
+    tried = f"{len(why)} of {len(order)} contract choices" if len(why) < len(order) else "every contract choice"
+    reason = f"; {why[0]}" if why else ""
+    return SearchResult(None, None, lower, message=f"no plan found: the rolling plan stopped for {tried}{reason}")
+
+
+def _late(deadline: float, weeks: int) -> str:
+    """Why a rolling plan ended after its deadline: every week needs a plan, so the weeks left at the deadline are
+    still planned, each in its quickest form."""
+    over = time.perf_counter() - deadline
+    if over <= 0.5:
+        return ""
+    return f"the rolling plan of {weeks} weeks needed {over:.1f} s more than its share of the time limit"
 
 
 def _polish(m: CoreModel, part: Partition, y, r, threads, deadline, heads, v: np.ndarray) -> np.ndarray:
@@ -186,20 +213,21 @@ def _score_sample(m: CoreModel, bnd, ys: list[np.ndarray], threads, deadline) ->
     return [ys[i] for _, i in scored] + [ys[i] for i in unscored]
 
 
-def _peak_heads(m: CoreModel, bnd) -> np.ndarray | None:
-    """Headcount the week LPs need at their peak, per group (rounded up)."""
+def _peak_heads(m: CoreModel, *bounds) -> np.ndarray | None:
+    """Headcount the week LPs need at their peak, per group (rounded up), over every week LP solved."""
     G = m.cols["heads"].size
-    if not G or not bnd.weeks:
+    weeks = [wk for b in bounds if b is not None for wk in b.weeks]
+    if not G or not weeks:
         return None
     peak = np.zeros(G)
-    for wk in bnd.weeks:
+    for wk in weeks:
         if wk.heads is not None and len(wk.heads):
             np.maximum.at(peak, wk.heads_group, wk.heads)
     return np.ceil(peak - 1e-6)
 
 
 def _roll(m: CoreModel, part: Partition, y: np.ndarray, r, threads, deadline, heads: np.ndarray | None = None,
-          blocks: range | None = None, full: bool = False) -> np.ndarray | None:
+          blocks: range | None = None, full: bool = False, why: list[str] | None = None) -> np.ndarray | None:
     """Weeks in order. Headcount starts at the week LPs' peak: those heads are paid for the whole
     horizon anyway, so early weeks use them freely instead of buying vendor hours (tidy() drops the
     heads no week uses)."""
@@ -237,12 +265,24 @@ def _roll(m: CoreModel, part: Partition, y: np.ndarray, r, threads, deadline, he
         fast = per_week is not None and per_week < FULL_WEEK_S and not full
         if full and deadline is not None and time.perf_counter() + POLISH_WEEK_S >= deadline:
             return None  # a second pass gives up before the deadline; the first plan stands
-        x = plan(m, sub, r, threads, week_deadline, iterations=1 if fast else 2, extra=extra, fast=fast)
+        # day- and week-measured queues: with a second or so a week, each queue-period at its own target
+        # (heuristic.pinned); with more, the level choices too, pinned only if that finds no plan
+        x = plan(m, sub, r, threads, week_deadline, iterations=1 if fast else 2, extra=extra, fast=fast, pin=fast)
+        if x is None and week_deadline is not None:
+            # the quickest form with `LATE_WEEK_S` more: a plan that ends late, and says so (_late), is worth more
+            # than none (13 weeks x 6 languages with email under load lost every plan to one week that had half a
+            # second)
+            x = plan(m, sub, r, threads, time.perf_counter() + LATE_WEEK_S, iterations=1, extra=extra, fast=True,
+                     pin=True)
         if x is None:  # fall back to HiGHS on the week's MIP
             log.debug("week %d: heuristic found no plan, HiGHS on the week", k)
             left = None if week_deadline is None else max(week_deadline - time.perf_counter(), 0.5)
             ans = solve_sub(sub, threads, left, 1e-3, extra=extra)
             if not ans.has_solution:
+                if why is not None:
+                    given = "" if left is None else f" in {left:.1f} s"
+                    why.append(f"week {k + 1} has no plan ({ans.status}{given}) after weeks 1-{k} were fixed"
+                               if k else f"week 1 has no plan ({ans.status}{given})")
                 return None
             x = ans.solution
         keep = own[sub.cols] | glob[sub.cols]

@@ -13,7 +13,7 @@ solves the model without the targets, a relaxation:
    whose plan is feasible for the full model; within the requested gap of the
    relaxation's bound, it is the answer;
 3. else, on models the exact branch takes (strategy.EXACT_MAX_COLS), one
-   HiGHS MIP per contract choice (exact.py) started from the repaired plan,
+   HiGHS MIP over every contract choice (exact.py) cut off at the repaired plan,
    instead of the usual strategy's heuristic, which would only find a plan
    of the same quality again; on larger models the usual strategy. The
    better plan and the better bound are kept.
@@ -76,14 +76,16 @@ def solve_share_later(ix: IndexSets, m: CoreModel, opts: SolverOptions, deadline
     bound = max(bounds) if bounds else None
     if best is None:
         return SearchResult(None, None, bound, infeasible=full.infeasible, message=full.message)
-    return SearchResult(best, float(m.cost @ best), bound, message=full.message)
+    # the full model's message speaks of its own search: beside the repaired plan it is no message about the plan
+    return SearchResult(best, float(m.cost @ best), bound, message=full.message if full.v is not None else "")
 
 
 def _exact_from(m: CoreModel, start: np.ndarray, opts: SolverOptions, deadline: float | None) -> SearchResult | None:
     """Step 3 on a model the exact branch takes: every contract choice scored by its LP and solved by HiGHS from
-    `start` (a plan of the full model), as strategy._small does after its heuristic. None: leave it to the strategy."""
+    `start` (a plan of the full model) in one MIP, as strategy._small does after its heuristic. None: leave it to
+    the strategy."""
     from staffmix.solvers.core.contracts import choices
-    from staffmix.solvers.core.exact import Incumbent, run_exact
+    from staffmix.solvers.core.exact import Incumbent, run_joint
     from staffmix.solvers.core.strategy import EXACT_MAX_COLS, scored_choices
 
     ys = choices(m)
@@ -94,10 +96,10 @@ def _exact_from(m: CoreModel, start: np.ndarray, opts: SolverOptions, deadline: 
         return found
     scored, feasible, lp_bound = found
     y = np.round(start[m.col("y")])
-    incumbent, bound, _settled = run_exact(
+    incumbent, bound, _settled = run_joint(
         m, scored, Incumbent(start, float(m.cost @ start), y), opts.mip_gap, opts.threads, deadline
     )
-    if incumbent is None:  # run_exact keeps the plan it starts from: losing it is a solver failure
+    if incumbent is None:  # run_joint keeps the plan it starts from: losing it is a solver failure
         raise SolverError("the exact MIPs lost the starting plan of the share-target repair")
     v = tidy(m, incumbent.v)
     return SearchResult(v, float(m.cost @ v), max(bound, lp_bound) if np.isfinite(lp_bound) else bound)

@@ -12,9 +12,9 @@ its objective and a valid lower bound. The steps, in order:
    (`ONE_ROUND_MAX_COLS`), a second plan from the routing of the
    routing-relaxed MIP (guide.py), kept when it is cheaper.
 4. On models small enough (`EXACT_MAX_COLS`), local search on that plan
-   (improve.py), then HiGHS MIPs per contract choice cut off at its cost
-   (exact.py); twice, the second time with larger neighbourhoods, until the
-   gap is closed or the time is up.
+   (improve.py; not in the first round on models of at most `ONE_ROUND_MAX_COLS`, where the MIP closes the gap
+   sooner), then one HiGHS MIP over every contract choice cut off at its cost (exact.py); twice, the second
+   time with larger neighbourhoods, until the gap is closed or the time is up.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import numpy as np
 from staffmix.scenario.schema import SolverOptions
 from staffmix.solvers import highs as hx
 from staffmix.solvers.core.contracts import Choice, choices, score
-from staffmix.solvers.core.exact import Incumbent, run_exact
+from staffmix.solvers.core.exact import Incumbent, run_joint
 from staffmix.solvers.core.guide import relaxed_routing_plan
 from staffmix.solvers.core.heuristic import plan, roles, whole
 from staffmix.solvers.core.improve import improve
@@ -99,6 +99,8 @@ def _small(m: CoreModel, opts: SolverOptions, deadline: float | None) -> SearchR
             v = _roll(m, partition(m, m.index.scenario.config.horizon.periods_per_week), best.y, r, opts.threads, share)
         else:
             v = plan(m, whole(m, lo, hi), r, opts.threads, deadline)
+            if v is None and m.cols["level"].size:  # day or week service: each queue-period at its own target
+                v = plan(m, whole(m, lo, hi), r, opts.threads, deadline, iterations=1, pin=True)
         if v is not None:
             v = tidy(m, v)
             if violation(m, v) <= 1e-6:
@@ -135,7 +137,7 @@ def _improve_and_prove(m: CoreModel, scored, incumbent: Incumbent | None, lp_bou
     bound = -np.inf
     one_round = m.n_cols <= ONE_ROUND_MAX_COLS
     for round_ in (1, 2):
-        if incumbent is not None:
+        if incumbent is not None and not (one_round and round_ == 1):
             now = time.perf_counter()
             share = (0.15 if one_round else 0.5) if round_ == 1 else 0.6
             lns_end = np.inf if deadline is None else now + share * max(deadline - now, 0.0)
@@ -156,18 +158,19 @@ def _improve_and_prove(m: CoreModel, scored, incumbent: Incumbent | None, lp_bou
             exact_end = time.perf_counter() + 0.3 * max(deadline - time.perf_counter(), 0.0)
         max_nodes = None if not opts.work_limit else opts.work_limit * EXACT_NODES_PER_UNIT
         before = None if incumbent is None else incumbent.objective
-        incumbent, b, settled = run_exact(m, scored, incumbent, opts.mip_gap, opts.threads, exact_end, max_nodes)
+        incumbent, b, settled = run_joint(m, scored, incumbent, opts.mip_gap, opts.threads, exact_end, max_nodes)
         if (
             round_ == 1
             and deadline is not None
+            and not settled
             and incumbent is not None
             and (before is None or incumbent.objective < before - 1e-6)
         ):
             exact_end = deadline  # the exact MIPs found a better plan than local search: they get the rest
-            incumbent, b2, settled = run_exact(m, scored, incumbent, opts.mip_gap, opts.threads, exact_end, max_nodes)
+            incumbent, b2, settled = run_joint(m, scored, incumbent, opts.mip_gap, opts.threads, exact_end, max_nodes)
             b = max(b, b2)
             bound = max(bound, b)
-            best = incumbent.objective if incumbent is not None else np.inf  # run_exact keeps a plan it is given
+            best = incumbent.objective if incumbent is not None else np.inf  # run_joint keeps a plan it is given
             return incumbent, min(bound, best), settled or bound >= best * (1.0 - opts.mip_gap) - 1e-9
         bound = max(bound, b)
         if incumbent is not None:
