@@ -86,7 +86,12 @@ def _exact_from(m: CoreModel, start: np.ndarray, opts: SolverOptions, deadline: 
     the strategy."""
     from staffmix.solvers.core.contracts import choices
     from staffmix.solvers.core.exact import Incumbent, run_joint
-    from staffmix.solvers.core.strategy import EXACT_MAX_COLS, scored_choices
+    from staffmix.solvers.core.strategy import (
+        EXACT_MAX_COLS,
+        EXACT_NODES_PER_UNIT,
+        WORK_LIMIT_EXACT_MAX_COLS,
+        scored_choices,
+    )
 
     ys = choices(m)
     if ys is None or m.n_cols > EXACT_MAX_COLS:
@@ -95,9 +100,13 @@ def _exact_from(m: CoreModel, start: np.ndarray, opts: SolverOptions, deadline: 
     if isinstance(found, SearchResult):
         return found
     scored, feasible, lp_bound = found
+    if opts.work_limit and m.n_cols > WORK_LIMIT_EXACT_MAX_COLS:  # see strategy.WORK_LIMIT_EXACT_MAX_COLS
+        v = tidy(m, start)
+        return SearchResult(v, float(m.cost @ v), lp_bound)
     y = np.round(start[m.col("y")])
+    max_nodes = None if not opts.work_limit else opts.work_limit * EXACT_NODES_PER_UNIT
     incumbent, bound, _settled = run_joint(
-        m, scored, Incumbent(start, float(m.cost @ start), y), opts.mip_gap, opts.threads, deadline
+        m, scored, Incumbent(start, float(m.cost @ start), y), opts.mip_gap, opts.threads, deadline, max_nodes
     )
     if incumbent is None:  # run_joint keeps the plan it starts from: losing it is a solver failure
         raise SolverError("the exact MIPs lost the starting plan of the share-target repair")

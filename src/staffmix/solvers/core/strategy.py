@@ -44,7 +44,11 @@ ONE_ROUND_MAX_COLS = 2_000
 GUIDE_ROUTING_SHARE = 0.2  # of the time left after the heuristic: the routing-relaxed MIP (guide.py)
 GUIDE_SHIFT_SHARE = 0.15  # and the shift MIP for its routing
 NO_CLOCK_STEPS = 30  # neighbourhoods searched per round without a time limit (then the exact MIPs to the end)
-EXACT_NODES_PER_UNIT = 20  # deterministic mode: branch-and-bound nodes per unit of work_limit, per contract choice
+EXACT_NODES_PER_UNIT = 20  # deterministic mode: branch-and-bound nodes per unit of work_limit
+WORK_LIMIT_EXACT_MAX_COLS = 5_000
+"""Deterministic mode: no exact MIP on larger models. A node limit does not bound HiGHS's root (cuts and
+heuristics): on the gate's one-week, six-language instance measured per day (14,468 columns) the joint MIP's root
+took 200 s at 40 nodes; the plan and the LP bound are what such a run gives, the same on every machine."""
 
 
 def run(m: CoreModel, opts: SolverOptions, deadline: float | None) -> SearchResult:
@@ -98,8 +102,12 @@ def _small(m: CoreModel, opts: SolverOptions, deadline: float | None) -> SearchR
             share = None if deadline is None else time.perf_counter() + 0.4 * (deadline - time.perf_counter())
             v = _roll(m, partition(m, m.index.scenario.config.horizon.periods_per_week), best.y, r, opts.threads, share)
         else:
-            v = plan(m, whole(m, lo, hi), r, opts.threads, deadline)
-            if v is None and m.cols["level"].size:  # day or week service: each queue-period at its own target
+            # day or week service without a clock (a work limit, or none): each queue-period at its own target
+            # first (heuristic.pinned), as the level choices leave the routing step's MIP without a bound on its
+            # time (w1-l6-day: over 100 s); local search and the exact MIP free them afterwards
+            levels = bool(m.cols["level"].size)
+            v = plan(m, whole(m, lo, hi), r, opts.threads, deadline, pin=levels and deadline is None)
+            if v is None and levels:
                 v = plan(m, whole(m, lo, hi), r, opts.threads, deadline, iterations=1, pin=True)
         if v is not None:
             v = tidy(m, v)
@@ -158,6 +166,8 @@ def _improve_and_prove(m: CoreModel, scored, incumbent: Incumbent | None, lp_bou
             exact_end = time.perf_counter() + 0.3 * max(deadline - time.perf_counter(), 0.0)
         max_nodes = None if not opts.work_limit else opts.work_limit * EXACT_NODES_PER_UNIT
         before = None if incumbent is None else incumbent.objective
+        if opts.work_limit and m.n_cols > WORK_LIMIT_EXACT_MAX_COLS:
+            return incumbent, lp_bound if incumbent is None else min(lp_bound, incumbent.objective), False
         incumbent, b, settled = run_joint(m, scored, incumbent, opts.mip_gap, opts.threads, exact_end, max_nodes)
         if (
             round_ == 1
