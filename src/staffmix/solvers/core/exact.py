@@ -66,7 +66,8 @@ def run_joint(
         h.setOptionValue("objective_bound", cutoff)
     h.setOptionValue("mip_heuristic_effort", JOINT_HEURISTIC_EFFORT)
     if max_nodes is not None:
-        h.setOptionValue("mip_max_nodes", int(max_nodes))
+        # the budget the MIPs per contract choice had between them (deterministic mode's plans and bounds kept)
+        h.setOptionValue("mip_max_nodes", int(max_nodes) * max(1, sum(c.lp < np.inf for c in scored)))
     ans = hx.run(h, time_limit=left, mip_gap=mip_gap, mip=True)
     if not _consistent(m, ans):
         log.warning("joint MIP: HiGHS objective %s disagrees with its plan's cost; answer ignored", ans.objective)

@@ -102,11 +102,12 @@ def _small(m: CoreModel, opts: SolverOptions, deadline: float | None) -> SearchR
             share = None if deadline is None else time.perf_counter() + 0.4 * (deadline - time.perf_counter())
             v = _roll(m, partition(m, m.index.scenario.config.horizon.periods_per_week), best.y, r, opts.threads, share)
         else:
-            # day or week service without a clock (a work limit, or none): each queue-period at its own target
-            # first (heuristic.pinned), as the level choices leave the routing step's MIP without a bound on its
-            # time (w1-l6-day: over 100 s); local search and the exact MIP free them afterwards
+            # day or week service on a larger model without a clock (a work limit, or none): each queue-period at
+            # its own target first (heuristic.pinned), as the level choices leave the routing step's MIP without a
+            # bound on its time (w1-l6-day: over 100 s); local search and the exact MIP free them afterwards
             levels = bool(m.cols["level"].size)
-            v = plan(m, whole(m, lo, hi), r, opts.threads, deadline, pin=levels and deadline is None)
+            v = plan(m, whole(m, lo, hi), r, opts.threads, deadline,
+                     pin=levels and deadline is None and m.n_cols > WORK_LIMIT_EXACT_MAX_COLS)
             if v is None and levels:
                 v = plan(m, whole(m, lo, hi), r, opts.threads, deadline, iterations=1, pin=True)
         if v is not None:
