@@ -9,7 +9,7 @@ solved by a strategy that exploits its structure:
 - ../highs.py the HiGHS driver (options, warm starts, status), shared with answering early
 - contracts.py  vendor contract choices scored by warm-started LPs
 - heuristic.py  integer plans: route given shifts, shifts given routing
-- exact.py    one MIP per contract choice with start plan, cutoff and pruning
+- exact.py    one MIP over every contract choice, cut off at the best plan
 - blocks.py / rolling.py / bound.py   week blocks for long horizons: a
               rolling plan and a Lagrangian lower bound from per-week LPs
 - strategy.py which of these, in which order, for a given model

@@ -64,6 +64,7 @@ class Bound:
     value: float
     weeks: list[WeekLP]
     complete: bool
+    cut_short: bool = False  # the first pass over the weeks did not finish: `value` is the sum of those it solved
 
 
 def shift_fraction(m: CoreModel, part: Partition) -> dict[int, tuple[np.ndarray, np.ndarray]]:
@@ -93,14 +94,21 @@ def _simplex(v: np.ndarray) -> np.ndarray:
     return np.maximum(v - css[k] / (k + 1), 0.0)
 
 
-def _solve_weeks(weeks: list[WeekLP], head_cost: np.ndarray, mu: np.ndarray, deadline: float | None):
+def _solve_weeks(
+    weeks: list[WeekLP], head_cost: np.ndarray, mu: np.ndarray, deadline: float | None, project: bool = False
+):
     """Sum of the week LPs with headcount priced by `mu`, and the heads each week buys (groups x weeks); cut short
-    by the deadline: (None, the sum of the week LPs solved so far)."""
+    by the deadline: (None, the sum of the week LPs solved so far). `project`: give up as soon as the weeks
+    solved so far, at their pace, say the rest will not fit before the deadline."""
     total = 0.0
     heads = np.zeros(mu.shape)
-    for wk in weeks:
-        left = None if deadline is None else deadline - time.perf_counter()
+    started = time.perf_counter()
+    for k, wk in enumerate(weeks):
+        now = time.perf_counter()
+        left = None if deadline is None else deadline - now
         if left is not None and left <= 0:
+            return None, total
+        if project and left is not None and k and (now - started) / k * (len(weeks) - k) > left:
             return None, total
         c = wk.base_cost.copy()
         if len(wk.heads_pos):
@@ -202,7 +210,8 @@ def _kelley(weeks: list[WeekLP], head_cost: np.ndarray, h_lo: np.ndarray, h_hi: 
 
 
 def lagrangian_bound(
-    m: CoreModel, part: Partition, threads: int | None, deadline: float | None, floor: bool = False
+    m: CoreModel, part: Partition, threads: int | None, deadline: float | None, floor: bool = False,
+    project: bool = False,
 ) -> Bound:
     """The Lagrangian bound of the module docstring. `floor`: of a further relaxation, for day- and week-measured
     queues under a time limit: the service rows over days and weeks left out, so every level choice stays at the
@@ -212,7 +221,9 @@ def lagrangian_bound(
     bound stays valid, if weaker.
 
     A first pass the deadline cuts short still proves the sum of the week LPs it solved: every cost and every
-    column is non-negative, so each week LP left out is at least 0 (`Bound.complete` is then False)."""
+    column is non-negative, so each week LP left out is at least 0 (`Bound.cut_short`). `project`: the first pass
+    gives up early when the pace of its first weeks says it cannot finish (rolling.run_blocks then takes the floor
+    relaxation with the time left)."""
     ix = m.index
     Ar = m.A.tocsr()
     W = part.n_blocks
@@ -301,13 +312,14 @@ def lagrangian_bound(
     G = bh.size
     mu = np.full((G, W), 1.0 / W)  # each group's headcount cost split over the weeks, evenly at first
     best, best_heads = -np.inf, None
+    cut_short = False
     step = HEAD_STEP / W
     for attempt in range(HEAD_SPLIT_ROUNDS if G and head_cost.sum() > 0 and W > 1 else 1):
-        total, heads = _solve_weeks(weeks, head_cost, mu, deadline)
+        total, heads = _solve_weeks(weeks, head_cost, mu, deadline, project=project and attempt == 0)
         if total is None:
             complete = complete and attempt > 0
             if attempt == 0:  # the weeks solved, each at least 0 (see above)
-                best = float(heads)
+                best, cut_short = float(heads), True
             break
         if total > best:
             best, best_heads = total, heads
@@ -337,7 +349,7 @@ def lagrangian_bound(
         in_house = sum(wk.in_house for wk in weeks)
         if in_house < share_total - 1e-6:
             complete = False  # the share row binds: pi = 0 keeps the bound valid but weaker
-    return Bound(best, weeks, complete)
+    return Bound(best, weeks, complete, cut_short)
 
 
 __all__ = ["Bound", "lagrangian_bound"]

@@ -96,20 +96,19 @@ def run_blocks(m: CoreModel, opts: SolverOptions, deadline: float | None):
         bound_s = min(BOUND_SHARE * total, 0.75 * spare)
         score_s = min(SCORE_SHARE * total, 0.25 * spare)
     bound_deadline = None if bound_s is None else t0 + bound_s
-    # day- and week-measured service under a time limit: first the week LPs of the floor relaxation (quick, see
-    # lagrangian_bound), then the full week LPs with what is left of the bound's time; the better bound is kept,
-    # and the heads of whichever full week LPs were solved (the floor's alone are too few to start the plan from:
-    # 13 weeks x 6 languages per day cost 2,701,273 from no heads, 2,255,176 from the floor's)
+    # day- and week-measured service under a time limit: the full week LPs first, giving up as soon as their pace
+    # says the first pass cannot finish in the bound's time, then the week LPs of the floor relaxation (quick, see
+    # lagrangian_bound) with the time left; the better bound is kept, and the heads of every week LP solved (the
+    # floor's alone are too few to start the plan from: 13 weeks x 6 languages per day cost 2,701,273 from no
+    # heads, 2,255,176 from the floor's). 13 weeks: the full pass fits (bound 1,721,143 against the floor's
+    # 1,538,523); 52 weeks: it does not.
+    levels = deadline is not None and bool(m.cols["level"].size)
+    progress.phase("bound", f"Lagrangian bound from {part.n_blocks} week LPs")
+    bnd = lagrangian_bound(m, part, opts.threads, bound_deadline, project=levels)
     floor = None
-    if deadline is not None and m.cols["level"].size:
+    if levels and bnd.cut_short:
         progress.phase("bound", f"Lagrangian bound from {part.n_blocks} week LPs, day and week service at its floor")
         floor = lagrangian_bound(m, part, opts.threads, bound_deadline, floor=True)
-        progress.bound(floor.value if np.isfinite(floor.value) else None)
-    if floor is not None and bound_deadline is not None and time.perf_counter() >= bound_deadline - 1.0:
-        bnd = floor  # no time left for the full week LPs: the floor's bound and heads
-    else:
-        progress.phase("bound", f"Lagrangian bound from {part.n_blocks} week LPs")
-        bnd = lagrangian_bound(m, part, opts.threads, bound_deadline)
     values = [b.value for b in (bnd, floor) if b is not None and np.isfinite(b.value)]
     lower = max(values) if values else None
     progress.bound(lower)
