@@ -267,23 +267,23 @@ def _roll(m: CoreModel, part: Partition, y: np.ndarray, r, threads, deadline, he
         # day- and week-measured queues: with a second or so a week, each queue-period at its own target
         # (heuristic.pinned); with more, the level choices too, pinned only if that finds no plan
         x = plan(m, sub, r, threads, week_deadline, iterations=1 if fast else 2, extra=extra, fast=fast, pin=fast)
-        if x is None and week_deadline is not None:
-            # the quickest form with `LATE_WEEK_S` more: a plan that ends late, and says so (_late), is worth more
-            # than none (13 weeks x 6 languages with email under load lost every plan to one week that had half a
-            # second)
-            x = plan(m, sub, r, threads, time.perf_counter() + LATE_WEEK_S, iterations=1, extra=extra, fast=True,
-                     pin=True)
         if x is None:  # fall back to HiGHS on the week's MIP
             log.debug("week %d: heuristic found no plan, HiGHS on the week", k)
             left = None if week_deadline is None else max(week_deadline - time.perf_counter(), 0.5)
             ans = solve_sub(sub, threads, left, 1e-3, extra=extra)
-            if not ans.has_solution:
+            x = ans.solution if ans.has_solution else None
+            if x is None and week_deadline is not None:
+                # then the quickest form with `LATE_WEEK_S` more: a plan that ends late, and says so (_late), is
+                # worth more than none (13 weeks x 6 languages with email under load lost every plan to one week
+                # that had half a second)
+                x = plan(m, sub, r, threads, time.perf_counter() + LATE_WEEK_S, iterations=1, extra=extra, fast=True,
+                         pin=True)
+            if x is None:
                 if why is not None:
                     given = "" if left is None else f" in {left:.1f} s"
                     why.append(f"week {k + 1} has no plan ({ans.status}{given}) after weeks 1-{k} were fixed"
                                if k else f"week 1 has no plan ({ans.status}{given})")
                 return None
-            x = ans.solution
         keep = own[sub.cols] | glob[sub.cols]
         value[sub.cols[keep]] = x[keep]
         log.debug("week %d planned (%.2f s left)", k, -1.0 if deadline is None else deadline - time.perf_counter())
