@@ -29,7 +29,7 @@ GATE = {
 
 def main() -> None:
     for name, kwargs in GATE.items():
-        scenario = generate(**kwargs)  # type: ignore[arg-type]
+        scenario = generate(**kwargs)
         scenario = scenario.with_changes({"name": name})
         path = save_scenario(scenario, ROOT / "benchmarks" / "gate" / name, overwrite=True)
         print(path)
