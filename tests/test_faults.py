@@ -257,7 +257,12 @@ def _start_and_wait_for_first_job(folder: Path, out: Path) -> tuple[subprocess.P
     """The batch in its own process, once it reports its first finished job (`[1/40] done 1, ...` on stderr, printed
     after that job's folder is published): the test waits on the pipe, no polling. Returns the process and its
     stderr so far (the rest comes from `communicate`)."""
-    proc = subprocess.Popen(_batch_cmd(folder, out), stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0)
+    proc = subprocess.Popen(
+        _batch_cmd(folder, out), stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0,
+        # SIGINT as a terminal delivers it: a shell without job control starts background jobs with SIGINT ignored,
+        # and Python then keeps it ignored (a CI lane started with `&` saw the batch run all 40 jobs to the end)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     seen = read_stderr_until(proc, rb"^\[\d+/\d+\] done [1-9]", HANG_GUARD_S)
     assert list(out.glob(f"*/*/{JOB_FILE}")), seen  # the job the line reports is on disk
     return proc, seen.decode()
